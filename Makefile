@@ -1,0 +1,42 @@
+# kiroku: the two commands are `make run` and `make test`. Both install missing Debian packages,
+# configure with CMake + Ninja and build; `make run` starts the server on its embedded default.
+#   make run        build Release and start `kiroku serve` (127.0.0.1:4747, data in ./kiroku-data)
+#   make test       build and run every test (unit + end to end) with CTest
+#   make build      build only (Release)
+#   make bench      build and run the benchmarks
+#   make sanitize   build and test under AddressSanitizer + UBSan
+#   make clean
+
+BUILD_DIR ?= build/release
+SAN_DIR ?= build/sanitize
+JOBS ?= $(shell nproc)
+CMAKE_FLAGS ?=
+ARGS ?=
+
+.PHONY: run test build bench sanitize deps clean configure
+
+deps:
+	@bash scripts/install-deps.sh
+
+$(BUILD_DIR)/build.ninja: | deps
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS)
+
+build: deps $(BUILD_DIR)/build.ninja
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+run: build
+	$(BUILD_DIR)/src/app/kiroku serve $(ARGS)
+
+test: build
+	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS) --timeout 900
+
+bench: build
+	bash scripts/run-benchmarks.sh $(BUILD_DIR)
+
+sanitize: deps
+	cmake -S . -B $(SAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DKIROKU_SANITIZE=ON -DBUILD_BENCH=OFF
+	cmake --build $(SAN_DIR) -j $(JOBS)
+	ctest --test-dir $(SAN_DIR) --output-on-failure -j $(JOBS) --timeout 900
+
+clean:
+	rm -rf build

@@ -1,0 +1,37 @@
+// Hashes and MACs over OpenSSL 3 (EVP). Pure functions; thread-safe.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace kiroku::crypto {
+
+// SHA-256 digest: 32 raw bytes.
+std::string Sha256(std::string_view data);
+
+// Incremental SHA-256 for payloads that arrive in pieces.
+class Sha256Hasher {
+ public:
+  Sha256Hasher();
+  ~Sha256Hasher();
+  Sha256Hasher(const Sha256Hasher&) = delete;
+  Sha256Hasher& operator=(const Sha256Hasher&) = delete;
+
+  void Update(std::string_view data);
+  std::string Finish();  // 32 raw bytes; the hasher may not be used afterwards
+
+ private:
+  struct State;
+  State* state_;
+};
+
+// HMAC-SHA256(key, data): 32 raw bytes.
+std::string HmacSha256(std::string_view key, std::string_view data);
+
+// Equality in time independent of where the inputs differ (CRYPTO_memcmp). Lengths are not secret.
+bool ConstantTimeEquals(std::string_view a, std::string_view b);
+
+// `n` bytes from OpenSSL's CSPRNG. Aborts if the generator fails (it cannot, once seeded).
+std::string RandomBytes(size_t n);
+
+}  // namespace kiroku::crypto
