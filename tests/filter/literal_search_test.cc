@@ -1,0 +1,44 @@
+#include "filter/literal_search.h"
+
+#include <random>
+#include <string>
+
+#include <gtest/gtest.h>
+
+namespace kiroku::filter {
+namespace {
+
+TEST(FilterLiteralSearcherTest, FindsFirstOccurrence) {
+  const std::pair<std::string_view, std::string_view> cases[] = {
+      {"ConsoleLogin", R"({"eventName":"ConsoleLogin"})"},
+      {"a", "bbbab"},
+      {"ab", "aab"},
+      {"", "xyz"},
+  };
+  for (const auto& [needle, hay] : cases) {
+    EXPECT_EQ(LiteralSearcher(std::string(needle)).Find(hay), hay.find(needle)) << needle;
+  }
+  EXPECT_EQ(LiteralSearcher("zz").Find("abc"), LiteralSearcher::npos);
+  EXPECT_EQ(LiteralSearcher("abcd").Find("abc"), LiteralSearcher::npos);
+}
+
+// The vectorised loop has edges at every 32 bytes: compare with std::string_view::find on
+// random text over a small alphabet, needles taken from the text and near-misses.
+TEST(FilterLiteralSearcherTest, AgreesWithStringFindOnRandomText) {
+  std::mt19937 rng(42);
+  for (int round = 0; round < 2000; ++round) {
+    std::string hay(rng() % 200, ' ');
+    for (char& c : hay) c = "abcAB"[rng() % 5];
+    std::string needle(1 + rng() % 6, ' ');
+    for (char& c : needle) c = "abcAB"[rng() % 5];
+    if (!hay.empty() && rng() % 2 == 0) {
+      const size_t at = rng() % hay.size();
+      needle = hay.substr(at, 1 + rng() % 40);
+    }
+    EXPECT_EQ(LiteralSearcher(needle).Find(hay), std::string_view(hay).find(needle))
+        << "needle '" << needle << "' in '" << hay << "'";
+  }
+}
+
+}  // namespace
+}  // namespace kiroku::filter
