@@ -1,0 +1,437 @@
+#include "aws/sigv4.h"
+
+#include <algorithm>
+#include <map>
+#include <regex>
+
+#include "common/encoding.h"
+#include "crypto/hash.h"
+
+namespace kiroku::aws {
+namespace {
+
+constexpr std::string_view kAlgorithm = "AWS4-HMAC-SHA256";
+constexpr std::string_view kTerminator = "aws4_request";
+constexpr std::chrono::seconds kMaxPresignExpiry{604800};
+
+Status AuthError(std::string_view aws_code, std::string message) {
+  return Status::Unauthenticated(std::move(message)).WithAwsCode(std::string(aws_code));
+}
+
+Status Incomplete(std::string message) {
+  return AuthError("IncompleteSignature", std::move(message));
+}
+Status Mismatch(std::string message) {
+  return AuthError("SignatureDoesNotMatch", std::move(message));
+}
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string_view Trim(std::string_view s) {
+  size_t b = s.find_first_not_of(" \t");
+  if (b == std::string_view::npos) return {};
+  size_t e = s.find_last_not_of(" \t");
+  return s.substr(b, e - b + 1);
+}
+
+// Trims and collapses inner runs of whitespace to one space (SigV4 header value rule).
+std::string CanonicalHeaderValue(std::string_view value) {
+  std::string out;
+  bool in_space = false;
+  for (char c : Trim(value)) {
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+      in_space = true;
+      continue;
+    }
+    if (in_space && !out.empty()) out.push_back(' ');
+    in_space = false;
+    out.push_back(c);
+  }
+  return out;
+}
+
+std::vector<std::string> Split(std::string_view s, char sep) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (true) {
+    size_t pos = s.find(sep, start);
+    parts.emplace_back(s.substr(start, pos - start));
+    if (pos == std::string_view::npos) break;
+    start = pos + 1;
+  }
+  return parts;
+}
+
+// RFC 3986 dot-segment removal and empty-segment collapsing, keeping a trailing slash.
+std::string NormalizePath(std::string_view path) {
+  std::vector<std::string_view> stack;
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t pos = path.find('/', start);
+    if (pos == std::string_view::npos) pos = path.size();
+    std::string_view seg = path.substr(start, pos - start);
+    if (seg == "..") {
+      if (!stack.empty()) stack.pop_back();
+    } else if (!seg.empty() && seg != ".") {
+      stack.push_back(seg);
+    }
+    start = pos + 1;
+  }
+  std::string out;
+  for (std::string_view seg : stack) {
+    out.push_back('/');
+    out.append(seg);
+  }
+  if (out.empty()) return "/";
+  bool trailing = !path.empty() && (path.back() == '/' || path.ends_with("/.") ||
+                                    path.ends_with("/.."));
+  if (trailing) out.push_back('/');
+  return out;
+}
+
+std::string CanonicalQuery(std::string_view query, bool drop_signature) {
+  std::vector<std::pair<std::string, std::string>> params;
+  if (!query.empty()) {
+    for (const std::string& part : Split(query, '&')) {
+      if (part.empty()) continue;
+      size_t eq = part.find('=');
+      std::string name = part.substr(0, eq);
+      std::string value = eq == std::string::npos ? "" : part.substr(eq + 1);
+      // Decode what the client encoded, then encode strictly: the result no longer depends
+      // on how liberal the client's encoder was.
+      std::string dn = UriDecode(name, false).value_or(name);
+      std::string dv = UriDecode(value, false).value_or(value);
+      if (drop_signature && dn == "X-Amz-Signature") continue;
+      params.emplace_back(UriEncode(dn, false), UriEncode(dv, false));
+    }
+  }
+  std::sort(params.begin(), params.end());
+  std::string out;
+  for (const auto& [name, value] : params) {
+    if (!out.empty()) out.push_back('&');
+    out += name;
+    out.push_back('=');
+    out += value;
+  }
+  return out;
+}
+
+struct AuthParts {
+  std::string credential;
+  std::vector<std::string> signed_headers;
+  std::string signature;
+  std::string amz_date;
+  std::optional<std::string> security_token;
+  std::optional<int64_t> expires;  // presigned only
+  bool presigned = false;
+};
+
+Result<AuthParts> ParseAuthorizationHeader(const net::Request& request, std::string_view header) {
+  if (!header.starts_with(kAlgorithm) ||
+      (header.size() > kAlgorithm.size() && header[kAlgorithm.size()] != ' ')) {
+    return Incomplete("Authorization header must use the " + std::string(kAlgorithm) +
+                      " algorithm. Authorization=" + std::string(header.substr(0, 64)));
+  }
+  AuthParts parts;
+  bool has_credential = false, has_signed = false, has_signature = false;
+  for (const std::string& raw : Split(header.substr(kAlgorithm.size()), ',')) {
+    std::string_view item = Trim(raw);
+    size_t eq = item.find('=');
+    if (eq == std::string_view::npos) continue;
+    std::string_view key = Trim(item.substr(0, eq));
+    std::string_view value = Trim(item.substr(eq + 1));
+    if (key == "Credential") {
+      parts.credential = value;
+      has_credential = true;
+    } else if (key == "SignedHeaders") {
+      parts.signed_headers = Split(value, ';');
+      has_signed = true;
+    } else if (key == "Signature") {
+      parts.signature = value;
+      has_signature = true;
+    }
+  }
+  std::string missing;
+  if (!has_credential) missing += "Authorization header requires 'Credential' parameter. ";
+  if (!has_signature) missing += "Authorization header requires 'Signature' parameter. ";
+  if (!has_signed) missing += "Authorization header requires 'SignedHeaders' parameter. ";
+  const std::string* date = request.FindHeader("X-Amz-Date");
+  if (date == nullptr) date = request.FindHeader("Date");
+  if (date == nullptr) {
+    missing +=
+        "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. ";
+  }
+  if (!missing.empty()) return Incomplete(missing + "Authorization=" + std::string(header));
+  parts.amz_date = *date;
+  if (const std::string* token = request.FindHeader("X-Amz-Security-Token")) {
+    parts.security_token = *token;
+  }
+  return parts;
+}
+
+Result<AuthParts> ParsePresignedQuery(std::string_view query) {
+  std::map<std::string, std::string> params;
+  for (const std::string& part : Split(query, '&')) {
+    size_t eq = part.find('=');
+    std::string name = UriDecode(part.substr(0, eq), false).value_or("");
+    std::string value =
+        eq == std::string::npos ? "" : UriDecode(part.substr(eq + 1), false).value_or("");
+    params[name] = value;
+  }
+  if (params["X-Amz-Algorithm"] != kAlgorithm) {
+    return Incomplete("X-Amz-Algorithm only supports \"" + std::string(kAlgorithm) + "\"");
+  }
+  std::string missing;
+  for (const char* name :
+       {"X-Amz-Credential", "X-Amz-Signature", "X-Amz-SignedHeaders", "X-Amz-Date"}) {
+    if (!params.contains(name)) missing += std::string("Query-string authentication requires the ") + name + " parameter. ";
+  }
+  if (!missing.empty()) return Incomplete(missing);
+  AuthParts parts;
+  parts.presigned = true;
+  parts.credential = params["X-Amz-Credential"];
+  parts.signed_headers = Split(params["X-Amz-SignedHeaders"], ';');
+  parts.signature = params["X-Amz-Signature"];
+  parts.amz_date = params["X-Amz-Date"];
+  if (params.contains("X-Amz-Security-Token")) parts.security_token = params["X-Amz-Security-Token"];
+  if (params.contains("X-Amz-Expires")) {
+    const std::string& e = params["X-Amz-Expires"];
+    if (e.empty() || e.size() > 9 || !std::all_of(e.begin(), e.end(), ::isdigit)) {
+      return Incomplete("X-Amz-Expires should be a number");
+    }
+    parts.expires = std::stoll(e);
+  }
+  return parts;
+}
+
+bool IsRegionName(std::string_view region) {
+  static const std::regex kRegion("^[a-z]{2}(-[a-z]+)+-[0-9]+$");
+  return std::regex_match(region.begin(), region.end(), kRegion);
+}
+
+std::string SkewMessage(TimePoint signed_at, TimePoint now, std::chrono::seconds skew) {
+  auto minutes = std::to_string(skew.count() / 60);
+  if (signed_at < now) {
+    return "Signature expired: " + FormatAmzDate(signed_at) + " is now earlier than " +
+           FormatAmzDate(now - skew) + " (" + FormatAmzDate(now) + " - " + minutes + " min.)";
+  }
+  return "Signature not yet current: " + FormatAmzDate(signed_at) + " is still later than " +
+         FormatAmzDate(now + skew) + " (" + FormatAmzDate(now) + " + " + minutes + " min.)";
+}
+
+}  // namespace
+
+bool HasSigV4(const net::Request& request) {
+  if (request.FindHeader("Authorization") != nullptr) return true;
+  return request.query().find("X-Amz-Algorithm=") != std::string_view::npos;
+}
+
+std::string CanonicalRequest(const CanonicalInput& in) {
+  std::string path = in.path.empty() ? "/" : in.path;
+  std::string canonical_path =
+      in.s3 ? path : UriEncode(NormalizePath(path), /*keep_slash=*/true);
+  std::string out;
+  out += in.method;
+  out.push_back('\n');
+  out += canonical_path;
+  out.push_back('\n');
+  out += CanonicalQuery(in.query, /*drop_signature=*/true);
+  out.push_back('\n');
+  for (const std::string& name : in.signed_headers) {
+    std::string joined;
+    bool first = true;
+    for (const net::Header& h : in.headers) {
+      if (!net::HeaderNameEquals(h.name, name)) continue;
+      if (!first) joined.push_back(',');
+      joined += CanonicalHeaderValue(h.value);
+      first = false;
+    }
+    out += name;
+    out.push_back(':');
+    out += joined;
+    out.push_back('\n');
+  }
+  out.push_back('\n');
+  for (size_t i = 0; i < in.signed_headers.size(); ++i) {
+    if (i > 0) out.push_back(';');
+    out += in.signed_headers[i];
+  }
+  out.push_back('\n');
+  out += in.payload_hash;
+  return out;
+}
+
+std::string StringToSign(std::string_view amz_date, std::string_view scope,
+                         std::string_view canonical_request) {
+  std::string out(kAlgorithm);
+  out.push_back('\n');
+  out += amz_date;
+  out.push_back('\n');
+  out += scope;
+  out.push_back('\n');
+  out += HexEncode(crypto::Sha256(canonical_request));
+  return out;
+}
+
+std::string SigningKey(std::string_view secret, std::string_view date, std::string_view region,
+                       std::string_view service) {
+  std::string k_date = crypto::HmacSha256("AWS4" + std::string(secret), date);
+  std::string k_region = crypto::HmacSha256(k_date, region);
+  std::string k_service = crypto::HmacSha256(k_region, service);
+  return crypto::HmacSha256(k_service, kTerminator);
+}
+
+std::string Sign(std::string_view signing_key, std::string_view string_to_sign) {
+  return HexEncode(crypto::HmacSha256(signing_key, string_to_sign));
+}
+
+Result<SignedIdentity> VerifySigV4(const net::Request& request, std::string_view expected_service,
+                                   const CredentialLookup& credentials, const Clock& clock,
+                                   const SigV4Options& options) {
+  const std::string* authorization = request.FindHeader("Authorization");
+  bool presigned = request.query().find("X-Amz-Algorithm=") != std::string_view::npos;
+  if (authorization == nullptr && !presigned) {
+    return AuthError("MissingAuthenticationToken", "Request is missing Authentication Token");
+  }
+  if (authorization != nullptr && presigned) {
+    return AuthError("InvalidRequest",
+                     "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter "
+                     "or the Authorization header should be specified");
+  }
+  ASSIGN_OR_RETURN(AuthParts parts, authorization != nullptr
+                                        ? ParseAuthorizationHeader(request, *authorization)
+                                        : ParsePresignedQuery(request.query()));
+
+  // Credential = <key>/<yyyymmdd>/<region>/<service>/aws4_request
+  std::vector<std::string> scope = Split(parts.credential, '/');
+  if (scope.size() != 5 || scope[0].empty()) {
+    return Incomplete("Credential should be of the form "
+                      "'<access key>/<date>/<region>/<service>/aws4_request', not '" +
+                      parts.credential + "'.");
+  }
+  const std::string& access_key_id = scope[0];
+  const std::string& scope_date = scope[1];
+  const std::string& region = scope[2];
+  const std::string& service = scope[3];
+  if (scope[4] != kTerminator) {
+    return Mismatch("Credential should be scoped with a valid terminator: 'aws4_request', not '" +
+                    scope[4] + "'.");
+  }
+  if (!IsRegionName(region)) {
+    return Mismatch("Credential should be scoped to a valid Region, not '" + region + "'.");
+  }
+  if (!expected_service.empty() && service != expected_service) {
+    return Mismatch("Credential should be scoped to correct service: '" +
+                    std::string(expected_service) + "'.");
+  }
+
+  std::optional<TimePoint> signed_at = ParseAmzDate(parts.amz_date);
+  if (!signed_at) {
+    return Incomplete("Date must be in ISO-8601 'basic format'. Got '" + parts.amz_date +
+                      "'. See http://en.wikipedia.org/wiki/ISO_8601");
+  }
+  if (parts.amz_date.substr(0, 8) != scope_date) {
+    return Mismatch("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of "
+                    "date from HTTP: '" + scope_date + "' != '" + parts.amz_date.substr(0, 8) +
+                    "', from '" + parts.amz_date + "'.");
+  }
+
+  std::vector<std::string> signed_headers = parts.signed_headers;
+  if (!std::is_sorted(signed_headers.begin(), signed_headers.end()) ||
+      std::any_of(signed_headers.begin(), signed_headers.end(),
+                  [](const std::string& h) { return h.empty() || h != Lower(h); })) {
+    return Mismatch("SignedHeaders must be lower-case and sorted, not '" +
+                    [&] { std::string s; for (auto& h : signed_headers) s += h + ";"; return s; }() + "'.");
+  }
+  auto is_signed = [&](std::string_view name) {
+    return std::binary_search(signed_headers.begin(), signed_headers.end(), Lower(name));
+  };
+  if (!is_signed("host") && !is_signed(":authority")) {
+    return Incomplete("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
+  }
+  for (const net::Header& h : request.headers) {
+    std::string name = Lower(h.name);
+    if (name.starts_with("x-amz-") && !is_signed(name) && name != "x-amz-content-sha256" &&
+        !(parts.presigned && name == "x-amz-security-token")) {
+      return Incomplete("There were headers present in the request which were not signed: " +
+                        name);
+    }
+  }
+
+  Result<Credential> credential = credentials.Lookup(access_key_id);
+  if (!credential.ok()) {
+    if (credential.status().code() == Code::kNotFound) {
+      return AuthError("InvalidClientTokenId",
+                       "The security token included in the request is invalid.");
+    }
+    return credential.status();
+  }
+  if (credential->session_token.has_value() != parts.security_token.has_value() ||
+      (parts.security_token && !crypto::ConstantTimeEquals(*parts.security_token,
+                                                           *credential->session_token))) {
+    return AuthError("InvalidClientTokenId",
+                     "The security token included in the request is invalid.");
+  }
+
+  TimePoint now = clock.Now();
+  if (parts.presigned) {
+    int64_t expires = parts.expires.value_or(kMaxPresignExpiry.count());
+    if (expires < 1 || expires > kMaxPresignExpiry.count()) {
+      return Incomplete("X-Amz-Expires must be between 1 and 604800 seconds");
+    }
+    if (*signed_at > now + options.max_skew) {
+      return Mismatch(SkewMessage(*signed_at, now, options.max_skew));
+    }
+    if (now > *signed_at + std::chrono::seconds(expires)) {
+      return Mismatch("Signature expired: " + parts.amz_date + " is now earlier than " +
+                      FormatAmzDate(now - std::chrono::seconds(expires)) + " (" +
+                      FormatAmzDate(now) + " - " + std::to_string(expires) + " sec.)");
+    }
+  } else if (*signed_at < now - options.max_skew || *signed_at > now + options.max_skew) {
+    return Mismatch(SkewMessage(*signed_at, now, options.max_skew));
+  }
+
+  CanonicalInput input;
+  input.method = request.method;
+  input.path = std::string(request.path());
+  input.query = std::string(request.query());
+  input.headers = request.headers;
+  input.signed_headers = signed_headers;
+  input.s3 = options.s3;
+  const std::string* content_sha = request.FindHeader("X-Amz-Content-Sha256");
+  if (options.s3 && parts.presigned) {
+    input.payload_hash = "UNSIGNED-PAYLOAD";
+  } else if (options.s3 && content_sha != nullptr) {
+    input.payload_hash = *content_sha;
+  } else {
+    input.payload_hash = HexEncode(crypto::Sha256(request.body));
+  }
+  std::string scope_text = scope_date + "/" + region + "/" + service + "/" + std::string(kTerminator);
+  std::string string_to_sign = StringToSign(parts.amz_date, scope_text, CanonicalRequest(input));
+  std::string expected =
+      Sign(SigningKey(credential->secret_access_key, scope_date, region, service), string_to_sign);
+  if (!crypto::ConstantTimeEquals(expected, Lower(parts.signature))) {
+    return Mismatch(
+        "The request signature we calculated does not match the signature you provided. Check "
+        "your AWS Secret Access Key and signing method. Consult the service documentation for "
+        "details.");
+  }
+  if (credential->expiration && now >= *credential->expiration) {
+    return AuthError("ExpiredToken", "The security token included in the request is expired");
+  }
+
+  SignedIdentity identity;
+  identity.access_key_id = access_key_id;
+  identity.region = region;
+  identity.service = service;
+  identity.signed_at = *signed_at;
+  identity.session_token = parts.security_token;
+  identity.presigned = parts.presigned;
+  return identity;
+}
+
+}  // namespace kiroku::aws

@@ -1,0 +1,268 @@
+#include "net/server.h"
+
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "common/logging.h"
+
+namespace kiroku::net {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+constexpr auto kIdleTimeout = std::chrono::seconds(120);
+constexpr auto kStopGrace = std::chrono::seconds(30);
+
+class Session;
+
+}  // namespace
+
+struct Server::State {
+  State(ServerOptions opts, Handler& h) : options(std::move(opts)), handler(h) {}
+
+  ServerOptions options;
+  Handler& handler;
+  asio::io_context ioc;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  tcp::acceptor acceptor{ioc};
+  std::unique_ptr<asio::thread_pool> workers;
+  std::vector<std::thread> io_threads;
+  uint16_t port = 0;
+  bool running = false;
+
+  std::atomic<bool> stopping{false};
+  std::mutex mu;
+  std::condition_variable sessions_done;
+  std::map<Session*, std::weak_ptr<Session>> sessions;  // guarded by mu
+
+  void DoAccept();
+};
+
+namespace {
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, Server::State& state) : stream_(std::move(socket)), state_(state) {
+    beast::error_code ec;
+    auto endpoint = stream_.socket().remote_endpoint(ec);
+    if (!ec) remote_address_ = endpoint.address().to_string();
+  }
+
+  ~Session() {
+    std::lock_guard lock(state_.mu);
+    state_.sessions.erase(this);
+    if (state_.sessions.empty()) state_.sessions_done.notify_all();
+  }
+
+  void Start() {
+    {
+      std::lock_guard lock(state_.mu);
+      state_.sessions[this] = weak_from_this();
+    }
+    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->ReadHeader(); });
+  }
+
+  // Runs on the session's strand: closes the connection if no request is in progress.
+  void CloseIfIdle() {
+    if (idle_) {
+      beast::error_code ec;
+      stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+      stream_.socket().close(ec);
+    }
+  }
+
+  asio::any_io_executor executor() { return stream_.get_executor(); }
+
+ private:
+  void ReadHeader() {
+    if (state_.stopping) return Close();
+    idle_ = true;
+    parser_.emplace();
+    parser_->header_limit(static_cast<uint32_t>(state_.options.max_header_bytes));
+    parser_->body_limit(state_.options.max_body_bytes);
+    stream_.expires_after(kIdleTimeout);
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+  }
+
+  void OnHeader(beast::error_code ec) {
+    idle_ = false;
+    if (ec) return Close();
+    const auto& head = parser_->get();
+    if (auto length = parser_->content_length();
+        length && *length > state_.options.max_body_bytes) {
+      return RejectTooLarge();
+    }
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](beast::error_code ec, size_t) {
+                       self->OnBody(ec);
+                     });
+    (void)head;
+  }
+
+  void OnBody(beast::error_code ec) {
+    if (ec == http::error::body_limit) return RejectTooLarge();
+    if (ec) return Close();
+    stream_.expires_never();
+    auto message = parser_->release();
+    keep_alive_ = message.keep_alive();
+    Request request = ToRequest(message);
+    request.body = std::move(message.body());
+    asio::post(*state_.workers, [self = shared_from_this(), request = std::move(request)] {
+      Response response = self->Invoke(request);
+      asio::post(self->stream_.get_executor(),
+                 [self, response = std::move(response)]() mutable {
+                   self->Write(std::move(response));
+                 });
+    });
+  }
+
+  Request ToRequest(const http::request<http::string_body>& message) const {
+    Request request;
+    request.method = std::string(message.method_string());
+    request.target = std::string(message.target());
+    for (const auto& field : message) {
+      request.headers.push_back({std::string(field.name_string()), std::string(field.value())});
+    }
+    request.remote_address = remote_address_;
+    return request;
+  }
+
+  Response Invoke(const Request& request) {
+    try {
+      return state_.handler.Handle(request);
+    } catch (const std::exception& e) {
+      // Last resort: reaching this is a bug in a handler.
+      spdlog::error("unhandled exception for {} {}: {}", request.method, request.target, e.what());
+      Response response;
+      response.status = 500;
+      response.SetHeader("Content-Type", "application/json");
+      response.body = R"({"__type":"InternalFailure","message":"internal error"})";
+      return response;
+    }
+  }
+
+  void RejectTooLarge() {
+    Request head = ToRequest(parser_->get());
+    keep_alive_ = false;
+    Write(state_.handler.Reject(head, RejectReason::kBodyTooLarge));
+  }
+
+  void Write(Response response) {
+    auto message = std::make_shared<http::response<http::string_body>>();
+    message->version(11);
+    message->result(static_cast<unsigned>(response.status));
+    for (Header& h : response.headers) message->set(h.name, h.value);
+    message->body() = std::move(response.body);
+    message->keep_alive(keep_alive_ && !state_.stopping);
+    message->prepare_payload();
+    stream_.expires_after(kIdleTimeout);
+    http::async_write(stream_, *message,
+                      [self = shared_from_this(), message](beast::error_code ec, size_t) {
+                        if (ec || !message->keep_alive()) return self->Close();
+                        self->ReadHeader();
+                      });
+  }
+
+  void Close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.socket().close(ec);
+  }
+
+  beast::tcp_stream stream_;
+  Server::State& state_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::string remote_address_;
+  bool keep_alive_ = true;
+  bool idle_ = true;
+};
+
+}  // namespace
+
+void Server::State::DoAccept() {
+  acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+    if (ec) {
+      if (ec == asio::error::operation_aborted || stopping) return;
+      spdlog::warn("accept failed: {}", ec.message());
+    } else if (!stopping) {
+      std::make_shared<Session>(std::move(socket), *this)->Start();
+    }
+    if (!stopping) DoAccept();
+  });
+}
+
+Server::Server(ServerOptions options, Handler& handler)
+    : state_(std::make_unique<State>(std::move(options), handler)) {}
+
+Server::~Server() { Stop(); }
+
+Status Server::Start() {
+  State& s = *state_;
+  unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  unsigned io_threads = s.options.io_threads ? s.options.io_threads : cores;
+  unsigned workers = s.options.worker_threads ? s.options.worker_threads : 4 * cores;
+
+  beast::error_code ec;
+  auto address = asio::ip::make_address(s.options.host, ec);
+  if (ec) return Status::InvalidArgument("invalid listen address '" + s.options.host + "'");
+  tcp::endpoint endpoint(address, s.options.port);
+  s.acceptor.open(endpoint.protocol(), ec);
+  if (!ec) s.acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) s.acceptor.bind(endpoint, ec);
+  if (!ec) s.acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return Status::Unavailable("cannot listen on " + s.options.host + ":" +
+                               std::to_string(s.options.port) + ": " + ec.message());
+  }
+  s.port = s.acceptor.local_endpoint().port();
+  s.workers = std::make_unique<asio::thread_pool>(workers);
+  s.work.emplace(s.ioc.get_executor());
+  s.DoAccept();
+  for (unsigned i = 0; i < io_threads; ++i) s.io_threads.emplace_back([&s] { s.ioc.run(); });
+  s.running = true;
+  return Status::Ok();
+}
+
+uint16_t Server::port() const { return state_->port; }
+
+void Server::Stop() {
+  State& s = *state_;
+  if (!s.running) return;
+  s.running = false;
+  s.stopping = true;
+  asio::post(s.ioc, [&s] {
+    beast::error_code ec;
+    s.acceptor.close(ec);
+  });
+  {
+    std::unique_lock lock(s.mu);
+    for (auto& [raw, weak] : s.sessions) {
+      if (auto session = weak.lock()) {
+        asio::post(session->executor(), [session] { session->CloseIfIdle(); });
+      }
+    }
+    s.sessions_done.wait_for(lock, kStopGrace, [&s] { return s.sessions.empty(); });
+  }
+  s.workers->join();
+  s.work.reset();
+  s.ioc.stop();
+  for (std::thread& t : s.io_threads) t.join();
+  s.io_threads.clear();
+}
+
+}  // namespace kiroku::net
