@@ -67,7 +67,8 @@ bool EvalFieldExpr(const Expr& e, const FieldSpec& spec, std::string_view value,
 
 }  // namespace
 
-bool CompareText(std::string_view s, const Condition& c, const Program& program, bool) {
+bool CompareText(std::string_view s, const Condition& c, const Program& program,
+                 bool subject_is_json_string) {
   const Value& v = c.value;
   bool equal = false;
   switch (v.kind) {
@@ -88,10 +89,12 @@ bool CompareText(std::string_view s, const Condition& c, const Program& program,
       equal = RE2::PartialMatch(re2::StringPiece(s.data(), s.size()), *program.regexes[v.regex]);
       break;
     case Value::Kind::kNumber: {
-      // A number against text: numeric when the text is a plain decimal (Q4, Q10); otherwise
-      // `=`/`!=` compare the text and the relational operators fail.
+      // A number against text. Delimited fields compare numerically when they hold a plain
+      // decimal. JSON strings (Q4): `=`/`!=` compare the text, relational operators coerce
+      // plain decimals. Otherwise `=`/`!=` compare the text and relational operators fail (Q10).
       double d = 0;
-      const bool numeric = ParsePlainDecimal(s, &d);
+      const bool relational = c.op != CmpOp::kEq && c.op != CmpOp::kNe;
+      const bool numeric = (relational || !subject_is_json_string) && ParsePlainDecimal(s, &d);
       switch (c.op) {
         case CmpOp::kEq: return numeric ? d == v.number : s == v.text;
         case CmpOp::kNe: return numeric ? d != v.number : s != v.text;

@@ -109,6 +109,10 @@ bool TranslateRegex(std::string_view body, size_t offset, std::string* out, Pars
       i = j;
       continue;
     }
+    if ((c == '*' || c == '+' || c == '?') &&
+        (out->empty() || out->back() == '|' || (out->size() == 1 && out->back() == '^'))) {
+      return Fail(error, at, "repetition without an operand");
+    }
     if (c == '}') return Fail(error, at, "unbalanced '}'");
     if (c == ']') {
       *out += "\\]";
