@@ -600,6 +600,10 @@ Decision Evaluate(const PolicySet& policies, const RequestContext& request,
     d.denied_by = resource_type;
   } else if (must_allow && res_match == PrincipalMatch::kNone) {
     d.denied_by = resource_type;
+  } else if (res_match == PrincipalMatch::kLimited && !boundary_ok) {
+    d.denied_by = PolicyType::kPermissionsBoundary;  // a resource grant the boundary limits
+  } else if (res_match == PrincipalMatch::kLimited && !session_ok) {
+    d.denied_by = PolicyType::kSession;
   } else if (!identity_allow) {
     d.denied_by = PolicyType::kIdentity;
   } else if (!boundary_ok) {
