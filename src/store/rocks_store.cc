@@ -136,8 +136,10 @@ Result<std::unique_ptr<RocksStore>> RocksStore::Open(
   db_options.keep_log_file_num = 4;
   if (options.enable_statistics) db_options.statistics = rocksdb::CreateDBStatistics();
 
-  // RocksDB must open every existing column family; add those the caller did not name.
   std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Status::Internal("create " + dir + ": " + ec.message());
+  // RocksDB must open every existing column family; add those the caller did not name.
   if (std::filesystem::exists(std::filesystem::path(dir) / "CURRENT", ec)) {
     std::vector<std::string> existing;
     rocksdb::Status s = rocksdb::DB::ListColumnFamilies(db_options, dir, &existing);

@@ -39,7 +39,7 @@ class RocksStore final : public Db {
     uint64_t wal_syncs = 0;        // WAL fsyncs; 0 unless Options::enable_statistics
   };
 
-  // Opens (creating if needed) the database in `dir` with the named column families; missing
+  // Opens (creating `dir` and the database if needed) the database in `dir` with the named column families; missing
   // ones are created, "default" always exists, and column families already in the database but
   // not named are opened too. Errors: InvalidArgument for a bad or duplicate name, Unavailable
   // if another process holds the database lock, Internal for I/O failure or corruption.

@@ -97,6 +97,12 @@ TEST(RocksStoreTest, DataAndColumnFamiliesSurviveReopen) {
   EXPECT_EQ(names, (std::vector<std::string>{"default", "events", "extra", "meta"}));
 }
 
+TEST(RocksStoreTest, CreatesMissingParentDirectories) {
+  testing::TempDir dir;
+  auto db = OpenOrDie(dir.Sub("a/b/data"));
+  EXPECT_TRUE(db->Put("meta", "k", "v").ok());
+}
+
 TEST(RocksStoreTest, SecondOpenOfSameDirectoryIsUnavailable) {
   testing::TempDir dir;
   auto db = OpenOrDie(dir.path());
