@@ -279,9 +279,10 @@ class Evaluation {
       return false;
     }
     if (!present) {
+      // IfExists first: ForAnyValue:StringLikeIfExists on an absent key is true.
+      if (c.if_exists) return true;
       if (c.qualifier == SetQualifier::kForAllValues) return true;
       if (c.qualifier == SetQualifier::kForAnyValue) return false;
-      if (c.if_exists) return true;
       return c.negated;
     }
     // Policy values with variables are resolved once per condition.
