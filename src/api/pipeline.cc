@@ -1,0 +1,51 @@
+#include "api/pipeline.h"
+
+#include "aws/errors.h"
+#include "common/encoding.h"
+#include "common/logging.h"
+#include "crypto/hash.h"
+
+namespace kiroku::api {
+
+std::string NewRequestId() {
+  std::string hex = HexEncode(crypto::RandomBytes(16));
+  hex[12] = '4';  // UUID version 4
+  hex[16] = "89ab"[hex[16] % 4];
+  return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
+         hex.substr(16, 4) + "-" + hex.substr(20);
+}
+
+net::Response Pipeline::Handle(const net::Request& request) const {
+  RequestContext ctx(request);
+  ctx.request_id = NewRequestId();
+  ctx.received_at = clock_.Now();
+  Status status;
+  for (const auto& stage : stages_) {
+    status = stage->Run(ctx);
+    if (!status.ok()) break;
+  }
+  net::Response response =
+      status.ok() ? aws::RenderResult(ctx.route, *ctx.operation, ctx.output, ctx.request_id)
+                  : aws::RenderError(ctx.route.model, ctx.route.protocol, status, ctx.request_id);
+  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(clock_.Now() -
+                                                                      ctx.received_at)
+                    .count();
+  spdlog::debug("{} {} {}.{} {} {} {}us principal={} request_id={}", request.remote_address,
+                request.method, ctx.route.model ? ctx.route.model->service() : "-",
+                ctx.route.operation_name.empty() ? "-" : ctx.route.operation_name,
+                response.status, status.ok() ? "OK" : aws::MapError(ctx.route.model, ctx.route.protocol, status).code,
+                micros, ctx.principal.arn.empty() ? "-" : ctx.principal.arn, ctx.request_id);
+  return response;
+}
+
+net::Response Pipeline::RejectTooLarge(const net::Request& head, size_t limit) const {
+  aws::Route route;
+  (void)aws::IdentifyRoute(head, route);  // best effort: only the protocol is needed
+  Status status = Status::InvalidArgument("Request body exceeds the limit of " +
+                                          std::to_string(limit) + " bytes")
+                      .WithAwsCode("RequestEntityTooLarge");
+  spdlog::debug("{} {} rejected: body over {} bytes", head.remote_address, head.method, limit);
+  return aws::RenderError(route.model, route.protocol, status, NewRequestId());
+}
+
+}  // namespace kiroku::api

@@ -1,0 +1,53 @@
+#include "api/stages.h"
+
+namespace kiroku::api {
+
+Status RouteStage::Run(RequestContext& ctx) { return aws::IdentifyRoute(ctx.http, ctx.route); }
+
+AuthenticateStage::AuthenticateStage(const aws::CredentialLookup& credentials,
+                                     const iam::IdentityStore& identities, const Clock& clock)
+    : credentials_(credentials), identities_(identities), clock_(clock) {}
+
+Status AuthenticateStage::Run(RequestContext& ctx) {
+  // The signing name of all five services equals the model's service name.
+  std::string_view service = ctx.route.model != nullptr ? ctx.route.model->service() : "";
+  ASSIGN_OR_RETURN(aws::SignedIdentity identity,
+                   aws::VerifySigV4(ctx.http, service, credentials_, clock_));
+  ASSIGN_OR_RETURN(iam::AccessKey key, identities_.LookupAccessKey(identity.access_key_id));
+  ctx.access_key_id = identity.access_key_id;
+  ctx.region = identity.region;
+  ctx.principal = std::move(key.principal);
+  return Status::Ok();
+}
+
+Status DecodeStage::Run(RequestContext& ctx) {
+  ASSIGN_OR_RETURN(ctx.operation, aws::FindOperation(ctx.route));
+  ASSIGN_OR_RETURN(ctx.input, aws::DecodeInput(ctx.route, *ctx.operation, ctx.http));
+  return Status::Ok();
+}
+
+void OperationTable::Add(std::string service, std::string operation, OperationFn fn) {
+  ops_[{std::move(service), std::move(operation)}] = std::move(fn);
+}
+
+const OperationFn* OperationTable::Find(std::string_view service,
+                                        std::string_view operation) const {
+  auto it = ops_.find(std::pair<std::string, std::string>(service, operation));
+  return it == ops_.end() ? nullptr : &it->second;
+}
+
+Status DispatchStage::Run(RequestContext& ctx) {
+  const OperationFn* fn = table_.Find(ctx.route.model->service(), ctx.operation->name);
+  if (fn == nullptr) {
+    // A real AWS operation that this kiroku version does not serve: the client gets the
+    // protocol's unknown-operation error rather than a fabricated answer.
+    return Status::InvalidArgument("Operation " + ctx.operation->name + " of " +
+                                   ctx.route.model->service() +
+                                   " is not supported by this kiroku version")
+        .WithAwsCode("InvalidAction");
+  }
+  ASSIGN_OR_RETURN(ctx.output, (*fn)(ctx));
+  return Status::Ok();
+}
+
+}  // namespace kiroku::api

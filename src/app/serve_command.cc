@@ -1,0 +1,243 @@
+#include "app/serve_command.h"
+
+#include <sys/stat.h>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+
+#include "api/frontend.h"
+#include "api/stages.h"
+#include "api/sts_service.h"
+#include "common/logging.h"
+#include "crypto/secret.h"
+#include "iam/identity_store.h"
+#include "net/server.h"
+#include "store/rocks_store.h"
+
+namespace kiroku::app {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr uint16_t kDefaultPort = 4747;
+constexpr size_t kMaxBodyBytes = 8 * 1024 * 1024;
+const std::vector<std::string> kColumnFamilies = {"meta", "events", "history", "queue"};
+const std::vector<std::string> kServices = {"sts"};
+
+struct ServeConfig {
+  std::string listen = "127.0.0.1:" + std::to_string(kDefaultPort);
+  std::string data_dir = "kiroku-data";
+  std::string master_key_file;  // default <data-dir>/master.key
+  std::string account_id;
+  std::string root_access_key_id;
+  std::string root_secret_access_key;
+  std::string log_level = "info";
+  unsigned threads = 0;
+};
+
+// aws::CredentialLookup backed by iam's access keys.
+class IamCredentials final : public aws::CredentialLookup {
+ public:
+  explicit IamCredentials(const iam::IdentityStore& identities) : identities_(identities) {}
+  Result<aws::Credential> Lookup(std::string_view access_key_id) const override {
+    ASSIGN_OR_RETURN(iam::AccessKey key, identities_.LookupAccessKey(access_key_id));
+    if (!key.active) return Status::NotFound("inactive access key");
+    return aws::Credential{std::string(key.secret.view()), std::nullopt, std::nullopt};
+  }
+
+ private:
+  const iam::IdentityStore& identities_;
+};
+
+Status WritePrivateFile(const fs::path& path, std::string_view contents) {
+  fs::path tmp = path;
+  tmp += ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) return Status::Internal("cannot write " + tmp.string());
+    fs::permissions(tmp, fs::perms::owner_read | fs::perms::owner_write);
+    out << contents;
+    out.flush();
+    if (!out) return Status::Internal("cannot write " + tmp.string());
+  }
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  if (ec) return Status::Internal("cannot rename " + tmp.string() + ": " + ec.message());
+  return Status::Ok();
+}
+
+// The master key wraps every secret kept in the store: 32 random bytes, created on first start.
+Result<crypto::SecretBytes> LoadMasterKey(const fs::path& path) {
+  std::error_code ec;
+  if (!fs::exists(path, ec)) {
+    crypto::SecretBytes key = crypto::SecretBytes::Random(32);
+    RETURN_IF_ERROR(WritePrivateFile(path, key.view()));
+    return key;
+  }
+  std::ifstream in(path, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (bytes.size() != 32) {
+    return Status::InvalidArgument("master key " + path.string() + " must hold exactly 32 bytes");
+  }
+  return crypto::SecretBytes::TakeFrom(&bytes);
+}
+
+Status WriteCredentialsFile(const fs::path& path, const iam::RootKeyPair& key) {
+  return WritePrivateFile(path, "# kiroku root credentials (written by `kiroku serve`)\n"
+                                "[default]\n"
+                                "aws_access_key_id = " + key.access_key_id + "\n"
+                                "aws_secret_access_key = " + key.secret_access_key + "\n");
+}
+
+Result<std::pair<std::string, uint16_t>> ParseListen(const std::string& listen) {
+  size_t colon = listen.rfind(':');
+  if (colon == std::string::npos) return Status::InvalidArgument("--listen wants HOST:PORT");
+  std::string host = listen.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  int port = -1;
+  try {
+    port = std::stoi(listen.substr(colon + 1));
+  } catch (const std::exception&) {
+  }
+  if (port < 0 || port > 65535) return Status::InvalidArgument("--listen: bad port in " + listen);
+  return std::make_pair(host, static_cast<uint16_t>(port));
+}
+
+int Serve(const ServeConfig& config) {
+  if (!SetLogLevel(config.log_level)) {
+    spdlog::error("unknown --log-level '{}'", config.log_level);
+    return 2;
+  }
+  auto listen = ParseListen(config.listen);
+  if (!listen.ok()) {
+    spdlog::error("{}", listen.status().message());
+    return 2;
+  }
+  std::error_code ec;
+  fs::create_directories(config.data_dir, ec);
+  fs::path data_dir = fs::absolute(config.data_dir);
+  if (ec || !fs::is_directory(data_dir)) {
+    spdlog::error("cannot create data dir {}: {}", data_dir.string(), ec.message());
+    return 1;
+  }
+  fs::permissions(data_dir, fs::perms::owner_all, fs::perm_options::replace, ec);
+
+  // Block the stop signals in every thread; this one waits for them after start-up.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  SystemClock clock;
+  auto master_key = LoadMasterKey(config.master_key_file.empty() ? data_dir / "master.key"
+                                                                 : fs::path(config.master_key_file));
+  if (!master_key.ok()) {
+    spdlog::error("{}", master_key.status().ToString());
+    return 1;
+  }
+  auto db = store::RocksStore::Open((data_dir / "db").string(), kColumnFamilies);
+  if (!db.ok()) {
+    spdlog::error("cannot open the store in {}: {}", data_dir.string(), db.status().ToString());
+    return 1;
+  }
+  iam::IdentityStore identities(**db, *master_key, clock);
+  iam::BootstrapOptions bootstrap;
+  if (!config.account_id.empty()) bootstrap.account_id = config.account_id;
+  if (!config.root_access_key_id.empty() || !config.root_secret_access_key.empty()) {
+    bootstrap.root_key = iam::RootKeyPair{config.root_access_key_id, config.root_secret_access_key};
+  }
+  auto account = identities.Bootstrap(bootstrap);
+  if (!account.ok()) {
+    spdlog::error("account bootstrap failed: {}", account.status().ToString());
+    return 1;
+  }
+  fs::path credentials_file = data_dir / "credentials";
+  if (account->created || !fs::exists(credentials_file)) {
+    if (Status s = WriteCredentialsFile(credentials_file, account->root_key); !s.ok()) {
+      spdlog::error("{}", s.ToString());
+      return 1;
+    }
+  }
+
+  IamCredentials credentials(identities);
+  api::OperationTable operations;
+  api::AddStsOperations(operations);
+  api::Pipeline pipeline(clock);
+  pipeline.Add(std::make_unique<api::RouteStage>());
+  pipeline.Add(std::make_unique<api::AuthenticateStage>(credentials, identities, clock));
+  pipeline.Add(std::make_unique<api::DecodeStage>());
+  pipeline.Add(std::make_unique<api::DispatchStage>(operations));
+  api::Frontend frontend(pipeline, clock, {kServices, kMaxBodyBytes});
+
+  net::ServerOptions server_options;
+  server_options.host = listen->first;
+  server_options.port = listen->second;
+  server_options.io_threads = config.threads;
+  server_options.max_body_bytes = kMaxBodyBytes;
+  net::Server server(server_options, frontend);
+  if (Status s = server.Start(); !s.ok()) {
+    spdlog::error("{}", s.message());
+    return 1;
+  }
+
+  std::string host = listen->first.find(':') != std::string::npos ? "[" + listen->first + "]"
+                                                                    : listen->first;
+  std::string endpoint = "http://" + host + ":" + std::to_string(server.port());
+  spdlog::info("kiroku {} is serving {} operations", KIROKU_VERSION, operations.size());
+  spdlog::info("  endpoint     {}", endpoint);
+  spdlog::info("  data dir     {}{}", data_dir.string(), account->created ? " (new account)" : "");
+  spdlog::info("  account      {}", account->account_id);
+  spdlog::info("  credentials  {} (profile \"default\", root user)", credentials_file.string());
+  spdlog::info("  try it:");
+  spdlog::info("    export AWS_ENDPOINT_URL={}", endpoint);
+  spdlog::info("    export AWS_SHARED_CREDENTIALS_FILE={}", credentials_file.string());
+  spdlog::info("    export AWS_DEFAULT_REGION=us-east-1");
+  spdlog::info("    aws sts get-caller-identity");
+  // A line tests and scripts can wait for.
+  spdlog::info("listening on {}", endpoint);
+
+  int signal = 0;
+  sigwait(&stop_signals, &signal);
+  spdlog::info("{} received: finishing in-flight requests", signal == SIGINT ? "SIGINT" : "SIGTERM");
+  server.Stop();
+  spdlog::info("stopped");
+  return 0;
+}
+
+void FromEnv(std::string& value, const char* name) {
+  if (const char* v = std::getenv(name); v != nullptr && value.empty()) value = v;
+}
+
+}  // namespace
+
+CLI::App* AddServeCommand(CLI::App& root, int& exit_code) {
+  auto config = std::make_shared<ServeConfig>();
+  CLI::App* cmd = root.add_subcommand("serve", "Serve the AWS APIs on one port");
+  cmd->add_option("--listen", config->listen, "HOST:PORT to listen on")->capture_default_str();
+  cmd->add_option("--data-dir", config->data_dir, "Folder for the database, keys and credentials")
+      ->capture_default_str();
+  cmd->add_option("--master-key-file", config->master_key_file,
+                  "32-byte master key (default <data-dir>/master.key, created if missing)");
+  cmd->add_option("--account-id", config->account_id,
+                  "12-digit account id for a new data dir (env KIROKU_ACCOUNT_ID)");
+  cmd->add_option("--root-access-key-id", config->root_access_key_id,
+                  "Root access key id to accept (env KIROKU_ROOT_ACCESS_KEY_ID)");
+  cmd->add_option("--root-secret-access-key", config->root_secret_access_key,
+                  "Its secret (env KIROKU_ROOT_SECRET_ACCESS_KEY)");
+  cmd->add_option("--log-level", config->log_level, "trace, debug, info, warn, error")
+      ->capture_default_str();
+  cmd->add_option("--threads", config->threads, "I/O threads (default: one per core)");
+  cmd->callback([config, &exit_code] {
+    ServeConfig c = *config;
+    FromEnv(c.account_id, "KIROKU_ACCOUNT_ID");
+    FromEnv(c.root_access_key_id, "KIROKU_ROOT_ACCESS_KEY_ID");
+    FromEnv(c.root_secret_access_key, "KIROKU_ROOT_SECRET_ACCESS_KEY");
+    exit_code = Serve(c);
+  });
+  return cmd;
+}
+
+}  // namespace kiroku::app

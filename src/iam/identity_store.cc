@@ -1,0 +1,182 @@
+#include "iam/identity_store.h"
+
+#include <boost/json.hpp>
+
+#include "common/encoding.h"
+#include "crypto/aead.h"
+#include "crypto/hash.h"
+#include "store/keys.h"
+
+namespace kiroku::iam {
+namespace json = boost::json;
+namespace {
+
+// Key spaces of the "meta" column family owned by iam (docs/storage-keys.md).
+constexpr uint8_t kAccountTag = 'A';
+constexpr uint8_t kAccessKeyTag = 'K';
+
+std::string AccountKey() { return store::KeyBuilder().Tag(kAccountTag).Build(); }
+std::string AccessKeyKey(std::string_view id) {
+  return store::KeyBuilder().Tag(kAccessKeyTag).String(id).Build();
+}
+
+std::string RandomFromAlphabet(std::string_view alphabet, size_t n) {
+  // Rejection sampling keeps every character equally likely.
+  std::string out;
+  size_t limit = 256 - 256 % alphabet.size();
+  while (out.size() < n) {
+    for (unsigned char b : crypto::RandomBytes(n)) {
+      if (b < limit && out.size() < n) out.push_back(alphabet[b % alphabet.size()]);
+    }
+  }
+  return out;
+}
+
+bool IsAccountId(std::string_view id) {
+  return id.size() == 12 && std::all_of(id.begin(), id.end(), ::isdigit);
+}
+
+Status ValidateKeyPair(const RootKeyPair& key) {
+  bool id_ok = key.access_key_id.size() >= 16 && key.access_key_id.size() <= 128 &&
+               std::all_of(key.access_key_id.begin(), key.access_key_id.end(), ::isalnum);
+  if (!id_ok) return Status::InvalidArgument("access key id must be 16-128 letters or digits");
+  if (key.secret_access_key.size() < 16) {
+    return Status::InvalidArgument("secret access key must have at least 16 characters");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Principal RootPrincipal(const std::string& account_id) {
+  return Principal{Principal::Type::kRoot, account_id, "arn:aws:iam::" + account_id + ":root",
+                   account_id, ""};
+}
+
+std::string NewAccessKeyId(std::string_view prefix) {
+  return std::string(prefix) + RandomFromAlphabet("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16);
+}
+
+std::string NewSecretAccessKey() {
+  return RandomFromAlphabet("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", 40);
+}
+
+std::string NewAccountId() {
+  return RandomFromAlphabet("123456789", 1) + RandomFromAlphabet("0123456789", 11);
+}
+
+IdentityStore::IdentityStore(store::Db& db, const crypto::SecretBytes& master_key,
+                             const Clock& clock)
+    : db_(db), master_key_(master_key), clock_(clock) {}
+
+Result<BootstrapResult> IdentityStore::Bootstrap(const BootstrapOptions& options) {
+  if (options.account_id && !IsAccountId(*options.account_id)) {
+    return Status::InvalidArgument("account id must be 12 digits, not '" + *options.account_id +
+                                   "'");
+  }
+  if (options.root_key) RETURN_IF_ERROR(ValidateKeyPair(*options.root_key));
+
+  BootstrapResult result;
+  ASSIGN_OR_RETURN(std::optional<std::string> existing, db_.Get(kColumnFamily, AccountKey()));
+  if (existing) {
+    result.account_id = std::string(json::parse(*existing).at("accountId").as_string());
+    if (options.account_id && *options.account_id != result.account_id) {
+      return Status::InvalidArgument("the data dir belongs to account " + result.account_id +
+                                     ", not " + *options.account_id);
+    }
+  } else {
+    result.account_id = options.account_id.value_or(NewAccountId());
+    json::object account{{"accountId", result.account_id},
+                         {"createDate", std::chrono::duration_cast<std::chrono::seconds>(
+                                            clock_.Now().time_since_epoch())
+                                            .count()}};
+    // Only one serve may create the account: the write succeeds only where none exists.
+    Status created = db_.CompareAndSet(kColumnFamily, AccountKey(), std::nullopt,
+                                       json::serialize(account));
+    if (created.code() == Code::kConflict) return Bootstrap(options);
+    RETURN_IF_ERROR(created);
+    result.created = true;
+  }
+
+  if (options.root_key) {
+    Result<AccessKey> known = LookupAccessKey(options.root_key->access_key_id);
+    if (known.ok()) {
+      if (known->secret.view() != options.root_key->secret_access_key ||
+          known->principal.type != Principal::Type::kRoot) {
+        return Status::InvalidArgument("access key " + options.root_key->access_key_id +
+                                       " already exists with another secret or owner");
+      }
+    } else if (known.status().code() == Code::kNotFound) {
+      RETURN_IF_ERROR(PutRootKey(result.account_id, *options.root_key));
+    } else {
+      return known.status();
+    }
+    result.root_key = *options.root_key;
+    return result;
+  }
+
+  // The first root key, creating one on a new account.
+  std::optional<RootKeyPair> first;
+  Status scan = db_.Scan(kColumnFamily, store::Range::Prefix(store::KeyBuilder().Tag(kAccessKeyTag).Build()),
+                         [&](std::string_view, std::string_view value) {
+                           json::object record = json::parse(value).as_object();
+                           if (record.at("owner").as_string() != "root") return true;
+                           first = RootKeyPair{std::string(record.at("accessKeyId").as_string()), ""};
+                           return false;
+                         });
+  RETURN_IF_ERROR(scan);
+  if (first) {
+    ASSIGN_OR_RETURN(AccessKey key, LookupAccessKey(first->access_key_id));
+    first->secret_access_key = std::string(key.secret.view());
+    result.root_key = *first;
+  } else {
+    result.root_key = RootKeyPair{NewAccessKeyId(), NewSecretAccessKey()};
+    RETURN_IF_ERROR(PutRootKey(result.account_id, result.root_key));
+  }
+  return result;
+}
+
+Status IdentityStore::PutRootKey(const std::string& account_id, const RootKeyPair& key) {
+  crypto::SecretBytes secret(key.secret_access_key);
+  ASSIGN_OR_RETURN(std::string wrapped, crypto::WrapKey(master_key_, secret, key.access_key_id));
+  json::object record{
+      {"accessKeyId", key.access_key_id},
+      {"accountId", account_id},
+      {"owner", "root"},
+      {"status", "Active"},
+      {"createDate",
+       std::chrono::duration_cast<std::chrono::seconds>(clock_.Now().time_since_epoch()).count()},
+      {"secret", Base64Encode(wrapped)}};
+  return db_.CompareAndSet(kColumnFamily, AccessKeyKey(key.access_key_id), std::nullopt,
+                           json::serialize(record));
+}
+
+Result<std::string> IdentityStore::AccountId() const {
+  ASSIGN_OR_RETURN(std::optional<std::string> account, db_.Get(kColumnFamily, AccountKey()));
+  if (!account) return Status::NotFound("no account: the data dir was never bootstrapped");
+  return std::string(json::parse(*account).at("accountId").as_string());
+}
+
+Result<AccessKey> IdentityStore::LookupAccessKey(std::string_view access_key_id) const {
+  ASSIGN_OR_RETURN(std::optional<std::string> value,
+                   db_.Get(kColumnFamily, AccessKeyKey(access_key_id)));
+  if (!value) return Status::NotFound("no access key " + std::string(access_key_id));
+  boost::system::error_code ec;
+  json::value parsed = json::parse(*value, ec);
+  if (ec || !parsed.is_object()) {
+    return Status::Internal("corrupt access key record " + std::string(access_key_id));
+  }
+  const json::object& record = parsed.as_object();
+  auto wrapped = Base64Decode(record.at("secret").as_string());
+  if (!wrapped) return Status::Internal("corrupt secret of " + std::string(access_key_id));
+  ASSIGN_OR_RETURN(crypto::SecretBytes secret,
+                   crypto::UnwrapKey(master_key_, *wrapped, access_key_id));
+  AccessKey key;
+  key.access_key_id = std::string(access_key_id);
+  key.secret = std::move(secret);
+  key.principal = RootPrincipal(std::string(record.at("accountId").as_string()));
+  key.active = record.at("status").as_string() == "Active";
+  return key;
+}
+
+}  // namespace kiroku::iam
