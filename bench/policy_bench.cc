@@ -50,14 +50,20 @@ std::string Statement(int p, int s) {
 
 std::string Document(int p) {
   std::string doc = "{\"Version\":\"2012-10-17\",\"Statement\":[";
-  for (int s = 0; s < 10; ++s) doc += (s ? "," : "") + Statement(p, s);
-  return doc + "]}";
+  for (int s = 0; s < 10; ++s) {
+    if (s > 0) doc.push_back(',');
+    doc.append(Statement(p, s));
+  }
+  doc.append("]}");
+  return doc;
 }
 
 PolicySet Account(int policies) {
   PolicySet set;
   for (int p = 0; p < policies; ++p) {
-    set.identity.push_back(*ParsePolicy(Document(p), {PolicyKind::kIdentity, "p" + std::to_string(p)}));
+    std::string name = "p";
+    name.append(std::to_string(p));
+    set.identity.push_back(*ParsePolicy(Document(p), {PolicyKind::kIdentity, name}));
   }
   return set;
 }

@@ -64,12 +64,6 @@ std::string Word(std::string& rest) {
   return word;
 }
 
-std::vector<std::string> Words(std::string rest) {
-  std::vector<std::string> out;
-  while (!Trim(rest).empty()) out.push_back(Word(rest));
-  return out;
-}
-
 std::string RefText(const std::optional<StatementRef>& ref) {
   if (!ref) return "-";
   return ref->policy_name + "#" + std::to_string(ref->index);
@@ -277,7 +271,7 @@ TEST_P(CaseFileTest, AllCasesPass) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Cases, CaseFileTest, testing::ValuesIn(ListCaseFiles()),
+INSTANTIATE_TEST_SUITE_P(policy_cases, CaseFileTest, testing::ValuesIn(ListCaseFiles()),
                          [](const testing::TestParamInfo<std::string>& info) {
                            std::string name = info.param;
                            if (name.ends_with(".test")) name.resize(name.size() - 5);

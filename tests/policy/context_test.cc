@@ -7,7 +7,7 @@
 namespace kiroku::policy {
 namespace {
 
-TEST(PrincipalTest, FromArn) {
+TEST(policy_PrincipalTest, FromArn) {
   Result<Principal> user = PrincipalFromArn("arn:aws:iam::111122223333:user/ops/alice");
   ASSERT_TRUE(user.ok());
   EXPECT_EQ(user->type, PrincipalType::kUser);
@@ -29,7 +29,7 @@ TEST(PrincipalTest, FromArn) {
   }
 }
 
-TEST(ContextKeysTest, NamesAreCaseInsensitive) {
+TEST(policy_ContextKeysTest, NamesAreCaseInsensitive) {
   ContextKeys keys;
   keys.SetString("aws:SourceVpc", "vpc-1");
   ASSERT_NE(keys.Find("AWS:SOURCEVPC"), nullptr);
@@ -41,14 +41,14 @@ TEST(ContextKeysTest, NamesAreCaseInsensitive) {
   EXPECT_EQ(keys.Find("aws:SourceIp"), nullptr);
 }
 
-TEST(ContextKeysTest, ParsesBotocoreTypes) {
+TEST(policy_ContextKeysTest, ParsesBotocoreTypes) {
   EXPECT_EQ(*ParseContextType("stringList"), ContextType::kString);
   EXPECT_EQ(*ParseContextType("ip"), ContextType::kIp);
   EXPECT_EQ(*ParseContextType("dateList"), ContextType::kDate);
   EXPECT_FALSE(ParseContextType("String").ok());
 }
 
-TEST(ContextKeysTest, PrincipalKeys) {
+TEST(policy_ContextKeysTest, PrincipalKeys) {
   Principal p = *PrincipalFromArn("arn:aws:sts::111122223333:assumed-role/R/s");
   p.user_id = "AROAEXAMPLE:s";
   p.tags["team"] = "red";
@@ -67,7 +67,7 @@ TEST(ContextKeysTest, PrincipalKeys) {
   EXPECT_EQ(service_keys.Find("aws:PrincipalArn"), nullptr);
 }
 
-TEST(EvaluatorTest, PoliciesAreSharedValues) {
+TEST(policy_EvaluatorTest, PoliciesAreSharedValues) {
   Result<Policy> p = ParsePolicy(
       R"({"Version":"2012-10-17","Statement":{"Sid":"All","Effect":"Allow","Action":"*","Resource":"*"}})",
       {PolicyKind::kIdentity, "admin"});
@@ -80,7 +80,7 @@ TEST(EvaluatorTest, PoliciesAreSharedValues) {
   EXPECT_EQ(Policy().statement_count(), 0u);
 }
 
-TEST(EvaluatorTest, DefaultPolicyGrantsNothing) {
+TEST(policy_EvaluatorTest, DefaultPolicyGrantsNothing) {
   PolicySet set;
   set.identity.push_back(Policy());
   RequestContext request;

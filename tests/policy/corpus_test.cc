@@ -112,7 +112,7 @@ TEST_P(CorpusTest, MatchesExpectedDecision) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Corpus, CorpusTest, testing::ValuesIn(LoadCorpus()),
+INSTANTIATE_TEST_SUITE_P(policy_corpus, CorpusTest, testing::ValuesIn(LoadCorpus()),
                          [](const testing::TestParamInfo<CorpusCase>& info) {
                            std::string name = info.param.id;
                            for (char& ch : name) {

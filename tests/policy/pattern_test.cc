@@ -10,7 +10,7 @@
 namespace kiroku::policy {
 namespace {
 
-TEST(PatternTest, GlobMatching) {
+TEST(policy_PatternTest, GlobMatching) {
   const std::tuple<std::string_view, std::string_view, bool> cases[] = {
       {"*", "", true},
       {"*", "anything", true},
@@ -37,14 +37,14 @@ TEST(PatternTest, GlobMatching) {
   }
 }
 
-TEST(PatternTest, IgnoreCaseNeedsLowerCasePattern) {
+TEST(policy_PatternTest, IgnoreCaseNeedsLowerCasePattern) {
   Pattern p = Pattern::FromGlob("IAM:List*Keys");
   p.LowerCase();
   EXPECT_TRUE(p.Matches("iam:ListAccessKeys", true));
   EXPECT_FALSE(p.Matches("iam:ListAccessKeys", false));
 }
 
-TEST(PatternTest, LiteralPiecesAreNotWildcards) {
+TEST(policy_PatternTest, LiteralPiecesAreNotWildcards) {
   Pattern p = Pattern::FromLiteral("build*");
   EXPECT_TRUE(p.Matches("build*"));
   EXPECT_FALSE(p.Matches("build-1"));
@@ -53,7 +53,7 @@ TEST(PatternTest, LiteralPiecesAreNotWildcards) {
   EXPECT_FALSE(p.Matches("build-1"));
 }
 
-TEST(PatternTest, ArnPartsAreMatchedSeparately) {
+TEST(policy_PatternTest, ArnPartsAreMatchedSeparately) {
   const std::tuple<std::string_view, std::string_view, bool> cases[] = {
       {"arn:aws:sns:*:111122223333:*", "arn:aws:sns:us-east-1:111122223333:t", true},
       {"arn:aws:sns:*:111122223333:*", "arn:aws:sns:us-east-1:999:111122223333:t", false},
@@ -68,7 +68,7 @@ TEST(PatternTest, ArnPartsAreMatchedSeparately) {
   }
 }
 
-TEST(ValuesTest, Dates) {
+TEST(policy_ValuesTest, Dates) {
   EXPECT_EQ(ParseDateMillis("1970-01-01T00:00:00Z"), 0);
   EXPECT_EQ(ParseDateMillis("1970-01-02"), 86400000);
   EXPECT_EQ(ParseDateMillis("2020-04-01T09:00:00+09:00"), ParseDateMillis("2020-04-01T00:00:00Z"));
@@ -83,7 +83,7 @@ TEST(ValuesTest, Dates) {
   }
 }
 
-TEST(ValuesTest, Numbers) {
+TEST(policy_ValuesTest, Numbers) {
   EXPECT_EQ(ParseNumber("10"), 10.0);
   EXPECT_EQ(ParseNumber("-1.5"), -1.5);
   EXPECT_EQ(ParseNumber("+3e2"), 300.0);
@@ -92,7 +92,7 @@ TEST(ValuesTest, Numbers) {
   }
 }
 
-TEST(ValuesTest, IpNetworks) {
+TEST(policy_ValuesTest, IpNetworks) {
   auto contains = [](std::string_view net, std::string_view ip) {
     return ParseIpNet(net)->Contains(*ParseIpNet(ip));
   };
