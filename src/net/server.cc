@@ -1,5 +1,6 @@
 #include "net/server.h"
 
+#include <array>
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -24,6 +25,8 @@ namespace {
 
 constexpr auto kIdleTimeout = std::chrono::seconds(120);
 constexpr auto kStopGrace = std::chrono::seconds(30);
+constexpr auto kDrainTimeout = std::chrono::seconds(5);
+constexpr size_t kMaxDrainBytes = 256 * 1024 * 1024;
 
 class Session;
 
@@ -100,8 +103,9 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void OnHeader(beast::error_code ec) {
     idle_ = false;
+    // Beast checks Content-Length against the body limit as soon as the header is complete.
+    if (ec == http::error::body_limit) return RejectTooLarge();
     if (ec) return Close();
-    const auto& head = parser_->get();
     if (auto length = parser_->content_length();
         length && *length > state_.options.max_body_bytes) {
       return RejectTooLarge();
@@ -110,7 +114,6 @@ class Session : public std::enable_shared_from_this<Session> {
                      [self = shared_from_this()](beast::error_code ec, size_t) {
                        self->OnBody(ec);
                      });
-    (void)head;
   }
 
   void OnBody(beast::error_code ec) {
@@ -158,7 +161,22 @@ class Session : public std::enable_shared_from_this<Session> {
   void RejectTooLarge() {
     Request head = ToRequest(parser_->get());
     keep_alive_ = false;
+    draining_ = true;
     Write(state_.handler.Reject(head, RejectReason::kBodyTooLarge));
+  }
+
+  // After refusing a body, reads and discards what the client still sends (bounded in bytes
+  // and time): closing with unread data would reset the connection before the client has read
+  // the error response.
+  void Drain() {
+    if (drained_bytes_ > kMaxDrainBytes) return Close();
+    stream_.expires_after(kDrainTimeout);
+    stream_.async_read_some(asio::buffer(drain_buffer_),
+                            [self = shared_from_this()](beast::error_code ec, size_t n) {
+                              if (ec) return self->Close();
+                              self->drained_bytes_ += n;
+                              self->Drain();
+                            });
   }
 
   void Write(Response response) {
@@ -172,6 +190,11 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.expires_after(kIdleTimeout);
     http::async_write(stream_, *message,
                       [self = shared_from_this(), message](beast::error_code ec, size_t) {
+                        if (!ec && self->draining_) {
+                          beast::error_code ignored;
+                          self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+                          return self->Drain();
+                        }
                         if (ec || !message->keep_alive()) return self->Close();
                         self->ReadHeader();
                       });
@@ -190,6 +213,9 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string remote_address_;
   bool keep_alive_ = true;
   bool idle_ = true;
+  bool draining_ = false;
+  size_t drained_bytes_ = 0;
+  std::array<char, 64 * 1024> drain_buffer_;
 };
 
 }  // namespace
