@@ -87,7 +87,8 @@ enum class Direction { kForward, kReverse };
 //   for (; cursor->Valid(); cursor->Next()) use(cursor->key(), cursor->value());
 //   RETURN_IF_ERROR(cursor->status());
 // key() and value() stay valid only until the next call to Next(). A Cursor must be destroyed
-// before the Db that created it. Not thread-safe.
+// before the Db that created it, and should be short-lived: it pins the data of its
+// point-in-time view until destroyed. Not thread-safe.
 class Cursor {
  public:
   virtual ~Cursor() = default;
@@ -125,7 +126,8 @@ class Db {
   virtual Status WriteIf(const std::vector<Expectation>& expectations,
                          const WriteBatch& batch) = 0;
 
-  // A cursor over `range` of `cf`. Errors: InvalidArgument for an unknown column family.
+  // A cursor over `range` of `cf`. Errors: InvalidArgument for an unknown column family or a
+  // non-empty `range.limit` below `range.start`.
   virtual Result<std::unique_ptr<Cursor>> NewCursor(std::string_view cf, const Range& range,
                                                     Direction direction) const = 0;
 
