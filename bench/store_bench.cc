@@ -103,6 +103,29 @@ void BM_Get(benchmark::State& state) {
 }
 BENCHMARK(BM_Get);
 
+// Ordered scan of one 1,000-key prefix (one stream's events), 200-byte values.
+void BM_PrefixScan(benchmark::State& state) {
+  store::RocksStore& db = Db().db();
+  const std::string prefix = store::KeyBuilder().Tag('s').String("group").String("stream").Build();
+  store::WriteBatch batch;
+  for (uint64_t i = 0; i < 1000; ++i) {
+    batch.Put("events", store::KeyBuilder(prefix).I64(static_cast<int64_t>(i)).Build(),
+              std::string(200, 'e'));
+  }
+  KIROKU_CHECK(db.Write(batch).ok());
+  for (auto _ : state) {
+    size_t n = 0;
+    Status s = db.Scan("events", store::Range::Prefix(prefix),
+                       [&](std::string_view, std::string_view value) {
+                         n += value.size() > 0;
+                         return true;
+                       });
+    KIROKU_CHECK(s.ok() && n == 1000);
+  }
+  state.SetItemsProcessed(state.iterations() * 1000);
+}
+BENCHMARK(BM_PrefixScan);
+
 void BM_AeadSeal(benchmark::State& state) {
   crypto::SecretBytes key = crypto::SecretBytes::Random(crypto::kAes256KeyBytes);
   const std::string plaintext(static_cast<size_t>(state.range(0)), 'p');
