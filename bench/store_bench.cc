@@ -130,7 +130,8 @@ void BM_AeadSeal(benchmark::State& state) {
   crypto::SecretBytes key = crypto::SecretBytes::Random(crypto::kAes256KeyBytes);
   const std::string plaintext(static_cast<size_t>(state.range(0)), 'p');
   for (auto _ : state) {
-    auto sealed = crypto::AeadSeal(key, plaintext, "arn:aws:logs:us-east-1:000000000000:log-group:g");
+    auto sealed =
+        crypto::AeadSeal(key, plaintext, "arn:aws:logs:us-east-1:000000000000:log-group:g");
     benchmark::DoNotOptimize(sealed);
   }
   state.SetBytesProcessed(state.iterations() * state.range(0));

@@ -62,8 +62,8 @@ Status Encrypt(const SecretBytes& key, std::string_view nonce, std::string_view 
   int len = 0;
   KIROKU_CHECK(EVP_EncryptInit_ex(ctx.get(), cipher, nullptr, key.data(), Bytes(nonce)) == 1);
   if (!aad.empty()) {
-    KIROKU_CHECK(EVP_EncryptUpdate(ctx.get(), nullptr, &len, Bytes(aad),
-                                   static_cast<int>(aad.size())) == 1);
+    KIROKU_CHECK(
+        EVP_EncryptUpdate(ctx.get(), nullptr, &len, Bytes(aad), static_cast<int>(aad.size())) == 1);
   }
   int written = 0;
   if (!plaintext.empty()) {
@@ -89,8 +89,8 @@ Status Decrypt(const SecretBytes& key, std::string_view nonce, std::string_view 
   int len = 0;
   KIROKU_CHECK(EVP_DecryptInit_ex(ctx.get(), cipher, nullptr, key.data(), Bytes(nonce)) == 1);
   if (!aad.empty()) {
-    KIROKU_CHECK(EVP_DecryptUpdate(ctx.get(), nullptr, &len, Bytes(aad),
-                                   static_cast<int>(aad.size())) == 1);
+    KIROKU_CHECK(
+        EVP_DecryptUpdate(ctx.get(), nullptr, &len, Bytes(aad), static_cast<int>(aad.size())) == 1);
   }
   int written = 0;
   if (!ciphertext.empty()) {
@@ -100,8 +100,9 @@ Status Decrypt(const SecretBytes& key, std::string_view nonce, std::string_view 
   }
   unsigned char expected_tag[kAeadTagBytes];
   std::memcpy(expected_tag, tag.data(), kAeadTagBytes);
-  KIROKU_CHECK(EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kAeadTagBytes,
-                                   expected_tag) == 1);
+  const int tag_set =
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kAeadTagBytes, expected_tag);
+  KIROKU_CHECK(tag_set == 1);
   if (EVP_DecryptFinal_ex(ctx.get(), out + written, &len) != 1) {
     if (!ciphertext.empty()) OPENSSL_cleanse(out, ciphertext.size());
     return Status::InvalidArgument("AES-GCM authentication failed");
@@ -129,8 +130,8 @@ Result<std::string> AesGcmDecrypt(const SecretBytes& key, std::string_view nonce
   }
   const size_t n = ciphertext_and_tag.size() - kAeadTagBytes;
   std::string out(n, '\0');
-  RETURN_IF_ERROR(Decrypt(key, nonce, ciphertext_and_tag.substr(0, n),
-                          ciphertext_and_tag.substr(n), aad, Out(out, 0)));
+  RETURN_IF_ERROR(Decrypt(key, nonce, ciphertext_and_tag.substr(0, n), ciphertext_and_tag.substr(n),
+                          aad, Out(out, 0)));
   return out;
 }
 

@@ -35,8 +35,7 @@ Result<std::string> AeadSeal(const SecretBytes& key, std::string_view plaintext,
 // Verifies and decrypts the output of AeadSeal. Returns InvalidArgument ("authentication
 // failed") if `sealed` was altered or truncated, or if the key or `aad` differ from sealing;
 // no plaintext is released in that case.
-Result<std::string> AeadOpen(const SecretBytes& key, std::string_view sealed,
-                             std::string_view aad);
+Result<std::string> AeadOpen(const SecretBytes& key, std::string_view sealed, std::string_view aad);
 
 // The same primitive with a caller-chosen 12-byte nonce, for known-answer tests and formats
 // that derive their own nonces. Never encrypt two messages with one (key, nonce) pair.

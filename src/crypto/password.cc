@@ -23,8 +23,8 @@ uint64_t MemoryBytes(const ScryptParams& params) {
 }
 
 Status Validate(const ScryptParams& params) {
-  if (params.log2_n < 1 || params.log2_n > 22 || params.r < 1 || params.r > 32 ||
-      params.p < 1 || params.p > 16) {
+  if (params.log2_n < 1 || params.log2_n > 22 || params.r < 1 || params.r > 32 || params.p < 1 ||
+      params.p > 16) {
     return Status::InvalidArgument("scrypt parameters out of range");
   }
   if (MemoryBytes(params) > kMaxMemoryBytes) {
@@ -100,8 +100,8 @@ Result<std::string> HashPassword(std::string_view password, const ScryptParams& 
   std::string salt = RandomBytes(kSaltBytes);
   ASSIGN_OR_RETURN(std::string hash, Scrypt(password, salt, params, kHashBytes));
   std::string stored = std::string(kPrefix) + "ln=" + std::to_string(params.log2_n) +
-                       ",r=" + std::to_string(params.r) + ",p=" + std::to_string(params.p) +
-                       "$" + Base64Encode(salt) + "$" + Base64Encode(hash);
+                       ",r=" + std::to_string(params.r) + ",p=" + std::to_string(params.p) + "$" +
+                       Base64Encode(salt) + "$" + Base64Encode(hash);
   Cleanse(hash);
   return stored;
 }

@@ -123,8 +123,7 @@ class Db {
   // checks and the write atomic with respect to every other Write/WriteIf of this Db.
   // Returns Conflict (nothing written) if an expectation fails; callers usually re-read and
   // retry. Other errors as for Write.
-  virtual Status WriteIf(const std::vector<Expectation>& expectations,
-                         const WriteBatch& batch) = 0;
+  virtual Status WriteIf(const std::vector<Expectation>& expectations, const WriteBatch& batch) = 0;
 
   // A cursor over `range` of `cf`. Errors: InvalidArgument for an unknown column family or a
   // non-empty `range.limit` below `range.start`.
@@ -147,8 +146,7 @@ class Db {
                        const std::optional<std::string>& desired);
 
   // Calls `fn` for each key of `range` in `direction` order until it returns false.
-  Status Scan(std::string_view cf, const Range& range, Direction direction,
-              const ScanFn& fn) const;
+  Status Scan(std::string_view cf, const Range& range, Direction direction, const ScanFn& fn) const;
   Status Scan(std::string_view cf, const Range& range, const ScanFn& fn) const {
     return Scan(cf, range, Direction::kForward, fn);
   }

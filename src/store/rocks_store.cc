@@ -161,8 +161,7 @@ Result<std::unique_ptr<RocksStore>> RocksStore::Open(
   auto state = std::make_unique<State>();
   state->statistics = db_options.statistics;
   rocksdb::DB* raw = nullptr;
-  rocksdb::Status s =
-      rocksdb::DB::Open(db_options, dir, descriptors, &state->handles, &raw);
+  rocksdb::Status s = rocksdb::DB::Open(db_options, dir, descriptors, &state->handles, &raw);
   if (!s.ok()) return FromRocks(s, "open " + dir);
   state->db.reset(raw);
   for (rocksdb::ColumnFamilyHandle* h : state->handles) state->by_name[h->GetName()] = h;
@@ -181,8 +180,7 @@ Result<std::optional<std::string>> RocksStore::Get(std::string_view cf,
 
 Status RocksStore::Write(const WriteBatch& batch) { return LockedWrite({}, batch); }
 
-Status RocksStore::WriteIf(const std::vector<Expectation>& expectations,
-                           const WriteBatch& batch) {
+Status RocksStore::WriteIf(const std::vector<Expectation>& expectations, const WriteBatch& batch) {
   return LockedWrite(expectations, batch);
 }
 

@@ -39,15 +39,15 @@ class RocksStore final : public Db {
     uint64_t wal_syncs = 0;        // WAL fsyncs; 0 unless Options::enable_statistics
   };
 
-  // Opens (creating `dir` and the database if needed) the database in `dir` with the named column families; missing
-  // ones are created, "default" always exists, and column families already in the database but
-  // not named are opened too. Errors: InvalidArgument for a bad or duplicate name, Unavailable
-  // if another process holds the database lock, Internal for I/O failure or corruption.
+  // Opens (creating `dir` and the database if needed) the database in `dir` with the named column
+  // families; missing ones are created, "default" always exists, and column families already in the
+  // database but not named are opened too. Errors: InvalidArgument for a bad or duplicate name,
+  // Unavailable if another process holds the database lock, Internal for I/O failure or corruption.
   static Result<std::unique_ptr<RocksStore>> Open(const std::string& dir,
                                                   const std::vector<std::string>& column_families,
                                                   const Options& options);
-  static Result<std::unique_ptr<RocksStore>> Open(
-      const std::string& dir, const std::vector<std::string>& column_families) {
+  static Result<std::unique_ptr<RocksStore>> Open(const std::string& dir,
+                                                  const std::vector<std::string>& column_families) {
     return Open(dir, column_families, Options());
   }
 

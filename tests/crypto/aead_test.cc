@@ -79,8 +79,8 @@ TEST(AeadTest, GcmSpecVectorsEncrypt) {
 
 TEST(AeadTest, GcmSpecVectorsDecrypt) {
   for (const GcmVector& v : kVectors) {
-    Result<std::string> out = AesGcmDecrypt(Key(v.key), Hex(v.iv),
-                                            Hex(std::string(v.ciphertext) + v.tag), Hex(v.aad));
+    Result<std::string> out =
+        AesGcmDecrypt(Key(v.key), Hex(v.iv), Hex(std::string(v.ciphertext) + v.tag), Hex(v.aad));
     ASSERT_TRUE(out.ok()) << v.name << ": " << out.status().ToString();
     EXPECT_EQ(HexEncode(*out), v.plaintext) << v.name;
   }
@@ -172,8 +172,7 @@ TEST(KeyWrapTest, RoundTripAndLabelBinding) {
             Code::kInvalidArgument);
   std::string bad_version = *wrapped;
   bad_version[0] = 0x02;
-  EXPECT_EQ(UnwrapKey(master, bad_version, "key/1234/v1").status().code(),
-            Code::kInvalidArgument);
+  EXPECT_EQ(UnwrapKey(master, bad_version, "key/1234/v1").status().code(), Code::kInvalidArgument);
   EXPECT_EQ(WrapKey(SecretBytes::Random(16), data_key, "l").status().code(),
             Code::kInvalidArgument);
 }

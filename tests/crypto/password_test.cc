@@ -21,13 +21,21 @@ TEST(PasswordTest, ScryptRfc7914Vectors) {
     const char* hex;
   };
   const Case cases[] = {
-      {"", "", {4, 1, 1},
-       "77d6576238657b203b19ca42c18a0497f16b4844e3074ae8dfdffa3fede21442fcd0069ded0948f8326a753a0fc8"
+      {"",
+       "",
+       {4, 1, 1},
+       "77d6576238657b203b19ca42c18a0497f16b4844e3074ae8dfdffa3fede21442fcd0069ded0948f8326a753a0fc"
+       "8"
        "1f17e8d3e0fb2e0d3628cf35e20c38d18906"},
-      {"password", "NaCl", {10, 8, 16},
-       "fdbabe1c9d3472007856e7190d01e9fe7c6ad7cbc8237830e77376634b3731622eaf30d92e22a3886ff109279d98"
+      {"password",
+       "NaCl",
+       {10, 8, 16},
+       "fdbabe1c9d3472007856e7190d01e9fe7c6ad7cbc8237830e77376634b3731622eaf30d92e22a3886ff109279d9"
+       "8"
        "30dac727afb94a83ee6d8360cbdfa2cc0640"},
-      {"pleaseletmein", "SodiumChloride", {14, 8, 1},
+      {"pleaseletmein",
+       "SodiumChloride",
+       {14, 8, 1},
        "7023bdcb3afd7348461c06cd81fd38ebfda8fbba904f8e3ea9b543f6545da1f2d5432955613f0fcf62d4970524"
        "2a9af9e61e85dc0d651e40dfcf017b45575887"},
   };
@@ -76,7 +84,7 @@ TEST(PasswordTest, MalformedStoredHashIsInvalidArgument) {
       "$scrypt$ln=10,r=8$c2FsdA==$aGFzaA==",
       "$scrypt$ln=10,r=8,p=1$c2FsdA==",
       "$scrypt$ln=10,r=8,p=1$!!$" + stored->substr(stored->rfind('$') + 1),
-      "$scrypt$ln=10,r=8,p=1$c2FsdA==$aGFzaA==",  // hash of the wrong length
+      "$scrypt$ln=10,r=8,p=1$c2FsdA==$aGFzaA==",                       // hash of the wrong length
       "$scrypt$ln=40,r=8,p=1" + stored->substr(stored->find("$", 8)),  // out of range
       "$bcrypt$" + stored->substr(8),
   };

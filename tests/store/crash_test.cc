@@ -3,12 +3,11 @@
 // across column families. (kill -9 proves nothing is lost from process memory; that the WAL is
 // also fsynced before the acknowledgement is checked by RocksStoreTest.WritesAreSyncedToTheWal.)
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <chrono>
 #include <cstdint>
@@ -116,21 +115,26 @@ TEST(StoreCrashTest, AcknowledgedWritesSurviveSigkill) {
     // Atomicity: every record present in one column family is present in the other, and
     // unacknowledged in-flight records may exist but only whole.
     size_t records = 0;
-    ASSERT_TRUE((*db)->Scan(crash::kRecords, Range::All(), [&](std::string_view key,
-                                                               std::string_view value) {
-                       uint64_t i = KeyReader(key).U64().value();
-                       EXPECT_EQ(value, crash::Payload(i));
-                       Result<std::optional<std::string>> index =
-                           (*db)->Get(crash::kIndex, crash::IndexKey(i));
-                       EXPECT_TRUE(index.ok() && *index == std::to_string(i)) << i;
-                       ++records;
-                       return true;
-                     }).ok());
+    ASSERT_TRUE((*db)
+                    ->Scan(crash::kRecords, Range::All(),
+                           [&](std::string_view key, std::string_view value) {
+                             uint64_t i = KeyReader(key).U64().value();
+                             EXPECT_EQ(value, crash::Payload(i));
+                             Result<std::optional<std::string>> index =
+                                 (*db)->Get(crash::kIndex, crash::IndexKey(i));
+                             EXPECT_TRUE(index.ok() && *index == std::to_string(i)) << i;
+                             ++records;
+                             return true;
+                           })
+                    .ok());
     size_t index_entries = 0;
-    ASSERT_TRUE((*db)->Scan(crash::kIndex, Range::All(), [&](std::string_view, std::string_view) {
-                       ++index_entries;
-                       return true;
-                     }).ok());
+    ASSERT_TRUE((*db)
+                    ->Scan(crash::kIndex, Range::All(),
+                           [&](std::string_view, std::string_view) {
+                             ++index_entries;
+                             return true;
+                           })
+                    .ok());
     EXPECT_EQ(records, index_entries);
     EXPECT_GE(records, all_acknowledged.size());
   }

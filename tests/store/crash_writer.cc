@@ -12,9 +12,9 @@
 #include <thread>
 #include <vector>
 
+#include "store/crash_record.h"
 #include "store/keys.h"
 #include "store/rocks_store.h"
-#include "store/crash_record.h"
 
 using kiroku::store::Direction;
 using kiroku::store::KeyReader;
@@ -26,8 +26,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: %s DIR THREADS\n", argv[0]);
     return 2;
   }
-  auto db = RocksStore::Open(argv[1], {kiroku::store::crash::kRecords,
-                                       kiroku::store::crash::kIndex});
+  auto db =
+      RocksStore::Open(argv[1], {kiroku::store::crash::kRecords, kiroku::store::crash::kIndex});
   if (!db.ok()) {
     std::fprintf(stderr, "open: %s\n", db.status().ToString().c_str());
     return 1;

@@ -19,8 +19,8 @@ TEST(StoreKeysTest, U64IsBigEndian) {
 }
 
 TEST(StoreKeysTest, UnsignedOrderMatchesNumericOrder) {
-  const uint64_t values[] = {0, 1, 255, 256, 65535, 1ULL << 32, (1ULL << 63) + 5,
-                             std::numeric_limits<uint64_t>::max()};
+  const uint64_t values[] = {
+      0, 1, 255, 256, 65535, 1ULL << 32, (1ULL << 63) + 5, std::numeric_limits<uint64_t>::max()};
   for (size_t i = 0; i + 1 < std::size(values); ++i) {
     EXPECT_LT(KeyBuilder().U64(values[i]).Build(), KeyBuilder().U64(values[i + 1]).Build())
         << values[i];
@@ -76,9 +76,9 @@ TEST(StoreKeysTest, RoundTripsEveryComponentType) {
 }
 
 TEST(StoreKeysTest, ReaderRejectsMalformedInput) {
-  EXPECT_FALSE(KeyReader("abc").String().has_value());                   // no terminator
+  EXPECT_FALSE(KeyReader("abc").String().has_value());                      // no terminator
   EXPECT_FALSE(KeyReader(std::string("a\0\x05", 3)).String().has_value());  // bad escape
-  EXPECT_FALSE(KeyReader(std::string("a\0", 2)).String().has_value());     // truncated
+  EXPECT_FALSE(KeyReader(std::string("a\0", 2)).String().has_value());      // truncated
   EXPECT_FALSE(KeyReader("1234567").U64().has_value());
   EXPECT_FALSE(KeyReader("").Tag().has_value());
 }

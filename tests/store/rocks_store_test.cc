@@ -159,7 +159,11 @@ TEST(RocksStoreTest, RangeBoundsAndReverseScans) {
 TEST(RocksStoreTest, PrefixScanOfAllFfPrefixRunsToTheEnd) {
   testing::TempDir dir;
   auto db = OpenOrDie(dir.path());
-  ASSERT_TRUE(db->Put("meta", "\xff\xff" "a", "1").ok());
+  ASSERT_TRUE(db->Put("meta",
+                      "\xff\xff"
+                      "a",
+                      "1")
+                  .ok());
   ASSERT_TRUE(db->Put("meta", "\xff\xff\xff", "2").ok());
   ASSERT_TRUE(db->Put("meta", "\xfe", "3").ok());
   EXPECT_EQ(Keys(*db, "meta", Range::Prefix("\xff\xff")).size(), 2u);
@@ -217,9 +221,9 @@ TEST(RocksStoreTest, WriteIfAppliesWholeBatchOrNothing) {
             Code::kConflict);
   EXPECT_EQ(db->Get("meta", "user/alice").value(), "1");
   EXPECT_EQ(db->Get("meta", "index/alice").value(), std::nullopt);
-  EXPECT_TRUE(db->WriteIf({{"meta", "user/alice", "1"}, {"meta", "index/alice", std::nullopt}},
-                          batch)
-                  .ok());
+  EXPECT_TRUE(
+      db->WriteIf({{"meta", "user/alice", "1"}, {"meta", "index/alice", std::nullopt}}, batch)
+          .ok());
   EXPECT_EQ(db->Get("meta", "index/alice").value(), "x");
 }
 
