@@ -208,26 +208,16 @@ size_t FilterPattern::ScanLines(std::string_view buffer,
     }
     return count;
   }
-  // Prefiltered scan: keep the next occurrence of each required literal; only lines holding
-  // one are evaluated, the others are never looked at again.
-  std::vector<size_t> next(p.prefilter.size(), 0);
-  std::vector<bool> stale(p.prefilter.size(), true);
+  // Prefiltered scan: one pass finds the next occurrence of any required literal; only the
+  // line holding it is evaluated, and the scan resumes after that line.
   size_t pos = 0;
   while (pos < size) {
-    size_t hit = LiteralSearcher::npos;
-    for (size_t i = 0; i < next.size(); ++i) {
-      if (stale[i] || (next[i] != LiteralSearcher::npos && next[i] < pos)) {
-        const size_t f = p.prefilter[i].Find(buffer.substr(pos));
-        next[i] = f == LiteralSearcher::npos ? f : pos + f;
-        stale[i] = false;
-      }
-      hit = std::min(hit, next[i]);
-    }
-    if (hit == LiteralSearcher::npos) break;
+    const size_t found = FindAny(p.prefilter, buffer.substr(pos));
+    if (found == LiteralSearcher::npos) break;
+    const size_t hit = pos + found;
     const void* nl = memrchr(base + pos, '\n', hit - pos);
     const size_t begin = nl == nullptr ? pos : static_cast<const char*>(nl) - base + 1;
     const size_t end = line_end(hit);
-    // The literal must lie within the line (a needle never contains '\n').
     evaluate(begin, end);
     pos = end + 1;
   }

@@ -1,6 +1,7 @@
 #include "filter/literal_search.h"
 
 #include <cstdint>
+#include <algorithm>
 #include <cstring>
 #include <utility>
 
@@ -56,6 +57,48 @@ __attribute__((target("avx2"))) size_t FindAvx2(const char* s, size_t n, const s
   return std::string_view::npos;
 }
 
+constexpr size_t kMaxAvx2Needles = 8;
+
+__attribute__((target("avx2"))) size_t FindAnyAvx2(const char* s, size_t n,
+                                                   const std::string* const* needles,
+                                                   const size_t* r1, const size_t* r2,
+                                                   size_t count) {
+  __m256i b1[kMaxAvx2Needles], b2[kMaxAvx2Needles];
+  size_t max_r = 0;
+  for (size_t j = 0; j < count; ++j) {
+    b1[j] = _mm256_set1_epi8((*needles[j])[r1[j]]);
+    b2[j] = _mm256_set1_epi8((*needles[j])[r2[j]]);
+    max_r = std::max(max_r, std::max(r1[j], r2[j]));
+  }
+  auto matches_at = [&](size_t at) {
+    for (size_t j = 0; j < count; ++j) {
+      const std::string& nd = *needles[j];
+      if (at + nd.size() <= n && std::memcmp(s + at, nd.data(), nd.size()) == 0) return true;
+    }
+    return false;
+  };
+  size_t i = 0;
+  while (i + 31 + max_r < n) {
+    uint32_t mask = 0;
+    for (size_t j = 0; j < count; ++j) {
+      const __m256i c1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i + r1[j]));
+      const __m256i c2 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i + r2[j]));
+      mask |= static_cast<uint32_t>(_mm256_movemask_epi8(
+          _mm256_and_si256(_mm256_cmpeq_epi8(c1, b1[j]), _mm256_cmpeq_epi8(c2, b2[j]))));
+    }
+    while (mask != 0) {
+      const size_t at = i + static_cast<size_t>(__builtin_ctz(mask));
+      if (matches_at(at)) return at;
+      mask &= mask - 1;
+    }
+    i += 32;
+  }
+  for (; i < n; ++i) {
+    if (matches_at(i)) return i;
+  }
+  return std::string_view::npos;
+}
+
 bool HaveAvx2() {
   static const bool have = __builtin_cpu_supports("avx2");
   return have;
@@ -93,6 +136,27 @@ size_t LiteralSearcher::Find(std::string_view haystack) const {
 #endif
   const void* p = memmem(haystack.data(), haystack.size(), needle_.data(), k);
   return p == nullptr ? npos : static_cast<const char*>(p) - haystack.data();
+}
+
+size_t FindAny(std::span<const LiteralSearcher> needles, std::string_view haystack) {
+  if (needles.size() == 1) return needles[0].Find(haystack);
+#if defined(__x86_64__)
+  bool simple = needles.size() <= kMaxAvx2Needles;
+  for (const LiteralSearcher& nd : needles) simple = simple && !nd.needle_.empty();
+  if (simple && HaveAvx2()) {
+    const std::string* ptrs[kMaxAvx2Needles];
+    size_t r1[kMaxAvx2Needles], r2[kMaxAvx2Needles];
+    for (size_t j = 0; j < needles.size(); ++j) {
+      ptrs[j] = &needles[j].needle_;
+      r1[j] = needles[j].rare1_;
+      r2[j] = needles[j].rare2_;
+    }
+    return FindAnyAvx2(haystack.data(), haystack.size(), ptrs, r1, r2, needles.size());
+  }
+#endif
+  size_t best = LiteralSearcher::npos;
+  for (const LiteralSearcher& nd : needles) best = std::min(best, nd.Find(haystack));
+  return best;
 }
 
 }  // namespace kiroku::filter

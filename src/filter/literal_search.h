@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -25,10 +26,16 @@ class LiteralSearcher {
   static constexpr size_t npos = std::string_view::npos;
 
  private:
+  friend size_t FindAny(std::span<const LiteralSearcher> needles, std::string_view haystack);
+
   std::string needle_;
   // Offsets of the two bytes compared first (rare ones, so that few candidates need memcmp).
   size_t rare1_ = 0;
   size_t rare2_ = 0;
 };
+
+// Offset of the first position in `haystack` where any of `needles` occurs, or npos; one pass
+// over the haystack (AVX2 for up to 8 needles).
+size_t FindAny(std::span<const LiteralSearcher> needles, std::string_view haystack);
 
 }  // namespace kiroku::filter

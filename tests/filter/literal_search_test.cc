@@ -2,6 +2,7 @@
 
 #include <random>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -37,6 +38,30 @@ TEST(FilterLiteralSearcherTest, AgreesWithStringFindOnRandomText) {
     }
     EXPECT_EQ(LiteralSearcher(needle).Find(hay), std::string_view(hay).find(needle))
         << "needle '" << needle << "' in '" << hay << "'";
+  }
+}
+
+}  // namespace
+}  // namespace kiroku::filter
+
+namespace kiroku::filter {
+namespace {
+
+TEST(FilterLiteralSearcherTest, FindAnyAgreesWithTheEarliestFind) {
+  std::mt19937 rng(7);
+  for (int round = 0; round < 2000; ++round) {
+    std::string hay(rng() % 300, ' ');
+    for (char& c : hay) c = "abc\\uAB\n"[rng() % 8];
+    std::vector<LiteralSearcher> needles;
+    const size_t count = 1 + rng() % 10;  // past the 8-needle vector path too
+    size_t want = std::string_view::npos;
+    for (size_t j = 0; j < count; ++j) {
+      std::string nd(1 + rng() % 5, ' ');
+      for (char& c : nd) c = "abc\\uAB"[rng() % 7];
+      want = std::min(want, std::string_view(hay).find(nd));
+      needles.emplace_back(std::move(nd));
+    }
+    EXPECT_EQ(FindAny(needles, hay), want) << "round " << round;
   }
 }
 
