@@ -4,19 +4,43 @@ namespace kiroku::api {
 
 Status RouteStage::Run(RequestContext& ctx) { return aws::IdentifyRoute(ctx.http, ctx.route); }
 
-AuthenticateStage::AuthenticateStage(const aws::CredentialLookup& credentials,
-                                     const iam::IdentityStore& identities, const Clock& clock)
-    : credentials_(credentials), identities_(identities), clock_(clock) {}
+namespace {
+
+// The signature check asks for the secret of the request's access key; this lookup keeps the
+// key it found, so the principal comes from the same single read of the store.
+class KeepingLookup final : public aws::CredentialLookup {
+ public:
+  explicit KeepingLookup(const iam::IdentityStore& identities) : identities_(identities) {}
+
+  Result<aws::Credential> Lookup(std::string_view access_key_id) const override {
+    ASSIGN_OR_RETURN(iam::AccessKey key, identities_.LookupAccessKey(access_key_id));
+    if (!key.active) return Status::NotFound("inactive access key");
+    aws::Credential credential{std::string(key.secret.view()), std::nullopt, std::nullopt};
+    found_ = std::move(key);
+    return credential;
+  }
+
+  std::optional<iam::AccessKey>& found() const { return found_; }
+
+ private:
+  const iam::IdentityStore& identities_;
+  mutable std::optional<iam::AccessKey> found_;
+};
+
+}  // namespace
+
+AuthenticateStage::AuthenticateStage(const iam::IdentityStore& identities, const Clock& clock)
+    : identities_(identities), clock_(clock) {}
 
 Status AuthenticateStage::Run(RequestContext& ctx) {
   // The signing name of all five services equals the model's service name.
   std::string_view service = ctx.route.model != nullptr ? ctx.route.model->service() : "";
+  KeepingLookup lookup(identities_);
   ASSIGN_OR_RETURN(aws::SignedIdentity identity,
-                   aws::VerifySigV4(ctx.http, service, credentials_, clock_));
-  ASSIGN_OR_RETURN(iam::AccessKey key, identities_.LookupAccessKey(identity.access_key_id));
+                   aws::VerifySigV4(ctx.http, service, lookup, clock_));
   ctx.access_key_id = identity.access_key_id;
   ctx.region = identity.region;
-  ctx.principal = std::move(key.principal);
+  ctx.principal = std::move(lookup.found()->principal);
   return Status::Ok();
 }
 

@@ -24,12 +24,10 @@ class RouteStage final : public Stage {
 class AuthenticateStage final : public Stage {
  public:
   // All arguments must outlive the stage.
-  AuthenticateStage(const aws::CredentialLookup& credentials, const iam::IdentityStore& identities,
-                    const Clock& clock);
+  AuthenticateStage(const iam::IdentityStore& identities, const Clock& clock);
   Status Run(RequestContext& ctx) override;
 
  private:
-  const aws::CredentialLookup& credentials_;
   const iam::IdentityStore& identities_;
   const Clock& clock_;
 };

@@ -10,6 +10,7 @@
 #include "api/frontend.h"
 #include "api/stages.h"
 #include "api/sts_service.h"
+#include "aws/model.h"
 #include "common/logging.h"
 #include "crypto/secret.h"
 #include "iam/identity_store.h"
@@ -35,20 +36,6 @@ struct ServeConfig {
   std::string root_secret_access_key;
   std::string log_level = "info";
   unsigned threads = 0;
-};
-
-// aws::CredentialLookup backed by iam's access keys.
-class IamCredentials final : public aws::CredentialLookup {
- public:
-  explicit IamCredentials(const iam::IdentityStore& identities) : identities_(identities) {}
-  Result<aws::Credential> Lookup(std::string_view access_key_id) const override {
-    ASSIGN_OR_RETURN(iam::AccessKey key, identities_.LookupAccessKey(access_key_id));
-    if (!key.active) return Status::NotFound("inactive access key");
-    return aws::Credential{std::string(key.secret.view()), std::nullopt, std::nullopt};
-  }
-
- private:
-  const iam::IdentityStore& identities_;
 };
 
 Status WritePrivateFile(const fs::path& path, std::string_view contents) {
@@ -138,6 +125,7 @@ int Serve(const ServeConfig& config) {
     spdlog::error("{}", master_key.status().ToString());
     return 1;
   }
+  for (const std::string& service : kServices) aws::ServiceModel::Find(service);  // parse once now
   auto db = store::RocksStore::Open((data_dir / "db").string(), kColumnFamilies);
   if (!db.ok()) {
     spdlog::error("cannot open the store in {}: {}", data_dir.string(), db.status().ToString());
@@ -162,12 +150,11 @@ int Serve(const ServeConfig& config) {
     }
   }
 
-  IamCredentials credentials(identities);
   api::OperationTable operations;
   api::AddStsOperations(operations);
   api::Pipeline pipeline(clock);
   pipeline.Add(std::make_unique<api::RouteStage>());
-  pipeline.Add(std::make_unique<api::AuthenticateStage>(credentials, identities, clock));
+  pipeline.Add(std::make_unique<api::AuthenticateStage>(identities, clock));
   pipeline.Add(std::make_unique<api::DecodeStage>());
   pipeline.Add(std::make_unique<api::DispatchStage>(operations));
   api::Frontend frontend(pipeline, clock, {kServices, kMaxBodyBytes});

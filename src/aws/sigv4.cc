@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <map>
-#include <regex>
 
 #include "common/encoding.h"
 #include "crypto/hash.h"
@@ -208,9 +207,18 @@ Result<AuthParts> ParsePresignedQuery(std::string_view query) {
   return parts;
 }
 
+// Region names: two letters, one or more lower-case words, a number ("ap-northeast-1",
+// "us-gov-west-1").
 bool IsRegionName(std::string_view region) {
-  static const std::regex kRegion("^[a-z]{2}(-[a-z]+)+-[0-9]+$");
-  return std::regex_match(region.begin(), region.end(), kRegion);
+  std::vector<std::string> parts = Split(region, '-');
+  if (parts.size() < 3 || parts[0].size() != 2) return false;
+  for (size_t i = 0; i + 1 < parts.size(); ++i) {
+    if (parts[i].empty() || !std::all_of(parts[i].begin(), parts[i].end(), ::islower)) {
+      return false;
+    }
+  }
+  const std::string& number = parts.back();
+  return !number.empty() && std::all_of(number.begin(), number.end(), ::isdigit);
 }
 
 std::string SkewMessage(TimePoint signed_at, TimePoint now, std::chrono::seconds skew) {
