@@ -140,7 +140,7 @@ const ContextKeys::Entry* ContextKeys::Find(std::string_view key) const {
       break;
     }
   }
-  auto it = lower ? entries_.find(std::string(key)) : entries_.find(Lower(key));
+  auto it = lower ? entries_.find(key) : entries_.find(std::string_view(Lower(key)));
   return it == entries_.end() ? nullptr : &it->second;
 }
 

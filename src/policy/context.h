@@ -4,6 +4,7 @@
 // Values are immutable once built; concurrent reads are safe.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <span>
 #include <string>
@@ -86,7 +87,12 @@ class ContextKeys {
   size_t size() const { return entries_.size(); }
 
  private:
-  std::unordered_map<std::string, Entry> entries_;  // keyed by lower-case name
+  struct KeyHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  // Keyed by lower-case name; transparent lookup avoids a copy per Find().
+  std::unordered_map<std::string, Entry, KeyHash, std::equal_to<>> entries_;
 };
 
 // One authorization question: may `principal` perform `action` on `resource`?
