@@ -10,7 +10,7 @@ packages=(
   libssl-dev librocksdb-dev libsimdjson-dev libre2-dev libhyperscan-dev libzstd-dev
   libcli11-dev libfmt-dev libspdlog-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  jq curl
+  jq curl ripgrep
 )
 
 missing=()
