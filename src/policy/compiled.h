@@ -85,6 +85,8 @@ struct PrincipalSpec {
 
 struct Statement {
   uint32_t index = 0;
+  TextPosition start;  // of the statement object in the document
+  TextPosition end;
   std::string sid;
   bool allow = true;
   bool not_action = false;
@@ -99,6 +101,7 @@ struct Statement {
 };
 
 struct CompiledPolicy {
+  std::string name;  // ParseOptions::name
   PolicyKind kind = PolicyKind::kIdentity;
   PolicyVersion version = PolicyVersion::kNone;
   std::string id;

@@ -122,6 +122,8 @@ class Evaluation {
     ref.policy_id = policy.id();
     ref.index = st.index;
     ref.sid = st.sid;
+    ref.start = st.start;
+    ref.end = st.end;
     return ref;
   }
 
@@ -637,6 +639,10 @@ std::string AccessDeniedMessage(const RequestContext& request, const Decision& d
            " allows the " + request.action + " action";
   }
   return msg;
+}
+
+Status AccessDeniedError(const RequestContext& request, const Decision& decision) {
+  return Status::AccessDenied(AccessDeniedMessage(request, decision));
 }
 
 }  // namespace kiroku::policy

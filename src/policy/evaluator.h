@@ -58,6 +58,8 @@ struct StatementRef {
   std::string policy_id;    // the document's Id element
   size_t index = 0;         // 0-based position in the Statement list
   std::string sid;
+  TextPosition start;  // the statement's place in its document
+  TextPosition end;
 
   bool operator==(const StatementRef&) const = default;
 };
@@ -99,5 +101,9 @@ Decision Evaluate(const PolicySet& policies, const RequestContext& request,
 // is empty or "*". Services are named by their service principal, anonymous callers as
 // "anonymous".
 std::string AccessDeniedMessage(const RequestContext& request, const Decision& decision);
+
+// Status::AccessDenied carrying AccessDeniedMessage(); aws/errors.cc picks the wire code
+// (AccessDenied for query services, AccessDeniedException for JSON services).
+Status AccessDeniedError(const RequestContext& request, const Decision& decision);
 
 }  // namespace kiroku::policy

@@ -127,6 +127,120 @@ Status CheckJson(std::string_view doc) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Statement positions. Boost.JSON's DOM keeps no offsets, so once the document is known to be
+// valid JSON a small scanner finds the objects of the top-level "Statement" member.
+
+class SpanScanner {
+ public:
+  explicit SpanScanner(std::string_view doc) : doc_(doc) {}
+
+  // Offsets [begin, end) of each statement object, in order; empty if not found.
+  std::vector<std::pair<size_t, size_t>> StatementSpans() {
+    std::vector<std::pair<size_t, size_t>> spans;
+    SkipSpace();
+    if (!Eat('{')) return spans;
+    while (true) {
+      SkipSpace();
+      if (pos_ >= doc_.size() || doc_[pos_] != '"') return spans;
+      std::string key = ReadString();
+      SkipSpace();
+      if (!Eat(':')) return spans;
+      SkipSpace();
+      if (key != "Statement") {
+        SkipValue();
+      } else if (pos_ < doc_.size() && doc_[pos_] == '{') {
+        size_t begin = pos_;
+        SkipValue();
+        spans.emplace_back(begin, pos_);
+      } else if (Eat('[')) {
+        while (true) {
+          SkipSpace();
+          if (Eat(']')) break;
+          size_t begin = pos_;
+          SkipValue();
+          spans.emplace_back(begin, pos_);
+          SkipSpace();
+          if (!Eat(',')) {
+            SkipSpace();
+            Eat(']');
+            break;
+          }
+        }
+      } else {
+        SkipValue();
+      }
+      SkipSpace();
+      if (!Eat(',')) return spans;
+    }
+  }
+
+ private:
+  bool Eat(char c) {
+    if (pos_ < doc_.size() && doc_[pos_] == c) {
+      ++pos_;
+      return true;
+    }
+    return false;
+  }
+  void SkipSpace() {
+    while (pos_ < doc_.size() &&
+           (doc_[pos_] == ' ' || doc_[pos_] == '\t' || doc_[pos_] == '\n' || doc_[pos_] == '\r')) {
+      ++pos_;
+    }
+  }
+  // Reads a string token; escapes are kept raw (only plain keys are compared).
+  std::string ReadString() {
+    std::string out;
+    ++pos_;  // opening quote
+    while (pos_ < doc_.size() && doc_[pos_] != '"') {
+      if (doc_[pos_] == '\\') out.push_back(doc_[pos_++]);
+      if (pos_ < doc_.size()) out.push_back(doc_[pos_++]);
+    }
+    ++pos_;  // closing quote
+    return out;
+  }
+  void SkipValue() {
+    int depth = 0;
+    while (pos_ < doc_.size()) {
+      char c = doc_[pos_];
+      if (c == '"') {
+        ReadString();
+        if (depth == 0) return;
+        continue;
+      }
+      if (c == '{' || c == '[') {
+        ++depth;
+      } else if (c == '}' || c == ']') {
+        if (depth == 0) return;  // end of the enclosing container
+        if (--depth == 0) {
+          ++pos_;
+          return;
+        }
+      } else if (depth == 0 && (c == ',' || c == ' ' || c == '\n' || c == '\r' || c == '\t')) {
+        return;  // end of a scalar
+      }
+      ++pos_;
+    }
+  }
+
+  std::string_view doc_;
+  size_t pos_ = 0;
+};
+
+TextPosition PositionOf(std::string_view doc, size_t offset) {
+  TextPosition p{1, 1};
+  for (size_t i = 0; i < offset && i < doc.size(); ++i) {
+    if (doc[i] == '\n') {
+      ++p.line;
+      p.column = 1;
+    } else {
+      ++p.column;
+    }
+  }
+  return p;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Element helpers.
 
 // A string or a non-empty array of strings.
@@ -329,6 +443,13 @@ class Parser {
       if (!s.sid.empty() && !sids.insert(s.sid).second) {
         return Malformed("Statement[" + std::to_string(s.index) + "].Sid: duplicate Sid " +
                          Quote(s.sid));
+      }
+    }
+    std::vector<std::pair<size_t, size_t>> spans = SpanScanner(doc).StatementSpans();
+    if (spans.size() == policy->statements.size()) {
+      for (size_t i = 0; i < spans.size(); ++i) {
+        policy->statements[i].start = PositionOf(doc, spans[i].first);
+        policy->statements[i].end = PositionOf(doc, spans[i].second);
       }
     }
     BuildIndex(*policy);
@@ -714,7 +835,12 @@ Policy::Policy()
 
 PolicyKind Policy::kind() const { return compiled_->kind; }
 PolicyVersion Policy::version() const { return compiled_->version; }
+const std::string& Policy::name() const { return compiled_->name; }
 const std::string& Policy::id() const { return compiled_->id; }
+TextPosition Policy::statement_start(size_t index) const {
+  return compiled_->statements[index].start;
+}
+TextPosition Policy::statement_end(size_t index) const { return compiled_->statements[index].end; }
 size_t Policy::statement_count() const { return compiled_->statements.size(); }
 const std::string& Policy::sid(size_t index) const { return compiled_->statements[index].sid; }
 
@@ -724,8 +850,9 @@ Result<Policy> ParsePolicy(std::string_view document, const ParseOptions& option
     Result<std::shared_ptr<CompiledPolicy>> compiled = parser.Parse(document);
     if (!compiled.ok()) return compiled.status();
     Policy policy;
-    policy.compiled_ = std::move(compiled).value();
-    policy.name_ = options.name;
+    std::shared_ptr<CompiledPolicy> c = std::move(compiled).value();
+    c->name = options.name;
+    policy.compiled_ = std::move(c);
     return policy;
   } catch (const std::exception& e) {
     // Boost.JSON only throws on allocation failure or limits; never let it escape.

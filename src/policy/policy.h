@@ -41,18 +41,29 @@ struct ParseOptions {
   std::string name;
 };
 
+// A 1-based line and column in a policy document (as the simulator's MatchedStatements report).
+struct TextPosition {
+  int line = 0;
+  int column = 0;
+
+  bool operator==(const TextPosition&) const = default;
+};
+
 class Policy {
  public:
   Policy();  // an empty identity policy: no statements, grants nothing
 
   PolicyKind kind() const;
   PolicyVersion version() const;
-  const std::string& name() const { return name_; }
+  const std::string& name() const;
   // The document's own Id element, or empty.
   const std::string& id() const;
   size_t statement_count() const;
   // The Sid of statement `index` (0-based), or empty. `index` < statement_count().
   const std::string& sid(size_t index) const;
+  // Where statement `index` starts (its `{`) and ends (just after its `}`) in the document.
+  TextPosition statement_start(size_t index) const;
+  TextPosition statement_end(size_t index) const;
 
   // Internal: the compiled form the evaluator runs.
   const internal::CompiledPolicy& compiled() const { return *compiled_; }
@@ -60,7 +71,6 @@ class Policy {
  private:
   friend Result<Policy> ParsePolicy(std::string_view, const ParseOptions&);
   std::shared_ptr<const internal::CompiledPolicy> compiled_;
-  std::string name_;
 };
 
 // Parses and validates `document` (JSON). Errors: InvalidArgument with aws_code

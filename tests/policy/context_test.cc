@@ -90,5 +90,40 @@ TEST(policy_EvaluatorTest, DefaultPolicyGrantsNothing) {
   EXPECT_EQ(Evaluate(set, request).decision, EvalDecision::kImplicitDeny);
 }
 
+TEST(policy_EvaluatorTest, StatementPositions) {
+  const char* doc =
+      "{\n"
+      "  \"Version\": \"2012-10-17\",\n"
+      "  \"Statement\": [\n"
+      "    {\"Effect\": \"Allow\", \"Action\": \"s3:*\", \"Resource\": \"*\"},\n"
+      "    {\"Sid\": \"x]}\\\"\", \"Effect\": \"Deny\", \"Action\": [\"s3:Delete*\"],\n"
+      "     \"Resource\": \"*\"}\n"
+      "  ]\n"
+      "}\n";
+  Result<Policy> p = ParsePolicy(doc, {PolicyKind::kIdentity, "p"});
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  EXPECT_EQ(p->statement_start(0), (TextPosition{4, 5}));
+  EXPECT_EQ(p->statement_end(0), (TextPosition{4, 59}));
+  EXPECT_EQ(p->statement_start(1), (TextPosition{5, 5}));
+  EXPECT_EQ(p->statement_end(1), (TextPosition{6, 22}));
+  EXPECT_EQ(p->sid(1), "x]}\"");
+
+  RequestContext request;
+  request.principal = *PrincipalFromArn("arn:aws:iam::111122223333:user/alice");
+  request.action = "s3:DeleteObject";
+  request.resource = "arn:aws:s3:::b/k";
+  PolicySet set;
+  set.identity.push_back(*p);
+  Decision d = Evaluate(set, request);
+  ASSERT_TRUE(d.deciding.has_value());
+  EXPECT_EQ(d.deciding->start, (TextPosition{5, 5}));
+  Status denied = AccessDeniedError(request, d);
+  EXPECT_EQ(denied.code(), Code::kAccessDenied);
+  EXPECT_EQ(denied.message(),
+            "User: arn:aws:iam::111122223333:user/alice is not authorized to perform: "
+            "s3:DeleteObject on resource: arn:aws:s3:::b/k with an explicit deny in an "
+            "identity-based policy");
+}
+
 }  // namespace
 }  // namespace kiroku::policy
