@@ -11,11 +11,13 @@
 #include <cstdlib>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <benchmark/benchmark.h>
 
 #include "cloudtrail_gen.h"
 #include "filter/filter_pattern.h"
+#include "filter/literal_search.h"
 
 namespace kiroku::filter {
 namespace {
@@ -109,6 +111,46 @@ void BM_FilterMatchesPerEvent(benchmark::State& state) {
   state.counters["matches"] = static_cast<double>(matches);
 }
 
+// The prefilter alone: counting occurrences of either literal of the selective JSON pattern,
+// in one pass (FindAny) or one pass per literal (Find, keeping each literal's next hit).
+const std::vector<LiteralSearcher>& SelectiveNeedles() {
+  static const std::vector<LiteralSearcher> needles{LiteralSearcher("ConsoleLogin"),
+                                                    LiteralSearcher("\\u")};
+  return needles;
+}
+void BM_LiteralFindAny(benchmark::State& state) {
+  const std::string_view input = Input();
+  size_t hits = 0;
+  for (auto _ : state) {
+    hits = 0;
+    for (size_t pos = 0;;) {
+      const size_t f = FindAny(SelectiveNeedles(), input.substr(pos));
+      if (f == LiteralSearcher::npos) break;
+      ++hits;
+      pos += f + 1;
+    }
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * input.size()));
+  state.counters["hits"] = static_cast<double>(hits);
+}
+void BM_LiteralFindEach(benchmark::State& state) {
+  const std::string_view input = Input();
+  size_t hits = 0;
+  for (auto _ : state) {
+    hits = 0;
+    for (const LiteralSearcher& nd : SelectiveNeedles()) {
+      for (size_t pos = 0;;) {
+        const size_t f = nd.Find(input.substr(pos));
+        if (f == LiteralSearcher::npos) break;
+        ++hits;
+        pos += f + 1;
+      }
+    }
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * input.size()));
+  state.counters["hits"] = static_cast<double>(hits);
+}
+
 void BM_FilterCompile(benchmark::State& state) {
   for (auto _ : state) {
     Result<FilterPattern> p = FilterPattern::Compile(
@@ -126,6 +168,8 @@ BENCHMARK(BM_FilterTerms)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_FilterRegex)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_FilterMatchAll)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_FilterMatchesPerEvent)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_LiteralFindAny)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_LiteralFindEach)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_FilterCompile);
 
 }  // namespace

@@ -70,7 +70,7 @@ class Input {
       return LoadGzip();
     }
     if (S_ISREG(st.st_mode) && st.st_size > 0) {
-      void* p = mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+      void* p = mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
       if (p != MAP_FAILED) {
         madvise(p, static_cast<size_t>(st.st_size), MADV_SEQUENTIAL);
         map_ = p;

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <utility>
 
@@ -99,9 +100,56 @@ __attribute__((target("avx2"))) size_t FindAnyAvx2(const char* s, size_t n,
   return std::string_view::npos;
 }
 
+// The same loop 64 bytes at a time with AVX-512BW mask registers.
+__attribute__((target("avx512bw"))) size_t FindAnyAvx512(const char* s, size_t n,
+                                                         const std::string* const* needles,
+                                                         const size_t* r1, const size_t* r2,
+                                                         size_t count) {
+  __m512i b1[kMaxAvx2Needles], b2[kMaxAvx2Needles];
+  size_t max_r = 0;
+  for (size_t j = 0; j < count; ++j) {
+    b1[j] = _mm512_set1_epi8((*needles[j])[r1[j]]);
+    b2[j] = _mm512_set1_epi8((*needles[j])[r2[j]]);
+    max_r = std::max(max_r, std::max(r1[j], r2[j]));
+  }
+  auto matches_at = [&](size_t at) {
+    for (size_t j = 0; j < count; ++j) {
+      const std::string& nd = *needles[j];
+      if (at + nd.size() <= n && std::memcmp(s + at, nd.data(), nd.size()) == 0) return true;
+    }
+    return false;
+  };
+  size_t i = 0;
+  while (i + 63 + max_r < n) {
+    uint64_t mask = 0;
+    for (size_t j = 0; j < count; ++j) {
+      const __m512i c1 = _mm512_loadu_si512(s + i + r1[j]);
+      const __m512i c2 = _mm512_loadu_si512(s + i + r2[j]);
+      mask |= _mm512_cmpeq_epi8_mask(c1, b1[j]) & _mm512_cmpeq_epi8_mask(c2, b2[j]);
+    }
+    while (mask != 0) {
+      const size_t at = i + static_cast<size_t>(__builtin_ctzll(mask));
+      if (matches_at(at)) return at;
+      mask &= mask - 1;
+    }
+    i += 64;
+  }
+  for (; i < n; ++i) {
+    if (matches_at(i)) return i;
+  }
+  return std::string_view::npos;
+}
+
+std::atomic<int> simd_limit{2};
+
+bool HaveAvx512() {
+  static const bool have = __builtin_cpu_supports("avx512bw");
+  return have && simd_limit.load(std::memory_order_relaxed) >= 2;
+}
+
 bool HaveAvx2() {
   static const bool have = __builtin_cpu_supports("avx2");
-  return have;
+  return have && simd_limit.load(std::memory_order_relaxed) >= 1;
 }
 #endif
 
@@ -132,14 +180,23 @@ size_t LiteralSearcher::Find(std::string_view haystack) const {
     return p == nullptr ? npos : static_cast<const char*>(p) - haystack.data();
   }
 #if defined(__x86_64__)
+  if (HaveAvx512()) return FindAny(std::span<const LiteralSearcher>(this, 1), haystack);
   if (HaveAvx2()) return FindAvx2(haystack.data(), haystack.size(), needle_, rare1_, rare2_);
 #endif
   const void* p = memmem(haystack.data(), haystack.size(), needle_.data(), k);
   return p == nullptr ? npos : static_cast<const char*>(p) - haystack.data();
 }
 
+void LimitSimdForTesting(int level) {
+#if defined(__x86_64__)
+  simd_limit.store(level, std::memory_order_relaxed);
+#else
+  (void)level;
+#endif
+}
+
 size_t FindAny(std::span<const LiteralSearcher> needles, std::string_view haystack) {
-  if (needles.size() == 1) return needles[0].Find(haystack);
+  if (needles.size() == 1 && !HaveAvx512()) return needles[0].Find(haystack);
 #if defined(__x86_64__)
   bool simple = needles.size() <= kMaxAvx2Needles;
   for (const LiteralSearcher& nd : needles) simple = simple && !nd.needle_.empty();
@@ -150,6 +207,9 @@ size_t FindAny(std::span<const LiteralSearcher> needles, std::string_view haysta
       ptrs[j] = &needles[j].needle_;
       r1[j] = needles[j].rare1_;
       r2[j] = needles[j].rare2_;
+    }
+    if (HaveAvx512()) {
+      return FindAnyAvx512(haystack.data(), haystack.size(), ptrs, r1, r2, needles.size());
     }
     return FindAnyAvx2(haystack.data(), haystack.size(), ptrs, r1, r2, needles.size());
   }

@@ -38,4 +38,8 @@ class LiteralSearcher {
 // over the haystack (AVX2 for up to 8 needles).
 size_t FindAny(std::span<const LiteralSearcher> needles, std::string_view haystack);
 
+// For tests: use at most this instruction set (0 scalar/memmem, 1 AVX2, 2 AVX-512BW; the
+// default). Not for concurrent use with searches.
+void LimitSimdForTesting(int level);
+
 }  // namespace kiroku::filter

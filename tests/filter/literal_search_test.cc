@@ -25,7 +25,14 @@ TEST(FilterLiteralSearcherTest, FindsFirstOccurrence) {
 
 // The vectorised loop has edges at every 32 bytes: compare with std::string_view::find on
 // random text over a small alphabet, needles taken from the text and near-misses.
-TEST(FilterLiteralSearcherTest, AgreesWithStringFindOnRandomText) {
+// Each test runs at every instruction-set level the CPU has (scalar, AVX2, AVX-512BW).
+class FilterLiteralSimdTest : public ::testing::TestWithParam<int> {
+ protected:
+  void SetUp() override { LimitSimdForTesting(GetParam()); }
+  void TearDown() override { LimitSimdForTesting(2); }
+};
+
+TEST_P(FilterLiteralSimdTest, AgreesWithStringFindOnRandomText) {
   std::mt19937 rng(42);
   for (int round = 0; round < 2000; ++round) {
     std::string hay(rng() % 200, ' ');
@@ -47,7 +54,7 @@ TEST(FilterLiteralSearcherTest, AgreesWithStringFindOnRandomText) {
 namespace kiroku::filter {
 namespace {
 
-TEST(FilterLiteralSearcherTest, FindAnyAgreesWithTheEarliestFind) {
+TEST_P(FilterLiteralSimdTest, FindAnyAgreesWithTheEarliestFind) {
   std::mt19937 rng(7);
   for (int round = 0; round < 2000; ++round) {
     std::string hay(rng() % 300, ' ');
@@ -65,5 +72,16 @@ TEST(FilterLiteralSearcherTest, FindAnyAgreesWithTheEarliestFind) {
   }
 }
 
+}  // namespace
+}  // namespace kiroku::filter
+
+namespace kiroku::filter {
+namespace {
+INSTANTIATE_TEST_SUITE_P(filter, FilterLiteralSimdTest, ::testing::Values(0, 1, 2),
+                         [](const ::testing::TestParamInfo<int>& info) {
+                           return std::string(info.param == 0   ? "scalar"
+                                              : info.param == 1 ? "avx2"
+                                                                : "avx512");
+                         });
 }  // namespace
 }  // namespace kiroku::filter
