@@ -630,11 +630,15 @@ class Parser {
     if (resource && not_resource) {
       return Malformed(path + ": Resource and NotResource cannot both be present");
     }
-    if (!resource && !not_resource) {
-      // A trust policy's resource is the role itself.
-      if (options_.kind == PolicyKind::kTrustPolicy) return Status::Ok();
-      return Malformed(path + ": missing required element Resource");
+    // A trust policy's resource is the role itself; IAM rejects the element there.
+    if (options_.kind == PolicyKind::kTrustPolicy) {
+      if (resource || not_resource) {
+        return Malformed(path + ": a role trust policy must not specify " +
+                         std::string(resource ? "Resource" : "NotResource"));
+      }
+      return Status::Ok();
     }
+    if (!resource && !not_resource) return Malformed(path + ": missing required element Resource");
     st.has_resource = true;
     st.not_resource = not_resource != nullptr;
     std::string rpath = path + (resource ? ".Resource" : ".NotResource");

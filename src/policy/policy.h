@@ -77,8 +77,8 @@ class Policy {
 // "MalformedPolicyDocument" for invalid JSON, duplicate object keys, unknown or missing
 // elements, bad values (Effect, Version, Action without a service prefix, Resource that is not an
 // ARN or "*", unknown condition operators, unparsable numbers/dates/CIDRs/booleans), a Principal
-// in an identity policy, a missing Principal in a resource policy, NotPrincipal in a trust
-// policy. Never throws.
+// in an identity policy, a missing Principal in a resource policy, NotPrincipal or Resource in a
+// trust policy. Never throws.
 Result<Policy> ParsePolicy(std::string_view document, const ParseOptions& options = {});
 
 // The condition keys `policy` uses, in first-use order without case-insensitive duplicates:
