@@ -11,8 +11,8 @@
 namespace kiroku::policy {
 namespace {
 
-const char* kServices[] = {"s3",  "ec2",    "iam",      "sqs",        "sns",
-                           "dynamodb", "lambda", "cloudwatch", "cloudtrail", "kms", "logs"};
+const char* kServices[] = {"s3",     "ec2",        "iam",        "sqs", "sns", "dynamodb",
+                           "lambda", "cloudwatch", "cloudtrail", "kms", "logs"};
 
 std::string Statement(int p, int s) {
   const std::string svc = kServices[(p * 7 + s) % 11];
@@ -29,20 +29,23 @@ std::string Statement(int p, int s) {
             ":111122223333:team-" + std::to_string(p) + "/*\"";
       break;
     case 2:
-      st += "\"Action\":[\"" + svc + ":Create*\",\"" + svc + ":Delete*\"],\"Resource\":\"arn:aws:" +
-            svc + ":*:111122223333:${aws:username}/*\",";
+      st += "\"Action\":[\"" + svc + ":Create*\",\"" + svc +
+            ":Delete*\"],\"Resource\":\"arn:aws:" + svc + ":*:111122223333:${aws:username}/*\",";
       st += "\"Condition\":{\"StringEquals\":{\"aws:RequestedRegion\":[\"us-east-1\",\"" + region +
             "\"]},\"Bool\":{\"aws:SecureTransport\":\"true\"}}";
       break;
     case 3:
       st += "\"Action\":\"" + svc + ":*\",\"Resource\":\"arn:aws:" + svc +
             ":*:111122223333:*\",\"Condition\":{\"IpAddress\":{\"aws:SourceIp\":[\"10." +
-            std::to_string(p) + ".0.0/16\",\"2001:db8::/32\"]},\"StringLike\":{\"aws:PrincipalTag/team\":\"t" +
+            std::to_string(p) +
+            ".0.0/16\",\"2001:db8::/32\"]},\"StringLike\":{\"aws:PrincipalTag/team\":\"t" +
             std::to_string(p % 7) + "*\"}}";
       break;
     default:
       st += "\"Action\":\"" + svc + ":Update*\",\"Resource\":\"arn:aws:" + svc + ":" + region +
-            ":111122223333:shared/*\",\"Condition\":{\"DateLessThan\":{\"aws:CurrentTime\":\"2030-01-01T00:00:00Z\"},\"ArnLike\":{\"aws:SourceArn\":\"arn:aws:cloudtrail:*:111122223333:trail/*\"}}";
+            ":111122223333:shared/"
+            "*\",\"Condition\":{\"DateLessThan\":{\"aws:CurrentTime\":\"2030-01-01T00:00:00Z\"},"
+            "\"ArnLike\":{\"aws:SourceArn\":\"arn:aws:cloudtrail:*:111122223333:trail/*\"}}";
       break;
   }
   return st + "}";
@@ -98,7 +101,8 @@ BENCHMARK(BM_EvaluateAllowed)->Arg(10)->Arg(50)->Arg(200);
 void BM_EvaluateImplicitDeny(benchmark::State& state) {
   PolicySet set = Account(static_cast<int>(state.range(0)));
   RequestContext r = Request("s3:PutObject", "arn:aws:s3:::unrelated-bucket/k");
-  if (Evaluate(set, r).decision != EvalDecision::kImplicitDeny) state.SkipWithError("expected deny");
+  if (Evaluate(set, r).decision != EvalDecision::kImplicitDeny)
+    state.SkipWithError("expected deny");
   for (auto _ : state) benchmark::DoNotOptimize(Evaluate(set, r));
 }
 BENCHMARK(BM_EvaluateImplicitDeny)->Arg(10)->Arg(50)->Arg(200);

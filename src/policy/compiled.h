@@ -20,8 +20,8 @@ struct Template {
   struct Piece {
     enum class Kind : uint8_t { kText, kStar, kQuestion, kVariable };
     Kind kind = Kind::kText;
-    std::string text;  // kText: literal text; kVariable: the key, lower-case
-    std::string key_name;                    // kVariable: the key as written
+    std::string text;      // kText: literal text; kVariable: the key, lower-case
+    std::string key_name;  // kVariable: the key as written
     std::optional<std::string> default_value;  // kVariable: the default, if given
   };
   std::string source;  // the policy text
@@ -74,8 +74,8 @@ struct Condition {
 };
 
 struct PrincipalSpec {
-  bool any = false;      // "Principal": "*"
-  bool aws_any = false;  // {"AWS": "*"}
+  bool any = false;                   // "Principal": "*"
+  bool aws_any = false;               // {"AWS": "*"}
   std::vector<std::string> accounts;  // from "123456789012" and "arn:aws:iam::123456789012:root"
   std::vector<std::string> arns;      // users, roles, sessions (case-sensitive)
   std::vector<std::string> services;  // lower-case

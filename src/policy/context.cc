@@ -25,12 +25,18 @@ bool IsAccountId(std::string_view s) {
 
 const char* PrincipalTypeName(PrincipalType type) {
   switch (type) {
-    case PrincipalType::kAnonymous: return "Anonymous";
-    case PrincipalType::kRoot: return "Account";
-    case PrincipalType::kUser: return "User";
-    case PrincipalType::kAssumedRole: return "AssumedRole";
-    case PrincipalType::kFederatedUser: return "FederatedUser";
-    case PrincipalType::kService: return "AWSService";
+    case PrincipalType::kAnonymous:
+      return "Anonymous";
+    case PrincipalType::kRoot:
+      return "Account";
+    case PrincipalType::kUser:
+      return "User";
+    case PrincipalType::kAssumedRole:
+      return "AssumedRole";
+    case PrincipalType::kFederatedUser:
+      return "FederatedUser";
+    case PrincipalType::kService:
+      return "AWSService";
   }
   return "Anonymous";
 }

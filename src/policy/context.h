@@ -19,12 +19,12 @@
 namespace kiroku::policy {
 
 enum class PrincipalType {
-  kAnonymous,     // unsigned request
-  kRoot,          // the account's root user
-  kUser,          // IAM user
-  kAssumedRole,   // role session (sts AssumeRole)
-  kFederatedUser, // sts GetFederationToken session
-  kService,       // AWS service principal acting for itself, e.g. cloudtrail.amazonaws.com
+  kAnonymous,      // unsigned request
+  kRoot,           // the account's root user
+  kUser,           // IAM user
+  kAssumedRole,    // role session (sts AssumeRole)
+  kFederatedUser,  // sts GetFederationToken session
+  kService,        // AWS service principal acting for itself, e.g. cloudtrail.amazonaws.com
 };
 
 // "Account", "User", "AssumedRole", "FederatedUser", "Anonymous", "AWSService": the values of
@@ -44,8 +44,8 @@ struct Principal {
   std::string user_name;  // IAM user name (kUser only): aws:username
   std::string user_id;    // aws:userid: AIDA…, or AROA…:<session>, or the account id for root
   std::string service;    // kService: "logs.ap-northeast-1.amazonaws.com"
-  std::string federated_provider;     // matched by Principal {"Federated": …}
-  std::string canonical_user;         // matched by Principal {"CanonicalUser": …}
+  std::string federated_provider;           // matched by Principal {"Federated": …}
+  std::string canonical_user;               // matched by Principal {"CanonicalUser": …}
   std::map<std::string, std::string> tags;  // principal tags, for aws:PrincipalTag/<key>
 };
 

@@ -47,7 +47,8 @@ class Evaluation {
     action_.reserve(request.action.size());
     for (char c : request.action) action_.push_back(Lower(c));
     size_t colon = action_.find(':');
-    service_ = colon == std::string::npos ? std::string_view() : std::string_view(action_).substr(0, colon);
+    service_ = colon == std::string::npos ? std::string_view()
+                                          : std::string_view(action_).substr(0, colon);
   }
 
   struct SlotResult {
@@ -394,11 +395,11 @@ class Evaluation {
         std::optional<double> n = ParseNumber(value);
         if (!n) return false;
         for (const ConditionValue& v : c.values) {
-          bool m = c.op == Op::kNumericEquals            ? *n == v.number
-                   : c.op == Op::kNumericLessThan        ? *n < v.number
-                   : c.op == Op::kNumericLessThanEquals  ? *n <= v.number
-                   : c.op == Op::kNumericGreaterThan     ? *n > v.number
-                                                         : *n >= v.number;
+          bool m = c.op == Op::kNumericEquals           ? *n == v.number
+                   : c.op == Op::kNumericLessThan       ? *n < v.number
+                   : c.op == Op::kNumericLessThanEquals ? *n <= v.number
+                   : c.op == Op::kNumericGreaterThan    ? *n > v.number
+                                                        : *n >= v.number;
           if (m) return true;
         }
         return false;
@@ -411,11 +412,11 @@ class Evaluation {
         std::optional<int64_t> d = ParseDateMillis(value);
         if (!d) return false;
         for (const ConditionValue& v : c.values) {
-          bool m = c.op == Op::kDateEquals            ? *d == v.date_ms
-                   : c.op == Op::kDateLessThan        ? *d < v.date_ms
-                   : c.op == Op::kDateLessThanEquals  ? *d <= v.date_ms
-                   : c.op == Op::kDateGreaterThan     ? *d > v.date_ms
-                                                      : *d >= v.date_ms;
+          bool m = c.op == Op::kDateEquals           ? *d == v.date_ms
+                   : c.op == Op::kDateLessThan       ? *d < v.date_ms
+                   : c.op == Op::kDateLessThanEquals ? *d <= v.date_ms
+                   : c.op == Op::kDateGreaterThan    ? *d > v.date_ms
+                                                     : *d >= v.date_ms;
           if (m) return true;
         }
         return false;
@@ -486,20 +487,28 @@ class Evaluation {
 
 const char* PolicyTypeName(PolicyType type) {
   switch (type) {
-    case PolicyType::kIdentity: return "identity-based";
-    case PolicyType::kResource: return "resource-based";
-    case PolicyType::kRoleTrust: return "role trust";
-    case PolicyType::kPermissionsBoundary: return "permissions boundary";
-    case PolicyType::kSession: return "session";
+    case PolicyType::kIdentity:
+      return "identity-based";
+    case PolicyType::kResource:
+      return "resource-based";
+    case PolicyType::kRoleTrust:
+      return "role trust";
+    case PolicyType::kPermissionsBoundary:
+      return "permissions boundary";
+    case PolicyType::kSession:
+      return "session";
   }
   return "identity-based";
 }
 
 const char* EvalDecisionName(EvalDecision decision) {
   switch (decision) {
-    case EvalDecision::kAllowed: return "allowed";
-    case EvalDecision::kExplicitDeny: return "explicitDeny";
-    case EvalDecision::kImplicitDeny: return "implicitDeny";
+    case EvalDecision::kAllowed:
+      return "allowed";
+    case EvalDecision::kExplicitDeny:
+      return "explicitDeny";
+    case EvalDecision::kImplicitDeny:
+      return "implicitDeny";
   }
   return "implicitDeny";
 }
@@ -558,12 +567,11 @@ Decision Evaluate(const PolicySet& policies, const RequestContext& request,
                             caller.type == PrincipalType::kService ||
                             policies.resource_account == caller.account;
   // A resource policy of identity kind has no principals and grants nothing.
-  const PrincipalMatch res_match =
-      (policies.resource && resource_kind != PolicyKind::kIdentity) ? resource.allow_match
-                                                                     : PrincipalMatch::kNone;
-  const bool res_grants =
-      res_match == PrincipalMatch::kDirect ||
-      (res_match == PrincipalMatch::kLimited && boundary_ok && session_ok);
+  const PrincipalMatch res_match = (policies.resource && resource_kind != PolicyKind::kIdentity)
+                                       ? resource.allow_match
+                                       : PrincipalMatch::kNone;
+  const bool res_grants = res_match == PrincipalMatch::kDirect ||
+                          (res_match == PrincipalMatch::kLimited && boundary_ok && session_ok);
 
   bool allowed = false;
   bool by_resource = false;
@@ -635,8 +643,8 @@ std::string AccessDeniedMessage(const RequestContext& request, const Decision& d
     msg += std::string(" with an explicit deny in ") + (vowel ? "an " : "a ") + type +
            (policy_suffix ? " policy" : "");
   } else {
-    msg += std::string(" because no ") + type + (policy_suffix ? " policy" : "") +
-           " allows the " + request.action + " action";
+    msg += std::string(" because no ") + type + (policy_suffix ? " policy" : "") + " allows the " +
+           request.action + " action";
   }
   return msg;
 }

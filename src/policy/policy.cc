@@ -327,10 +327,17 @@ Template MakeTemplate(std::string_view text, bool variables, bool glob) {
   if (!t.has_variables) {
     for (const auto& p : t.pieces) {
       switch (p.kind) {
-        case Template::Piece::Kind::kText: t.pattern.AppendLiteral(p.text); break;
-        case Template::Piece::Kind::kStar: t.pattern.AppendStar(); break;
-        case Template::Piece::Kind::kQuestion: t.pattern.AppendQuestion(); break;
-        case Template::Piece::Kind::kVariable: break;
+        case Template::Piece::Kind::kText:
+          t.pattern.AppendLiteral(p.text);
+          break;
+        case Template::Piece::Kind::kStar:
+          t.pattern.AppendStar();
+          break;
+        case Template::Piece::Kind::kQuestion:
+          t.pattern.AppendQuestion();
+          break;
+        case Template::Piece::Kind::kVariable:
+          break;
       }
     }
   }
@@ -376,8 +383,8 @@ constexpr OperatorInfo kOperators[] = {
 // Policy variables are allowed in String*, Bool and Arn* values (not Numeric, Date, Binary,
 // IpAddress, Null).
 bool AllowsVariables(Op op) {
-  return op == Op::kStringEquals || op == Op::kStringEqualsIgnoreCase ||
-         op == Op::kStringLike || op == Op::kBool || op == Op::kArnLike;
+  return op == Op::kStringEquals || op == Op::kStringEqualsIgnoreCase || op == Op::kStringLike ||
+         op == Op::kBool || op == Op::kArnLike;
 }
 
 bool IsAccountId(std::string_view s) {
@@ -467,13 +474,12 @@ class Parser {
     }
   }
 
-  Status ParseStatement(const json::object& obj, const std::string& path,
-                        CompiledPolicy& policy) {
+  Status ParseStatement(const json::object& obj, const std::string& path, CompiledPolicy& policy) {
     Statement st;
     st.index = static_cast<uint32_t>(policy.statements.size());
-    static constexpr std::string_view kKnown[] = {"Sid",      "Effect",       "Principal",
-                                                  "NotPrincipal", "Action",   "NotAction",
-                                                  "Resource", "NotResource",  "Condition"};
+    static constexpr std::string_view kKnown[] = {"Sid",          "Effect",      "Principal",
+                                                  "NotPrincipal", "Action",      "NotAction",
+                                                  "Resource",     "NotResource", "Condition"};
     for (const auto& kv : obj) {
       std::string_view k(kv.key().data(), kv.key().size());
       if (std::find(std::begin(kKnown), std::end(kKnown), k) == std::end(kKnown)) {
@@ -756,8 +762,7 @@ class Parser {
       case Op::kDateGreaterThanEquals: {
         std::optional<int64_t> d = ParseDateMillis(text);
         if (!d) {
-          return Malformed(path + ": " + Quote(text) +
-                           " is not an ISO 8601 date or epoch seconds");
+          return Malformed(path + ": " + Quote(text) + " is not an ISO 8601 date or epoch seconds");
         }
         cv.date_ms = *d;
         break;
@@ -807,8 +812,8 @@ class Parser {
         continue;
       }
       for (const std::string& s : services) {
-        auto it = std::find_if(index.begin(), index.end(),
-                               [&](const auto& e) { return e.first == s; });
+        auto it =
+            std::find_if(index.begin(), index.end(), [&](const auto& e) { return e.first == s; });
         if (it == index.end()) {
           index.emplace_back(s, std::vector<uint32_t>{st.index});
         } else {

@@ -25,7 +25,7 @@ enum class PolicyKind {
   kIdentity,     // identity-based, permissions boundary or session policy: no Principal
   kResource,     // resource-based (bucket, queue, log-group resource policy): Principal required
   kKeyPolicy,    // KMS key policy: resource-based, and it must allow explicitly
-  kTrustPolicy,  // role trust policy: resource-based, must allow explicitly, no NotPrincipal
+  kTrustPolicy,  // role trust policy: must allow explicitly; no NotPrincipal, no Resource
 };
 
 enum class PolicyVersion {

@@ -20,10 +20,11 @@
 //
 // <ref> is <policy name>#<statement index> or "-". A case whose policy must be rejected writes
 // `error <text the message must contain>` after `----` instead of a decision.
+#include <gtest/gtest.h>
+
 #include <boost/json.hpp>
 #include <filesystem>
 #include <fstream>
-#include <gtest/gtest.h>
 #include <map>
 #include <sstream>
 #include <string>
@@ -71,11 +72,16 @@ std::string RefText(const std::optional<StatementRef>& ref) {
 
 const char* TypeToken(PolicyType type) {
   switch (type) {
-    case PolicyType::kIdentity: return "identity";
-    case PolicyType::kResource: return "resource";
-    case PolicyType::kRoleTrust: return "trust";
-    case PolicyType::kPermissionsBoundary: return "boundary";
-    case PolicyType::kSession: return "session";
+    case PolicyType::kIdentity:
+      return "identity";
+    case PolicyType::kResource:
+      return "resource";
+    case PolicyType::kRoleTrust:
+      return "trust";
+    case PolicyType::kPermissionsBoundary:
+      return "boundary";
+    case PolicyType::kSession:
+      return "session";
   }
   return "?";
 }
@@ -223,9 +229,9 @@ std::string RunCase(const Case& c) {
     return "fast path disagrees: " + std::string(EvalDecisionName(fast.decision)) + " " +
            RefText(fast.deciding);
   }
-  std::string got = std::string(EvalDecisionName(d.decision)) + " " +
-                    (d.decision == EvalDecision::kImplicitDeny ? TypeToken(d.denied_by)
-                                                               : RefText(d.deciding));
+  std::string got =
+      std::string(EvalDecisionName(d.decision)) + " " +
+      (d.decision == EvalDecision::kImplicitDeny ? TypeToken(d.denied_by) : RefText(d.deciding));
   std::string want = verdict + " " + Trim(first);
   if (got != want) return "decision: got `" + got + "`, want `" + want + "`";
   for (size_t i = 1; i < c.expect.size(); ++i) {
@@ -237,7 +243,8 @@ std::string RunCase(const Case& c) {
       if (matched != rest) return "matched: got `" + matched + "`, want `" + rest + "`";
     } else if (head == "missing") {
       std::string missing;
-      for (const std::string& k : d.missing_context_keys) missing += (missing.empty() ? "" : " ") + k;
+      for (const std::string& k : d.missing_context_keys)
+        missing += (missing.empty() ? "" : " ") + k;
       if (missing != rest) return "missing: got `" + missing + "`, want `" + rest + "`";
     } else if (head == "message") {
       std::string msg = AccessDeniedMessage(request, d);

@@ -2,10 +2,11 @@
 // see docs/iam-corpus.md in the shared docs) in-process, one test per case id. The mapping is the
 // simulator's: identity policies, at most one boundary, an optional resource policy (a KMS key
 // policy when the resource is a KMS key), the caller ARN, and exactly the given context entries.
+#include <gtest/gtest.h>
+
 #include <boost/json.hpp>
 #include <cstdlib>
 #include <fstream>
-#include <gtest/gtest.h>
 #include <sstream>
 #include <string>
 #include <vector>

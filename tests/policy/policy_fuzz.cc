@@ -36,8 +36,8 @@ const RequestContext& Request() {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   // The first byte picks the policy kind; the rest is the document.
-  const PolicyKind kinds[] = {PolicyKind::kIdentity, PolicyKind::kResource,
-                              PolicyKind::kKeyPolicy, PolicyKind::kTrustPolicy};
+  const PolicyKind kinds[] = {PolicyKind::kIdentity, PolicyKind::kResource, PolicyKind::kKeyPolicy,
+                              PolicyKind::kTrustPolicy};
   PolicyKind kind = kinds[data[0] % 4];
   std::string_view doc(reinterpret_cast<const char*>(data + 1), size - 1);
   kiroku::Result<Policy> policy = ParsePolicy(doc, {kind, "fuzz"});
