@@ -1,7 +1,6 @@
 #include "policy/evaluator.h"
 
 #include <algorithm>
-#include <unordered_set>
 
 #include "common/encoding.h"
 #include "policy/compiled.h"
@@ -265,11 +264,6 @@ class Evaluation {
     }
     return true;
   }
-
-  // Resolved policy values of a condition whose values may carry variables.
-  struct Resolved {
-    std::vector<Pattern> patterns;
-  };
 
   bool ConditionMatches(const Condition& c) const {
     const ContextKeys::Entry* e = request_.keys.Find(c.key);
