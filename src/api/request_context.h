@@ -9,8 +9,11 @@
 #include "common/clock.h"
 #include "iam/principal.h"
 #include "net/http.h"
+#include "policy/evaluator.h"
 
 namespace kiroku::api {
+
+struct Operation;
 
 struct RequestContext {
   explicit RequestContext(const net::Request& request) : http(request) {}
@@ -23,8 +26,10 @@ struct RequestContext {
   std::string access_key_id;                // AuthenticateStage
   std::string region;                       // AuthenticateStage: the signature's scope region
   iam::Principal principal;                 // AuthenticateStage
-  const aws::Operation* operation = nullptr;  // DecodeStage
+  const aws::Operation* operation = nullptr;  // DecodeStage: the model's operation
+  const Operation* served = nullptr;   // DecodeStage: kiroku's handler and authorization
   boost::json::object input;                // DecodeStage
+  std::optional<policy::Decision> decision;  // AuthorizeStage (unset when not evaluated)
   boost::json::value output;                // DispatchStage
 };
 

@@ -46,23 +46,8 @@ Status AuthenticateStage::Run(RequestContext& ctx) {
 
 Status DecodeStage::Run(RequestContext& ctx) {
   ASSIGN_OR_RETURN(ctx.operation, aws::FindOperation(ctx.route));
-  ASSIGN_OR_RETURN(ctx.input, aws::DecodeInput(ctx.route, *ctx.operation, ctx.http));
-  return Status::Ok();
-}
-
-void OperationTable::Add(std::string service, std::string operation, OperationFn fn) {
-  ops_[{std::move(service), std::move(operation)}] = std::move(fn);
-}
-
-const OperationFn* OperationTable::Find(std::string_view service,
-                                        std::string_view operation) const {
-  auto it = ops_.find(std::pair<std::string, std::string>(service, operation));
-  return it == ops_.end() ? nullptr : &it->second;
-}
-
-Status DispatchStage::Run(RequestContext& ctx) {
-  const OperationFn* fn = table_.Find(ctx.route.model->service(), ctx.operation->name);
-  if (fn == nullptr) {
+  ctx.served = table_.Find(ctx.route.model->service(), ctx.operation->name);
+  if (ctx.served == nullptr) {
     // A real AWS operation that this kiroku version does not serve: the client gets the
     // protocol's unknown-operation error rather than a fabricated answer.
     return Status::InvalidArgument("Operation " + ctx.operation->name + " of " +
@@ -70,7 +55,65 @@ Status DispatchStage::Run(RequestContext& ctx) {
                                    " is not supported by this kiroku version")
         .WithAwsCode("InvalidAction");
   }
-  ASSIGN_OR_RETURN(ctx.output, (*fn)(ctx));
+  ASSIGN_OR_RETURN(ctx.input, aws::DecodeInput(ctx.route, *ctx.operation, ctx.http));
+  return Status::Ok();
+}
+
+AuthorizeStage::AuthorizeStage(const iam::IdentityStore& identities, const Clock& clock)
+    : identities_(identities), clock_(clock) {}
+
+Status AuthorizeStage::Run(RequestContext& ctx) {
+  const Authorization& auth = ctx.served->authorization;
+  if (auth.action.empty()) return Status::Ok();
+  std::vector<std::string> resources = {"*"};
+  if (auth.resources) {
+    ASSIGN_OR_RETURN(resources, auth.resources(ctx));
+    if (resources.empty()) resources = {"*"};
+  }
+  ASSIGN_OR_RETURN(policy::PolicySet policies, identities_.PoliciesFor(ctx.principal));
+
+  policy::RequestContext request;
+  request.principal = ctx.principal;
+  request.action = auth.action;
+  policy::AddPrincipalKeys(ctx.principal, request.keys);
+  TimePoint now = clock_.Now();
+  request.keys.SetDate("aws:CurrentTime", now);
+  request.keys.SetNumber("aws:EpochTime", std::chrono::duration_cast<std::chrono::seconds>(
+                                              now.time_since_epoch())
+                                              .count());
+  request.keys.SetBool("aws:SecureTransport", ctx.http.secure);
+  request.keys.SetString("aws:RequestedRegion", ctx.region);
+  if (!ctx.http.remote_address.empty()) request.keys.SetIp("aws:SourceIp", ctx.http.remote_address);
+  if (auth.context) auth.context(ctx, request.keys);
+
+  for (const std::string& resource : resources) {
+    request.resource = resource;
+    policies.resource.reset();
+    if (auth.resource_policy) {
+      ASSIGN_OR_RETURN(policies.resource, auth.resource_policy(ctx, resource));
+    }
+    policy::Decision decision = policy::Evaluate(policies, request);
+    if (!decision.allowed()) {
+      ctx.decision = decision;
+      return policy::AccessDeniedError(request, decision);
+    }
+    ctx.decision = std::move(decision);
+  }
+  return Status::Ok();
+}
+
+void OperationTable::Add(std::string service, std::string operation, Operation op) {
+  ops_[{std::move(service), std::move(operation)}] = std::move(op);
+}
+
+const Operation* OperationTable::Find(std::string_view service,
+                                      std::string_view operation) const {
+  auto it = ops_.find(std::pair<std::string, std::string>(service, operation));
+  return it == ops_.end() ? nullptr : &it->second;
+}
+
+Status DispatchStage::Run(RequestContext& ctx) {
+  ASSIGN_OR_RETURN(ctx.output, ctx.served->handler(ctx));
   return Status::Ok();
 }
 

@@ -1,7 +1,8 @@
 // The fixed stages of the AWS request path:
 //   RouteStage        which service / protocol / operation name (X-Amz-Target or Action=)
 //   AuthenticateStage SigV4 -> access key -> principal; the scope's region is the request's
-//   DecodeStage       the operation's model and its input as one JSON object
+//   DecodeStage       the operation's model, its served handler, its input as one JSON object
+//   AuthorizeStage    the policy engine's decision for the operation's action and resources
 //   DispatchStage     the service handler for (service, operation)
 // Each stage is built once and shared by all requests; all are thread-safe.
 #pragma once
@@ -10,6 +11,7 @@
 #include <map>
 #include <string>
 
+#include "api/operation.h"
 #include "api/stage.h"
 #include "aws/sigv4.h"
 #include "iam/identity_store.h"
@@ -32,33 +34,34 @@ class AuthenticateStage final : public Stage {
   const Clock& clock_;
 };
 
+// Finds the operation in the model and in the served table, and decodes its input.
 class DecodeStage final : public Stage {
  public:
-  Status Run(RequestContext& ctx) override;
-};
-
-// A service operation: reads ctx.input (and principal, region), returns the output object.
-using OperationFn = std::function<Result<boost::json::value>(RequestContext& ctx)>;
-
-// The handlers of every implemented operation, keyed by (service, operation).
-class OperationTable {
- public:
-  void Add(std::string service, std::string operation, OperationFn fn);
-  const OperationFn* Find(std::string_view service, std::string_view operation) const;
-  size_t size() const { return ops_.size(); }
-
- private:
-  std::map<std::pair<std::string, std::string>, OperationFn, std::less<>> ops_;
-};
-
-class DispatchStage final : public Stage {
- public:
   // `table` must outlive the stage.
-  explicit DispatchStage(const OperationTable& table) : table_(table) {}
+  explicit DecodeStage(const OperationTable& table) : table_(table) {}
   Status Run(RequestContext& ctx) override;
 
  private:
   const OperationTable& table_;
+};
+
+// Evaluates the caller's policies (and the resource's) for the operation's action on each of
+// its resources; the first denial ends the request with AWS's AccessDenied message.
+class AuthorizeStage final : public Stage {
+ public:
+  // Both must outlive the stage.
+  AuthorizeStage(const iam::IdentityStore& identities, const Clock& clock);
+  Status Run(RequestContext& ctx) override;
+
+ private:
+  const iam::IdentityStore& identities_;
+  const Clock& clock_;
+};
+
+// Runs the handler the DecodeStage found.
+class DispatchStage final : public Stage {
+ public:
+  Status Run(RequestContext& ctx) override;
 };
 
 }  // namespace kiroku::api

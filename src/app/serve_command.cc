@@ -155,8 +155,9 @@ int Serve(const ServeConfig& config) {
   api::Pipeline pipeline(clock);
   pipeline.Add(std::make_unique<api::RouteStage>());
   pipeline.Add(std::make_unique<api::AuthenticateStage>(identities, clock));
-  pipeline.Add(std::make_unique<api::DecodeStage>());
-  pipeline.Add(std::make_unique<api::DispatchStage>(operations));
+  pipeline.Add(std::make_unique<api::DecodeStage>(operations));
+  pipeline.Add(std::make_unique<api::AuthorizeStage>(identities, clock));
+  pipeline.Add(std::make_unique<api::DispatchStage>());
   api::Frontend frontend(pipeline, clock, {kServices, kMaxBodyBytes});
 
   net::ServerOptions server_options;

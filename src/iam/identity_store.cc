@@ -49,8 +49,12 @@ Status ValidateKeyPair(const RootKeyPair& key) {
 }  // namespace
 
 Principal RootPrincipal(const std::string& account_id) {
-  return Principal{Principal::Type::kRoot, account_id, "arn:aws:iam::" + account_id + ":root",
-                   account_id, ""};
+  Principal root;
+  root.type = PrincipalType::kRoot;
+  root.account = account_id;
+  root.arn = "arn:aws:iam::" + account_id + ":root";
+  root.user_id = account_id;
+  return root;
 }
 
 std::string NewAccessKeyId(std::string_view prefix) {
@@ -102,7 +106,7 @@ Result<BootstrapResult> IdentityStore::Bootstrap(const BootstrapOptions& options
     Result<AccessKey> known = LookupAccessKey(options.root_key->access_key_id);
     if (known.ok()) {
       if (known->secret.view() != options.root_key->secret_access_key ||
-          known->principal.type != Principal::Type::kRoot) {
+          known->principal.type != PrincipalType::kRoot) {
         return Status::InvalidArgument("access key " + options.root_key->access_key_id +
                                        " already exists with another secret or owner");
       }
@@ -177,6 +181,19 @@ Result<AccessKey> IdentityStore::LookupAccessKey(std::string_view access_key_id)
   key.principal = RootPrincipal(std::string(record.at("accountId").as_string()));
   key.active = record.at("status").as_string() == "Active";
   return key;
+}
+
+Result<policy::PolicySet> IdentityStore::PoliciesFor(const Principal& principal) const {
+  switch (principal.type) {
+    case PrincipalType::kRoot:
+    case PrincipalType::kService:
+    case PrincipalType::kAnonymous:
+      return policy::PolicySet{};
+    default:
+      // Users and role sessions arrive with the IAM entities; until then no key can name one.
+      return Status::Internal(std::string("no policy source for ") +
+                              policy::PrincipalTypeName(principal.type) + " principals");
+  }
 }
 
 }  // namespace kiroku::iam

@@ -13,6 +13,7 @@
 #include "common/status.h"
 #include "crypto/secret.h"
 #include "iam/principal.h"
+#include "policy/evaluator.h"
 #include "store/db.h"
 
 namespace kiroku::iam {
@@ -60,6 +61,11 @@ class IdentityStore {
 
   // The key and its principal. NotFound when no such key exists.
   Result<AccessKey> LookupAccessKey(std::string_view access_key_id) const;
+
+  // Every identity-side policy that applies to `principal`: its identity policies, permissions
+  // boundary and session policies (PolicySet::resource is left for the caller). The root user
+  // and service principals have none.
+  Result<policy::PolicySet> PoliciesFor(const Principal& principal) const;
 
  private:
   Status PutRootKey(const std::string& account_id, const RootKeyPair& key);

@@ -1,21 +1,17 @@
-// Principal: who a request acts as, resolved from its credentials. Plain value type.
+// Principal: who a request acts as, resolved from its credentials. It is the policy engine's
+// principal type, so what iam resolves is exactly what policies are evaluated against.
 #pragma once
 
 #include <string>
 
+#include "policy/context.h"
+
 namespace kiroku::iam {
 
-struct Principal {
-  enum class Type { kRoot, kUser, kAssumedRole, kService };
+using Principal = policy::Principal;
+using PrincipalType = policy::PrincipalType;
 
-  Type type = Type::kRoot;
-  std::string account_id;
-  std::string arn;      // arn:aws:iam::<acct>:root, ...:user/<path><name>, ...
-  std::string user_id;  // GetCallerIdentity's UserId: the account id for root, AIDA... for users
-  std::string name;     // user name, role session name, or service name; empty for root
-};
-
-// The root principal of `account_id`.
+// The root user of `account_id`: arn:aws:iam::<acct>:root, user id = the account id.
 Principal RootPrincipal(const std::string& account_id);
 
 }  // namespace kiroku::iam

@@ -37,7 +37,7 @@ TEST_F(IdentityStoreTest, FirstBootstrapCreatesAccountAndRootKey) {
   ASSERT_TRUE(key.ok());
   EXPECT_EQ(key->secret.view(), result->root_key.secret_access_key);
   EXPECT_EQ(key->principal.arn, "arn:aws:iam::" + result->account_id + ":root");
-  EXPECT_EQ(key->principal.type, Principal::Type::kRoot);
+  EXPECT_EQ(key->principal.type, PrincipalType::kRoot);
   EXPECT_EQ(*identities_.AccountId(), result->account_id);
 }
 
