@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <charconv>
 #include <boost/json/basic_parser_impl.hpp>
 #include <set>
 #include <unordered_set>
@@ -724,7 +725,11 @@ class Parser {
           } else if (x->is_uint64()) {
             text = std::to_string(x->get_uint64());
           } else if (x->is_double()) {
-            text = json::serialize(*x);
+            // Shortest round-trip form ("2.5", not Boost's "2.5E0"), so string operators see
+            // the number as it was written.
+            char buf[32];
+            auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), x->get_double());
+            text.assign(buf, ec == std::errc() ? end : buf);
           } else {
             return Malformed(kpath + ": values must be strings, numbers or booleans");
           }
