@@ -85,7 +85,10 @@ FilterPattern& FilterPattern::operator=(FilterPattern&&) noexcept = default;
 FilterPattern::~FilterPattern() = default;
 
 Result<FilterPattern> FilterPattern::Compile(std::string_view pattern, SyntaxError* error) {
-  if (pattern.size() > kMaxPatternLength) {
+  // AWS counts characters, not bytes: count UTF-8 lead bytes.
+  const size_t length = static_cast<size_t>(std::count_if(
+      pattern.begin(), pattern.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+  if (length > kMaxPatternLength) {
     if (error != nullptr) *error = {kMaxPatternLength, "longer than 1024 characters"};
     return InvalidParameter("1 validation error detected: Value '" + std::string(pattern) +
                             "' at 'filterPattern' failed to satisfy constraint: Member must have "

@@ -59,7 +59,7 @@ struct Program;
 class FilterPattern {
  public:
   // Compiles `pattern`. Errors are InvalidArgument with aws_code "InvalidParameterException":
-  //  - longer than 1024 bytes: AWS's "1 validation error detected: Value '...' at
+  //  - longer than 1024 characters (UTF-8 code points): AWS's "1 validation error detected: Value '...' at
   //    'filterPattern' failed to satisfy constraint: Member must have length less than or
   //    equal to 1024";
   //  - a forbidden character inside a regex: "Invalid character(s) in term at position N";
