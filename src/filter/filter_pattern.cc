@@ -156,20 +156,22 @@ Result<std::optional<std::string>> FilterPattern::ExtractValue(std::string_view 
     return internal::JsonValueAt(selector, message);
   }
   if (p.kind == PatternKind::kDelimited && expr.size() > 1 && expr[0] == '$') {
+    const bool named = std::any_of(p.fields.begin(), p.fields.end(), [&](const auto& f) {
+      return !f.ellipsis && "$" + f.name == expr;
+    });
+    const bool positional = p.ellipsis_at >= 0 &&
+                            std::all_of(expr.begin() + 1, expr.end(),
+                                        [](char c) { return c >= '0' && c <= '9'; });
+    if (!named && !positional) {
+      return InvalidParameter("Invalid metric value '" + std::string(expr) +
+                              "': the pattern has no field of that name");
+    }
     ExtractedValues values;
     if (!Matches(message, &values)) return std::optional<std::string>();
     for (auto& [key, value] : values) {
       if (key == expr) return std::optional<std::string>(std::move(value));
     }
-    const bool named = std::any_of(p.fields.begin(), p.fields.end(), [&](const auto& f) {
-      return !f.ellipsis && "$" + f.name == expr;
-    });
-    const bool positional = p.ellipsis_at >= 0 && expr.size() > 1 &&
-                            std::all_of(expr.begin() + 1, expr.end(),
-                                        [](char c) { return c >= '0' && c <= '9'; });
-    if (named || positional) return std::optional<std::string>();
-    return InvalidParameter("Invalid metric value '" + std::string(expr) +
-                            "': the pattern has no field of that name");
+    return std::optional<std::string>();
   }
   return InvalidParameter("Invalid metric value '" + std::string(expr) +
                           "': use $.selector with a JSON pattern or $field with a space-delimited "

@@ -101,6 +101,11 @@ class FilterCliTest(unittest.TestCase):
         self.assertEqual([json.loads(l) for l in r.stdout.splitlines()],
                          [{"$.n": "150"}, {"$.n": "7"}])
 
+    def test_bad_value_expression_exits_2(self):
+        r = run(["--value", "$nope", "[a, b]", self.lines])
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("Invalid metric value '$nope'", r.stderr)
+
     def test_cloudtrail_export_is_split_into_records(self):
         path = os.path.join(self.dir.name, "123_CloudTrail_us-east-1_x.json.gz")
         with gzip.open(path, "wt") as f:
