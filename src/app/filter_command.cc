@@ -163,6 +163,40 @@ std::string Caret(const std::string& pattern, size_t offset) {
   return line + "^\n";
 }
 
+// Standard input alone is processed as it arrives (so `tail -f log | kiroku filter ...` prints
+// matches promptly): complete lines are scanned after every read. Gzip data is not detected here.
+template <typename Emit>
+int StreamStdin(const filter::FilterPattern& pattern, const Options& options, Emit& emit) {
+  std::string buffer, out;
+  size_t count = 0;
+  char block[1 << 16];
+  const std::string no_prefix;
+  while (true) {
+    const ssize_t n = read(STDIN_FILENO, block, sizeof(block));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      std::cerr << "kiroku filter: (standard input): " << std::strerror(errno) << "\n";
+      return 2;
+    }
+    if (n > 0) buffer.append(block, static_cast<size_t>(n));
+    // At EOF the remainder is the last line; otherwise scan up to the last newline.
+    const size_t last_nl = n == 0 ? buffer.size() : buffer.rfind('\n');
+    if (last_nl != std::string::npos && last_nl > 0) {
+      const size_t upto = std::min(buffer.size(), last_nl + 1);
+      count += pattern.ScanLines(std::string_view(buffer).substr(0, upto),
+                                 [&](std::string_view line) { emit(line, no_prefix, &out); });
+      buffer.erase(0, upto);
+      std::fwrite(out.data(), 1, out.size(), stdout);
+      std::fflush(stdout);
+      out.clear();
+    }
+    if (n == 0) break;
+  }
+  if (options.count) std::printf("%zu\n", count);
+  std::fflush(stdout);
+  return count > 0 ? 0 : 1;
+}
+
 int Run(const Options& options) {
   filter::SyntaxError syntax;
   Result<filter::FilterPattern> compiled = filter::FilterPattern::Compile(options.pattern, &syntax);
@@ -183,8 +217,28 @@ int Run(const Options& options) {
     }
   }
 
+  const bool want_values = options.extract || !options.values.empty();
+  // Appends the output for one matching line.
+  auto emit = [&](std::string_view line, const std::string& prefix, std::string* out) {
+    if (options.count) return;
+    *out += prefix;
+    if (!want_values) {
+      *out += line;
+    } else {
+      filter::ExtractedValues values;
+      pattern.Matches(line, &values);
+      for (const std::string& expr : options.values) {
+        Result<std::optional<std::string>> v = pattern.ExtractValue(line, expr);
+        if (v.ok() && v->has_value()) values.emplace_back(expr, **v);
+      }
+      *out += filter::ExtractedValuesToJson(values);
+    }
+    *out += '\n';
+  };
+
   std::vector<std::string> names = options.files;
   if (names.empty()) names.push_back("-");
+  if (names.size() == 1 && names[0] == "-") return StreamStdin(pattern, options, emit);
   const bool show_names = names.size() > 1;
   bool had_error = false;
   std::vector<std::unique_ptr<Input>> inputs;
@@ -202,26 +256,11 @@ int Run(const Options& options) {
   for (size_t i = 0; i < inputs.size(); ++i) AddChunks(i, inputs[i]->data(), &tasks);
   unsigned threads = options.threads != 0 ? options.threads : std::thread::hardware_concurrency();
   threads = std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(tasks.size())));
-  const bool want_values = options.extract || !options.values.empty();
 
   auto run_task = [&](Task& task) {
     const std::string prefix = show_names ? inputs[task.input]->name() + ":" : "";
-    filter::ExtractedValues values;
-    task.matches = pattern.ScanLines(task.chunk, [&](std::string_view line) {
-      if (options.count) return;
-      task.output += prefix;
-      if (!want_values) {
-        task.output += line;
-      } else {
-        pattern.Matches(line, &values);
-        for (const std::string& expr : options.values) {
-          Result<std::optional<std::string>> v = pattern.ExtractValue(line, expr);
-          if (v.ok() && v->has_value()) values.emplace_back(expr, **v);
-        }
-        task.output += filter::ExtractedValuesToJson(values);
-      }
-      task.output += '\n';
-    });
+    task.matches = pattern.ScanLines(
+        task.chunk, [&](std::string_view line) { emit(line, prefix, &task.output); });
   };
 
   // Process windows of tasks in parallel and print each window in input order, so output

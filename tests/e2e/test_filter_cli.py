@@ -82,6 +82,22 @@ class FilterCliTest(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(r.stdout, "ERROR one\nERROR four\n")
 
+    def test_stdin_is_streamed(self):
+        # A match is printed before standard input is closed (tail -f | kiroku filter ...).
+        proc = subprocess.Popen([binary(), "filter", "ERROR"], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, text=True)
+        try:
+            proc.stdin.write("INFO a\nERROR first\n")
+            proc.stdin.flush()
+            self.assertEqual(proc.stdout.readline(), "ERROR first\n")
+            proc.stdin.write("ERROR second")  # no final newline
+            proc.stdin.close()
+            self.assertEqual(proc.stdout.read(), "ERROR second\n")
+            self.assertEqual(proc.wait(timeout=30), 0)
+        finally:
+            proc.kill()
+            proc.wait()
+
     def test_exclusion_pattern_after_double_dash(self):
         r = run(["--", "-DEBUG"], stdin="DEBUG a\nINFO b\n")
         self.assertEqual((r.returncode, r.stdout), (0, "INFO b\n"), r.stderr)
