@@ -65,6 +65,10 @@ std::string NewSecretAccessKey() {
   return RandomFromAlphabet("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", 40);
 }
 
+std::string NewUniqueId(std::string_view prefix) {
+  return std::string(prefix) + RandomFromAlphabet("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 17);
+}
+
 std::string NewAccountId() {
   return RandomFromAlphabet("123456789", 1) + RandomFromAlphabet("0123456789", 11);
 }
@@ -178,22 +182,31 @@ Result<AccessKey> IdentityStore::LookupAccessKey(std::string_view access_key_id)
   AccessKey key;
   key.access_key_id = std::string(access_key_id);
   key.secret = std::move(secret);
-  key.principal = RootPrincipal(std::string(record.at("accountId").as_string()));
+  std::string account(record.at("accountId").as_string());
   key.active = record.at("status").as_string() == "Active";
-  return key;
-}
-
-Result<policy::PolicySet> IdentityStore::PoliciesFor(const Principal& principal) const {
-  switch (principal.type) {
-    case PrincipalType::kRoot:
-    case PrincipalType::kService:
-    case PrincipalType::kAnonymous:
-      return policy::PolicySet{};
-    default:
-      // Users and role sessions arrive with the IAM entities; until then no key can name one.
-      return Status::Internal(std::string("no policy source for ") +
-                              policy::PrincipalTypeName(principal.type) + " principals");
+  if (record.at("owner").as_string() == "root") {
+    key.principal = RootPrincipal(account);
+    return key;
   }
+  // A user's key: the principal is the user as it is now (path, tags).
+  const json::value* user_name = record.if_contains("userName");
+  if (user_name == nullptr || !user_name->is_string()) {
+    return Status::Internal("access key " + key.access_key_id + " has no owner");
+  }
+  Result<User> user = GetUser(user_name->as_string());
+  if (!user.ok()) {
+    if (user.status().code() == Code::kNotFound) {
+      return Status::NotFound("the owner of access key " + key.access_key_id + " is gone");
+    }
+    return user.status();
+  }
+  key.principal.type = PrincipalType::kUser;
+  key.principal.account = account;
+  key.principal.arn = user->arn;
+  key.principal.user_name = user->name;
+  key.principal.user_id = user->id;
+  key.principal.tags = user->tags;
+  return key;
 }
 
 }  // namespace kiroku::iam

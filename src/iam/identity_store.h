@@ -1,17 +1,28 @@
-// IdentityStore: the account and its access keys, persisted in the "meta" column family.
-// Secret access keys are stored wrapped (AES-256-GCM) by the master key and unwrapped only to
-// verify signatures; they never appear in logs.
+// IdentityStore: the account and its IAM entities (users, groups, roles, inline and managed
+// policies, access keys, login profiles, account settings), persisted in the "meta" column
+// family (docs/storage-keys.md). Secret access keys are stored wrapped (AES-256-GCM) by the
+// master key and unwrapped only to verify signatures; they never appear in logs.
 //
-// Thread-safe: every method may be called concurrently.
+// Errors follow IAM: NotFound (NoSuchEntity), AlreadyExists (EntityAlreadyExists),
+// LimitExceeded, Conflict (DeleteConflict), InvalidArgument with the AWS code ValidationError,
+// InvalidInput or MalformedPolicyDocument; messages are worded as AWS words them.
+// Entity names are unique ignoring case, and looked up ignoring case.
+//
+// Thread-safe: every method may be called concurrently. Mutations are serialised by one mutex
+// and each writes one atomic batch.
 #pragma once
 
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <vector>
 
 #include "common/clock.h"
 #include "common/status.h"
 #include "crypto/secret.h"
+#include "iam/entities.h"
 #include "iam/principal.h"
 #include "policy/evaluator.h"
 #include "store/db.h"
@@ -59,25 +70,131 @@ class IdentityStore {
   // NotFound before Bootstrap.
   Result<std::string> AccountId() const;
 
-  // The key and its principal. NotFound when no such key exists.
+  // The key and its principal: the root user, or an IAM user (kUser with arn, user_id AIDA…,
+  // user_name, account and the user's tags). `active` is false for an Inactive key. NotFound
+  // when no such key exists.
   Result<AccessKey> LookupAccessKey(std::string_view access_key_id) const;
 
-  // Every identity-side policy that applies to `principal`: its identity policies, permissions
-  // boundary and session policies (PolicySet::resource is left for the caller). The root user
-  // and service principals have none.
+  // Every identity-side policy that applies to `principal` (PolicySet::resource and ::session
+  // are left for the caller). kUser: the user's inline and attached managed policies (default
+  // versions), those of its groups, and its permissions boundary. kAssumedRole (role_arn set):
+  // the role's inline and attached policies and its boundary. The root user, services and
+  // anonymous callers have none. A user or role deleted since the credentials were issued has
+  // none either (everything is implicitly denied).
   Result<policy::PolicySet> PoliciesFor(const Principal& principal) const;
+
+  // ---- users (users.cc) ----
+  // EntityAlreadyExists, ValidationError for a bad name or path; NotFound for an unknown
+  // permissions boundary.
+  Result<User> CreateUser(std::string_view name, std::string_view path, const Tags& tags,
+                          std::string_view permissions_boundary = {});
+  Result<User> GetUser(std::string_view name) const;
+  // Sorted by name (ignoring case); only paths starting with `path_prefix`.
+  Result<std::vector<User>> ListUsers(std::string_view path_prefix = "/") const;
+  // DeleteConflict while the user has access keys, a login profile, inline or attached
+  // policies, or groups.
+  Status DeleteUser(std::string_view name);
+
+  // ---- groups (groups.cc) ----
+  Result<Group> CreateGroup(std::string_view name, std::string_view path);
+  Result<Group> GetGroup(std::string_view name) const;
+  Result<std::vector<Group>> ListGroups(std::string_view path_prefix = "/") const;
+  // DeleteConflict while the group has members or policies.
+  Status DeleteGroup(std::string_view name);
+  Status AddUserToGroup(std::string_view group, std::string_view user);
+  Status RemoveUserFromGroup(std::string_view group, std::string_view user);
+  Result<std::vector<Group>> ListGroupsForUser(std::string_view user) const;
+  Result<std::vector<User>> ListUsersInGroup(std::string_view group) const;
+
+  // ---- roles (roles.cc) ----
+  // MalformedPolicyDocument for a bad trust policy; ValidationError for a bad name, path or
+  // MaxSessionDuration outside 3600..43200.
+  Result<Role> CreateRole(std::string_view name, std::string_view trust_policy_document,
+                          const RoleOptions& options);
+  // NotFound: "The role with name <name> cannot be found."
+  Result<Role> GetRole(std::string_view name) const;
+  // The role named by arn:aws:iam::<acct>:role/<path><name>; NotFound unless the account, the
+  // path and the name all match a role.
+  Result<Role> GetRoleByArn(std::string_view arn) const;
+  Result<std::vector<Role>> ListRoles(std::string_view path_prefix = "/") const;
+  // Either argument may be nullopt (unchanged).
+  Status UpdateRole(std::string_view name, const std::optional<std::string>& description,
+                    std::optional<int> max_session_duration);
+  Status UpdateAssumeRolePolicy(std::string_view name, std::string_view trust_policy_document);
+  // DeleteConflict while the role has inline or attached policies.
+  Status DeleteRole(std::string_view name);
+
+  // ---- tags of users, roles and customer managed policies (tags.cc) ----
+  // `name` is the user or role name; for policies use the *PolicyTags functions.
+  Status TagEntity(EntityKind kind, std::string_view name, const Tags& tags);
+  Status UntagEntity(EntityKind kind, std::string_view name, const std::vector<std::string>& keys);
+  Result<Tags> ListEntityTags(EntityKind kind, std::string_view name) const;
+  Status TagPolicy(std::string_view policy_arn, const Tags& tags);
+  Status UntagPolicy(std::string_view policy_arn, const std::vector<std::string>& keys);
+
+  // ---- inline policies (inline_policies.cc) ----
+  // Creates or replaces; MalformedPolicyDocument with the engine's message.
+  Status PutInlinePolicy(EntityKind kind, std::string_view entity, std::string_view policy_name,
+                         std::string_view document);
+  Result<InlinePolicy> GetInlinePolicy(EntityKind kind, std::string_view entity,
+                                       std::string_view policy_name) const;
+  // Policy names, sorted.
+  Result<std::vector<std::string>> ListInlinePolicies(EntityKind kind,
+                                                      std::string_view entity) const;
+  Status DeleteInlinePolicy(EntityKind kind, std::string_view entity,
+                            std::string_view policy_name);
+
+  // ---- managed policies (managed_policies.cc) ----
+  Result<ManagedPolicy> CreatePolicy(std::string_view name, std::string_view path,
+                                     std::string_view document, std::string_view description,
+                                     const Tags& tags);
+  // Customer managed or AWS managed. NotFound: "Policy <arn> was not found."
+  Result<ManagedPolicy> GetPolicy(std::string_view arn) const;
+  Result<std::vector<ManagedPolicy>> ListPolicies(PolicyScope scope, bool only_attached,
+                                                  std::string_view path_prefix = "/") const;
+  // DeleteConflict while attached, used as a boundary, or holding non-default versions.
+  Status DeletePolicy(std::string_view arn);
+  // LimitExceeded at kMaxPolicyVersions versions.
+  Result<PolicyVersion> CreatePolicyVersion(std::string_view arn, std::string_view document,
+                                            bool set_as_default);
+  Result<PolicyVersion> GetPolicyVersion(std::string_view arn, std::string_view version_id) const;
+  Status SetDefaultPolicyVersion(std::string_view arn, std::string_view version_id);
+  // DeleteConflict for the default version.
+  Status DeletePolicyVersion(std::string_view arn, std::string_view version_id);
+
+  // ---- attachments and permissions boundaries (attachments.cc) ----
+  // NotFound "Policy <arn> does not exist or is not attachable." for an unknown policy.
+  // Attaching twice is a no-op; detaching what is not attached is NotFound.
+  Status AttachPolicy(EntityKind kind, std::string_view entity, std::string_view policy_arn);
+  Status DetachPolicy(EntityKind kind, std::string_view entity, std::string_view policy_arn);
+  Result<std::vector<AttachedPolicy>> ListAttachedPolicies(EntityKind kind,
+                                                           std::string_view entity,
+                                                           std::string_view path_prefix = "/") const;
+  // Users, groups and roles the policy is attached to, in that order, each sorted by name.
+  Result<std::vector<PolicyEntity>> ListEntitiesForPolicy(std::string_view policy_arn) const;
+  // `kind` is kUser or kRole.
+  Status PutPermissionsBoundary(EntityKind kind, std::string_view entity,
+                                std::string_view policy_arn);
+  Status DeletePermissionsBoundary(EntityKind kind, std::string_view entity);
 
  private:
   Status PutRootKey(const std::string& account_id, const RootKeyPair& key);
+  // Parses `document` once; later calls with the same name and text share the compiled form.
+  Result<policy::Policy> CachedPolicy(const std::string& name, const std::string& document,
+                                      policy::PolicyKind kind) const;
 
   store::Db& db_;
   const crypto::SecretBytes& master_key_;
   const Clock& clock_;
+  std::mutex write_mu_;  // serialises read-check-write sequences of entity mutations
+  mutable std::mutex cache_mu_;
+  mutable std::unordered_map<std::string, policy::Policy> policy_cache_;  // GUARDED_BY(cache_mu_)
 };
 
 // Fresh identifiers in AWS's shapes.
 std::string NewAccessKeyId(std::string_view prefix = "AKIA");  // prefix + 16 base32 chars
 std::string NewSecretAccessKey();                              // 40 characters
 std::string NewAccountId();                                    // 12 digits
+std::string NewUniqueId(std::string_view prefix);  // prefix + 17 of [A-Z0-9]: AIDA…, AROA…
 
 }  // namespace kiroku::iam

@@ -1,0 +1,192 @@
+// Managed-policy attachments of users, groups and roles (kept in both directions, written in one
+// batch), and permissions boundaries of users and roles.
+#include "iam/identity_store.h"
+#include "iam/records.h"
+
+namespace kiroku::iam {
+namespace json = boost::json;
+using namespace internal;  // NOLINT: iam's own record helpers
+
+namespace {
+
+// AWS's default quota of managed policies attached to one entity.
+constexpr size_t kMaxAttachedPolicies = 10;
+
+const char* QuotaName(EntityKind kind) {
+  switch (kind) {
+    case EntityKind::kUser:
+      return "PoliciesPerUser";
+    case EntityKind::kGroup:
+      return "PoliciesPerGroup";
+    case EntityKind::kRole:
+      return "PoliciesPerRole";
+  }
+  return "";
+}
+
+Status NotAttachable(std::string_view arn) {
+  return Status::NotFound("Policy " + std::string(arn) + " does not exist or is not attachable.");
+}
+
+// The path of a policy ARN: "/" for arn:…:policy/name, "/a/b/" for arn:…:policy/a/b/name.
+std::string PolicyPathOf(std::string_view arn) {
+  size_t start = arn.find(":policy/");
+  if (start == std::string_view::npos) return "/";
+  std::string_view rest = arn.substr(start + 7);
+  return std::string(rest.substr(0, rest.rfind('/') + 1));
+}
+
+}  // namespace
+
+// The entity's display name (NoSuchEntity when it does not exist).
+static Result<std::string> ExistingEntity(const IdentityStore& store, EntityKind kind,
+                                          std::string_view name) {
+  switch (kind) {
+    case EntityKind::kUser: {
+      ASSIGN_OR_RETURN(User u, store.GetUser(name));
+      return u.name;
+    }
+    case EntityKind::kGroup: {
+      ASSIGN_OR_RETURN(Group g, store.GetGroup(name));
+      return g.name;
+    }
+    case EntityKind::kRole: {
+      ASSIGN_OR_RETURN(Role r, store.GetRole(name));
+      return r.name;
+    }
+  }
+  return Status::Internal("unknown entity kind");
+}
+
+Status IdentityStore::AttachPolicy(EntityKind kind, std::string_view entity,
+                                   std::string_view policy_arn) {
+  std::lock_guard lock(write_mu_);
+  ASSIGN_OR_RETURN(std::string name, ExistingEntity(*this, kind, entity));
+  Result<ManagedPolicy> policy = GetPolicy(policy_arn);
+  if (!policy.ok()) {
+    return policy.status().code() == Code::kNotFound ? NotAttachable(policy_arn) : policy.status();
+  }
+  std::string key = AttachKey(kind, name, policy->arn);
+  ASSIGN_OR_RETURN(auto already, db_.Get(kCf, key));
+  if (already) return Status::Ok();
+  size_t attached = 0;
+  RETURN_IF_ERROR(ScanPrefix(db_, AttachPrefix(kind, name),
+                             [&](std::string_view, std::string_view) { ++attached; }));
+  if (attached >= kMaxAttachedPolicies) {
+    return Status::LimitExceeded("Cannot exceed quota for " + std::string(QuotaName(kind)) + ": " +
+                                 std::to_string(kMaxAttachedPolicies));
+  }
+  store::WriteBatch batch;
+  batch.Put(kCf, key, policy->name);
+  batch.Put(kCf, AttachedToKey(policy->arn, kind, name), name);
+  return db_.Write(batch);
+}
+
+Status IdentityStore::DetachPolicy(EntityKind kind, std::string_view entity,
+                                   std::string_view policy_arn) {
+  std::lock_guard lock(write_mu_);
+  ASSIGN_OR_RETURN(std::string name, ExistingEntity(*this, kind, entity));
+  std::string key = AttachKey(kind, name, policy_arn);
+  ASSIGN_OR_RETURN(auto attached, db_.Get(kCf, key));
+  if (!attached) return NoSuchPolicy(policy_arn);
+  store::WriteBatch batch;
+  batch.Delete(kCf, key);
+  batch.Delete(kCf, AttachedToKey(policy_arn, kind, name));
+  return db_.Write(batch);
+}
+
+Result<std::vector<AttachedPolicy>> IdentityStore::ListAttachedPolicies(
+    EntityKind kind, std::string_view entity, std::string_view path_prefix) const {
+  ASSIGN_OR_RETURN(std::string name, ExistingEntity(*this, kind, entity));
+  std::vector<AttachedPolicy> out;
+  std::string prefix = AttachPrefix(kind, name);
+  RETURN_IF_ERROR(ScanPrefix(db_, prefix, [&](std::string_view k, std::string_view v) {
+    std::string arn = LastString(k, prefix);
+    if (PolicyPathOf(arn).starts_with(path_prefix)) out.push_back({std::string(v), arn});
+  }));
+  return out;
+}
+
+Result<std::vector<PolicyEntity>> IdentityStore::ListEntitiesForPolicy(
+    std::string_view policy_arn) const {
+  ASSIGN_OR_RETURN(ManagedPolicy policy, GetPolicy(policy_arn));
+  std::vector<std::pair<EntityKind, std::string>> names;
+  RETURN_IF_ERROR(ScanPrefix(db_, AttachedToPrefix(policy.arn), [&](std::string_view k,
+                                                                    std::string_view v) {
+    store::KeyReader reader(k.substr(AttachedToPrefix(policy.arn).size()));
+    std::optional<uint8_t> tag = reader.Tag();
+    if (tag) names.emplace_back(static_cast<EntityKind>(*tag), std::string(v));
+  }));
+  std::vector<PolicyEntity> out;
+  for (EntityKind kind : {EntityKind::kUser, EntityKind::kGroup, EntityKind::kRole}) {
+    for (const auto& [k, name] : names) {
+      if (k != kind) continue;
+      std::string id;
+      if (kind == EntityKind::kUser) {
+        if (auto u = GetUser(name); u.ok()) id = u->id;
+      } else if (kind == EntityKind::kGroup) {
+        if (auto g = GetGroup(name); g.ok()) id = g->id;
+      } else {
+        if (auto r = GetRole(name); r.ok()) id = r->id;
+      }
+      if (!id.empty()) out.push_back({kind, name, id});
+    }
+  }
+  return out;
+}
+
+Status IdentityStore::PutPermissionsBoundary(EntityKind kind, std::string_view entity,
+                                             std::string_view policy_arn) {
+  if (kind == EntityKind::kGroup) return Status::InvalidArgument("groups have no boundary");
+  std::lock_guard lock(write_mu_);
+  Result<ManagedPolicy> policy = GetPolicy(policy_arn);
+  if (!policy.ok()) {
+    return policy.status().code() == Code::kNotFound ? NotAttachable(policy_arn) : policy.status();
+  }
+  store::WriteBatch batch;
+  std::string old_boundary;
+  if (kind == EntityKind::kUser) {
+    ASSIGN_OR_RETURN(User user, GetUser(entity));
+    old_boundary = user.permissions_boundary;
+    user.permissions_boundary = policy->arn;
+    batch.Put(kCf, UserKey(user.name), json::serialize(UserToJson(user)));
+    if (!old_boundary.empty()) batch.Delete(kCf, BoundaryOfKey(old_boundary, kind, user.name));
+    batch.Put(kCf, BoundaryOfKey(policy->arn, kind, user.name), user.name);
+  } else {
+    ASSIGN_OR_RETURN(Role role, GetRole(entity));
+    old_boundary = role.permissions_boundary;
+    role.permissions_boundary = policy->arn;
+    batch.Put(kCf, RoleKey(role.name), json::serialize(RoleToJson(role)));
+    if (!old_boundary.empty()) batch.Delete(kCf, BoundaryOfKey(old_boundary, kind, role.name));
+    batch.Put(kCf, BoundaryOfKey(policy->arn, kind, role.name), role.name);
+  }
+  return db_.Write(batch);
+}
+
+Status IdentityStore::DeletePermissionsBoundary(EntityKind kind, std::string_view entity) {
+  if (kind == EntityKind::kGroup) return Status::InvalidArgument("groups have no boundary");
+  std::lock_guard lock(write_mu_);
+  store::WriteBatch batch;
+  if (kind == EntityKind::kUser) {
+    ASSIGN_OR_RETURN(User user, GetUser(entity));
+    if (user.permissions_boundary.empty()) {
+      return Status::NotFound("The user with name " + user.name +
+                              " does not have a permissions boundary.");
+    }
+    batch.Delete(kCf, BoundaryOfKey(user.permissions_boundary, kind, user.name));
+    user.permissions_boundary.clear();
+    batch.Put(kCf, UserKey(user.name), json::serialize(UserToJson(user)));
+  } else {
+    ASSIGN_OR_RETURN(Role role, GetRole(entity));
+    if (role.permissions_boundary.empty()) {
+      return Status::NotFound("The role with name " + role.name +
+                              " does not have a permissions boundary.");
+    }
+    batch.Delete(kCf, BoundaryOfKey(role.permissions_boundary, kind, role.name));
+    role.permissions_boundary.clear();
+    batch.Put(kCf, RoleKey(role.name), json::serialize(RoleToJson(role)));
+  }
+  return db_.Write(batch);
+}
+
+}  // namespace kiroku::iam

@@ -1,0 +1,128 @@
+// PoliciesFor: the identity-side policies of a principal, assembled from the entity records on
+// every authorization (so a change applies to the very next request) with compiled documents
+// shared through a small cache keyed by their text.
+#include "iam/identity_store.h"
+#include "iam/records.h"
+
+namespace kiroku::iam {
+namespace json = boost::json;
+using namespace internal;  // NOLINT: iam's own record helpers
+
+namespace {
+
+constexpr size_t kMaxCachedPolicies = 4096;
+
+}  // namespace
+
+Result<policy::Policy> IdentityStore::CachedPolicy(const std::string& name,
+                                                   const std::string& document,
+                                                   policy::PolicyKind kind) const {
+  std::string key = name;
+  key.push_back('\0');
+  key.push_back(static_cast<char>(kind));
+  key += document;
+  {
+    std::lock_guard lock(cache_mu_);
+    if (auto it = policy_cache_.find(key); it != policy_cache_.end()) return it->second;
+  }
+  ASSIGN_OR_RETURN(policy::Policy parsed, policy::ParsePolicy(document, {kind, name}));
+  std::lock_guard lock(cache_mu_);
+  if (policy_cache_.size() >= kMaxCachedPolicies) policy_cache_.clear();
+  policy_cache_.emplace(std::move(key), parsed);
+  return parsed;
+}
+
+// Appends the inline and attached policies of one entity to `out`.
+static Status AddEntityPolicies(const IdentityStore& store, const store::Db& db, EntityKind kind,
+                                const std::string& name, std::vector<policy::Policy>& out,
+                                const std::function<Result<policy::Policy>(
+                                    const std::string&, const std::string&)>& compile) {
+  std::vector<std::pair<std::string, std::string>> inline_docs;
+  RETURN_IF_ERROR(ScanPrefix(db, InlinePrefix(kind, name), [&](std::string_view, std::string_view v) {
+    boost::system::error_code ec;
+    json::value record = json::parse(v, ec);
+    if (ec || !record.is_object()) return;
+    const json::object& o = record.as_object();
+    inline_docs.emplace_back(std::string(o.at("name").as_string()),
+                             std::string(o.at("document").as_string()));
+  }));
+  for (const auto& [policy_name, document] : inline_docs) {
+    ASSIGN_OR_RETURN(policy::Policy p, compile(name + "/inline/" + policy_name, document));
+    out.push_back(std::move(p));
+  }
+  std::vector<std::string> arns;
+  std::string prefix = AttachPrefix(kind, name);
+  RETURN_IF_ERROR(ScanPrefix(db, prefix, [&](std::string_view k, std::string_view) {
+    arns.push_back(LastString(k, prefix));
+  }));
+  for (const std::string& arn : arns) {
+    Result<ManagedPolicy> managed = store.GetPolicy(arn);
+    if (!managed.ok()) continue;  // detached concurrently
+    const PolicyVersion* version = managed->DefaultVersion();
+    if (version == nullptr) return Status::Internal("policy " + arn + " has no default version");
+    ASSIGN_OR_RETURN(policy::Policy p, compile(arn, version->document));
+    out.push_back(std::move(p));
+  }
+  return Status::Ok();
+}
+
+Result<policy::PolicySet> IdentityStore::PoliciesFor(const Principal& principal) const {
+  auto compile = [this](const std::string& name, const std::string& document) {
+    return CachedPolicy(name, document, policy::PolicyKind::kIdentity);
+  };
+  auto boundary_of = [&](const std::string& arn) -> Result<std::optional<policy::Policy>> {
+    if (arn.empty()) return std::optional<policy::Policy>();
+    Result<ManagedPolicy> managed = GetPolicy(arn);
+    // A boundary that no longer exists cannot allow anything: keep an empty policy in its slot.
+    if (!managed.ok() || managed->DefaultVersion() == nullptr) {
+      return std::optional<policy::Policy>(policy::Policy());
+    }
+    ASSIGN_OR_RETURN(policy::Policy p, compile(arn, managed->DefaultVersion()->document));
+    return std::optional<policy::Policy>(std::move(p));
+  };
+
+  policy::PolicySet set;
+  switch (principal.type) {
+    case PrincipalType::kRoot:
+    case PrincipalType::kService:
+    case PrincipalType::kAnonymous:
+      return set;
+    case PrincipalType::kUser: {
+      Result<User> user = GetUser(principal.user_name);
+      if (!user.ok()) {
+        if (user.status().code() == Code::kNotFound) return set;
+        return user.status();
+      }
+      RETURN_IF_ERROR(AddEntityPolicies(*this, db_, EntityKind::kUser, user->name, set.identity,
+                                        compile));
+      std::vector<std::string> groups;
+      RETURN_IF_ERROR(ScanPrefix(db_, MembershipPrefix(user->name),
+                                 [&](std::string_view, std::string_view v) { groups.emplace_back(v); }));
+      for (const std::string& group : groups) {
+        RETURN_IF_ERROR(AddEntityPolicies(*this, db_, EntityKind::kGroup, group, set.identity,
+                                          compile));
+      }
+      ASSIGN_OR_RETURN(set.permissions_boundary, boundary_of(user->permissions_boundary));
+      return set;
+    }
+    case PrincipalType::kAssumedRole: {
+      // By name: a session's role_arn may have been built without the role's path.
+      std::string_view role_arn = principal.role_arn;
+      if (!role_arn.starts_with("arn:aws:iam::" + principal.account + ":role/")) return set;
+      Result<Role> role = GetRole(role_arn.substr(role_arn.rfind('/') + 1));
+      if (!role.ok()) {
+        if (role.status().code() == Code::kNotFound) return set;
+        return role.status();
+      }
+      RETURN_IF_ERROR(AddEntityPolicies(*this, db_, EntityKind::kRole, role->name, set.identity,
+                                        compile));
+      ASSIGN_OR_RETURN(set.permissions_boundary, boundary_of(role->permissions_boundary));
+      return set;
+    }
+    case PrincipalType::kFederatedUser:
+      return set;
+  }
+  return set;
+}
+
+}  // namespace kiroku::iam
