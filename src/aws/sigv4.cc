@@ -378,9 +378,10 @@ Result<SignedIdentity> VerifySigV4(const net::Request& request, std::string_view
     }
     return credential.status();
   }
-  if (credential->session_token.has_value() != parts.security_token.has_value() ||
-      (parts.security_token && !crypto::ConstantTimeEquals(*parts.security_token,
-                                                           *credential->session_token))) {
+  if (credential->session_token_sha256.has_value() != parts.security_token.has_value() ||
+      (parts.security_token &&
+       !crypto::ConstantTimeEquals(crypto::Sha256(*parts.security_token),
+                                   *credential->session_token_sha256))) {
     return AuthError("InvalidClientTokenId",
                      "The security token included in the request is invalid.");
   }

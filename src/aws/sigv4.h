@@ -24,8 +24,11 @@ namespace kiroku::aws {
 // A secret found for an access key id.
 struct Credential {
   std::string secret_access_key;
-  // For temporary credentials: the token the request must carry, and when it stops working.
-  std::optional<std::string> session_token;
+  // For temporary credentials: the SHA-256 digest (32 raw bytes) of the session token the
+  // request must carry, and when the credentials stop working. Only the digest is needed, so
+  // the issuer never has to keep the token itself; the request's token is hashed and the
+  // digests compared in constant time.
+  std::optional<std::string> session_token_sha256;
   std::optional<TimePoint> expiration;
 };
 

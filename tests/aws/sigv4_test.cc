@@ -96,7 +96,8 @@ class SignedRequestTest : public ::testing::Test {
  protected:
   SignedRequestTest() : clock_(*ParseAmzDate("20261126T213114Z")) {
     lookup_.keys["AKIAEXAMPLE000000001"] = {"secret-1", {}, {}};
-    lookup_.keys["ASIAEXAMPLE000000002"] = {"secret-2", std::string("token-2"),
+    // The lookup holds only the token's digest (the session store never keeps the token).
+    lookup_.keys["ASIAEXAMPLE000000002"] = {"secret-2", crypto::Sha256("token-2"),
                                             clock_.Now() + std::chrono::hours(1)};
   }
 
@@ -182,6 +183,10 @@ TEST_F(SignedRequestTest, FailureMatrix) {
        "InvalidClientTokenId", "The security token"},
       {"wrong token",
        Signed("ASIAEXAMPLE000000002", "secret-2", "20261126T213114Z", "{}", std::string("x")),
+       "InvalidClientTokenId", "The security token"},
+      {"token's hex digest instead of the token",
+       Signed("ASIAEXAMPLE000000002", "secret-2", "20261126T213114Z", "{}",
+              HexEncode(crypto::Sha256("token-2"))),
        "InvalidClientTokenId", "The security token"},
   };
   for (const Case& c : cases) {
