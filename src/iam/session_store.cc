@@ -1,0 +1,226 @@
+#include "iam/session_store.h"
+
+#include <boost/json.hpp>
+
+#include "common/encoding.h"
+#include "crypto/aead.h"
+#include "crypto/hash.h"
+#include "iam/identity_store.h"
+#include "store/keys.h"
+
+namespace kiroku::iam {
+namespace json = boost::json;
+namespace {
+
+// Key spaces of the "meta" column family owned by sessions (docs/storage-keys.md).
+constexpr uint8_t kSessionTag = 'S';
+constexpr uint8_t kExpiryTag = 's';
+
+std::string SessionKey(std::string_view id) {
+  return store::KeyBuilder().Tag(kSessionTag).String(id).Build();
+}
+std::string ExpiryKey(int64_t expiration_ms, std::string_view id) {
+  return store::KeyBuilder().Tag(kExpiryTag).I64(expiration_ms).String(id).Build();
+}
+// The wrapped secret's label: a session secret cannot be swapped for another stored key's.
+std::string WrapLabel(std::string_view id) { return "sts-session:" + std::string(id); }
+
+int64_t Millis(TimePoint t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+TimePoint FromMillis(int64_t ms) { return TimePoint(std::chrono::milliseconds(ms)); }
+
+const char* KindName(SessionKind kind) {
+  return kind == SessionKind::kAssumedRole ? "AssumeRole" : "GetSessionToken";
+}
+
+PrincipalType TypeFromName(std::string_view name) {
+  for (PrincipalType t : {PrincipalType::kRoot, PrincipalType::kUser, PrincipalType::kAssumedRole,
+                          PrincipalType::kFederatedUser, PrincipalType::kService}) {
+    if (name == policy::PrincipalTypeName(t)) return t;
+  }
+  return PrincipalType::kAnonymous;
+}
+
+json::object TagsToJson(const std::map<std::string, std::string>& tags) {
+  json::object out;
+  for (const auto& [k, v] : tags) out[k] = v;
+  return out;
+}
+std::map<std::string, std::string> TagsFromJson(const json::object& o) {
+  std::map<std::string, std::string> out;
+  for (const auto& [k, v] : o) out[std::string(k)] = std::string(v.as_string());
+  return out;
+}
+
+json::object PrincipalToJson(const Principal& p) {
+  return {{"type", policy::PrincipalTypeName(p.type)},
+          {"arn", p.arn},
+          {"account", p.account},
+          {"roleArn", p.role_arn},
+          {"userName", p.user_name},
+          {"userId", p.user_id},
+          {"tags", TagsToJson(p.tags)}};
+}
+Principal PrincipalFromJson(const json::object& o) {
+  Principal p;
+  p.type = TypeFromName(o.at("type").as_string());
+  p.arn = std::string(o.at("arn").as_string());
+  p.account = std::string(o.at("account").as_string());
+  p.role_arn = std::string(o.at("roleArn").as_string());
+  p.user_name = std::string(o.at("userName").as_string());
+  p.user_id = std::string(o.at("userId").as_string());
+  p.tags = TagsFromJson(o.at("tags").as_object());
+  return p;
+}
+
+Result<std::vector<policy::Policy>> ParseSessionPolicies(
+    const std::vector<SessionPolicy>& policies) {
+  std::vector<policy::Policy> parsed;
+  for (const SessionPolicy& p : policies) {
+    ASSIGN_OR_RETURN(policy::Policy policy,
+                     policy::ParsePolicy(p.document, {policy::PolicyKind::kIdentity, p.name}));
+    parsed.push_back(std::move(policy));
+  }
+  return parsed;
+}
+
+}  // namespace
+
+Principal AssumedRolePrincipal(const std::string& account, const std::string& role_name,
+                               const std::string& role_arn, const std::string& role_id,
+                               const std::string& session_name) {
+  Principal p;
+  p.type = PrincipalType::kAssumedRole;
+  p.account = account;
+  p.arn = "arn:aws:sts::" + account + ":assumed-role/" + role_name + "/" + session_name;
+  p.role_arn = role_arn;
+  p.user_id = role_id + ":" + session_name;
+  return p;
+}
+
+bool IsValidSessionName(std::string_view name) {
+  if (name.size() < 2 || name.size() > 64) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '+' || c == '=' ||
+           c == ',' || c == '.' || c == '@' || c == '-';
+  });
+}
+
+SessionStore::SessionStore(store::Db& db, const crypto::SecretBytes& master_key,
+                           const Clock& clock)
+    : db_(db), master_key_(master_key), clock_(clock) {}
+
+Result<IssuedCredentials> SessionStore::Create(const NewSession& session) {
+  if (session.duration.count() <= 0) {
+    return Status::InvalidArgument("a session needs a positive duration");
+  }
+  if (session.principal.arn.empty()) {
+    return Status::InvalidArgument("a session needs a principal with an ARN");
+  }
+  // Validate the policies before anything is written.
+  RETURN_IF_ERROR(ParseSessionPolicies(session.policies).status());
+  // Keep the expiry index short; a failed purge must not fail the caller's request.
+  (void)PurgeExpired();
+
+  IssuedCredentials issued;
+  issued.access_key_id = NewAccessKeyId("ASIA");
+  issued.secret_access_key = NewSecretAccessKey();
+  issued.session_token = Base64Encode(crypto::RandomBytes(96));
+  TimePoint now = clock_.Now();
+  issued.expiration =
+      std::chrono::time_point_cast<std::chrono::seconds>(now) + session.duration;
+
+  crypto::SecretBytes secret(issued.secret_access_key);
+  ASSIGN_OR_RETURN(std::string wrapped,
+                   crypto::WrapKey(master_key_, secret, WrapLabel(issued.access_key_id)));
+  json::array policies;
+  for (const SessionPolicy& p : session.policies) {
+    policies.push_back(json::object{{"name", p.name}, {"document", p.document}});
+  }
+  json::object record{{"accessKeyId", issued.access_key_id},
+                      {"kind", KindName(session.kind)},
+                      {"secret", Base64Encode(wrapped)},
+                      {"tokenSha256", HexEncode(crypto::Sha256(issued.session_token))},
+                      {"issued", Millis(now)},
+                      {"expiration", Millis(issued.expiration)},
+                      {"principal", PrincipalToJson(session.principal)},
+                      {"policies", std::move(policies)},
+                      {"tags", TagsToJson(session.tags)},
+                      {"packedPolicySize", session.packed_policy_size}};
+  store::WriteBatch batch;
+  batch.Put(kColumnFamily, SessionKey(issued.access_key_id), json::serialize(record));
+  batch.Put(kColumnFamily, ExpiryKey(Millis(issued.expiration), issued.access_key_id), "");
+  // 80 random bits make a collision of access key ids practically impossible; the condition
+  // still guarantees that an existing session is never overwritten.
+  RETURN_IF_ERROR(db_.WriteIf(
+      {store::Expectation{std::string(kColumnFamily), SessionKey(issued.access_key_id),
+                          std::nullopt}},
+      batch));
+  return issued;
+}
+
+Result<Session> SessionStore::Lookup(std::string_view access_key_id) const {
+  ASSIGN_OR_RETURN(std::optional<std::string> value,
+                   db_.Get(kColumnFamily, SessionKey(access_key_id)));
+  if (!value) return Status::NotFound("no session " + std::string(access_key_id));
+  boost::system::error_code ec;
+  json::value parsed = json::parse(*value, ec);
+  if (ec || !parsed.is_object()) {
+    return Status::Internal("corrupt session record " + std::string(access_key_id));
+  }
+  const json::object& record = parsed.as_object();
+  Session s;
+  s.access_key_id = std::string(access_key_id);
+  s.kind = record.at("kind").as_string() == "AssumeRole" ? SessionKind::kAssumedRole
+                                                         : SessionKind::kSessionToken;
+  auto wrapped = Base64Decode(record.at("secret").as_string());
+  auto token_sha = HexDecode(record.at("tokenSha256").as_string());
+  if (!wrapped || !token_sha) {
+    return Status::Internal("corrupt session record " + std::string(access_key_id));
+  }
+  ASSIGN_OR_RETURN(s.secret, crypto::UnwrapKey(master_key_, *wrapped, WrapLabel(access_key_id)));
+  s.token_sha256 = std::move(*token_sha);
+  s.issued = FromMillis(record.at("issued").as_int64());
+  s.expiration = FromMillis(record.at("expiration").as_int64());
+  s.principal = PrincipalFromJson(record.at("principal").as_object());
+  std::vector<SessionPolicy> policies;
+  for (const json::value& p : record.at("policies").as_array()) {
+    policies.push_back({std::string(p.at("name").as_string()),
+                        std::string(p.at("document").as_string())});
+  }
+  Result<std::vector<policy::Policy>> parsed_policies = ParseSessionPolicies(policies);
+  if (!parsed_policies.ok()) {
+    return Status::Internal("unparsable session policy in " + std::string(access_key_id) + ": " +
+                            parsed_policies.status().message());
+  }
+  s.policies = std::move(*parsed_policies);
+  s.tags = TagsFromJson(record.at("tags").as_object());
+  s.packed_policy_size = static_cast<int>(record.at("packedPolicySize").as_int64());
+  return s;
+}
+
+Result<size_t> SessionStore::PurgeExpired() {
+  const std::string prefix = store::KeyBuilder().Tag(kExpiryTag).Build();
+  const std::string limit = store::KeyBuilder()
+                                .Tag(kExpiryTag)
+                                .I64(Millis(clock_.Now() - kRetention))
+                                .Build();
+  store::WriteBatch batch;
+  size_t purged = 0;
+  RETURN_IF_ERROR(db_.Scan(kColumnFamily, store::Range::Between(prefix, limit),
+                           [&](std::string_view key, std::string_view) {
+                             store::KeyReader reader(key);
+                             std::optional<std::string> id;
+                             if (reader.Tag() && reader.I64() && (id = reader.String())) {
+                               batch.Delete(kColumnFamily, SessionKey(*id));
+                             }
+                             batch.Delete(kColumnFamily, key);
+                             ++purged;
+                             return batch.size() < 1000;
+                           }));
+  if (!batch.empty()) RETURN_IF_ERROR(db_.Write(batch));
+  return purged;
+}
+
+}  // namespace kiroku::iam

@@ -1,0 +1,108 @@
+// SessionStore: temporary security credentials (STS sessions), persisted in the "meta" column
+// family. A session is an ASIA… access key id, a secret (stored wrapped by the master key, like
+// every secret), an opaque random session token of which only the SHA-256 digest is kept, an
+// expiration, the principal it acts as, and its session policies and tags.
+//
+// Expired sessions stay readable for kRetention, so a client using them is told ExpiredToken
+// (rather than that the key is unknown); Create() purges older ones as it goes.
+//
+// Thread-safe: every method may be called concurrently.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/status.h"
+#include "crypto/secret.h"
+#include "iam/principal.h"
+#include "policy/policy.h"
+#include "store/db.h"
+
+namespace kiroku::iam {
+
+enum class SessionKind {
+  kAssumedRole,   // sts:AssumeRole: acts as an assumed-role principal
+  kSessionToken,  // sts:GetSessionToken: acts as the IAM user (or root) that asked for it
+};
+
+// One session policy: an inline document (name "inline") or a managed policy resolved at issue
+// time (name = its ARN). Session policies can only narrow what the principal may do.
+struct SessionPolicy {
+  std::string name;
+  std::string document;
+};
+
+// What Create() issues a session for.
+struct NewSession {
+  SessionKind kind = SessionKind::kAssumedRole;
+  Principal principal;
+  std::chrono::seconds duration{3600};
+  std::vector<SessionPolicy> policies;
+  std::map<std::string, std::string> tags;  // session tags
+  int packed_policy_size = 0;               // percent, as AssumeRole reports it
+};
+
+// The answer to Create(): the only time the secret and the token are seen.
+struct IssuedCredentials {
+  std::string access_key_id;
+  std::string secret_access_key;
+  std::string session_token;
+  TimePoint expiration;
+};
+
+// A stored session, as authentication needs it.
+struct Session {
+  std::string access_key_id;
+  SessionKind kind = SessionKind::kAssumedRole;
+  crypto::SecretBytes secret;
+  std::string token_sha256;  // SHA-256 of the session token: 32 raw bytes
+  TimePoint issued;
+  TimePoint expiration;
+  Principal principal;
+  std::vector<policy::Policy> policies;  // parsed session policies (kind kIdentity)
+  std::map<std::string, std::string> tags;
+  int packed_policy_size = 0;
+};
+
+class SessionStore {
+ public:
+  static constexpr std::string_view kColumnFamily = "meta";
+  // How long an expired session is still recognised (and refused as expired).
+  static constexpr std::chrono::hours kRetention{24};
+
+  // `db`, `master_key` and `clock` must outlive this object.
+  SessionStore(store::Db& db, const crypto::SecretBytes& master_key, const Clock& clock);
+
+  // Issues a session that expires `session.duration` from now. InvalidArgument (with the AWS
+  // code MalformedPolicyDocument) if a session policy does not parse; InvalidArgument for a
+  // non-positive duration or a principal without an ARN.
+  Result<IssuedCredentials> Create(const NewSession& session);
+
+  // The session of `access_key_id`, expired or not (the caller compares the expiration).
+  // NotFound when there is none (never issued, or purged).
+  Result<Session> Lookup(std::string_view access_key_id) const;
+
+  // Deletes the sessions that expired more than kRetention ago; returns how many.
+  Result<size_t> PurgeExpired();
+
+ private:
+  store::Db& db_;
+  const crypto::SecretBytes& master_key_;
+  const Clock& clock_;
+};
+
+// The principal of a session of role `role_name` (ARN `role_arn`, which carries the role's
+// path, id `role_id`, AROA…) named `session_name` in `account`:
+// arn:aws:sts::<account>:assumed-role/<role name>/<session name>, user id "<role id>:<session>".
+Principal AssumedRolePrincipal(const std::string& account, const std::string& role_name,
+                               const std::string& role_arn, const std::string& role_id,
+                               const std::string& session_name);
+
+// True when `name` is a valid RoleSessionName: 2-64 characters of [A-Za-z0-9_+=,.@-].
+bool IsValidSessionName(std::string_view name);
+
+}  // namespace kiroku::iam

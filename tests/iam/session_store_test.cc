@@ -1,0 +1,209 @@
+#include "iam/session_store.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "crypto/hash.h"
+#include "store/rocks_store.h"
+#include "testing/fake_clock.h"
+#include "testing/temp_dir.h"
+
+namespace kiroku::iam {
+namespace {
+
+constexpr char kAccount[] = "111122223333";
+
+class SessionStoreTest : public ::testing::Test {
+ protected:
+  SessionStoreTest()
+      : db_(*store::RocksStore::Open(dir_.path() + "/db", {"meta"})),
+        master_(crypto::SecretBytes::Random(32)),
+        sessions_(*db_, master_, clock_) {}
+
+  NewSession RoleSession(std::string name = "build-42") {
+    NewSession s;
+    s.kind = SessionKind::kAssumedRole;
+    s.principal = AssumedRolePrincipal(kAccount, "deployer",
+                                       "arn:aws:iam::111122223333:role/ci/deployer",
+                                       "AROAEXAMPLEROLEID0001", name);
+    s.duration = std::chrono::seconds(900);
+    return s;
+  }
+
+  kiroku::testing::TempDir dir_;
+  std::unique_ptr<store::RocksStore> db_;
+  crypto::SecretBytes master_;
+  kiroku::testing::FakeClock clock_;
+  SessionStore sessions_;
+};
+
+TEST_F(SessionStoreTest, IssuesAsiaKeysWithSecretTokenAndExpiry) {
+  auto issued = sessions_.Create(RoleSession());
+  ASSERT_TRUE(issued.ok()) << issued.status().ToString();
+  EXPECT_TRUE(issued->access_key_id.starts_with("ASIA"));
+  EXPECT_EQ(issued->access_key_id.size(), 20u);
+  EXPECT_EQ(issued->secret_access_key.size(), 40u);
+  EXPECT_GE(issued->session_token.size(), 100u);
+  EXPECT_EQ(issued->expiration, std::chrono::time_point_cast<std::chrono::seconds>(clock_.Now()) +
+                                    std::chrono::seconds(900));
+
+  auto session = sessions_.Lookup(issued->access_key_id);
+  ASSERT_TRUE(session.ok()) << session.status().ToString();
+  EXPECT_EQ(session->secret.view(), issued->secret_access_key);
+  EXPECT_EQ(session->token_sha256, crypto::Sha256(issued->session_token));
+  EXPECT_EQ(session->expiration, issued->expiration);
+  EXPECT_EQ(session->kind, SessionKind::kAssumedRole);
+}
+
+TEST_F(SessionStoreTest, AssumedRolePrincipalHasAwsShapes) {
+  Principal p = AssumedRolePrincipal(kAccount, "deployer",
+                                     "arn:aws:iam::111122223333:role/ci/deployer", "AROAX", "s1");
+  EXPECT_EQ(p.type, PrincipalType::kAssumedRole);
+  EXPECT_EQ(p.arn, "arn:aws:sts::111122223333:assumed-role/deployer/s1");
+  EXPECT_EQ(p.role_arn, "arn:aws:iam::111122223333:role/ci/deployer");
+  EXPECT_EQ(p.user_id, "AROAX:s1");
+  EXPECT_EQ(p.account, kAccount);
+}
+
+TEST_F(SessionStoreTest, LookupReturnsThePrincipalPoliciesAndTags) {
+  NewSession s = RoleSession();
+  s.principal.tags = {{"team", "blue"}};
+  s.policies = {{"inline", R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow",
+                               "Action":"logs:Get*","Resource":"*"}]})"}};
+  s.tags = {{"project", "kiroku"}};
+  s.packed_policy_size = 7;
+  auto issued = sessions_.Create(s);
+  ASSERT_TRUE(issued.ok()) << issued.status().ToString();
+  auto session = sessions_.Lookup(issued->access_key_id);
+  ASSERT_TRUE(session.ok()) << session.status().ToString();
+  EXPECT_EQ(session->principal.arn, s.principal.arn);
+  EXPECT_EQ(session->principal.role_arn, s.principal.role_arn);
+  EXPECT_EQ(session->principal.user_id, s.principal.user_id);
+  EXPECT_EQ(session->principal.type, PrincipalType::kAssumedRole);
+  EXPECT_EQ(session->principal.tags, s.principal.tags);
+  ASSERT_EQ(session->policies.size(), 1u);
+  EXPECT_EQ(session->policies[0].name(), "inline");
+  EXPECT_EQ(session->policies[0].statement_count(), 1u);
+  EXPECT_EQ(session->tags, s.tags);
+  EXPECT_EQ(session->packed_policy_size, 7);
+}
+
+TEST_F(SessionStoreTest, UserSessionsKeepTheUserPrincipal) {
+  NewSession s;
+  s.kind = SessionKind::kSessionToken;
+  s.principal.type = PrincipalType::kUser;
+  s.principal.arn = "arn:aws:iam::111122223333:user/alice";
+  s.principal.account = kAccount;
+  s.principal.user_name = "alice";
+  s.principal.user_id = "AIDAEXAMPLE";
+  auto issued = sessions_.Create(s);
+  ASSERT_TRUE(issued.ok());
+  auto session = sessions_.Lookup(issued->access_key_id);
+  ASSERT_TRUE(session.ok());
+  EXPECT_EQ(session->kind, SessionKind::kSessionToken);
+  EXPECT_EQ(session->principal.type, PrincipalType::kUser);
+  EXPECT_EQ(session->principal.user_name, "alice");
+  EXPECT_EQ(session->principal.user_id, "AIDAEXAMPLE");
+  EXPECT_TRUE(session->policies.empty());
+}
+
+TEST_F(SessionStoreTest, RejectsMalformedSessionPolicyAndWritesNothing) {
+  NewSession s = RoleSession();
+  s.policies = {{"inline", R"({"Version":"2012-10-17","Statement":[{"Effect":"Perhaps"}]})"}};
+  auto issued = sessions_.Create(s);
+  ASSERT_FALSE(issued.ok());
+  EXPECT_EQ(issued.status().aws_code(), "MalformedPolicyDocument");
+  int keys = 0;
+  ASSERT_TRUE(db_->Scan("meta", store::Range::All(), [&](auto, auto) {
+                   ++keys;
+                   return true;
+                 }).ok());
+  EXPECT_EQ(keys, 0);
+}
+
+TEST_F(SessionStoreTest, RejectsBadDurationAndAnonymousPrincipal) {
+  NewSession s = RoleSession();
+  s.duration = std::chrono::seconds(0);
+  EXPECT_EQ(sessions_.Create(s).status().code(), Code::kInvalidArgument);
+  s = RoleSession();
+  s.principal = Principal{};
+  EXPECT_EQ(sessions_.Create(s).status().code(), Code::kInvalidArgument);
+}
+
+TEST_F(SessionStoreTest, UnknownKeyIsNotFound) {
+  EXPECT_EQ(sessions_.Lookup("ASIAAAAAAAAAAAAAAAAA").status().code(), Code::kNotFound);
+}
+
+TEST_F(SessionStoreTest, NeitherSecretNorTokenIsStoredInPlaintext) {
+  auto issued = sessions_.Create(RoleSession());
+  ASSERT_TRUE(issued.ok());
+  std::string all;
+  ASSERT_TRUE(db_->Scan("meta", store::Range::All(), [&](auto k, auto v) {
+                   all += std::string(k) + std::string(v);
+                   return true;
+                 }).ok());
+  EXPECT_EQ(all.find(issued->secret_access_key), std::string::npos);
+  EXPECT_EQ(all.find(issued->session_token), std::string::npos);
+  EXPECT_NE(all.find(issued->access_key_id), std::string::npos);
+}
+
+TEST_F(SessionStoreTest, SecretsAreBoundToTheirKeyAndMasterKey) {
+  auto issued = sessions_.Create(RoleSession());
+  ASSERT_TRUE(issued.ok());
+  crypto::SecretBytes other = crypto::SecretBytes::Random(32);
+  SessionStore wrong_master(*db_, other, clock_);
+  EXPECT_FALSE(wrong_master.Lookup(issued->access_key_id).ok());
+}
+
+TEST_F(SessionStoreTest, ExpiredSessionsStayReadableThenArePurged) {
+  auto old_session = sessions_.Create(RoleSession("old"));
+  ASSERT_TRUE(old_session.ok());
+  clock_.Advance(std::chrono::hours(1));
+  // Expired, but within the retention: still found (authentication answers ExpiredToken).
+  auto expired = sessions_.Lookup(old_session->access_key_id);
+  ASSERT_TRUE(expired.ok());
+  EXPECT_LT(expired->expiration, clock_.Now());
+  EXPECT_EQ(*sessions_.PurgeExpired(), 0u);
+
+  clock_.Advance(SessionStore::kRetention);
+  auto fresh = sessions_.Create(RoleSession("fresh"));  // creating purges old sessions too
+  ASSERT_TRUE(fresh.ok());
+  EXPECT_EQ(sessions_.Lookup(old_session->access_key_id).status().code(), Code::kNotFound);
+  EXPECT_TRUE(sessions_.Lookup(fresh->access_key_id).ok());
+  EXPECT_EQ(*sessions_.PurgeExpired(), 0u);
+}
+
+TEST_F(SessionStoreTest, SessionsSurviveReopeningTheStore) {
+  auto issued = sessions_.Create(RoleSession());
+  ASSERT_TRUE(issued.ok());
+  SessionStore again(*db_, master_, clock_);
+  auto session = again.Lookup(issued->access_key_id);
+  ASSERT_TRUE(session.ok());
+  EXPECT_EQ(session->secret.view(), issued->secret_access_key);
+}
+
+TEST_F(SessionStoreTest, EveryIssueIsUnique) {
+  std::set<std::string> ids, tokens;
+  for (int i = 0; i < 20; ++i) {
+    auto issued = sessions_.Create(RoleSession());
+    ASSERT_TRUE(issued.ok());
+    ids.insert(issued->access_key_id);
+    tokens.insert(issued->session_token);
+  }
+  EXPECT_EQ(ids.size(), 20u);
+  EXPECT_EQ(tokens.size(), 20u);
+}
+
+TEST(SessionNameTest, FollowsTheRoleSessionNamePattern) {
+  const std::pair<std::string, bool> cases[] = {
+      {"ab", true},          {"a", false},          {std::string(64, 'x'), true},
+      {std::string(65, 'x'), false}, {"user@example.com", true}, {"a_b+c=d,e.f-g", true},
+      {"has space", false},  {"slash/no", false},   {"colon:no", false},
+      {"", false},
+  };
+  for (const auto& [name, valid] : cases) EXPECT_EQ(IsValidSessionName(name), valid) << name;
+}
+
+}  // namespace
+}  // namespace kiroku::iam
