@@ -142,7 +142,9 @@ bool MatchDelimited(const Program& program, std::string_view message, ExtractedV
       const FieldSpec& spec = program.fields[i];
       if (spec.ellipsis) {
         for (size_t f = before; f < m - after; ++f) {
-          extracted->emplace_back("$" + std::to_string(f + 1), std::string(value_of(f)));
+          std::string key = "$";  // (not "$" + ...: GCC 12 warns falsely with -Wrestrict)
+          key += std::to_string(f + 1);
+          extracted->emplace_back(std::move(key), std::string(value_of(f)));
         }
         continue;
       }
