@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <cstring>
 
-#include <simdjson.h>
-
 #include "filter/ast.h"
 #include "filter/matchers.h"
 #include "filter/parser.h"

@@ -43,8 +43,8 @@ bool TranslateRegex(std::string_view body, size_t offset, std::string* out, Pars
         case 's':
           *out += in_class ? "\\t\\n " : "[\\t\\n ]";
           break;
-        case 'S':
-          *out += in_class ? "\\S" : "[^\\t\\n ]";
+        case 'S':  // inside a class, as the ranges of everything but tab, newline and space
+          *out += in_class ? "\\x00-\\x08\\x0b-\\x1f\\x21-\\x{10FFFF}" : "[^\\t\\n ]";
           break;
         case 'x': {
           if (i + 2 >= body.size() || !IsHex(body[i + 1]) || !IsHex(body[i + 2])) {
