@@ -8,6 +8,7 @@
 #include "aws/protocol.h"
 #include "common/clock.h"
 #include "iam/principal.h"
+#include "iam/session_store.h"
 #include "net/http.h"
 #include "policy/evaluator.h"
 
@@ -26,10 +27,16 @@ struct RequestContext {
   std::string access_key_id;                // AuthenticateStage
   std::string region;                       // AuthenticateStage: the signature's scope region
   iam::Principal principal;                 // AuthenticateStage
+  // AuthenticateStage, for temporary credentials (ASIA… keys): how the session was issued, when,
+  // and its session policies, which narrow what the principal may do (policy::PolicySet::session).
+  std::optional<iam::SessionKind> session_kind;
+  std::optional<TimePoint> session_issued;
+  std::vector<policy::Policy> session_policies;
   const aws::Operation* operation = nullptr;  // DecodeStage: the model's operation
   const Operation* served = nullptr;   // DecodeStage: kiroku's handler and authorization
   boost::json::object input;                // DecodeStage
   std::optional<policy::Decision> decision;  // AuthorizeStage (unset when not evaluated)
+  policy::ContextKeys condition_keys;        // AuthorizeStage: the keys it evaluated with
   boost::json::value output;                // DispatchStage
 };
 

@@ -7,40 +7,69 @@ Status RouteStage::Run(RequestContext& ctx) { return aws::IdentifyRoute(ctx.http
 namespace {
 
 // The signature check asks for the secret of the request's access key; this lookup keeps the
-// key it found, so the principal comes from the same single read of the store.
+// key it found, so the principal comes from the same single read of the store. Temporary
+// credentials (ASIA…) come from the session store with their token digest and expiration, so
+// SigV4 refuses a wrong or missing token (InvalidClientTokenId) and an expired session
+// (ExpiredToken).
 class KeepingLookup final : public aws::CredentialLookup {
  public:
-  explicit KeepingLookup(const iam::IdentityStore& identities) : identities_(identities) {}
+  KeepingLookup(const iam::IdentityStore& identities, const iam::SessionStore& sessions)
+      : identities_(identities), sessions_(sessions) {}
 
   Result<aws::Credential> Lookup(std::string_view access_key_id) const override {
+    if (access_key_id.starts_with("ASIA")) {
+      ASSIGN_OR_RETURN(iam::Session session, sessions_.Lookup(access_key_id));
+      aws::Credential credential{std::string(session.secret.view()), session.token_sha256,
+                                 session.expiration};
+      principal_ = std::move(session.principal);
+      session_ = std::move(session);
+      return credential;
+    }
     ASSIGN_OR_RETURN(iam::AccessKey key, identities_.LookupAccessKey(access_key_id));
     if (!key.active) return Status::NotFound("inactive access key");
     aws::Credential credential{std::string(key.secret.view()), std::nullopt, std::nullopt};
-    found_ = std::move(key);
+    principal_ = std::move(key.principal);
     return credential;
   }
 
-  std::optional<iam::AccessKey>& found() const { return found_; }
+  iam::Principal& principal() const { return principal_; }
+  std::optional<iam::Session>& session() const { return session_; }
 
  private:
   const iam::IdentityStore& identities_;
-  mutable std::optional<iam::AccessKey> found_;
+  const iam::SessionStore& sessions_;
+  mutable iam::Principal principal_;
+  mutable std::optional<iam::Session> session_;
 };
 
 }  // namespace
 
-AuthenticateStage::AuthenticateStage(const iam::IdentityStore& identities, const Clock& clock)
-    : identities_(identities), clock_(clock) {}
+AuthenticateStage::AuthenticateStage(const iam::IdentityStore& identities,
+                                     const iam::SessionStore& sessions, const Clock& clock)
+    : identities_(identities), sessions_(sessions), clock_(clock) {}
 
 Status AuthenticateStage::Run(RequestContext& ctx) {
   // The signing name of all five services equals the model's service name.
-  std::string_view service = ctx.route.model != nullptr ? ctx.route.model->service() : "";
-  KeepingLookup lookup(identities_);
+  // (Both branches are string_views: mixing std::string and "" would make a temporary string.)
+  std::string_view service =
+      ctx.route.model != nullptr ? std::string_view(ctx.route.model->service()) : std::string_view();
+  KeepingLookup lookup(identities_, sessions_);
   ASSIGN_OR_RETURN(aws::SignedIdentity identity,
                    aws::VerifySigV4(ctx.http, service, lookup, clock_));
+  if (std::optional<iam::Session>& session = lookup.session()) {
+    // GetSessionToken credentials without MFA cannot call IAM at all: AWS answers as if the
+    // token were invalid.
+    if (session->kind == iam::SessionKind::kSessionToken && service == "iam") {
+      return Status::Unauthenticated("The security token included in the request is invalid.")
+          .WithAwsCode("InvalidClientTokenId");
+    }
+    ctx.session_kind = session->kind;
+    ctx.session_issued = session->issued;
+    ctx.session_policies = std::move(session->policies);
+  }
   ctx.access_key_id = identity.access_key_id;
   ctx.region = identity.region;
-  ctx.principal = std::move(lookup.found()->principal);
+  ctx.principal = std::move(lookup.principal());
   return Status::Ok();
 }
 
@@ -71,6 +100,8 @@ Status AuthorizeStage::Run(RequestContext& ctx) {
     if (resources.empty()) resources = {"*"};
   }
   ASSIGN_OR_RETURN(policy::PolicySet policies, identities_.PoliciesFor(ctx.principal));
+  policies.session.insert(policies.session.end(), ctx.session_policies.begin(),
+                          ctx.session_policies.end());
 
   policy::RequestContext request;
   request.principal = ctx.principal;
@@ -84,6 +115,7 @@ Status AuthorizeStage::Run(RequestContext& ctx) {
   request.keys.SetBool("aws:SecureTransport", ctx.http.secure);
   request.keys.SetString("aws:RequestedRegion", ctx.region);
   if (!ctx.http.remote_address.empty()) request.keys.SetIp("aws:SourceIp", ctx.http.remote_address);
+  if (ctx.session_issued) request.keys.SetDate("aws:TokenIssueTime", *ctx.session_issued);
   if (auth.context) auth.context(ctx, request.keys);
 
   for (const std::string& resource : resources) {
@@ -99,6 +131,8 @@ Status AuthorizeStage::Run(RequestContext& ctx) {
     }
     ctx.decision = std::move(decision);
   }
+  // Handlers that authorize further (AssumeRole's trust check) reuse the same keys.
+  ctx.condition_keys = std::move(request.keys);
   return Status::Ok();
 }
 

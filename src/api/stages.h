@@ -15,6 +15,7 @@
 #include "api/stage.h"
 #include "aws/sigv4.h"
 #include "iam/identity_store.h"
+#include "iam/session_store.h"
 
 namespace kiroku::api {
 
@@ -25,12 +26,15 @@ class RouteStage final : public Stage {
 
 class AuthenticateStage final : public Stage {
  public:
-  // All arguments must outlive the stage.
-  AuthenticateStage(const iam::IdentityStore& identities, const Clock& clock);
+  // All arguments must outlive the stage. ASIA… keys are looked up in `sessions`, the others
+  // in `identities`.
+  AuthenticateStage(const iam::IdentityStore& identities, const iam::SessionStore& sessions,
+                    const Clock& clock);
   Status Run(RequestContext& ctx) override;
 
  private:
   const iam::IdentityStore& identities_;
+  const iam::SessionStore& sessions_;
   const Clock& clock_;
 };
 
@@ -46,7 +50,8 @@ class DecodeStage final : public Stage {
 };
 
 // Evaluates the caller's policies (and the resource's) for the operation's action on each of
-// its resources; the first denial ends the request with AWS's AccessDenied message.
+// its resources; the first denial ends the request with AWS's AccessDenied message. The
+// session policies of temporary credentials take part as PolicySet::session.
 class AuthorizeStage final : public Stage {
  public:
   // Both must outlive the stage.

@@ -14,6 +14,7 @@
 #include "common/logging.h"
 #include "crypto/secret.h"
 #include "iam/identity_store.h"
+#include "iam/session_store.h"
 #include "net/server.h"
 #include "store/rocks_store.h"
 
@@ -36,6 +37,18 @@ struct ServeConfig {
   std::string root_secret_access_key;
   std::string log_level = "info";
   unsigned threads = 0;
+  int64_t test_clock_offset_seconds = 0;  // env KIROKU_TEST_CLOCK_OFFSET_SECONDS (testing aid)
+};
+
+// The wall clock shifted by a fixed offset: a testing aid that lets end-to-end tests see
+// temporary credentials expire without waiting (KIROKU_TEST_CLOCK_OFFSET_SECONDS).
+class OffsetClock final : public Clock {
+ public:
+  explicit OffsetClock(std::chrono::seconds offset) : offset_(offset) {}
+  TimePoint Now() const override { return std::chrono::system_clock::now() + offset_; }
+
+ private:
+  std::chrono::seconds offset_;
 };
 
 Status WritePrivateFile(const fs::path& path, std::string_view contents) {
@@ -118,7 +131,11 @@ int Serve(const ServeConfig& config) {
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-  SystemClock clock;
+  OffsetClock clock(std::chrono::seconds(config.test_clock_offset_seconds));
+  if (config.test_clock_offset_seconds != 0) {
+    spdlog::warn("testing aid: the clock runs {} s off (KIROKU_TEST_CLOCK_OFFSET_SECONDS)",
+                 config.test_clock_offset_seconds);
+  }
   auto master_key = LoadMasterKey(config.master_key_file.empty() ? data_dir / "master.key"
                                                                  : fs::path(config.master_key_file));
   if (!master_key.ok()) {
@@ -132,6 +149,7 @@ int Serve(const ServeConfig& config) {
     return 1;
   }
   iam::IdentityStore identities(**db, *master_key, clock);
+  iam::SessionStore sessions(**db, *master_key, clock);
   iam::BootstrapOptions bootstrap;
   if (!config.account_id.empty()) bootstrap.account_id = config.account_id;
   if (!config.root_access_key_id.empty() || !config.root_secret_access_key.empty()) {
@@ -151,10 +169,10 @@ int Serve(const ServeConfig& config) {
   }
 
   api::OperationTable operations;
-  api::AddStsOperations(operations);
+  api::AddStsOperations(operations, identities, sessions);
   api::Pipeline pipeline(clock);
   pipeline.Add(std::make_unique<api::RouteStage>());
-  pipeline.Add(std::make_unique<api::AuthenticateStage>(identities, clock));
+  pipeline.Add(std::make_unique<api::AuthenticateStage>(identities, sessions, clock));
   pipeline.Add(std::make_unique<api::DecodeStage>(operations));
   pipeline.Add(std::make_unique<api::AuthorizeStage>(identities, clock));
   pipeline.Add(std::make_unique<api::DispatchStage>());
@@ -218,8 +236,23 @@ CLI::App* AddServeCommand(CLI::App& root, int& exit_code) {
   cmd->add_option("--log-level", config->log_level, "trace, debug, info, warn, error")
       ->capture_default_str();
   cmd->add_option("--threads", config->threads, "I/O threads (default: one per core)");
+  cmd->footer(
+      "Testing aid: the environment variable KIROKU_TEST_CLOCK_OFFSET_SECONDS=<n> makes the\n"
+      "server's clock run n seconds ahead (negative: behind), so tests can see temporary\n"
+      "credentials expire. Clients must sign with the same shifted time. Never set it in\n"
+      "production.");
   cmd->callback([config, &exit_code] {
     ServeConfig c = *config;
+    if (const char* offset = std::getenv("KIROKU_TEST_CLOCK_OFFSET_SECONDS");
+        offset != nullptr && *offset != '\0') {
+      try {
+        c.test_clock_offset_seconds = std::stoll(offset);
+      } catch (const std::exception&) {
+        spdlog::error("KIROKU_TEST_CLOCK_OFFSET_SECONDS must be an integer, not '{}'", offset);
+        exit_code = 2;
+        return;
+      }
+    }
     FromEnv(c.account_id, "KIROKU_ACCOUNT_ID");
     FromEnv(c.root_access_key_id, "KIROKU_ROOT_ACCESS_KEY_ID");
     FromEnv(c.root_secret_access_key, "KIROKU_ROOT_SECRET_ACCESS_KEY");

@@ -85,6 +85,22 @@ Result<std::vector<policy::Policy>> ParseSessionPolicies(
   return parsed;
 }
 
+// The account of arn:aws:iam::<account>:role/...
+std::string RoleAccount(std::string_view arn) {
+  size_t start = 0;
+  for (int field = 0; field < 4; ++field) start = arn.find(':', start) + 1;
+  size_t end = arn.find(':', start);
+  if (start == 0 || end == std::string_view::npos) return "";
+  return std::string(arn.substr(start, end - start));
+}
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
 }  // namespace
 
 Principal AssumedRolePrincipal(const std::string& account, const std::string& role_name,
@@ -105,6 +121,33 @@ bool IsValidSessionName(std::string_view name) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '+' || c == '=' ||
            c == ',' || c == '.' || c == '@' || c == '-';
   });
+}
+
+void AddAssumeRoleKeys(const AssumeRoleParams& params, policy::ContextKeys& keys) {
+  keys.SetString("sts:RoleSessionName", params.session_name);
+  if (params.external_id) keys.SetString("sts:ExternalId", *params.external_id);
+  if (params.source_identity) keys.SetString("sts:SourceIdentity", *params.source_identity);
+  if (!params.transitive_tag_keys.empty()) {
+    keys.SetStrings("sts:TransitiveTagKeys", params.transitive_tag_keys);
+  }
+  if (!params.tags.empty()) {
+    std::vector<std::string> tag_keys;
+    for (const auto& [k, v] : params.tags) {
+      keys.SetString("aws:RequestTag/" + k, v);
+      tag_keys.push_back(k);
+    }
+    keys.SetStrings("aws:TagKeys", std::move(tag_keys));
+  }
+}
+
+policy::Decision EvaluateAssumeRole(const policy::PolicySet& caller_policies,
+                                    policy::RequestContext& request, const Role& role) {
+  request.action = "sts:AssumeRole";
+  request.resource = role.arn;
+  policy::PolicySet policies = caller_policies;
+  policies.resource = role.trust_policy;
+  policies.resource_account.clear();  // roles live in this data dir's one account
+  return policy::Evaluate(policies, request);
 }
 
 SessionStore::SessionStore(store::Db& db, const crypto::SecretBytes& master_key,
@@ -158,6 +201,55 @@ Result<IssuedCredentials> SessionStore::Create(const NewSession& session) {
                           std::nullopt}},
       batch));
   return issued;
+}
+
+Result<AssumedRole> SessionStore::AssumeRoleAs(const policy::PolicySet& caller_policies,
+                                               policy::RequestContext caller, const Role& role,
+                                               const AssumeRoleParams& params) {
+  if (!IsValidSessionName(params.session_name)) {
+    return Status::InvalidArgument("1 validation error detected: Value '" + params.session_name +
+                                   "' at 'roleSessionName' failed to satisfy constraint: Member "
+                                   "must satisfy regular expression pattern: [\\w+=,.@-]*")
+        .WithAwsCode("ValidationError");
+  }
+  AddAssumeRoleKeys(params, caller.keys);
+  policy::Decision decision = EvaluateAssumeRole(caller_policies, caller, role);
+  if (!decision.allowed()) return policy::AccessDeniedError(caller, decision);
+
+  if (params.duration.count() > role.max_session_duration) {
+    return Status::InvalidArgument(
+               "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+        .WithAwsCode("ValidationError");
+  }
+  if (caller.principal.type == PrincipalType::kAssumedRole &&
+      params.duration > std::chrono::hours(1)) {
+    return Status::InvalidArgument(
+               "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed "
+               "by role chaining.")
+        .WithAwsCode("ValidationError");
+  }
+
+  AssumedRole assumed;
+  assumed.principal = AssumedRolePrincipal(RoleAccount(role.arn), role.name, role.arn, role.id,
+                                           params.session_name);
+  // aws:PrincipalTag of the session: the role's tags, overridden by session tags with the same
+  // key (ignoring case, as IAM tag keys are).
+  for (const auto& [k, v] : role.tags) assumed.principal.tags[k] = v;
+  for (const auto& [k, v] : params.tags) {
+    std::erase_if(assumed.principal.tags, [&](const auto& entry) {
+      return EqualsIgnoreCase(entry.first, k);
+    });
+    assumed.principal.tags[k] = v;
+  }
+  NewSession session;
+  session.kind = SessionKind::kAssumedRole;
+  session.principal = assumed.principal;
+  session.duration = params.duration;
+  session.policies = params.policies;
+  session.tags = params.tags;
+  session.packed_policy_size = params.packed_policy_size;
+  ASSIGN_OR_RETURN(assumed.credentials, Create(session));
+  return assumed;
 }
 
 Result<Session> SessionStore::Lookup(std::string_view access_key_id) const {

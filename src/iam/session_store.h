@@ -18,7 +18,9 @@
 #include "common/clock.h"
 #include "common/status.h"
 #include "crypto/secret.h"
+#include "iam/entities.h"
 #include "iam/principal.h"
+#include "policy/evaluator.h"
 #include "policy/policy.h"
 #include "store/db.h"
 
@@ -68,6 +70,36 @@ struct Session {
   int packed_policy_size = 0;
 };
 
+// An AssumeRole request after its syntax was checked.
+struct AssumeRoleParams {
+  std::string session_name;  // RoleSessionName
+  std::chrono::seconds duration{3600};
+  std::vector<SessionPolicy> policies;       // Policy and the documents of PolicyArns
+  std::map<std::string, std::string> tags;   // session tags
+  std::vector<std::string> transitive_tag_keys;
+  std::optional<std::string> external_id;
+  std::optional<std::string> source_identity;
+  int packed_policy_size = 0;
+};
+
+// The condition keys an AssumeRole request carries: sts:RoleSessionName, sts:ExternalId,
+// sts:SourceIdentity, sts:TransitiveTagKeys, aws:RequestTag/<key> and aws:TagKeys.
+void AddAssumeRoleKeys(const AssumeRoleParams& params, policy::ContextKeys& keys);
+
+// The trust check of every role assumption, from the STS API and from services acting for
+// themselves alike: sets `request`'s action (sts:AssumeRole) and resource (the role's ARN) and
+// evaluates the caller's identity-side policies with the role's trust policy as the resource
+// policy (a trust policy must allow explicitly: an identity-based allow counts only when the
+// trust policy names the account). `request.principal` and `request.keys` describe the caller.
+policy::Decision EvaluateAssumeRole(const policy::PolicySet& caller_policies,
+                                    policy::RequestContext& request, const Role& role);
+
+// A role session issued by AssumeRoleAs().
+struct AssumedRole {
+  IssuedCredentials credentials;
+  Principal principal;  // the assumed-role principal (AssumedRoleUser)
+};
+
 class SessionStore {
  public:
   static constexpr std::string_view kColumnFamily = "meta";
@@ -85,6 +117,18 @@ class SessionStore {
   // The session of `access_key_id`, expired or not (the caller compares the expiration).
   // NotFound when there is none (never issued, or purged).
   Result<Session> Lookup(std::string_view access_key_id) const;
+
+  // Issues a session of `role` to `caller.principal` if EvaluateAssumeRole() allows it; this is
+  // the only way role credentials are made. `caller.keys` holds the caller's request keys
+  // (global keys, or aws:SourceArn/aws:SourceAccount for a service); the keys of `params` are
+  // added. `caller_policies` are the caller's identity-side policies (identity, boundary and
+  // its own session policies; none for services). Errors: AccessDenied with AWS's message when
+  // the trust check fails; InvalidArgument (ValidationError) for an invalid session name or a
+  // duration beyond the role's MaxSessionDuration (one hour when a role session assumes a
+  // role); MalformedPolicyDocument for a bad session policy.
+  Result<AssumedRole> AssumeRoleAs(const policy::PolicySet& caller_policies,
+                                   policy::RequestContext caller, const Role& role,
+                                   const AssumeRoleParams& params);
 
   // Deletes the sessions that expired more than kRetention ago; returns how many.
   Result<size_t> PurgeExpired();

@@ -195,6 +195,165 @@ TEST_F(SessionStoreTest, EveryIssueIsUnique) {
   EXPECT_EQ(tokens.size(), 20u);
 }
 
+// AssumeRoleAs: the trust check every role assumption goes through.
+class AssumeRoleTest : public SessionStoreTest {
+ protected:
+  static Role MakeRole(std::string_view trust) {
+    Role role;
+    role.name = "deployer";
+    role.id = "AROAEXAMPLEROLEID0001";
+    role.path = "/ci/";
+    role.arn = "arn:aws:iam::111122223333:role/ci/deployer";
+    role.max_session_duration = 7200;
+    role.tags = {{"team", "blue"}, {"cost", "1"}};
+    auto parsed = policy::ParsePolicy(trust, {policy::PolicyKind::kTrustPolicy, "trust"});
+    EXPECT_TRUE(parsed.ok()) << parsed.status().ToString();
+    role.trust_policy = *parsed;
+    return role;
+  }
+  static std::string Trust(std::string_view principal, std::string_view condition = "") {
+    return std::string(R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":)") +
+           std::string(principal) + R"(,"Action":"sts:AssumeRole")" +
+           (condition.empty() ? "" : ",\"Condition\":" + std::string(condition)) + "}]}";
+  }
+  static policy::RequestContext Caller(std::string_view arn) {
+    policy::RequestContext request;
+    request.principal = *policy::PrincipalFromArn(arn);
+    return request;
+  }
+  static AssumeRoleParams Params(std::string session = "s1") {
+    AssumeRoleParams p;
+    p.session_name = std::move(session);
+    p.duration = std::chrono::seconds(900);
+    return p;
+  }
+  static policy::PolicySet Allowing(std::string_view action) {
+    policy::PolicySet set;
+    set.identity.push_back(*policy::ParsePolicy(
+        R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":")" +
+        std::string(action) + R"(","Resource":"*"}]})"));
+    return set;
+  }
+  static constexpr char kAlice[] = "arn:aws:iam::111122223333:user/alice";
+};
+
+TEST_F(AssumeRoleTest, TrustNamingTheUserIssuesARoleSession) {
+  Role role = MakeRole(Trust(R"({"AWS":"arn:aws:iam::111122223333:user/alice"})"));
+  AssumeRoleParams params = Params("build-7");
+  params.tags = {{"Team", "red"}, {"project", "kiroku"}};
+  auto assumed = sessions_.AssumeRoleAs({}, Caller(kAlice), role, params);
+  ASSERT_TRUE(assumed.ok()) << assumed.status().ToString();
+  EXPECT_EQ(assumed->principal.arn, "arn:aws:sts::111122223333:assumed-role/deployer/build-7");
+  EXPECT_EQ(assumed->principal.user_id, "AROAEXAMPLEROLEID0001:build-7");
+  EXPECT_EQ(assumed->principal.role_arn, role.arn);
+  // Session tags override role tags with the same key, ignoring case.
+  EXPECT_EQ(assumed->principal.tags,
+            (std::map<std::string, std::string>{{"Team", "red"}, {"cost", "1"},
+                                                {"project", "kiroku"}}));
+  auto session = sessions_.Lookup(assumed->credentials.access_key_id);
+  ASSERT_TRUE(session.ok());
+  EXPECT_EQ(session->principal.arn, assumed->principal.arn);
+  EXPECT_EQ(session->tags, params.tags);
+}
+
+TEST_F(AssumeRoleTest, TrustNotNamingTheCallerIsAccessDenied) {
+  Role role = MakeRole(Trust(R"({"AWS":"arn:aws:iam::111122223333:user/bob"})"));
+  // Even an identity policy allowing sts:AssumeRole does not help: the trust policy decides.
+  auto assumed = sessions_.AssumeRoleAs(Allowing("sts:AssumeRole"), Caller(kAlice), role, Params());
+  ASSERT_FALSE(assumed.ok());
+  EXPECT_EQ(assumed.status().code(), Code::kAccessDenied);
+  EXPECT_EQ(assumed.status().message(),
+            "User: arn:aws:iam::111122223333:user/alice is not authorized to perform: "
+            "sts:AssumeRole on resource: arn:aws:iam::111122223333:role/ci/deployer because no "
+            "role trust policy allows the sts:AssumeRole action");
+}
+
+TEST_F(AssumeRoleTest, TrustNamingTheAccountNeedsAnIdentityAllow) {
+  Role role = MakeRole(Trust(R"({"AWS":"arn:aws:iam::111122223333:root"})"));
+  EXPECT_EQ(sessions_.AssumeRoleAs({}, Caller(kAlice), role, Params()).status().code(),
+            Code::kAccessDenied);
+  EXPECT_EQ(sessions_.AssumeRoleAs(Allowing("logs:*"), Caller(kAlice), role, Params())
+                .status()
+                .code(),
+            Code::kAccessDenied);
+  EXPECT_TRUE(sessions_.AssumeRoleAs(Allowing("sts:AssumeRole"), Caller(kAlice), role, Params())
+                  .ok());
+}
+
+TEST_F(AssumeRoleTest, ServicesAssumeRolesThroughTheSameTrustCheck) {
+  Role role = MakeRole(Trust(R"({"Service":"cloudtrail.amazonaws.com"})",
+                             R"({"StringEquals":{"aws:SourceAccount":"111122223333"}})"));
+  policy::RequestContext cloudtrail;
+  cloudtrail.principal = policy::ServicePrincipal("cloudtrail.amazonaws.com");
+  cloudtrail.keys.SetString("aws:SourceAccount", "111122223333");
+  auto assumed = sessions_.AssumeRoleAs({}, cloudtrail, role, Params("CloudTrailDelivery"));
+  ASSERT_TRUE(assumed.ok()) << assumed.status().ToString();
+  EXPECT_EQ(assumed->principal.arn,
+            "arn:aws:sts::111122223333:assumed-role/deployer/CloudTrailDelivery");
+
+  cloudtrail.keys.SetString("aws:SourceAccount", "999999999999");  // confused deputy
+  EXPECT_EQ(sessions_.AssumeRoleAs({}, cloudtrail, role, Params()).status().code(),
+            Code::kAccessDenied);
+  policy::RequestContext logs;
+  logs.principal = policy::ServicePrincipal("logs.ap-northeast-1.amazonaws.com");
+  logs.keys.SetString("aws:SourceAccount", "111122223333");
+  EXPECT_EQ(sessions_.AssumeRoleAs({}, logs, role, Params()).status().code(),
+            Code::kAccessDenied);
+}
+
+TEST_F(AssumeRoleTest, ExternalIdConditionIsChecked) {
+  Role role = MakeRole(Trust(R"({"AWS":"arn:aws:iam::111122223333:user/alice"})",
+                             R"({"StringEquals":{"sts:ExternalId":"partner-42"}})"));
+  AssumeRoleParams params = Params();
+  EXPECT_EQ(sessions_.AssumeRoleAs({}, Caller(kAlice), role, params).status().code(),
+            Code::kAccessDenied);
+  params.external_id = "partner-41";
+  EXPECT_EQ(sessions_.AssumeRoleAs({}, Caller(kAlice), role, params).status().code(),
+            Code::kAccessDenied);
+  params.external_id = "partner-42";
+  EXPECT_TRUE(sessions_.AssumeRoleAs({}, Caller(kAlice), role, params).ok());
+}
+
+TEST_F(AssumeRoleTest, ExplicitDenyInTheCallersPoliciesWins) {
+  Role role = MakeRole(Trust(R"({"AWS":"arn:aws:iam::111122223333:user/alice"})"));
+  policy::PolicySet deny;
+  deny.identity.push_back(*policy::ParsePolicy(
+      R"({"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"sts:*","Resource":"*"}]})"));
+  auto assumed = sessions_.AssumeRoleAs(deny, Caller(kAlice), role, Params());
+  EXPECT_EQ(assumed.status().code(), Code::kAccessDenied);
+  EXPECT_TRUE(assumed.status().message().ends_with("with an explicit deny in an identity-based policy"))
+      << assumed.status().message();
+}
+
+TEST_F(AssumeRoleTest, DurationLimits) {
+  Role role = MakeRole(Trust(R"({"AWS":["arn:aws:iam::111122223333:user/alice",
+                                        "arn:aws:iam::111122223333:role/ci/deployer"]})"));
+  AssumeRoleParams params = Params();
+  params.duration = std::chrono::seconds(7201);
+  auto too_long = sessions_.AssumeRoleAs({}, Caller(kAlice), role, params);
+  EXPECT_EQ(too_long.status().aws_code(), "ValidationError");
+  EXPECT_EQ(too_long.status().message(),
+            "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.");
+  params.duration = std::chrono::seconds(7200);
+  EXPECT_TRUE(sessions_.AssumeRoleAs({}, Caller(kAlice), role, params).ok());
+
+  // Role chaining: a role session may assume a role for at most one hour.
+  policy::RequestContext chained =
+      Caller("arn:aws:sts::111122223333:assumed-role/deployer/s1");
+  chained.principal.role_arn = role.arn;
+  EXPECT_EQ(sessions_.AssumeRoleAs({}, chained, role, params).status().aws_code(),
+            "ValidationError");
+  params.duration = std::chrono::seconds(3600);
+  EXPECT_TRUE(sessions_.AssumeRoleAs({}, chained, role, params).ok());
+}
+
+TEST_F(AssumeRoleTest, InvalidSessionNameIsAValidationError) {
+  Role role = MakeRole(Trust(R"({"AWS":"arn:aws:iam::111122223333:user/alice"})"));
+  auto assumed = sessions_.AssumeRoleAs({}, Caller(kAlice), role, Params("no spaces"));
+  EXPECT_EQ(assumed.status().aws_code(), "ValidationError");
+  EXPECT_NE(assumed.status().message().find("roleSessionName"), std::string::npos);
+}
+
 TEST(SessionNameTest, FollowsTheRoleSessionNamePattern) {
   const std::pair<std::string, bool> cases[] = {
       {"ab", true},          {"a", false},          {std::string(64, 'x'), true},
