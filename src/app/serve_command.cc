@@ -9,6 +9,7 @@
 
 #include "api/frontend.h"
 #include "api/stages.h"
+#include "api/iam_service.h"
 #include "api/sts_service.h"
 #include "aws/model.h"
 #include "common/logging.h"
@@ -26,7 +27,7 @@ namespace fs = std::filesystem;
 constexpr uint16_t kDefaultPort = 4747;
 constexpr size_t kMaxBodyBytes = 8 * 1024 * 1024;
 const std::vector<std::string> kColumnFamilies = {"meta", "events", "history", "queue"};
-const std::vector<std::string> kServices = {"sts"};
+const std::vector<std::string> kServices = {"sts", "iam"};
 
 struct ServeConfig {
   std::string listen = "127.0.0.1:" + std::to_string(kDefaultPort);
@@ -170,6 +171,7 @@ int Serve(const ServeConfig& config) {
 
   api::OperationTable operations;
   api::AddStsOperations(operations, identities, sessions);
+  api::AddIamOperations(operations, identities);
   api::Pipeline pipeline(clock);
   pipeline.Add(std::make_unique<api::RouteStage>());
   pipeline.Add(std::make_unique<api::AuthenticateStage>(identities, sessions, clock));

@@ -121,15 +121,15 @@ Result<std::vector<PolicyEntity>> IdentityStore::ListEntitiesForPolicy(
   for (EntityKind kind : {EntityKind::kUser, EntityKind::kGroup, EntityKind::kRole}) {
     for (const auto& [k, name] : names) {
       if (k != kind) continue;
-      std::string id;
+      std::string id, path;
       if (kind == EntityKind::kUser) {
-        if (auto u = GetUser(name); u.ok()) id = u->id;
+        if (auto u = GetUser(name); u.ok()) id = u->id, path = u->path;
       } else if (kind == EntityKind::kGroup) {
-        if (auto g = GetGroup(name); g.ok()) id = g->id;
+        if (auto g = GetGroup(name); g.ok()) id = g->id, path = g->path;
       } else {
-        if (auto r = GetRole(name); r.ok()) id = r->id;
+        if (auto r = GetRole(name); r.ok()) id = r->id, path = r->path;
       }
-      if (!id.empty()) out.push_back({kind, name, id});
+      if (!id.empty()) out.push_back({kind, name, id, path});
     }
   }
   return out;

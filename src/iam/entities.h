@@ -96,6 +96,7 @@ enum class PolicyScope { kAll, kAws, kLocal };
 struct InlinePolicy {
   std::string name;
   std::string document;
+  std::string entity;  // the owner's name as stored
 };
 
 // An attached managed policy as ListAttached*Policies reports it.
@@ -109,6 +110,7 @@ struct PolicyEntity {
   EntityKind kind;
   std::string name;
   std::string id;
+  std::string path;
 };
 
 struct AccessKeyInfo {

@@ -165,6 +165,13 @@ Result<std::string> IdentityStore::AccountId() const {
   return std::string(json::parse(*account).at("accountId").as_string());
 }
 
+Result<int64_t> IdentityStore::AccountCreateDate() const {
+  ASSIGN_OR_RETURN(std::optional<std::string> account, db_.Get(kColumnFamily, AccountKey()));
+  if (!account) return Status::NotFound("no account: the data dir was never bootstrapped");
+  const json::value* date = json::parse(*account).as_object().if_contains("createDate");
+  return date != nullptr && date->is_int64() ? date->as_int64() : int64_t{0};
+}
+
 Result<AccessKey> IdentityStore::LookupAccessKey(std::string_view access_key_id) const {
   ASSIGN_OR_RETURN(std::optional<std::string> value,
                    db_.Get(kColumnFamily, AccessKeyKey(access_key_id)));

@@ -69,6 +69,8 @@ class IdentityStore {
 
   // NotFound before Bootstrap.
   Result<std::string> AccountId() const;
+  // When the account was created (seconds since the epoch); NotFound before Bootstrap.
+  Result<int64_t> AccountCreateDate() const;
 
   // The key and its principal: the root user, or an IAM user (kUser with arn, user_id AIDA…,
   // user_name, account and the user's tags). `active` is false for an Inactive key. NotFound
@@ -177,6 +179,47 @@ class IdentityStore {
                                 std::string_view policy_arn);
   Status DeletePermissionsBoundary(EntityKind kind, std::string_view entity);
 
+  // ---- access keys of users and of the root user (access_keys.cc) ----
+  // `user` empty = the root user's keys. LimitExceeded beyond two keys. The secret is returned
+  // only here.
+  Result<NewAccessKey> CreateAccessKey(std::string_view user);
+  Result<std::vector<AccessKeyInfo>> ListAccessKeys(std::string_view user) const;
+  // `status` is "Active" or "Inactive"; NotFound unless the key belongs to `user`.
+  Status UpdateAccessKey(std::string_view user, std::string_view access_key_id,
+                         std::string_view status);
+  Status DeleteAccessKey(std::string_view user, std::string_view access_key_id);
+  // Remembers that the key signed a request for `service` in `region` (persisted at most once
+  // a minute per key, so it adds no write to most requests).
+  Status NoteAccessKeyUsed(std::string_view access_key_id, std::string_view service,
+                           std::string_view region);
+  Result<AccessKeyLastUsed> GetAccessKeyLastUsed(std::string_view access_key_id) const;
+
+  // ---- console passwords (login_profiles.cc) ----
+  // PasswordPolicyViolation when `password` breaks the account's policy (or AWS's default rules
+  // when none is set). Passwords are stored as scrypt hashes only.
+  Result<LoginProfile> CreateLoginProfile(std::string_view user, std::string_view password,
+                                          bool password_reset_required);
+  Result<LoginProfile> GetLoginProfile(std::string_view user) const;
+  Status UpdateLoginProfile(std::string_view user, const std::optional<std::string>& password,
+                            std::optional<bool> password_reset_required);
+  Status DeleteLoginProfile(std::string_view user);
+  // Whether `password` is the user's console password (NotFound without a login profile).
+  Result<bool> CheckConsolePassword(std::string_view user, std::string_view password) const;
+
+  // ---- account settings (account_settings.cc) ----
+  // ValidationError for values outside AWS's ranges.
+  Status UpdateAccountPasswordPolicy(const PasswordPolicy& policy);
+  // NotFound when no policy was set.
+  Result<PasswordPolicy> GetAccountPasswordPolicy() const;
+  Status DeleteAccountPasswordPolicy();
+  // OK when `password` satisfies the policy (or the default rules); PasswordPolicyViolation
+  // otherwise.
+  Status CheckPasswordPolicy(std::string_view password) const;
+  // An account has at most one alias; creating another replaces it.
+  Status CreateAccountAlias(std::string_view alias);
+  Result<std::vector<std::string>> ListAccountAliases() const;
+  Status DeleteAccountAlias(std::string_view alias);
+
  private:
   Status PutRootKey(const std::string& account_id, const RootKeyPair& key);
   // Parses `document` once; later calls with the same name and text share the compiled form.
@@ -187,6 +230,9 @@ class IdentityStore {
   const crypto::SecretBytes& master_key_;
   const Clock& clock_;
   std::mutex write_mu_;  // serialises read-check-write sequences of entity mutations
+  mutable std::mutex usage_mu_;
+  // access key id -> when its last use was persisted (seconds)  GUARDED_BY(usage_mu_)
+  mutable std::unordered_map<std::string, int64_t> usage_written_;
   mutable std::mutex cache_mu_;
   mutable std::unordered_map<std::string, policy::Policy> policy_cache_;  // GUARDED_BY(cache_mu_)
 };

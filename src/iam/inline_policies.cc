@@ -87,7 +87,7 @@ Result<InlinePolicy> IdentityStore::GetInlinePolicy(EntityKind kind, std::string
                             std::string(policy_name) + " cannot be found.");
   }
   return InlinePolicy{std::string(record->at("name").as_string()),
-                      std::string(record->at("document").as_string())};
+                      std::string(record->at("document").as_string()), name};
 }
 
 Result<std::vector<std::string>> IdentityStore::ListInlinePolicies(EntityKind kind,

@@ -1,0 +1,90 @@
+// Internal to the iam_*service.cc files: reading the decoded input, building the output
+// shapes, pagination (Marker/MaxItems), and the authorization pieces (resource ARNs of users,
+// roles, groups and policies; aws:RequestTag/aws:TagKeys, aws:ResourceTag, iam:PolicyARN and
+// iam:PermissionsBoundary condition keys).
+#pragma once
+
+#include <boost/json.hpp>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "api/operation.h"
+#include "iam/identity_store.h"
+
+namespace kiroku::api::iam_internal {
+
+namespace json = boost::json;
+
+// Input readers. Required() fails with ValidationError when the member is absent.
+std::optional<std::string> Optional(const json::object& input, std::string_view name);
+Result<std::string> Required(const json::object& input, std::string_view name);
+std::string OrDefault(const json::object& input, std::string_view name, std::string fallback);
+std::optional<bool> OptionalBool(const json::object& input, std::string_view name);
+std::optional<int64_t> OptionalInt(const json::object& input, std::string_view name);
+// Tags: [{Key, Value}] -> map.
+iam::Tags InputTags(const json::object& input);
+std::vector<std::string> InputStrings(const json::object& input, std::string_view name);
+
+// Output shapes.
+json::array TagList(const iam::Tags& tags);
+json::object UserJson(const iam::User& user, bool with_tags);
+json::object GroupJson(const iam::Group& group);
+json::object RoleJson(const iam::Role& role, bool full);
+json::object PolicyJson(const iam::ManagedPolicy& policy);
+json::object VersionJson(const iam::PolicyVersion& version, bool with_document);
+// Policy documents travel URL-encoded, as IAM sends them (botocore decodes them).
+std::string EncodeDocument(std::string_view document);
+
+// Lists are ordered by name ignoring case.
+std::string SortKey(std::string_view name);
+
+// Marker/MaxItems pagination over `items` sorted by `key`: puts `list_name`, IsTruncated and
+// (when truncated) Marker into `out`. ValidationError for MaxItems outside 1..1000, InvalidInput
+// for a marker that is not one of ours.
+Status Paginate(const json::object& input, std::vector<std::pair<std::string, json::value>> items,
+                std::string_view list_name, json::object& out);
+
+// The caller's own user name for operations whose UserName defaults to the caller; empty for
+// the root user. ValidationError for other callers.
+Result<std::string> UserNameOrCaller(const RequestContext& ctx, std::string_view field = "UserName");
+
+// Authorization pieces.
+using ResourcesFn = std::function<Result<std::vector<std::string>>(const RequestContext&)>;
+using ContextFn = std::function<void(const RequestContext&, policy::ContextKeys&)>;
+
+// arn:aws:iam::<acct>:user/<path><name> of the user named by input `field` (its stored path when
+// it exists, else the input Path or "/"); the caller's ARN when the field is absent and
+// `default_caller`.
+ResourcesFn UserResource(const iam::IdentityStore& store, std::string field = "UserName",
+                         bool default_caller = false);
+ResourcesFn RoleResource(const iam::IdentityStore& store, std::string field = "RoleName");
+ResourcesFn GroupResource(const iam::IdentityStore& store, std::string field = "GroupName");
+// The policy ARN of input `field` as given; or arn:…:policy/<path><PolicyName> for CreatePolicy.
+ResourcesFn PolicyResource(std::string field = "PolicyArn");
+ResourcesFn NewPolicyResource();
+
+// aws:RequestTag/<k> and aws:TagKeys from the input Tags (or TagKeys for Untag*).
+void AddRequestTagKeys(const RequestContext& ctx, policy::ContextKeys& keys);
+// Combines context functions.
+ContextFn All(std::vector<ContextFn> fns);
+ContextFn RequestTags();
+ContextFn PolicyArnKey();               // iam:PolicyARN from PolicyArn
+ContextFn PermissionsBoundaryKey();     // iam:PermissionsBoundary from PermissionsBoundary
+ContextFn UserResourceTags(const iam::IdentityStore& store);  // aws:ResourceTag/* of UserName
+ContextFn RoleResourceTags(const iam::IdentityStore& store);  // aws:ResourceTag/* of RoleName
+
+// Registers `handler` for IAM `operation` with `authorization`; every call also notes the
+// access key's last use.
+using IamHandler = std::function<Result<json::object>(RequestContext&)>;
+void Add(OperationTable& table, iam::IdentityStore& store, std::string operation,
+         IamHandler handler, Authorization authorization);
+Authorization Auth(std::string action, ResourcesFn resources = nullptr, ContextFn context = nullptr);
+
+void AddUserOperations(OperationTable& table, iam::IdentityStore& store);
+void AddRoleOperations(OperationTable& table, iam::IdentityStore& store);
+void AddPolicyOperations(OperationTable& table, iam::IdentityStore& store);
+void AddAccountOperations(OperationTable& table, iam::IdentityStore& store);
+
+}  // namespace kiroku::api::iam_internal
