@@ -258,7 +258,8 @@ int Run(const Options& options) {
   threads = std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(tasks.size())));
 
   auto run_task = [&](Task& task) {
-    const std::string prefix = show_names ? inputs[task.input]->name() + ":" : "";
+    const std::string& name = inputs[task.input]->name();
+    const std::string prefix = !show_names ? "" : (name == "-" ? "(standard input)" : name) + ":";
     task.matches = pattern.ScanLines(
         task.chunk, [&](std::string_view line) { emit(line, prefix, &task.output); });
   };
@@ -287,7 +288,10 @@ int Run(const Options& options) {
   for (size_t i = 0; i < inputs.size(); ++i) {
     total += counts[i];
     if (options.count) {
-      if (show_names) std::printf("%s:", inputs[i]->name().c_str());
+      if (show_names) {
+        const std::string& name = inputs[i]->name();
+        std::printf("%s:", name == "-" ? "(standard input)" : name.c_str());
+      }
       std::printf("%zu\n", counts[i]);
     }
   }
