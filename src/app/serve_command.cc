@@ -10,6 +10,7 @@
 #include "api/frontend.h"
 #include "api/stages.h"
 #include "api/iam_service.h"
+#include "api/iam_simulator_service.h"
 #include "api/sts_service.h"
 #include "aws/model.h"
 #include "common/logging.h"
@@ -172,6 +173,7 @@ int Serve(const ServeConfig& config) {
   api::OperationTable operations;
   api::AddStsOperations(operations, identities, sessions);
   api::AddIamOperations(operations, identities);
+  api::AddIamSimulatorOperations(operations, identities);
   api::Pipeline pipeline(clock);
   pipeline.Add(std::make_unique<api::RouteStage>());
   pipeline.Add(std::make_unique<api::AuthenticateStage>(identities, sessions, clock));
