@@ -89,14 +89,15 @@ static json::object Boundary(const std::string& arn) {
   return json::object{{"PermissionsBoundaryType", "Policy"}, {"PermissionsBoundaryArn", arn}};
 }
 
-json::object UserJson(const iam::User& user, bool with_tags) {
+json::object UserJson(const iam::User& user, bool full) {
   json::object o{{"Path", user.path},
                  {"UserName", user.name},
                  {"UserId", user.id},
                  {"Arn", user.arn},
                  {"CreateDate", user.create_date}};
-  if (!user.permissions_boundary.empty()) o["PermissionsBoundary"] = Boundary(user.permissions_boundary);
-  if (with_tags && !user.tags.empty()) o["Tags"] = TagList(user.tags);
+  // Listings leave the boundary and tags out, as IAM's do.
+  if (full && !user.permissions_boundary.empty()) o["PermissionsBoundary"] = Boundary(user.permissions_boundary);
+  if (full && !user.tags.empty()) o["Tags"] = TagList(user.tags);
   return o;
 }
 

@@ -29,7 +29,8 @@ std::vector<std::string> InputStrings(const json::object& input, std::string_vie
 
 // Output shapes.
 json::array TagList(const iam::Tags& tags);
-json::object UserJson(const iam::User& user, bool with_tags);
+// `full`: GetUser's form; listings leave out the boundary and tags (RoleJson likewise).
+json::object UserJson(const iam::User& user, bool full);
 json::object GroupJson(const iam::Group& group);
 json::object RoleJson(const iam::Role& role, bool full);
 json::object PolicyJson(const iam::ManagedPolicy& policy);
