@@ -215,6 +215,15 @@ Result<AssumedRole> SessionStore::AssumeRoleAs(const policy::PolicySet& caller_p
   AddAssumeRoleKeys(params, caller.keys);
   policy::Decision decision = EvaluateAssumeRole(caller_policies, caller, role);
   if (!decision.allowed()) return policy::AccessDeniedError(caller, decision);
+  if (!params.tags.empty() || !params.transitive_tag_keys.empty()) {
+    // Passing session tags is a permission of its own, granted by the trust policy too.
+    caller.action = "sts:TagSession";
+    policy::PolicySet policies = caller_policies;
+    policies.resource = role.trust_policy;
+    policies.resource_account.clear();
+    policy::Decision tag = policy::Evaluate(policies, caller);
+    if (!tag.allowed()) return policy::AccessDeniedError(caller, tag);
+  }
 
   if (params.duration.count() > role.max_session_duration) {
     return Status::InvalidArgument(

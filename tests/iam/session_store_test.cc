@@ -237,8 +237,21 @@ class AssumeRoleTest : public SessionStoreTest {
   static constexpr char kAlice[] = "arn:aws:iam::111122223333:user/alice";
 };
 
-TEST_F(AssumeRoleTest, TrustNamingTheUserIssuesARoleSession) {
+TEST_F(AssumeRoleTest, SessionTagsNeedTagSessionInTheTrustPolicy) {
   Role role = MakeRole(Trust(R"({"AWS":"arn:aws:iam::111122223333:user/alice"})"));
+  AssumeRoleParams params = Params();
+  params.tags = {{"project", "kiroku"}};
+  auto assumed = sessions_.AssumeRoleAs({}, Caller(kAlice), role, params);
+  EXPECT_EQ(assumed.status().code(), Code::kAccessDenied);
+  EXPECT_NE(assumed.status().message().find("sts:TagSession on resource: " + role.arn),
+            std::string::npos)
+      << assumed.status().message();
+  EXPECT_TRUE(sessions_.AssumeRoleAs({}, Caller(kAlice), role, Params()).ok());
+}
+
+TEST_F(AssumeRoleTest, TrustNamingTheUserIssuesARoleSession) {
+  Role role = MakeRole(
+      R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:user/alice"},"Action":["sts:AssumeRole","sts:TagSession"]}]})");
   AssumeRoleParams params = Params("build-7");
   params.tags = {{"Team", "red"}, {"project", "kiroku"}};
   auto assumed = sessions_.AssumeRoleAs({}, Caller(kAlice), role, params);
