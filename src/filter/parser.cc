@@ -93,6 +93,8 @@ Requirement FromCondition(const Condition& c, bool json) {
     case Condition::Kind::kCompare:
       if (c.op == CmpOp::kEq && c.value.kind == Value::Kind::kString && !c.value.match_any) {
         lit = c.value.core;
+      } else if (c.op == CmpOp::kEq && c.value.kind == Value::Kind::kRegex) {
+        lit = RequiredLiteral(c.value.text);
       }
       break;
     default: break;
@@ -594,10 +596,14 @@ std::unique_ptr<Program> Parse(std::string_view pattern, ParseError* error) {
     } else if (close + 1 != end) {
       Fail(error, close + 1, "a regular expression must be the whole pattern");
     } else {
-      auto re = CompileRegex(pattern.substr(start + 1, close - start - 1), start + 1, error);
+      const std::string_view body = pattern.substr(start + 1, close - start - 1);
+      auto re = CompileRegex(body, start + 1, error);
       if (re != nullptr) {
         program->kind = PatternKind::kRegex;
         program->regexes.push_back(std::move(re));
+        if (std::string lit = RequiredLiteral(body); lit.size() >= kMinUsefulLiteral) {
+          program->requirement.any_of.push_back(std::move(lit));
+        }
         ok = true;
       }
     }

@@ -124,6 +124,55 @@ bool TranslateRegex(std::string_view body, size_t offset, std::string* out, Pars
   return true;
 }
 
+std::string RequiredLiteral(std::string_view body) {
+  if (body.find('|') != std::string_view::npos) return "";
+  std::string best, run;
+  auto end_run = [&] {
+    if (run.size() > best.size()) best = run;
+    run.clear();
+  };
+  for (size_t i = 0; i < body.size(); ++i) {
+    const char c = body[i];
+    char literal = 0;
+    size_t next = i + 1;  // first character after this atom
+    if (c == '\\' && i + 1 < body.size()) {
+      const char e = body[i + 1];
+      if (e == 'x' && i + 3 < body.size()) {
+        literal = static_cast<char>(std::stoi(std::string(body.substr(i + 2, 2)), nullptr, 16));
+        next = i + 4;
+      } else if (std::strchr("dDsSwW", e) == nullptr) {
+        literal = e;
+        next = i + 2;
+      } else {
+        next = i + 2;
+      }
+    } else if (c == '{') {
+      const size_t close = body.find('}', i);
+      next = close == std::string_view::npos ? body.size() : close + 1;
+    } else if (c == '[') {
+      // Skip the class: up to the first ']' that is not its first member.
+      size_t j = i + 1;
+      if (j < body.size() && body[j] == '^') ++j;
+      if (j < body.size() && body[j] == ']') ++j;
+      while (j < body.size() && body[j] != ']') j += body[j] == '\\' ? 2 : 1;
+      next = j + 1;
+    } else if (!IsOperator(c)) {
+      literal = c;
+    }
+    const char q = next < body.size() ? body[next] : '\0';
+    const bool optional = q == '?' || q == '*' || q == '{';
+    if (literal != 0 && !optional) {
+      run += literal;
+      if (q == '+') end_run();  // the character may repeat: the run cannot continue past it
+    } else {
+      end_run();
+    }
+    i = next - 1;
+  }
+  end_run();
+  return best;
+}
+
 std::unique_ptr<RE2> CompileRegex(std::string_view body, size_t offset, ParseError* error) {
   std::string translated;
   if (!TranslateRegex(body, offset, &translated, error)) return nullptr;

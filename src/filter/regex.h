@@ -24,6 +24,10 @@ struct ParseError {
 bool TranslateRegex(std::string_view body, size_t offset, std::string* re2_syntax,
                     ParseError* error);
 
+// The longest run of literal characters every match of the (validated) regex must contain, or
+// "" when there is none: alternations, classes and optional or repeated characters end runs.
+std::string RequiredLiteral(std::string_view body);
+
 // Translates and compiles; the RE2 searches unanchored (use RE2::PartialMatch).
 std::unique_ptr<RE2> CompileRegex(std::string_view body, size_t offset, ParseError* error);
 
