@@ -33,6 +33,9 @@ struct Authorization {
   std::function<Result<std::optional<policy::Policy>>(const RequestContext&,
                                                        const std::string& resource)>
       resource_policy;
+  // Grants (KMS): whether a grant to the caller allows the action on `resource` when no policy
+  // did (an explicit deny still wins).
+  std::function<bool(const RequestContext&, const std::string& resource)> grants;
 };
 
 struct Operation {

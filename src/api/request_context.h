@@ -26,6 +26,7 @@ struct RequestContext {
   aws::Route route;                         // RouteStage
   std::string access_key_id;                // AuthenticateStage
   std::string region;                       // AuthenticateStage: the signature's scope region
+  std::string account;                      // whose resources the call acts on (the caller's)
   iam::Principal principal;                 // AuthenticateStage
   // AuthenticateStage, for temporary credentials (ASIA… keys): how the session was issued, when,
   // and its session policies, which narrow what the principal may do (policy::PolicySet::session).

@@ -70,6 +70,7 @@ Status AuthenticateStage::Run(RequestContext& ctx) {
   ctx.access_key_id = identity.access_key_id;
   ctx.region = identity.region;
   ctx.principal = std::move(lookup.principal());
+  ctx.account = ctx.principal.account;
   return Status::Ok();
 }
 
@@ -91,7 +92,7 @@ Status DecodeStage::Run(RequestContext& ctx) {
 AuthorizeStage::AuthorizeStage(const iam::IdentityStore& identities, const Clock& clock)
     : identities_(identities), clock_(clock) {}
 
-Status AuthorizeStage::Run(RequestContext& ctx) {
+Status AuthorizeStage::Authorize(RequestContext& ctx) const {
   const Authorization& auth = ctx.served->authorization;
   if (auth.action.empty()) return Status::Ok();
   std::vector<std::string> resources = {"*"};
@@ -125,6 +126,10 @@ Status AuthorizeStage::Run(RequestContext& ctx) {
       ASSIGN_OR_RETURN(policies.resource, auth.resource_policy(ctx, resource));
     }
     policy::Decision decision = policy::Evaluate(policies, request);
+    if (decision.decision == policy::EvalDecision::kImplicitDeny && auth.grants &&
+        auth.grants(ctx, resource)) {
+      decision.decision = policy::EvalDecision::kAllowed;
+    }
     if (!decision.allowed()) {
       ctx.decision = decision;
       return policy::AccessDeniedError(request, decision);

@@ -56,7 +56,9 @@ class AuthorizeStage final : public Stage {
  public:
   // Both must outlive the stage.
   AuthorizeStage(const iam::IdentityStore& identities, const Clock& clock);
-  Status Run(RequestContext& ctx) override;
+  Status Run(RequestContext& ctx) override { return Authorize(ctx); }
+  // The same decision for callers that hold the stage as const (InternalCaller).
+  Status Authorize(RequestContext& ctx) const;
 
  private:
   const iam::IdentityStore& identities_;

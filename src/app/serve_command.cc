@@ -11,6 +11,7 @@
 #include "api/stages.h"
 #include "api/iam_service.h"
 #include "api/iam_simulator_service.h"
+#include "api/kms_service.h"
 #include "api/sts_service.h"
 #include "aws/model.h"
 #include "common/logging.h"
@@ -28,7 +29,7 @@ namespace fs = std::filesystem;
 constexpr uint16_t kDefaultPort = 4747;
 constexpr size_t kMaxBodyBytes = 8 * 1024 * 1024;
 const std::vector<std::string> kColumnFamilies = {"meta", "events", "history", "queue"};
-const std::vector<std::string> kServices = {"sts", "iam"};
+const std::vector<std::string> kServices = {"sts", "iam", "kms"};
 
 struct ServeConfig {
   std::string listen = "127.0.0.1:" + std::to_string(kDefaultPort);
@@ -174,6 +175,8 @@ int Serve(const ServeConfig& config) {
   api::AddStsOperations(operations, identities, sessions);
   api::AddIamOperations(operations, identities);
   api::AddIamSimulatorOperations(operations, identities);
+  kms::KeyStore keys(**db, *master_key, clock);
+  api::AddKmsOperations(operations, keys, identities);
   api::Pipeline pipeline(clock);
   pipeline.Add(std::make_unique<api::RouteStage>());
   pipeline.Add(std::make_unique<api::AuthenticateStage>(identities, sessions, clock));

@@ -1,0 +1,27 @@
+#include "api/internal_caller.h"
+
+namespace kiroku::api {
+
+InternalCaller::InternalCaller(const OperationTable& table, const iam::IdentityStore& identities,
+                               const Clock& clock)
+    : table_(table), authorize_(identities, clock) {}
+
+Result<boost::json::value> InternalCaller::Call(const InternalCall& call) const {
+  const Operation* op = table_.Find(call.service, call.operation);
+  if (op == nullptr) {
+    return Status::InvalidArgument("Operation " + call.operation + " of " + call.service +
+                                   " is not served")
+        .WithAwsCode("InvalidAction");
+  }
+  static const net::Request kNoHttp;  // internal calls have no HTTP request
+  RequestContext ctx(kNoHttp);
+  ctx.principal = call.principal;
+  ctx.account = call.account;
+  ctx.region = call.region;
+  ctx.served = op;
+  ctx.input = call.input;
+  RETURN_IF_ERROR(authorize_.Authorize(ctx));
+  return op->handler(ctx);
+}
+
+}  // namespace kiroku::api
