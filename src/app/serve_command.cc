@@ -5,7 +5,10 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
+#include <thread>
 
 #include "api/frontend.h"
 #include "api/stages.h"
@@ -108,6 +111,47 @@ Result<std::pair<std::string, uint16_t>> ParseListen(const std::string& listen) 
   return std::make_pair(host, static_cast<uint16_t>(port));
 }
 
+// Periodic upkeep: erases KMS keys whose deletion window has passed and performs due automatic
+// rotations. Runs once at start, then every `period` until stopped.
+class Maintenance {
+ public:
+  Maintenance(kms::KeyStore& keys, std::chrono::seconds period)
+      : keys_(keys), period_(period), thread_([this] { Run(); }) {}
+  ~Maintenance() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  void Run() {
+    std::unique_lock lock(mu_);
+    while (!stop_) {
+      lock.unlock();
+      if (auto purged = keys_.PurgeDeletedKeys(); !purged.ok()) {
+        spdlog::warn("key deletion sweep failed: {}", purged.status().ToString());
+      } else if (*purged > 0) {
+        spdlog::info("deleted {} KMS key(s) whose deletion window had passed", *purged);
+      }
+      if (Status s = keys_.RotateDueKeys(); !s.ok()) {
+        spdlog::warn("key rotation sweep failed: {}", s.ToString());
+      }
+      lock.lock();
+      cv_.wait_for(lock, period_, [this] { return stop_; });
+    }
+  }
+
+  kms::KeyStore& keys_;
+  std::chrono::seconds period_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;  // last: starts after the members it uses
+};
+
 int Serve(const ServeConfig& config) {
   if (!SetLogLevel(config.log_level)) {
     spdlog::error("unknown --log-level '{}'", config.log_level);
@@ -177,6 +221,7 @@ int Serve(const ServeConfig& config) {
   api::AddIamSimulatorOperations(operations, identities);
   kms::KeyStore keys(**db, *master_key, clock);
   api::AddKmsOperations(operations, keys, identities);
+  Maintenance maintenance(keys, std::chrono::seconds(60));
   api::Pipeline pipeline(clock);
   pipeline.Add(std::make_unique<api::RouteStage>());
   pipeline.Add(std::make_unique<api::AuthenticateStage>(identities, sessions, clock));

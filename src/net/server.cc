@@ -275,13 +275,21 @@ void Server::Stop() {
     beast::error_code ec;
     s.acceptor.close(ec);
   });
+  std::vector<std::shared_ptr<Session>> live;
+  {
+    std::lock_guard lock(s.mu);
+    for (auto& [raw, weak] : s.sessions) {
+      if (auto session = weak.lock()) live.push_back(std::move(session));
+    }
+  }
+  // Outside the lock: dropping what may be a session's last reference runs its destructor,
+  // which takes the lock itself.
+  for (std::shared_ptr<Session>& session : live) {
+    asio::post(session->executor(), [session] { session->CloseIfIdle(); });
+  }
+  live.clear();
   {
     std::unique_lock lock(s.mu);
-    for (auto& [raw, weak] : s.sessions) {
-      if (auto session = weak.lock()) {
-        asio::post(session->executor(), [session] { session->CloseIfIdle(); });
-      }
-    }
     s.sessions_done.wait_for(lock, kStopGrace, [&s] { return s.sessions.empty(); });
   }
   s.workers->join();

@@ -53,13 +53,13 @@ class KirokuServer:
 
     def start(self, timeout=20):
         self.port = free_port()
-        log = open(self.log_path, "ab")
         env = dict(os.environ)
         env.update(self.env or {})
-        self.process = subprocess.Popen(
-            [kiroku_bin(), "serve", "--listen", f"127.0.0.1:{self.port}",
-             "--data-dir", self.data_dir, "--log-level", "debug", *self.extra_args],
-            stdout=log, stderr=subprocess.STDOUT, env=env)
+        with open(self.log_path, "ab") as log:  # the child keeps its own descriptor
+            self.process = subprocess.Popen(
+                [kiroku_bin(), "serve", "--listen", f"127.0.0.1:{self.port}",
+                 "--data-dir", self.data_dir, "--log-level", "debug", *self.extra_args],
+                stdout=log, stderr=subprocess.STDOUT, env=env)
         deadline = time.time() + timeout
         while time.time() < deadline:
             if self.process.poll() is not None:
