@@ -222,6 +222,12 @@ class IdentityStore {
 
  private:
   Status PutRootKey(const std::string& account_id, const RootKeyPair& key);
+  // The default version's document of a managed policy, without the usage counts GetPolicy
+  // adds (the authorization path). NotFound like GetPolicy.
+  Result<std::string> DefaultPolicyDocument(std::string_view arn) const;
+  // Appends the inline and attached policies of one user, group or role to `out`.
+  Status AddEntityPolicies(EntityKind kind, const std::string& name,
+                           std::vector<policy::Policy>& out) const;
   // Parses `document` once; later calls with the same name and text share the compiled form.
   Result<policy::Policy> CachedPolicy(const std::string& name, const std::string& document,
                                       policy::PolicyKind kind) const;
@@ -230,6 +236,8 @@ class IdentityStore {
   const crypto::SecretBytes& master_key_;
   const Clock& clock_;
   std::mutex write_mu_;  // serialises read-check-write sequences of entity mutations
+  mutable std::mutex account_mu_;
+  mutable std::string account_id_;  // GUARDED_BY(account_mu_); set once bootstrapped
   mutable std::mutex usage_mu_;
   // access key id -> when its last use was persisted (seconds)  GUARDED_BY(usage_mu_)
   mutable std::unordered_map<std::string, int64_t> usage_written_;

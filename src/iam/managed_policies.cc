@@ -116,6 +116,20 @@ Result<ManagedPolicy> IdentityStore::GetPolicy(std::string_view arn) const {
   return p;
 }
 
+Result<std::string> IdentityStore::DefaultPolicyDocument(std::string_view arn) const {
+  if (const ManagedPolicy* aws = FindAwsManagedPolicy(arn)) return aws->DefaultVersion()->document;
+  if (arn.starts_with("arn:aws:iam::aws:policy/")) return NoSuchPolicy(arn);
+  ASSIGN_OR_RETURN(std::string account, AccountId());
+  ASSIGN_OR_RETURN(std::string name, LocalPolicyName(account, arn));
+  ASSIGN_OR_RETURN(auto record, GetRecord(db_, PolicyKey(name)));
+  if (!record) return NoSuchPolicy(arn);
+  ManagedPolicy p = PolicyFromJson(*record, account);
+  if (p.arn != arn) return NoSuchPolicy(arn);
+  const PolicyVersion* version = p.DefaultVersion();
+  if (version == nullptr) return Status::Internal("policy " + p.arn + " has no default version");
+  return version->document;
+}
+
 Result<std::vector<ManagedPolicy>> IdentityStore::ListPolicies(PolicyScope scope,
                                                                bool only_attached,
                                                                std::string_view path_prefix) const {

@@ -32,13 +32,13 @@ Result<policy::Policy> IdentityStore::CachedPolicy(const std::string& name,
   return parsed;
 }
 
-// Appends the inline and attached policies of one entity to `out`.
-static Status AddEntityPolicies(const IdentityStore& store, const store::Db& db, EntityKind kind,
-                                const std::string& name, std::vector<policy::Policy>& out,
-                                const std::function<Result<policy::Policy>(
-                                    const std::string&, const std::string&)>& compile) {
+Status IdentityStore::AddEntityPolicies(EntityKind kind, const std::string& name,
+                                        std::vector<policy::Policy>& out) const {
+  auto compile = [this](const std::string& policy_name, const std::string& document) {
+    return CachedPolicy(policy_name, document, policy::PolicyKind::kIdentity);
+  };
   std::vector<std::pair<std::string, std::string>> inline_docs;
-  RETURN_IF_ERROR(ScanPrefix(db, InlinePrefix(kind, name), [&](std::string_view, std::string_view v) {
+  RETURN_IF_ERROR(ScanPrefix(db_, InlinePrefix(kind, name), [&](std::string_view, std::string_view v) {
     boost::system::error_code ec;
     json::value record = json::parse(v, ec);
     if (ec || !record.is_object()) return;
@@ -52,15 +52,16 @@ static Status AddEntityPolicies(const IdentityStore& store, const store::Db& db,
   }
   std::vector<std::string> arns;
   std::string prefix = AttachPrefix(kind, name);
-  RETURN_IF_ERROR(ScanPrefix(db, prefix, [&](std::string_view k, std::string_view) {
+  RETURN_IF_ERROR(ScanPrefix(db_, prefix, [&](std::string_view k, std::string_view) {
     arns.push_back(LastString(k, prefix));
   }));
   for (const std::string& arn : arns) {
-    Result<ManagedPolicy> managed = store.GetPolicy(arn);
-    if (!managed.ok()) continue;  // detached concurrently
-    const PolicyVersion* version = managed->DefaultVersion();
-    if (version == nullptr) return Status::Internal("policy " + arn + " has no default version");
-    ASSIGN_OR_RETURN(policy::Policy p, compile(arn, version->document));
+    Result<std::string> document = DefaultPolicyDocument(arn);
+    if (!document.ok()) {
+      if (document.status().code() == Code::kNotFound) continue;  // deleted concurrently
+      return document.status();
+    }
+    ASSIGN_OR_RETURN(policy::Policy p, compile(arn, *document));
     out.push_back(std::move(p));
   }
   return Status::Ok();
@@ -72,12 +73,13 @@ Result<policy::PolicySet> IdentityStore::PoliciesFor(const Principal& principal)
   };
   auto boundary_of = [&](const std::string& arn) -> Result<std::optional<policy::Policy>> {
     if (arn.empty()) return std::optional<policy::Policy>();
-    Result<ManagedPolicy> managed = GetPolicy(arn);
+    Result<std::string> document = DefaultPolicyDocument(arn);
     // A boundary that no longer exists cannot allow anything: keep an empty policy in its slot.
-    if (!managed.ok() || managed->DefaultVersion() == nullptr) {
+    if (!document.ok()) {
+      if (document.status().code() != Code::kNotFound) return document.status();
       return std::optional<policy::Policy>(policy::Policy());
     }
-    ASSIGN_OR_RETURN(policy::Policy p, compile(arn, managed->DefaultVersion()->document));
+    ASSIGN_OR_RETURN(policy::Policy p, compile(arn, *document));
     return std::optional<policy::Policy>(std::move(p));
   };
 
@@ -93,14 +95,12 @@ Result<policy::PolicySet> IdentityStore::PoliciesFor(const Principal& principal)
         if (user.status().code() == Code::kNotFound) return set;
         return user.status();
       }
-      RETURN_IF_ERROR(AddEntityPolicies(*this, db_, EntityKind::kUser, user->name, set.identity,
-                                        compile));
+      RETURN_IF_ERROR(AddEntityPolicies(EntityKind::kUser, user->name, set.identity));
       std::vector<std::string> groups;
       RETURN_IF_ERROR(ScanPrefix(db_, MembershipPrefix(user->name),
                                  [&](std::string_view, std::string_view v) { groups.emplace_back(v); }));
       for (const std::string& group : groups) {
-        RETURN_IF_ERROR(AddEntityPolicies(*this, db_, EntityKind::kGroup, group, set.identity,
-                                          compile));
+        RETURN_IF_ERROR(AddEntityPolicies(EntityKind::kGroup, group, set.identity));
       }
       ASSIGN_OR_RETURN(set.permissions_boundary, boundary_of(user->permissions_boundary));
       return set;
@@ -114,8 +114,7 @@ Result<policy::PolicySet> IdentityStore::PoliciesFor(const Principal& principal)
         if (role.status().code() == Code::kNotFound) return set;
         return role.status();
       }
-      RETURN_IF_ERROR(AddEntityPolicies(*this, db_, EntityKind::kRole, role->name, set.identity,
-                                        compile));
+      RETURN_IF_ERROR(AddEntityPolicies(EntityKind::kRole, role->name, set.identity));
       ASSIGN_OR_RETURN(set.permissions_boundary, boundary_of(role->permissions_boundary));
       return set;
     }
