@@ -99,6 +99,15 @@ TEST(FilterPatternTest, ConcurrentMatchingIsConsistent) {
   for (int m : matched) EXPECT_EQ(m, 1000);
 }
 
+// Regression (found by the fuzzer): On Demand may read the byte after a truncated event, which
+// in the padded scratch copy used to be a leftover of the previous event.
+TEST(FilterPatternTest, TruncatedEventIgnoresBytesLeftByEarlierEvents) {
+  const FilterPattern p = MustCompile(R"({ $.* = ":" })");
+  EXPECT_FALSE(p.Matches(R"({"ab":"1"})"));  // leaves `":"1"}` in scratch from offset 4
+  EXPECT_FALSE(p.Matches(R"({"":)"));
+  EXPECT_FALSE(p.Matches(R"({"x":)"));
+}
+
 TEST(FilterPatternTest, ReportsKindAndRegexCount) {
   EXPECT_EQ(MustCompile("").kind(), PatternKind::kMatchAll);
   EXPECT_EQ(MustCompile("[]").kind(), PatternKind::kMatchAll);
