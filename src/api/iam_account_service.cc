@@ -25,7 +25,8 @@ Result<json::array> InlineList(const iam::IdentityStore& store, iam::EntityKind 
   ASSIGN_OR_RETURN(auto names, store.ListInlinePolicies(kind, entity));
   for (const std::string& name : names) {
     ASSIGN_OR_RETURN(iam::InlinePolicy p, store.GetInlinePolicy(kind, entity, name));
-    list.push_back(json::object{{"PolicyName", p.name}, {"PolicyDocument", EncodeDocument(p.document)}});
+    list.push_back(
+        json::object{{"PolicyName", p.name}, {"PolicyDocument", EncodeDocument(p.document)}});
   }
   return list;
 }
@@ -44,7 +45,8 @@ json::object BoundaryJson(const std::string& arn) {
   return json::object{{"PermissionsBoundaryType", "Policy"}, {"PermissionsBoundaryArn", arn}};
 }
 
-Result<json::object> GetAccountAuthorizationDetails(iam::IdentityStore& store, RequestContext& ctx) {
+Result<json::object> GetAccountAuthorizationDetails(iam::IdentityStore& store,
+                                                    RequestContext& ctx) {
   std::vector<std::string> filter = InputStrings(ctx.input, "Filter");
   auto wanted = [&](const char* type) {
     return filter.empty() || std::find(filter.begin(), filter.end(), type) != filter.end();
@@ -60,7 +62,8 @@ Result<json::object> GetAccountAuthorizationDetails(iam::IdentityStore& store, R
       json::array group_names;
       for (const iam::Group& g : groups) group_names.push_back(json::value(g.name));
       o["GroupList"] = std::move(group_names);
-      ASSIGN_OR_RETURN(o["AttachedManagedPolicies"], AttachedList(store, iam::EntityKind::kUser, u.name));
+      ASSIGN_OR_RETURN(o["AttachedManagedPolicies"],
+                       AttachedList(store, iam::EntityKind::kUser, u.name));
       items.emplace_back("1" + SortKey(u.name), json::object{{"User", std::move(o)}});
     }
   }
@@ -69,7 +72,8 @@ Result<json::object> GetAccountAuthorizationDetails(iam::IdentityStore& store, R
     for (const iam::Group& g : groups) {
       json::object o = GroupJson(g);
       ASSIGN_OR_RETURN(o["GroupPolicyList"], InlineList(store, iam::EntityKind::kGroup, g.name));
-      ASSIGN_OR_RETURN(o["AttachedManagedPolicies"], AttachedList(store, iam::EntityKind::kGroup, g.name));
+      ASSIGN_OR_RETURN(o["AttachedManagedPolicies"],
+                       AttachedList(store, iam::EntityKind::kGroup, g.name));
       items.emplace_back("2" + SortKey(g.name), json::object{{"Group", std::move(o)}});
     }
   }
@@ -81,7 +85,8 @@ Result<json::object> GetAccountAuthorizationDetails(iam::IdentityStore& store, R
       o.erase("MaxSessionDuration");
       o["InstanceProfileList"] = json::array{};
       ASSIGN_OR_RETURN(o["RolePolicyList"], InlineList(store, iam::EntityKind::kRole, r.name));
-      ASSIGN_OR_RETURN(o["AttachedManagedPolicies"], AttachedList(store, iam::EntityKind::kRole, r.name));
+      ASSIGN_OR_RETURN(o["AttachedManagedPolicies"],
+                       AttachedList(store, iam::EntityKind::kRole, r.name));
       items.emplace_back("3" + SortKey(r.name), json::object{{"Role", std::move(o)}});
     }
   }
@@ -99,7 +104,8 @@ Result<json::object> GetAccountAuthorizationDetails(iam::IdentityStore& store, R
       json::array versions;
       for (const iam::PolicyVersion& v : p.versions) versions.push_back(VersionJson(v, true));
       o["PolicyVersionList"] = std::move(versions);
-      items.emplace_back("4" + SortKey(p.name) + '\0' + p.arn, json::object{{"Policy", std::move(o)}});
+      items.emplace_back("4" + SortKey(p.name) + '\0' + p.arn,
+                         json::object{{"Policy", std::move(o)}});
     }
   }
   json::object page;
@@ -169,7 +175,8 @@ Result<json::object> GetAccountSummary(iam::IdentityStore& store) {
 }  // namespace
 
 void AddAccountOperations(OperationTable& table, iam::IdentityStore& store) {
-  Add(table, store, "CreateAccountAlias",
+  Add(
+      table, store, "CreateAccountAlias",
       [&store](RequestContext& ctx) -> Result<json::object> {
         ASSIGN_OR_RETURN(std::string alias, Required(ctx.input, "AccountAlias"));
         RETURN_IF_ERROR(store.CreateAccountAlias(alias));
@@ -177,7 +184,8 @@ void AddAccountOperations(OperationTable& table, iam::IdentityStore& store) {
       },
       Auth("iam:CreateAccountAlias"));
 
-  Add(table, store, "ListAccountAliases",
+  Add(
+      table, store, "ListAccountAliases",
       [&store](RequestContext& ctx) -> Result<json::object> {
         ASSIGN_OR_RETURN(auto aliases, store.ListAccountAliases());
         std::vector<std::pair<std::string, json::value>> items;
@@ -188,7 +196,8 @@ void AddAccountOperations(OperationTable& table, iam::IdentityStore& store) {
       },
       Auth("iam:ListAccountAliases"));
 
-  Add(table, store, "DeleteAccountAlias",
+  Add(
+      table, store, "DeleteAccountAlias",
       [&store](RequestContext& ctx) -> Result<json::object> {
         ASSIGN_OR_RETURN(std::string alias, Required(ctx.input, "AccountAlias"));
         RETURN_IF_ERROR(store.DeleteAccountAlias(alias));
@@ -196,43 +205,53 @@ void AddAccountOperations(OperationTable& table, iam::IdentityStore& store) {
       },
       Auth("iam:DeleteAccountAlias"));
 
-  Add(table, store, "UpdateAccountPasswordPolicy",
+  Add(
+      table, store, "UpdateAccountPasswordPolicy",
       [&store](RequestContext& ctx) -> Result<json::object> {
         iam::PasswordPolicy p;
         const json::object& in = ctx.input;
-        p.minimum_password_length = static_cast<int>(OptionalInt(in, "MinimumPasswordLength").value_or(6));
+        p.minimum_password_length =
+            static_cast<int>(OptionalInt(in, "MinimumPasswordLength").value_or(6));
         p.require_symbols = OptionalBool(in, "RequireSymbols").value_or(false);
         p.require_numbers = OptionalBool(in, "RequireNumbers").value_or(false);
-        p.require_uppercase_characters = OptionalBool(in, "RequireUppercaseCharacters").value_or(false);
-        p.require_lowercase_characters = OptionalBool(in, "RequireLowercaseCharacters").value_or(false);
-        p.allow_users_to_change_password = OptionalBool(in, "AllowUsersToChangePassword").value_or(false);
+        p.require_uppercase_characters =
+            OptionalBool(in, "RequireUppercaseCharacters").value_or(false);
+        p.require_lowercase_characters =
+            OptionalBool(in, "RequireLowercaseCharacters").value_or(false);
+        p.allow_users_to_change_password =
+            OptionalBool(in, "AllowUsersToChangePassword").value_or(false);
         p.max_password_age = static_cast<int>(OptionalInt(in, "MaxPasswordAge").value_or(0));
-        p.password_reuse_prevention = static_cast<int>(OptionalInt(in, "PasswordReusePrevention").value_or(0));
+        p.password_reuse_prevention =
+            static_cast<int>(OptionalInt(in, "PasswordReusePrevention").value_or(0));
         p.hard_expiry = OptionalBool(in, "HardExpiry").value_or(false);
         RETURN_IF_ERROR(store.UpdateAccountPasswordPolicy(p));
         return json::object{};
       },
       Auth("iam:UpdateAccountPasswordPolicy"));
 
-  Add(table, store, "GetAccountPasswordPolicy",
+  Add(
+      table, store, "GetAccountPasswordPolicy",
       [&store](RequestContext&) -> Result<json::object> {
         ASSIGN_OR_RETURN(iam::PasswordPolicy p, store.GetAccountPasswordPolicy());
         return json::object{{"PasswordPolicy", PasswordPolicyJson(p)}};
       },
       Auth("iam:GetAccountPasswordPolicy"));
 
-  Add(table, store, "DeleteAccountPasswordPolicy",
+  Add(
+      table, store, "DeleteAccountPasswordPolicy",
       [&store](RequestContext&) -> Result<json::object> {
         RETURN_IF_ERROR(store.DeleteAccountPasswordPolicy());
         return json::object{};
       },
       Auth("iam:DeleteAccountPasswordPolicy"));
 
-  Add(table, store, "GetAccountSummary",
+  Add(
+      table, store, "GetAccountSummary",
       [&store](RequestContext&) { return GetAccountSummary(store); },
       Auth("iam:GetAccountSummary"));
 
-  Add(table, store, "GetAccountAuthorizationDetails",
+  Add(
+      table, store, "GetAccountAuthorizationDetails",
       [&store](RequestContext& ctx) { return GetAccountAuthorizationDetails(store, ctx); },
       Auth("iam:GetAccountAuthorizationDetails"));
 }

@@ -55,7 +55,8 @@ void AddInlineAndAttached(OperationTable& table, iam::IdentityStore& store, cons
   std::string field = k.name_field;
   iam::EntityKind kind = k.kind;
 
-  Add(table, store, "Put" + noun + "Policy",
+  Add(
+      table, store, "Put" + noun + "Policy",
       [&store, kind, field](RequestContext& ctx) -> Result<json::object> {
         ASSIGN_OR_RETURN(std::string entity, Required(ctx.input, field));
         ASSIGN_OR_RETURN(std::string name, Required(ctx.input, "PolicyName"));
@@ -66,7 +67,8 @@ void AddInlineAndAttached(OperationTable& table, iam::IdentityStore& store, cons
       Auth("iam:Put" + noun + "Policy", EntityResource(store, k),
            All({EntityTags(store, k), PermissionsBoundaryKey()})));
 
-  Add(table, store, "Get" + noun + "Policy",
+  Add(
+      table, store, "Get" + noun + "Policy",
       [&store, kind, field](RequestContext& ctx) -> Result<json::object> {
         ASSIGN_OR_RETURN(std::string entity, Required(ctx.input, field));
         ASSIGN_OR_RETURN(std::string name, Required(ctx.input, "PolicyName"));
@@ -77,7 +79,8 @@ void AddInlineAndAttached(OperationTable& table, iam::IdentityStore& store, cons
       },
       Auth("iam:Get" + noun + "Policy", EntityResource(store, k), EntityTags(store, k)));
 
-  Add(table, store, "List" + noun + "Policies",
+  Add(
+      table, store, "List" + noun + "Policies",
       [&store, kind, field](RequestContext& ctx) -> Result<json::object> {
         ASSIGN_OR_RETURN(std::string entity, Required(ctx.input, field));
         ASSIGN_OR_RETURN(auto names, store.ListInlinePolicies(kind, entity));
@@ -89,7 +92,8 @@ void AddInlineAndAttached(OperationTable& table, iam::IdentityStore& store, cons
       },
       Auth("iam:List" + noun + "Policies", EntityResource(store, k), EntityTags(store, k)));
 
-  Add(table, store, "Delete" + noun + "Policy",
+  Add(
+      table, store, "Delete" + noun + "Policy",
       [&store, kind, field](RequestContext& ctx) -> Result<json::object> {
         ASSIGN_OR_RETURN(std::string entity, Required(ctx.input, field));
         ASSIGN_OR_RETURN(std::string name, Required(ctx.input, "PolicyName"));
@@ -99,7 +103,8 @@ void AddInlineAndAttached(OperationTable& table, iam::IdentityStore& store, cons
       Auth("iam:Delete" + noun + "Policy", EntityResource(store, k),
            All({EntityTags(store, k), PermissionsBoundaryKey()})));
 
-  Add(table, store, "Attach" + noun + "Policy",
+  Add(
+      table, store, "Attach" + noun + "Policy",
       [&store, kind, field](RequestContext& ctx) -> Result<json::object> {
         ASSIGN_OR_RETURN(std::string entity, Required(ctx.input, field));
         ASSIGN_OR_RETURN(std::string arn, Required(ctx.input, "PolicyArn"));
@@ -109,7 +114,8 @@ void AddInlineAndAttached(OperationTable& table, iam::IdentityStore& store, cons
       Auth("iam:Attach" + noun + "Policy", EntityResource(store, k),
            All({EntityTags(store, k), PolicyArnKey(), PermissionsBoundaryKey()})));
 
-  Add(table, store, "Detach" + noun + "Policy",
+  Add(
+      table, store, "Detach" + noun + "Policy",
       [&store, kind, field](RequestContext& ctx) -> Result<json::object> {
         ASSIGN_OR_RETURN(std::string entity, Required(ctx.input, field));
         ASSIGN_OR_RETURN(std::string arn, Required(ctx.input, "PolicyArn"));
@@ -119,7 +125,8 @@ void AddInlineAndAttached(OperationTable& table, iam::IdentityStore& store, cons
       Auth("iam:Detach" + noun + "Policy", EntityResource(store, k),
            All({EntityTags(store, k), PolicyArnKey(), PermissionsBoundaryKey()})));
 
-  Add(table, store, "ListAttached" + noun + "Policies",
+  Add(
+      table, store, "ListAttached" + noun + "Policies",
       [&store, kind, field](RequestContext& ctx) -> Result<json::object> {
         ASSIGN_OR_RETURN(std::string entity, Required(ctx.input, field));
         ASSIGN_OR_RETURN(auto attached, store.ListAttachedPolicies(
@@ -135,7 +142,8 @@ void AddInlineAndAttached(OperationTable& table, iam::IdentityStore& store, cons
       Auth("iam:ListAttached" + noun + "Policies", EntityResource(store, k), EntityTags(store, k)));
 
   if (kind == iam::EntityKind::kGroup) return;
-  Add(table, store, "Put" + noun + "PermissionsBoundary",
+  Add(
+      table, store, "Put" + noun + "PermissionsBoundary",
       [&store, kind, field](RequestContext& ctx) -> Result<json::object> {
         ASSIGN_OR_RETURN(std::string entity, Required(ctx.input, field));
         ASSIGN_OR_RETURN(std::string arn, Required(ctx.input, "PermissionsBoundary"));
@@ -145,7 +153,8 @@ void AddInlineAndAttached(OperationTable& table, iam::IdentityStore& store, cons
       Auth("iam:Put" + noun + "PermissionsBoundary", EntityResource(store, k),
            All({EntityTags(store, k), PermissionsBoundaryKey()})));
 
-  Add(table, store, "Delete" + noun + "PermissionsBoundary",
+  Add(
+      table, store, "Delete" + noun + "PermissionsBoundary",
       [&store, kind, field](RequestContext& ctx) -> Result<json::object> {
         ASSIGN_OR_RETURN(std::string entity, Required(ctx.input, field));
         RETURN_IF_ERROR(store.DeletePermissionsBoundary(kind, entity));
@@ -160,21 +169,23 @@ void AddInlineAndAttached(OperationTable& table, iam::IdentityStore& store, cons
 void AddPolicyOperations(OperationTable& table, iam::IdentityStore& store) {
   for (const Kind& k : kKinds) AddInlineAndAttached(table, store, k);
 
-  Add(table, store, "CreatePolicy",
+  Add(
+      table, store, "CreatePolicy",
       [&store](RequestContext& ctx) -> Result<json::object> {
         ASSIGN_OR_RETURN(std::string name, Required(ctx.input, "PolicyName"));
         ASSIGN_OR_RETURN(std::string document, Required(ctx.input, "PolicyDocument"));
-        ASSIGN_OR_RETURN(iam::ManagedPolicy p,
-                         store.CreatePolicy(name, OrDefault(ctx.input, "Path", "/"), document,
-                                            OrDefault(ctx.input, "Description", ""),
-                                            InputTags(ctx.input)));
+        ASSIGN_OR_RETURN(
+            iam::ManagedPolicy p,
+            store.CreatePolicy(name, OrDefault(ctx.input, "Path", "/"), document,
+                               OrDefault(ctx.input, "Description", ""), InputTags(ctx.input)));
         json::object policy = PolicyJson(p);
         policy.erase("Description");  // CreatePolicy's answer leaves it out, as AWS's does
         return json::object{{"Policy", std::move(policy)}};
       },
       Auth("iam:CreatePolicy", NewPolicyResource(), RequestTags()));
 
-  Add(table, store, "GetPolicy",
+  Add(
+      table, store, "GetPolicy",
       [&store](RequestContext& ctx) -> Result<json::object> {
         ASSIGN_OR_RETURN(std::string arn, Required(ctx.input, "PolicyArn"));
         ASSIGN_OR_RETURN(iam::ManagedPolicy p, store.GetPolicy(arn));
@@ -182,7 +193,8 @@ void AddPolicyOperations(OperationTable& table, iam::IdentityStore& store) {
       },
       Auth("iam:GetPolicy", PolicyResource()));
 
-  Add(table, store, "DeletePolicy",
+  Add(
+      table, store, "DeletePolicy",
       [&store](RequestContext& ctx) -> Result<json::object> {
         ASSIGN_OR_RETURN(std::string arn, Required(ctx.input, "PolicyArn"));
         RETURN_IF_ERROR(store.DeletePolicy(arn));
@@ -190,12 +202,14 @@ void AddPolicyOperations(OperationTable& table, iam::IdentityStore& store) {
       },
       Auth("iam:DeletePolicy", PolicyResource()));
 
-  Add(table, store, "ListPolicies",
+  Add(
+      table, store, "ListPolicies",
       [&store](RequestContext& ctx) -> Result<json::object> {
         ASSIGN_OR_RETURN(iam::PolicyScope scope, Scope(ctx.input));
-        ASSIGN_OR_RETURN(auto policies,
-                         store.ListPolicies(scope, OptionalBool(ctx.input, "OnlyAttached").value_or(false),
-                                            OrDefault(ctx.input, "PathPrefix", "/")));
+        ASSIGN_OR_RETURN(
+            auto policies,
+            store.ListPolicies(scope, OptionalBool(ctx.input, "OnlyAttached").value_or(false),
+                               OrDefault(ctx.input, "PathPrefix", "/")));
         std::vector<std::pair<std::string, json::value>> items;
         for (const iam::ManagedPolicy& p : policies) {
           json::object o = PolicyJson(p);
@@ -209,18 +223,21 @@ void AddPolicyOperations(OperationTable& table, iam::IdentityStore& store) {
       },
       Auth("iam:ListPolicies"));
 
-  Add(table, store, "CreatePolicyVersion",
+  Add(
+      table, store, "CreatePolicyVersion",
       [&store](RequestContext& ctx) -> Result<json::object> {
         ASSIGN_OR_RETURN(std::string arn, Required(ctx.input, "PolicyArn"));
         ASSIGN_OR_RETURN(std::string document, Required(ctx.input, "PolicyDocument"));
-        ASSIGN_OR_RETURN(iam::PolicyVersion v,
-                         store.CreatePolicyVersion(
-                             arn, document, OptionalBool(ctx.input, "SetAsDefault").value_or(false)));
+        ASSIGN_OR_RETURN(
+            iam::PolicyVersion v,
+            store.CreatePolicyVersion(arn, document,
+                                      OptionalBool(ctx.input, "SetAsDefault").value_or(false)));
         return json::object{{"PolicyVersion", VersionJson(v, false)}};
       },
       Auth("iam:CreatePolicyVersion", PolicyResource()));
 
-  Add(table, store, "GetPolicyVersion",
+  Add(
+      table, store, "GetPolicyVersion",
       [&store](RequestContext& ctx) -> Result<json::object> {
         ASSIGN_OR_RETURN(std::string arn, Required(ctx.input, "PolicyArn"));
         ASSIGN_OR_RETURN(std::string version, Required(ctx.input, "VersionId"));
@@ -229,7 +246,8 @@ void AddPolicyOperations(OperationTable& table, iam::IdentityStore& store) {
       },
       Auth("iam:GetPolicyVersion", PolicyResource()));
 
-  Add(table, store, "ListPolicyVersions",
+  Add(
+      table, store, "ListPolicyVersions",
       [&store](RequestContext& ctx) -> Result<json::object> {
         ASSIGN_OR_RETURN(std::string arn, Required(ctx.input, "PolicyArn"));
         ASSIGN_OR_RETURN(iam::ManagedPolicy p, store.GetPolicy(arn));
@@ -246,7 +264,8 @@ void AddPolicyOperations(OperationTable& table, iam::IdentityStore& store) {
       },
       Auth("iam:ListPolicyVersions", PolicyResource()));
 
-  Add(table, store, "SetDefaultPolicyVersion",
+  Add(
+      table, store, "SetDefaultPolicyVersion",
       [&store](RequestContext& ctx) -> Result<json::object> {
         ASSIGN_OR_RETURN(std::string arn, Required(ctx.input, "PolicyArn"));
         ASSIGN_OR_RETURN(std::string version, Required(ctx.input, "VersionId"));
@@ -255,7 +274,8 @@ void AddPolicyOperations(OperationTable& table, iam::IdentityStore& store) {
       },
       Auth("iam:SetDefaultPolicyVersion", PolicyResource()));
 
-  Add(table, store, "DeletePolicyVersion",
+  Add(
+      table, store, "DeletePolicyVersion",
       [&store](RequestContext& ctx) -> Result<json::object> {
         ASSIGN_OR_RETURN(std::string arn, Required(ctx.input, "PolicyArn"));
         ASSIGN_OR_RETURN(std::string version, Required(ctx.input, "VersionId"));
@@ -264,7 +284,8 @@ void AddPolicyOperations(OperationTable& table, iam::IdentityStore& store) {
       },
       Auth("iam:DeletePolicyVersion", PolicyResource()));
 
-  Add(table, store, "ListEntitiesForPolicy",
+  Add(
+      table, store, "ListEntitiesForPolicy",
       [&store](RequestContext& ctx) -> Result<json::object> {
         ASSIGN_OR_RETURN(std::string arn, Required(ctx.input, "PolicyArn"));
         ASSIGN_OR_RETURN(auto entities, store.ListEntitiesForPolicy(arn));
@@ -272,16 +293,17 @@ void AddPolicyOperations(OperationTable& table, iam::IdentityStore& store) {
         std::string path_prefix = OrDefault(ctx.input, "PathPrefix", "/");
         std::vector<std::pair<std::string, json::value>> items;
         for (const iam::PolicyEntity& e : entities) {
-          const char* type = e.kind == iam::EntityKind::kUser    ? "User"
+          const char* type = e.kind == iam::EntityKind::kUser   ? "User"
                              : e.kind == iam::EntityKind::kRole ? "Role"
-                                                                 : "Group";
+                                                                : "Group";
           if (filter && *filter != "LocalManagedPolicy" && *filter != "AWSManagedPolicy" &&
               *filter != type) {
             continue;
           }
           if (!e.path.starts_with(path_prefix)) continue;
           json::object o{{std::string(type) + "Name", e.name}, {std::string(type) + "Id", e.id}};
-          items.emplace_back(std::string(1, static_cast<char>(e.kind)) + SortKey(e.name), std::move(o));
+          items.emplace_back(std::string(1, static_cast<char>(e.kind)) + SortKey(e.name),
+                             std::move(o));
         }
         json::object page;
         RETURN_IF_ERROR(Paginate(ctx.input, std::move(items), "Entities", page));
@@ -289,9 +311,12 @@ void AddPolicyOperations(OperationTable& table, iam::IdentityStore& store) {
         json::array users, groups, roles;
         for (json::value& v : page["Entities"].as_array()) {
           json::object& o = v.as_object();
-          if (o.contains("UserName")) users.push_back(std::move(v));
-          else if (o.contains("RoleName")) roles.push_back(std::move(v));
-          else groups.push_back(std::move(v));
+          if (o.contains("UserName"))
+            users.push_back(std::move(v));
+          else if (o.contains("RoleName"))
+            roles.push_back(std::move(v));
+          else
+            groups.push_back(std::move(v));
         }
         json::object out{{"PolicyUsers", std::move(users)},
                          {"PolicyGroups", std::move(groups)},
@@ -302,7 +327,8 @@ void AddPolicyOperations(OperationTable& table, iam::IdentityStore& store) {
       },
       Auth("iam:ListEntitiesForPolicy", PolicyResource()));
 
-  Add(table, store, "TagPolicy",
+  Add(
+      table, store, "TagPolicy",
       [&store](RequestContext& ctx) -> Result<json::object> {
         ASSIGN_OR_RETURN(std::string arn, Required(ctx.input, "PolicyArn"));
         RETURN_IF_ERROR(store.TagPolicy(arn, InputTags(ctx.input)));
@@ -310,7 +336,8 @@ void AddPolicyOperations(OperationTable& table, iam::IdentityStore& store) {
       },
       Auth("iam:TagPolicy", PolicyResource(), RequestTags()));
 
-  Add(table, store, "UntagPolicy",
+  Add(
+      table, store, "UntagPolicy",
       [&store](RequestContext& ctx) -> Result<json::object> {
         ASSIGN_OR_RETURN(std::string arn, Required(ctx.input, "PolicyArn"));
         RETURN_IF_ERROR(store.UntagPolicy(arn, InputStrings(ctx.input, "TagKeys")));
@@ -318,12 +345,14 @@ void AddPolicyOperations(OperationTable& table, iam::IdentityStore& store) {
       },
       Auth("iam:UntagPolicy", PolicyResource(), RequestTags()));
 
-  Add(table, store, "ListPolicyTags",
+  Add(
+      table, store, "ListPolicyTags",
       [&store](RequestContext& ctx) -> Result<json::object> {
         ASSIGN_OR_RETURN(std::string arn, Required(ctx.input, "PolicyArn"));
         ASSIGN_OR_RETURN(iam::ManagedPolicy p, store.GetPolicy(arn));
         std::vector<std::pair<std::string, json::value>> items;
-        for (const auto& [k, v] : p.tags) items.emplace_back(k, json::object{{"Key", k}, {"Value", v}});
+        for (const auto& [k, v] : p.tags)
+          items.emplace_back(k, json::object{{"Key", k}, {"Value", v}});
         json::object out;
         RETURN_IF_ERROR(Paginate(ctx.input, std::move(items), "Tags", out));
         return out;

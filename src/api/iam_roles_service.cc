@@ -3,7 +3,8 @@
 
 namespace kiroku::api::iam_internal {
 void AddRoleOperations(OperationTable& table, iam::IdentityStore& store) {
-  Add(table, store, "CreateRole",
+  Add(
+      table, store, "CreateRole",
       [&store](RequestContext& ctx) -> Result<json::object> {
         ASSIGN_OR_RETURN(std::string name, Required(ctx.input, "RoleName"));
         ASSIGN_OR_RETURN(std::string trust, Required(ctx.input, "AssumeRolePolicyDocument"));
@@ -19,7 +20,8 @@ void AddRoleOperations(OperationTable& table, iam::IdentityStore& store) {
       },
       Auth("iam:CreateRole", RoleResource(store), All({RequestTags(), PermissionsBoundaryKey()})));
 
-  Add(table, store, "GetRole",
+  Add(
+      table, store, "GetRole",
       [&store](RequestContext& ctx) -> Result<json::object> {
         ASSIGN_OR_RETURN(std::string name, Required(ctx.input, "RoleName"));
         ASSIGN_OR_RETURN(iam::Role role, store.GetRole(name));
@@ -27,7 +29,8 @@ void AddRoleOperations(OperationTable& table, iam::IdentityStore& store) {
       },
       Auth("iam:GetRole", RoleResource(store), RoleResourceTags(store)));
 
-  Add(table, store, "ListRoles",
+  Add(
+      table, store, "ListRoles",
       [&store](RequestContext& ctx) -> Result<json::object> {
         ASSIGN_OR_RETURN(auto roles, store.ListRoles(OrDefault(ctx.input, "PathPrefix", "/")));
         std::vector<std::pair<std::string, json::value>> items;
@@ -38,7 +41,8 @@ void AddRoleOperations(OperationTable& table, iam::IdentityStore& store) {
       },
       Auth("iam:ListRoles"));
 
-  Add(table, store, "UpdateRole",
+  Add(
+      table, store, "UpdateRole",
       [&store](RequestContext& ctx) -> Result<json::object> {
         ASSIGN_OR_RETURN(std::string name, Required(ctx.input, "RoleName"));
         std::optional<int> duration;
@@ -48,7 +52,8 @@ void AddRoleOperations(OperationTable& table, iam::IdentityStore& store) {
       },
       Auth("iam:UpdateRole", RoleResource(store), RoleResourceTags(store)));
 
-  Add(table, store, "UpdateRoleDescription",
+  Add(
+      table, store, "UpdateRoleDescription",
       [&store](RequestContext& ctx) -> Result<json::object> {
         ASSIGN_OR_RETURN(std::string name, Required(ctx.input, "RoleName"));
         ASSIGN_OR_RETURN(std::string description, Required(ctx.input, "Description"));
@@ -58,7 +63,8 @@ void AddRoleOperations(OperationTable& table, iam::IdentityStore& store) {
       },
       Auth("iam:UpdateRoleDescription", RoleResource(store), RoleResourceTags(store)));
 
-  Add(table, store, "UpdateAssumeRolePolicy",
+  Add(
+      table, store, "UpdateAssumeRolePolicy",
       [&store](RequestContext& ctx) -> Result<json::object> {
         ASSIGN_OR_RETURN(std::string name, Required(ctx.input, "RoleName"));
         ASSIGN_OR_RETURN(std::string document, Required(ctx.input, "PolicyDocument"));
@@ -67,7 +73,8 @@ void AddRoleOperations(OperationTable& table, iam::IdentityStore& store) {
       },
       Auth("iam:UpdateAssumeRolePolicy", RoleResource(store), RoleResourceTags(store)));
 
-  Add(table, store, "DeleteRole",
+  Add(
+      table, store, "DeleteRole",
       [&store](RequestContext& ctx) -> Result<json::object> {
         ASSIGN_OR_RETURN(std::string name, Required(ctx.input, "RoleName"));
         RETURN_IF_ERROR(store.DeleteRole(name));
@@ -75,7 +82,8 @@ void AddRoleOperations(OperationTable& table, iam::IdentityStore& store) {
       },
       Auth("iam:DeleteRole", RoleResource(store), RoleResourceTags(store)));
 
-  Add(table, store, "TagRole",
+  Add(
+      table, store, "TagRole",
       [&store](RequestContext& ctx) -> Result<json::object> {
         ASSIGN_OR_RETURN(std::string name, Required(ctx.input, "RoleName"));
         RETURN_IF_ERROR(store.TagEntity(iam::EntityKind::kRole, name, InputTags(ctx.input)));
@@ -83,21 +91,24 @@ void AddRoleOperations(OperationTable& table, iam::IdentityStore& store) {
       },
       Auth("iam:TagRole", RoleResource(store), All({RequestTags(), RoleResourceTags(store)})));
 
-  Add(table, store, "UntagRole",
+  Add(
+      table, store, "UntagRole",
       [&store](RequestContext& ctx) -> Result<json::object> {
         ASSIGN_OR_RETURN(std::string name, Required(ctx.input, "RoleName"));
-        RETURN_IF_ERROR(store.UntagEntity(iam::EntityKind::kRole, name,
-                                          InputStrings(ctx.input, "TagKeys")));
+        RETURN_IF_ERROR(
+            store.UntagEntity(iam::EntityKind::kRole, name, InputStrings(ctx.input, "TagKeys")));
         return json::object{};
       },
       Auth("iam:UntagRole", RoleResource(store), All({RequestTags(), RoleResourceTags(store)})));
 
-  Add(table, store, "ListRoleTags",
+  Add(
+      table, store, "ListRoleTags",
       [&store](RequestContext& ctx) -> Result<json::object> {
         ASSIGN_OR_RETURN(std::string name, Required(ctx.input, "RoleName"));
         ASSIGN_OR_RETURN(iam::Tags tags, store.ListEntityTags(iam::EntityKind::kRole, name));
         std::vector<std::pair<std::string, json::value>> items;
-        for (const auto& [k, v] : tags) items.emplace_back(k, json::object{{"Key", k}, {"Value", v}});
+        for (const auto& [k, v] : tags)
+          items.emplace_back(k, json::object{{"Key", k}, {"Value", v}});
         json::object out;
         RETURN_IF_ERROR(Paginate(ctx.input, std::move(items), "Tags", out));
         return out;

@@ -96,7 +96,8 @@ json::object UserJson(const iam::User& user, bool full) {
                  {"Arn", user.arn},
                  {"CreateDate", user.create_date}};
   // Listings leave the boundary and tags out, as IAM's do.
-  if (full && !user.permissions_boundary.empty()) o["PermissionsBoundary"] = Boundary(user.permissions_boundary);
+  if (full && !user.permissions_boundary.empty())
+    o["PermissionsBoundary"] = Boundary(user.permissions_boundary);
   if (full && !user.tags.empty()) o["Tags"] = TagList(user.tags);
   return o;
 }
@@ -119,7 +120,8 @@ json::object RoleJson(const iam::Role& role, bool full) {
                  {"MaxSessionDuration", role.max_session_duration}};
   if (!role.description.empty()) o["Description"] = role.description;
   if (full) {
-    if (!role.permissions_boundary.empty()) o["PermissionsBoundary"] = Boundary(role.permissions_boundary);
+    if (!role.permissions_boundary.empty())
+      o["PermissionsBoundary"] = Boundary(role.permissions_boundary);
     if (!role.tags.empty()) o["Tags"] = TagList(role.tags);
     o["RoleLastUsed"] = json::object{};
   }
@@ -175,9 +177,10 @@ Status Paginate(const json::object& input, std::vector<std::pair<std::string, js
       return Status::InvalidArgument("Invalid Marker.").WithAwsCode("InvalidInput");
     }
     // The first item at or after the marked one: items deleted meanwhile are simply skipped.
-    start = std::lower_bound(items.begin(), items.end(), *key,
-                             [](const auto& item, const std::string& k) { return item.first < k; }) -
-            items.begin();
+    start =
+        std::lower_bound(items.begin(), items.end(), *key,
+                         [](const auto& item, const std::string& k) { return item.first < k; }) -
+        items.begin();
   }
   size_t end = std::min(items.size(), start + static_cast<size_t>(max_items));
   json::array page;
@@ -201,10 +204,12 @@ Result<std::string> UserNameOrCaller(const RequestContext& ctx, std::string_view
 }
 
 ResourcesFn UserResource(const iam::IdentityStore& store, std::string field, bool default_caller) {
-  return [&store, field, default_caller](const RequestContext& ctx) -> Result<std::vector<std::string>> {
+  return [&store, field,
+          default_caller](const RequestContext& ctx) -> Result<std::vector<std::string>> {
     std::optional<std::string> name = Optional(ctx.input, field);
     if (!name) {
-      if (default_caller && !ctx.principal.arn.empty()) return std::vector<std::string>{ctx.principal.arn};
+      if (default_caller && !ctx.principal.arn.empty())
+        return std::vector<std::string>{ctx.principal.arn};
       return std::vector<std::string>{"*"};
     }
     if (Result<iam::User> user = store.GetUser(*name); user.ok()) {
@@ -274,7 +279,8 @@ ContextFn RequestTags() { return AddRequestTagKeys; }
 
 ContextFn PolicyArnKey() {
   return [](const RequestContext& ctx, policy::ContextKeys& keys) {
-    if (auto arn = Optional(ctx.input, "PolicyArn")) keys.Set("iam:PolicyARN", policy::ContextType::kString, {*arn});
+    if (auto arn = Optional(ctx.input, "PolicyArn"))
+      keys.Set("iam:PolicyARN", policy::ContextType::kString, {*arn});
   };
 }
 
@@ -316,9 +322,11 @@ Authorization Auth(std::string action, ResourcesFn resources, ContextFn context)
 
 void Add(OperationTable& table, iam::IdentityStore& store, std::string operation,
          IamHandler handler, Authorization authorization) {
-  OperationFn noted = [&store, handler = std::move(handler)](RequestContext& ctx) -> Result<json::value> {
+  OperationFn noted = [&store,
+                       handler = std::move(handler)](RequestContext& ctx) -> Result<json::value> {
     // Best effort: a failed usage note must not fail the call it describes.
-    if (!ctx.access_key_id.empty()) (void)store.NoteAccessKeyUsed(ctx.access_key_id, "iam", ctx.region);
+    if (!ctx.access_key_id.empty())
+      (void)store.NoteAccessKeyUsed(ctx.access_key_id, "iam", ctx.region);
     ASSIGN_OR_RETURN(json::object out, handler(ctx));
     return json::value(std::move(out));
   };

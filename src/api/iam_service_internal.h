@@ -49,7 +49,8 @@ Status Paginate(const json::object& input, std::vector<std::pair<std::string, js
 
 // The caller's own user name for operations whose UserName defaults to the caller; empty for
 // the root user. ValidationError for other callers.
-Result<std::string> UserNameOrCaller(const RequestContext& ctx, std::string_view field = "UserName");
+Result<std::string> UserNameOrCaller(const RequestContext& ctx,
+                                     std::string_view field = "UserName");
 
 // Authorization pieces.
 using ResourcesFn = std::function<Result<std::vector<std::string>>(const RequestContext&)>;
@@ -71,8 +72,8 @@ void AddRequestTagKeys(const RequestContext& ctx, policy::ContextKeys& keys);
 // Combines context functions.
 ContextFn All(std::vector<ContextFn> fns);
 ContextFn RequestTags();
-ContextFn PolicyArnKey();               // iam:PolicyARN from PolicyArn
-ContextFn PermissionsBoundaryKey();     // iam:PermissionsBoundary from PermissionsBoundary
+ContextFn PolicyArnKey();            // iam:PolicyARN from PolicyArn
+ContextFn PermissionsBoundaryKey();  // iam:PermissionsBoundary from PermissionsBoundary
 ContextFn UserResourceTags(const iam::IdentityStore& store);  // aws:ResourceTag/* of UserName
 ContextFn RoleResourceTags(const iam::IdentityStore& store);  // aws:ResourceTag/* of RoleName
 
@@ -81,7 +82,8 @@ ContextFn RoleResourceTags(const iam::IdentityStore& store);  // aws:ResourceTag
 using IamHandler = std::function<Result<json::object>(RequestContext&)>;
 void Add(OperationTable& table, iam::IdentityStore& store, std::string operation,
          IamHandler handler, Authorization authorization);
-Authorization Auth(std::string action, ResourcesFn resources = nullptr, ContextFn context = nullptr);
+Authorization Auth(std::string action, ResourcesFn resources = nullptr,
+                   ContextFn context = nullptr);
 
 void AddUserOperations(OperationTable& table, iam::IdentityStore& store);
 void AddRoleOperations(OperationTable& table, iam::IdentityStore& store);

@@ -5,9 +5,8 @@ namespace kiroku::api::iam_internal {
 namespace {
 
 json::object AccessKeyJson(const iam::AccessKeyInfo& key) {
-  json::object o{{"AccessKeyId", key.access_key_id},
-                 {"Status", key.status},
-                 {"CreateDate", key.create_date}};
+  json::object o{
+      {"AccessKeyId", key.access_key_id}, {"Status", key.status}, {"CreateDate", key.create_date}};
   if (!key.user_name.empty()) o["UserName"] = key.user_name;
   return o;
 }
@@ -16,18 +15,20 @@ json::object AccessKeyJson(const iam::AccessKeyInfo& key) {
 
 void AddUserOperations(OperationTable& table, iam::IdentityStore& store) {
   // ---- users ----
-  Add(table, store, "CreateUser",
+  Add(
+      table, store, "CreateUser",
       [&store](RequestContext& ctx) -> Result<json::object> {
         ASSIGN_OR_RETURN(std::string name, Required(ctx.input, "UserName"));
-        ASSIGN_OR_RETURN(iam::User user,
-                         store.CreateUser(name, OrDefault(ctx.input, "Path", "/"),
-                                          InputTags(ctx.input),
-                                          OrDefault(ctx.input, "PermissionsBoundary", "")));
+        ASSIGN_OR_RETURN(
+            iam::User user,
+            store.CreateUser(name, OrDefault(ctx.input, "Path", "/"), InputTags(ctx.input),
+                             OrDefault(ctx.input, "PermissionsBoundary", "")));
         return json::object{{"User", UserJson(user, true)}};
       },
       Auth("iam:CreateUser", UserResource(store), All({RequestTags(), PermissionsBoundaryKey()})));
 
-  Add(table, store, "GetUser",
+  Add(
+      table, store, "GetUser",
       [&store](RequestContext& ctx) -> Result<json::object> {
         ASSIGN_OR_RETURN(std::string name, UserNameOrCaller(ctx));
         if (name.empty()) {  // the root user describes itself
@@ -41,7 +42,8 @@ void AddUserOperations(OperationTable& table, iam::IdentityStore& store) {
       },
       Auth("iam:GetUser", UserResource(store, "UserName", true), UserResourceTags(store)));
 
-  Add(table, store, "ListUsers",
+  Add(
+      table, store, "ListUsers",
       [&store](RequestContext& ctx) -> Result<json::object> {
         ASSIGN_OR_RETURN(auto users, store.ListUsers(OrDefault(ctx.input, "PathPrefix", "/")));
         std::vector<std::pair<std::string, json::value>> items;
@@ -52,7 +54,8 @@ void AddUserOperations(OperationTable& table, iam::IdentityStore& store) {
       },
       Auth("iam:ListUsers"));
 
-  Add(table, store, "DeleteUser",
+  Add(
+      table, store, "DeleteUser",
       [&store](RequestContext& ctx) -> Result<json::object> {
         ASSIGN_OR_RETURN(std::string name, Required(ctx.input, "UserName"));
         RETURN_IF_ERROR(store.DeleteUser(name));
@@ -60,7 +63,8 @@ void AddUserOperations(OperationTable& table, iam::IdentityStore& store) {
       },
       Auth("iam:DeleteUser", UserResource(store), UserResourceTags(store)));
 
-  Add(table, store, "TagUser",
+  Add(
+      table, store, "TagUser",
       [&store](RequestContext& ctx) -> Result<json::object> {
         ASSIGN_OR_RETURN(std::string name, Required(ctx.input, "UserName"));
         RETURN_IF_ERROR(store.TagEntity(iam::EntityKind::kUser, name, InputTags(ctx.input)));
@@ -68,21 +72,24 @@ void AddUserOperations(OperationTable& table, iam::IdentityStore& store) {
       },
       Auth("iam:TagUser", UserResource(store), All({RequestTags(), UserResourceTags(store)})));
 
-  Add(table, store, "UntagUser",
+  Add(
+      table, store, "UntagUser",
       [&store](RequestContext& ctx) -> Result<json::object> {
         ASSIGN_OR_RETURN(std::string name, Required(ctx.input, "UserName"));
-        RETURN_IF_ERROR(store.UntagEntity(iam::EntityKind::kUser, name,
-                                          InputStrings(ctx.input, "TagKeys")));
+        RETURN_IF_ERROR(
+            store.UntagEntity(iam::EntityKind::kUser, name, InputStrings(ctx.input, "TagKeys")));
         return json::object{};
       },
       Auth("iam:UntagUser", UserResource(store), All({RequestTags(), UserResourceTags(store)})));
 
-  Add(table, store, "ListUserTags",
+  Add(
+      table, store, "ListUserTags",
       [&store](RequestContext& ctx) -> Result<json::object> {
         ASSIGN_OR_RETURN(std::string name, Required(ctx.input, "UserName"));
         ASSIGN_OR_RETURN(iam::Tags tags, store.ListEntityTags(iam::EntityKind::kUser, name));
         std::vector<std::pair<std::string, json::value>> items;
-        for (const auto& [k, v] : tags) items.emplace_back(k, json::object{{"Key", k}, {"Value", v}});
+        for (const auto& [k, v] : tags)
+          items.emplace_back(k, json::object{{"Key", k}, {"Value", v}});
         json::object out;
         RETURN_IF_ERROR(Paginate(ctx.input, std::move(items), "Tags", out));
         return out;
@@ -90,7 +97,8 @@ void AddUserOperations(OperationTable& table, iam::IdentityStore& store) {
       Auth("iam:ListUserTags", UserResource(store), UserResourceTags(store)));
 
   // ---- groups ----
-  Add(table, store, "CreateGroup",
+  Add(
+      table, store, "CreateGroup",
       [&store](RequestContext& ctx) -> Result<json::object> {
         ASSIGN_OR_RETURN(std::string name, Required(ctx.input, "GroupName"));
         ASSIGN_OR_RETURN(iam::Group group,
@@ -99,7 +107,8 @@ void AddUserOperations(OperationTable& table, iam::IdentityStore& store) {
       },
       Auth("iam:CreateGroup", GroupResource(store)));
 
-  Add(table, store, "GetGroup",
+  Add(
+      table, store, "GetGroup",
       [&store](RequestContext& ctx) -> Result<json::object> {
         ASSIGN_OR_RETURN(std::string name, Required(ctx.input, "GroupName"));
         ASSIGN_OR_RETURN(iam::Group group, store.GetGroup(name));
@@ -112,7 +121,8 @@ void AddUserOperations(OperationTable& table, iam::IdentityStore& store) {
       },
       Auth("iam:GetGroup", GroupResource(store)));
 
-  Add(table, store, "ListGroups",
+  Add(
+      table, store, "ListGroups",
       [&store](RequestContext& ctx) -> Result<json::object> {
         ASSIGN_OR_RETURN(auto groups, store.ListGroups(OrDefault(ctx.input, "PathPrefix", "/")));
         std::vector<std::pair<std::string, json::value>> items;
@@ -123,7 +133,8 @@ void AddUserOperations(OperationTable& table, iam::IdentityStore& store) {
       },
       Auth("iam:ListGroups"));
 
-  Add(table, store, "DeleteGroup",
+  Add(
+      table, store, "DeleteGroup",
       [&store](RequestContext& ctx) -> Result<json::object> {
         ASSIGN_OR_RETURN(std::string name, Required(ctx.input, "GroupName"));
         RETURN_IF_ERROR(store.DeleteGroup(name));
@@ -131,7 +142,8 @@ void AddUserOperations(OperationTable& table, iam::IdentityStore& store) {
       },
       Auth("iam:DeleteGroup", GroupResource(store)));
 
-  Add(table, store, "AddUserToGroup",
+  Add(
+      table, store, "AddUserToGroup",
       [&store](RequestContext& ctx) -> Result<json::object> {
         ASSIGN_OR_RETURN(std::string group, Required(ctx.input, "GroupName"));
         ASSIGN_OR_RETURN(std::string user, Required(ctx.input, "UserName"));
@@ -140,7 +152,8 @@ void AddUserOperations(OperationTable& table, iam::IdentityStore& store) {
       },
       Auth("iam:AddUserToGroup", GroupResource(store)));
 
-  Add(table, store, "RemoveUserFromGroup",
+  Add(
+      table, store, "RemoveUserFromGroup",
       [&store](RequestContext& ctx) -> Result<json::object> {
         ASSIGN_OR_RETURN(std::string group, Required(ctx.input, "GroupName"));
         ASSIGN_OR_RETURN(std::string user, Required(ctx.input, "UserName"));
@@ -149,7 +162,8 @@ void AddUserOperations(OperationTable& table, iam::IdentityStore& store) {
       },
       Auth("iam:RemoveUserFromGroup", GroupResource(store)));
 
-  Add(table, store, "ListGroupsForUser",
+  Add(
+      table, store, "ListGroupsForUser",
       [&store](RequestContext& ctx) -> Result<json::object> {
         ASSIGN_OR_RETURN(std::string name, Required(ctx.input, "UserName"));
         ASSIGN_OR_RETURN(auto groups, store.ListGroupsForUser(name));
@@ -162,7 +176,8 @@ void AddUserOperations(OperationTable& table, iam::IdentityStore& store) {
       Auth("iam:ListGroupsForUser", UserResource(store)));
 
   // ---- access keys (UserName defaults to the caller) ----
-  Add(table, store, "CreateAccessKey",
+  Add(
+      table, store, "CreateAccessKey",
       [&store](RequestContext& ctx) -> Result<json::object> {
         ASSIGN_OR_RETURN(std::string name, UserNameOrCaller(ctx));
         ASSIGN_OR_RETURN(iam::NewAccessKey key, store.CreateAccessKey(name));
@@ -172,19 +187,22 @@ void AddUserOperations(OperationTable& table, iam::IdentityStore& store) {
       },
       Auth("iam:CreateAccessKey", UserResource(store, "UserName", true)));
 
-  Add(table, store, "ListAccessKeys",
+  Add(
+      table, store, "ListAccessKeys",
       [&store](RequestContext& ctx) -> Result<json::object> {
         ASSIGN_OR_RETURN(std::string name, UserNameOrCaller(ctx));
         ASSIGN_OR_RETURN(auto keys, store.ListAccessKeys(name));
         std::vector<std::pair<std::string, json::value>> items;
-        for (const iam::AccessKeyInfo& k : keys) items.emplace_back(k.access_key_id, AccessKeyJson(k));
+        for (const iam::AccessKeyInfo& k : keys)
+          items.emplace_back(k.access_key_id, AccessKeyJson(k));
         json::object out;
         RETURN_IF_ERROR(Paginate(ctx.input, std::move(items), "AccessKeyMetadata", out));
         return out;
       },
       Auth("iam:ListAccessKeys", UserResource(store, "UserName", true)));
 
-  Add(table, store, "UpdateAccessKey",
+  Add(
+      table, store, "UpdateAccessKey",
       [&store](RequestContext& ctx) -> Result<json::object> {
         ASSIGN_OR_RETURN(std::string name, UserNameOrCaller(ctx));
         ASSIGN_OR_RETURN(std::string id, Required(ctx.input, "AccessKeyId"));
@@ -194,7 +212,8 @@ void AddUserOperations(OperationTable& table, iam::IdentityStore& store) {
       },
       Auth("iam:UpdateAccessKey", UserResource(store, "UserName", true)));
 
-  Add(table, store, "DeleteAccessKey",
+  Add(
+      table, store, "DeleteAccessKey",
       [&store](RequestContext& ctx) -> Result<json::object> {
         ASSIGN_OR_RETURN(std::string name, UserNameOrCaller(ctx));
         ASSIGN_OR_RETURN(std::string id, Required(ctx.input, "AccessKeyId"));
@@ -203,7 +222,8 @@ void AddUserOperations(OperationTable& table, iam::IdentityStore& store) {
       },
       Auth("iam:DeleteAccessKey", UserResource(store, "UserName", true)));
 
-  Add(table, store, "GetAccessKeyLastUsed",
+  Add(
+      table, store, "GetAccessKeyLastUsed",
       [&store](RequestContext& ctx) -> Result<json::object> {
         ASSIGN_OR_RETURN(std::string id, Required(ctx.input, "AccessKeyId"));
         ASSIGN_OR_RETURN(iam::AccessKeyLastUsed used, store.GetAccessKeyLastUsed(id));
@@ -214,14 +234,15 @@ void AddUserOperations(OperationTable& table, iam::IdentityStore& store) {
         return out;
       },
       // The action's resource is the key's owner; the key id alone does not name it.
-      Auth("iam:GetAccessKeyLastUsed", [&store](const RequestContext& ctx) -> Result<std::vector<std::string>> {
-        auto id = Optional(ctx.input, "AccessKeyId");
-        if (!id) return std::vector<std::string>{"*"};
-        Result<iam::AccessKeyLastUsed> used = store.GetAccessKeyLastUsed(*id);
-        if (!used.ok() || used->user_name.empty()) return std::vector<std::string>{"*"};
-        Result<iam::User> user = store.GetUser(used->user_name);
-        return std::vector<std::string>{user.ok() ? user->arn : "*"};
-      }));
+      Auth("iam:GetAccessKeyLastUsed",
+           [&store](const RequestContext& ctx) -> Result<std::vector<std::string>> {
+             auto id = Optional(ctx.input, "AccessKeyId");
+             if (!id) return std::vector<std::string>{"*"};
+             Result<iam::AccessKeyLastUsed> used = store.GetAccessKeyLastUsed(*id);
+             if (!used.ok() || used->user_name.empty()) return std::vector<std::string>{"*"};
+             Result<iam::User> user = store.GetUser(used->user_name);
+             return std::vector<std::string>{user.ok() ? user->arn : "*"};
+           }));
 
   // ---- login profiles ----
   auto profile_json = [](const iam::LoginProfile& p) {
@@ -229,19 +250,21 @@ void AddUserOperations(OperationTable& table, iam::IdentityStore& store) {
                         {"CreateDate", p.create_date},
                         {"PasswordResetRequired", p.password_reset_required}};
   };
-  Add(table, store, "CreateLoginProfile",
+  Add(
+      table, store, "CreateLoginProfile",
       [&store, profile_json](RequestContext& ctx) -> Result<json::object> {
         ASSIGN_OR_RETURN(std::string name, Required(ctx.input, "UserName"));
         ASSIGN_OR_RETURN(std::string password, Required(ctx.input, "Password"));
-        ASSIGN_OR_RETURN(iam::LoginProfile p,
-                         store.CreateLoginProfile(
-                             name, password,
-                             OptionalBool(ctx.input, "PasswordResetRequired").value_or(false)));
+        ASSIGN_OR_RETURN(
+            iam::LoginProfile p,
+            store.CreateLoginProfile(
+                name, password, OptionalBool(ctx.input, "PasswordResetRequired").value_or(false)));
         return json::object{{"LoginProfile", profile_json(p)}};
       },
       Auth("iam:CreateLoginProfile", UserResource(store)));
 
-  Add(table, store, "GetLoginProfile",
+  Add(
+      table, store, "GetLoginProfile",
       [&store, profile_json](RequestContext& ctx) -> Result<json::object> {
         ASSIGN_OR_RETURN(std::string name, UserNameOrCaller(ctx));
         ASSIGN_OR_RETURN(iam::LoginProfile p, store.GetLoginProfile(name));
@@ -249,7 +272,8 @@ void AddUserOperations(OperationTable& table, iam::IdentityStore& store) {
       },
       Auth("iam:GetLoginProfile", UserResource(store, "UserName", true)));
 
-  Add(table, store, "UpdateLoginProfile",
+  Add(
+      table, store, "UpdateLoginProfile",
       [&store](RequestContext& ctx) -> Result<json::object> {
         ASSIGN_OR_RETURN(std::string name, Required(ctx.input, "UserName"));
         RETURN_IF_ERROR(store.UpdateLoginProfile(name, Optional(ctx.input, "Password"),
@@ -258,7 +282,8 @@ void AddUserOperations(OperationTable& table, iam::IdentityStore& store) {
       },
       Auth("iam:UpdateLoginProfile", UserResource(store)));
 
-  Add(table, store, "DeleteLoginProfile",
+  Add(
+      table, store, "DeleteLoginProfile",
       [&store](RequestContext& ctx) -> Result<json::object> {
         ASSIGN_OR_RETURN(std::string name, Required(ctx.input, "UserName"));
         RETURN_IF_ERROR(store.DeleteLoginProfile(name));

@@ -153,7 +153,8 @@ Status IdentityStore::NoteAccessKeyUsed(std::string_view access_key_id, std::str
   return db_.Put(kCf, AccessKeyRecordKey(access_key_id), json::serialize(*record));
 }
 
-Result<AccessKeyLastUsed> IdentityStore::GetAccessKeyLastUsed(std::string_view access_key_id) const {
+Result<AccessKeyLastUsed> IdentityStore::GetAccessKeyLastUsed(
+    std::string_view access_key_id) const {
   ASSIGN_OR_RETURN(auto record, GetRecord(db_, AccessKeyRecordKey(access_key_id)));
   if (!record) return NoSuchKey(access_key_id);
   AccessKeyLastUsed used;

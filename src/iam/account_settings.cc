@@ -15,8 +15,9 @@ constexpr std::string_view kAliasSetting = "alias";
 
 Status RangeError(int value, std::string_view field, int min, int max) {
   if (value < min) {
-    return ValidationError(std::to_string(value), field,
-                           "Member must have value greater than or equal to " + std::to_string(min));
+    return ValidationError(
+        std::to_string(value), field,
+        "Member must have value greater than or equal to " + std::to_string(min));
   }
   if (value > max) {
     return ValidationError(std::to_string(value), field,
@@ -92,10 +93,14 @@ Status IdentityStore::DeleteAccountPasswordPolicy() {
 Status IdentityStore::CheckPasswordPolicy(std::string_view password) const {
   bool upper = false, lower = false, digit = false, symbol = false;
   for (unsigned char c : password) {
-    if (std::isupper(c)) upper = true;
-    else if (std::islower(c)) lower = true;
-    else if (std::isdigit(c)) digit = true;
-    else if (std::ispunct(c)) symbol = true;
+    if (std::isupper(c))
+      upper = true;
+    else if (std::islower(c))
+      lower = true;
+    else if (std::isdigit(c))
+      digit = true;
+    else if (std::ispunct(c))
+      symbol = true;
   }
   if (password.size() > 128) return Violation("Password must be at most 128 characters long.");
   Result<PasswordPolicy> policy = GetAccountPasswordPolicy();

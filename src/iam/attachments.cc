@@ -111,12 +111,12 @@ Result<std::vector<PolicyEntity>> IdentityStore::ListEntitiesForPolicy(
     std::string_view policy_arn) const {
   ASSIGN_OR_RETURN(ManagedPolicy policy, GetPolicy(policy_arn));
   std::vector<std::pair<EntityKind, std::string>> names;
-  RETURN_IF_ERROR(ScanPrefix(db_, AttachedToPrefix(policy.arn), [&](std::string_view k,
-                                                                    std::string_view v) {
-    store::KeyReader reader(k.substr(AttachedToPrefix(policy.arn).size()));
-    std::optional<uint8_t> tag = reader.Tag();
-    if (tag) names.emplace_back(static_cast<EntityKind>(*tag), std::string(v));
-  }));
+  RETURN_IF_ERROR(
+      ScanPrefix(db_, AttachedToPrefix(policy.arn), [&](std::string_view k, std::string_view v) {
+        store::KeyReader reader(k.substr(AttachedToPrefix(policy.arn).size()));
+        std::optional<uint8_t> tag = reader.Tag();
+        if (tag) names.emplace_back(static_cast<EntityKind>(*tag), std::string(v));
+      }));
   std::vector<PolicyEntity> out;
   for (EntityKind kind : {EntityKind::kUser, EntityKind::kGroup, EntityKind::kRole}) {
     for (const auto& [k, name] : names) {

@@ -78,15 +78,14 @@ Status IdentityStore::AddUserToGroup(std::string_view group_name, std::string_vi
   return db_.Write(batch);
 }
 
-Status IdentityStore::RemoveUserFromGroup(std::string_view group_name,
-                                          std::string_view user_name) {
+Status IdentityStore::RemoveUserFromGroup(std::string_view group_name, std::string_view user_name) {
   std::lock_guard lock(write_mu_);
   ASSIGN_OR_RETURN(Group group, GetGroup(group_name));
   ASSIGN_OR_RETURN(User user, GetUser(user_name));
   ASSIGN_OR_RETURN(auto member, db_.Get(kCf, MembershipKey(user.name, group.name)));
   if (!member) {
-    return Status::NotFound("The user with name " + user.name +
-                            " cannot be found in group " + group.name + ".");
+    return Status::NotFound("The user with name " + user.name + " cannot be found in group " +
+                            group.name + ".");
   }
   store::WriteBatch batch;
   batch.Delete(kCf, MembershipKey(user.name, group.name));

@@ -99,8 +99,8 @@ Result<BootstrapResult> IdentityStore::Bootstrap(const BootstrapOptions& options
                                             clock_.Now().time_since_epoch())
                                             .count()}};
     // Only one serve may create the account: the write succeeds only where none exists.
-    Status created = db_.CompareAndSet(kColumnFamily, AccountKey(), std::nullopt,
-                                       json::serialize(account));
+    Status created =
+        db_.CompareAndSet(kColumnFamily, AccountKey(), std::nullopt, json::serialize(account));
     if (created.code() == Code::kConflict) return Bootstrap(options);
     RETURN_IF_ERROR(created);
     result.created = true;
@@ -125,13 +125,14 @@ Result<BootstrapResult> IdentityStore::Bootstrap(const BootstrapOptions& options
 
   // The first root key, creating one on a new account.
   std::optional<RootKeyPair> first;
-  Status scan = db_.Scan(kColumnFamily, store::Range::Prefix(store::KeyBuilder().Tag(kAccessKeyTag).Build()),
-                         [&](std::string_view, std::string_view value) {
-                           json::object record = json::parse(value).as_object();
-                           if (record.at("owner").as_string() != "root") return true;
-                           first = RootKeyPair{std::string(record.at("accessKeyId").as_string()), ""};
-                           return false;
-                         });
+  Status scan =
+      db_.Scan(kColumnFamily, store::Range::Prefix(store::KeyBuilder().Tag(kAccessKeyTag).Build()),
+               [&](std::string_view, std::string_view value) {
+                 json::object record = json::parse(value).as_object();
+                 if (record.at("owner").as_string() != "root") return true;
+                 first = RootKeyPair{std::string(record.at("accessKeyId").as_string()), ""};
+                 return false;
+               });
   RETURN_IF_ERROR(scan);
   if (first) {
     ASSIGN_OR_RETURN(AccessKey key, LookupAccessKey(first->access_key_id));

@@ -143,8 +143,7 @@ class IdentityStore {
   // Policy names, sorted.
   Result<std::vector<std::string>> ListInlinePolicies(EntityKind kind,
                                                       std::string_view entity) const;
-  Status DeleteInlinePolicy(EntityKind kind, std::string_view entity,
-                            std::string_view policy_name);
+  Status DeleteInlinePolicy(EntityKind kind, std::string_view entity, std::string_view policy_name);
 
   // ---- managed policies (managed_policies.cc) ----
   Result<ManagedPolicy> CreatePolicy(std::string_view name, std::string_view path,
@@ -169,9 +168,8 @@ class IdentityStore {
   // Attaching twice is a no-op; detaching what is not attached is NotFound.
   Status AttachPolicy(EntityKind kind, std::string_view entity, std::string_view policy_arn);
   Status DetachPolicy(EntityKind kind, std::string_view entity, std::string_view policy_arn);
-  Result<std::vector<AttachedPolicy>> ListAttachedPolicies(EntityKind kind,
-                                                           std::string_view entity,
-                                                           std::string_view path_prefix = "/") const;
+  Result<std::vector<AttachedPolicy>> ListAttachedPolicies(
+      EntityKind kind, std::string_view entity, std::string_view path_prefix = "/") const;
   // Users, groups and roles the policy is attached to, in that order, each sorted by name.
   Result<std::vector<PolicyEntity>> ListEntitiesForPolicy(std::string_view policy_arn) const;
   // `kind` is kUser or kRole.

@@ -59,16 +59,17 @@ Status IdentityStore::PutInlinePolicy(EntityKind kind, std::string_view entity,
   ASSIGN_OR_RETURN(std::string name, EntityName(*this, kind, entity));
   size_t total = PolicySize(document);
   std::string own_key = InlineKey(kind, name, policy_name);
-  RETURN_IF_ERROR(ScanPrefix(db_, InlinePrefix(kind, name), [&](std::string_view k, std::string_view v) {
-    if (k == own_key) return;  // replaced by this call
-    boost::system::error_code ec;
-    json::value record = json::parse(v, ec);
-    if (!ec && record.is_object()) {
-      if (const json::value* doc = record.as_object().if_contains("document")) {
-        if (doc->is_string()) total += PolicySize(doc->as_string());
-      }
-    }
-  }));
+  RETURN_IF_ERROR(
+      ScanPrefix(db_, InlinePrefix(kind, name), [&](std::string_view k, std::string_view v) {
+        if (k == own_key) return;  // replaced by this call
+        boost::system::error_code ec;
+        json::value record = json::parse(v, ec);
+        if (!ec && record.is_object()) {
+          if (const json::value* doc = record.as_object().if_contains("document")) {
+            if (doc->is_string()) total += PolicySize(doc->as_string());
+          }
+        }
+      }));
   if (total > MaxInlineBytes(kind)) {
     return Status::LimitExceeded("Maximum policy size of " + std::to_string(MaxInlineBytes(kind)) +
                                  " bytes exceeded for " + EntityKindName(kind) + " " + name);
@@ -94,11 +95,13 @@ Result<std::vector<std::string>> IdentityStore::ListInlinePolicies(EntityKind ki
                                                                    std::string_view entity) const {
   ASSIGN_OR_RETURN(std::string name, EntityName(*this, kind, entity));
   std::vector<std::string> names;
-  RETURN_IF_ERROR(ScanPrefix(db_, InlinePrefix(kind, name), [&](std::string_view, std::string_view v) {
-    boost::system::error_code ec;
-    json::value record = json::parse(v, ec);
-    if (!ec && record.is_object()) names.emplace_back(record.as_object().at("name").as_string());
-  }));
+  RETURN_IF_ERROR(
+      ScanPrefix(db_, InlinePrefix(kind, name), [&](std::string_view, std::string_view v) {
+        boost::system::error_code ec;
+        json::value record = json::parse(v, ec);
+        if (!ec && record.is_object())
+          names.emplace_back(record.as_object().at("name").as_string());
+      }));
   return names;
 }
 

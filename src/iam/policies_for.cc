@@ -38,14 +38,15 @@ Status IdentityStore::AddEntityPolicies(EntityKind kind, const std::string& name
     return CachedPolicy(policy_name, document, policy::PolicyKind::kIdentity);
   };
   std::vector<std::pair<std::string, std::string>> inline_docs;
-  RETURN_IF_ERROR(ScanPrefix(db_, InlinePrefix(kind, name), [&](std::string_view, std::string_view v) {
-    boost::system::error_code ec;
-    json::value record = json::parse(v, ec);
-    if (ec || !record.is_object()) return;
-    const json::object& o = record.as_object();
-    inline_docs.emplace_back(std::string(o.at("name").as_string()),
-                             std::string(o.at("document").as_string()));
-  }));
+  RETURN_IF_ERROR(
+      ScanPrefix(db_, InlinePrefix(kind, name), [&](std::string_view, std::string_view v) {
+        boost::system::error_code ec;
+        json::value record = json::parse(v, ec);
+        if (ec || !record.is_object()) return;
+        const json::object& o = record.as_object();
+        inline_docs.emplace_back(std::string(o.at("name").as_string()),
+                                 std::string(o.at("document").as_string()));
+      }));
   for (const auto& [policy_name, document] : inline_docs) {
     ASSIGN_OR_RETURN(policy::Policy p, compile(name + "/inline/" + policy_name, document));
     out.push_back(std::move(p));
@@ -97,8 +98,9 @@ Result<policy::PolicySet> IdentityStore::PoliciesFor(const Principal& principal)
       }
       RETURN_IF_ERROR(AddEntityPolicies(EntityKind::kUser, user->name, set.identity));
       std::vector<std::string> groups;
-      RETURN_IF_ERROR(ScanPrefix(db_, MembershipPrefix(user->name),
-                                 [&](std::string_view, std::string_view v) { groups.emplace_back(v); }));
+      RETURN_IF_ERROR(
+          ScanPrefix(db_, MembershipPrefix(user->name),
+                     [&](std::string_view, std::string_view v) { groups.emplace_back(v); }));
       for (const std::string& group : groups) {
         RETURN_IF_ERROR(AddEntityPolicies(EntityKind::kGroup, group, set.identity));
       }

@@ -10,7 +10,9 @@ namespace {
 constexpr uint8_t kEntityTag = 'I';
 constexpr uint8_t kAccessKeyTag = 'K';
 
-store::KeyBuilder Space(char kind) { return std::move(store::KeyBuilder().Tag(kEntityTag).Tag(kind)); }
+store::KeyBuilder Space(char kind) {
+  return std::move(store::KeyBuilder().Tag(kEntityTag).Tag(kind));
+}
 
 std::string Str(const json::object& o, std::string_view key) {
   const json::value* v = o.if_contains(key);
@@ -70,11 +72,15 @@ std::string BoundaryOfKey(std::string_view policy_arn, EntityKind kind, std::str
       .String(Lower(entity))
       .Build();
 }
-std::string MembershipPrefix(std::string_view user) { return Space('m').String(Lower(user)).Build(); }
+std::string MembershipPrefix(std::string_view user) {
+  return Space('m').String(Lower(user)).Build();
+}
 std::string MembershipKey(std::string_view user, std::string_view group) {
   return store::KeyBuilder(MembershipPrefix(user)).String(Lower(group)).Build();
 }
-std::string MembersPrefix(std::string_view group) { return Space('n').String(Lower(group)).Build(); }
+std::string MembersPrefix(std::string_view group) {
+  return Space('n').String(Lower(group)).Build();
+}
 std::string MembersKey(std::string_view group, std::string_view user) {
   return store::KeyBuilder(MembersPrefix(group)).String(Lower(user)).Build();
 }
@@ -84,7 +90,9 @@ std::string UserAccessKeysPrefix(std::string_view user) {
 std::string UserAccessKeyKey(std::string_view user, std::string_view access_key_id) {
   return store::KeyBuilder(UserAccessKeysPrefix(user)).String(access_key_id).Build();
 }
-std::string LoginProfileKey(std::string_view user) { return Space('l').String(Lower(user)).Build(); }
+std::string LoginProfileKey(std::string_view user) {
+  return Space('l').String(Lower(user)).Build();
+}
 std::string SettingKey(std::string_view setting) { return Space('s').String(setting).Build(); }
 std::string AccessKeyRecordKey(std::string_view access_key_id) {
   return store::KeyBuilder().Tag(kAccessKeyTag).String(access_key_id).Build();
@@ -172,7 +180,8 @@ User UserFromJson(const json::object& o, std::string_view account) {
 }
 
 json::object GroupToJson(const Group& g) {
-  return json::object{{"name", g.name}, {"id", g.id}, {"path", g.path}, {"createDate", g.create_date}};
+  return json::object{
+      {"name", g.name}, {"id", g.id}, {"path", g.path}, {"createDate", g.create_date}};
 }
 
 Group GroupFromJson(const json::object& o, std::string_view account) {
@@ -218,9 +227,8 @@ Result<Role> RoleFromJson(const json::object& o, std::string_view account) {
 json::object PolicyToJson(const ManagedPolicy& p) {
   json::array versions;
   for (const PolicyVersion& v : p.versions) {
-    versions.push_back(json::object{{"versionId", v.version_id},
-                                    {"document", v.document},
-                                    {"createDate", v.create_date}});
+    versions.push_back(json::object{
+        {"versionId", v.version_id}, {"document", v.document}, {"createDate", v.create_date}});
   }
   json::object o{{"name", p.name},
                  {"id", p.id},
@@ -261,7 +269,8 @@ ManagedPolicy PolicyFromJson(const json::object& o, std::string_view account) {
   return p;
 }
 
-Status ValidationError(std::string_view value, std::string_view field, std::string_view constraint) {
+Status ValidationError(std::string_view value, std::string_view field,
+                       std::string_view constraint) {
   return Status::InvalidArgument("1 validation error detected: Value '" + std::string(value) +
                                  "' at '" + std::string(field) +
                                  "' failed to satisfy constraint: " + std::string(constraint))
@@ -271,8 +280,8 @@ Status ValidationError(std::string_view value, std::string_view field, std::stri
 Status ValidateName(std::string_view name, std::string_view field, size_t max) {
   if (name.empty() || name.size() > max) {
     return ValidationError(name, field,
-                           "Member must have length less than or equal to " +
-                               std::to_string(max) + " and greater than or equal to 1");
+                           "Member must have length less than or equal to " + std::to_string(max) +
+                               " and greater than or equal to 1");
   }
   if (!std::all_of(name.begin(), name.end(), IsNameChar)) {
     return ValidationError(name, field,
@@ -282,7 +291,8 @@ Status ValidateName(std::string_view name, std::string_view field, size_t max) {
 }
 
 Status ValidatePath(std::string_view path, std::string_view field) {
-  bool chars_ok = std::all_of(path.begin(), path.end(), [](char c) { return c >= 0x21 && c <= 0x7e; });
+  bool chars_ok =
+      std::all_of(path.begin(), path.end(), [](char c) { return c >= 0x21 && c <= 0x7e; });
   if (path.empty() || path.size() > 512 || path.front() != '/' || path.back() != '/' || !chars_ok) {
     return ValidationError(path, field,
                            "Member must satisfy regular expression pattern: "
@@ -306,8 +316,9 @@ Status ValidateTags(const Tags& tags) {
       return ValidationError(v, "tags.value", "Member must have length less than or equal to 256");
     }
     if (++seen[Lower(k)] > 1) {
-      return Status::InvalidArgument("Duplicate tag keys found. Please note that Tag keys are "
-                                     "case insensitive.")
+      return Status::InvalidArgument(
+                 "Duplicate tag keys found. Please note that Tag keys are "
+                 "case insensitive.")
           .WithAwsCode("InvalidInput");
     }
   }
@@ -326,7 +337,8 @@ Status NoSuchPolicy(std::string_view arn) {
 Status ValidatePolicyDocument(std::string_view document, policy::PolicyKind kind) {
   Result<policy::Policy> parsed = policy::ParsePolicy(document, {kind, ""});
   if (!parsed.ok()) {
-    return Status::InvalidArgument(parsed.status().message()).WithAwsCode("MalformedPolicyDocument");
+    return Status::InvalidArgument(parsed.status().message())
+        .WithAwsCode("MalformedPolicyDocument");
   }
   return Status::Ok();
 }

@@ -43,7 +43,7 @@ std::string MembersKey(std::string_view group, std::string_view user);
 std::string UserAccessKeysPrefix(std::string_view user);
 std::string UserAccessKeyKey(std::string_view user, std::string_view access_key_id);
 std::string LoginProfileKey(std::string_view user);
-std::string SettingKey(std::string_view setting);  // "alias", "password-policy"
+std::string SettingKey(std::string_view setting);                // "alias", "password-policy"
 std::string AccessKeyRecordKey(std::string_view access_key_id);  // Tag('K'), iam's older space
 
 int64_t NowSeconds(const Clock& clock);
@@ -82,8 +82,9 @@ Status ValidateName(std::string_view name, std::string_view field, size_t max);
 Status ValidatePath(std::string_view path, std::string_view field = "path");
 Status ValidateTags(const Tags& tags);
 
-Status NoSuchEntity(EntityKind kind, std::string_view name);  // "The user with name x cannot be found."
-Status NoSuchPolicy(std::string_view arn);                    // "Policy <arn> was not found."
+Status NoSuchEntity(EntityKind kind,
+                    std::string_view name);  // "The user with name x cannot be found."
+Status NoSuchPolicy(std::string_view arn);   // "Policy <arn> was not found."
 
 // Validates a policy document; MalformedPolicyDocument with the engine's message.
 Status ValidatePolicyDocument(std::string_view document, policy::PolicyKind kind);

@@ -33,7 +33,8 @@ Status ValidateDescription(std::string_view description) {
 
 }  // namespace
 
-Result<Role> IdentityStore::CreateRole(std::string_view name, std::string_view trust_policy_document,
+Result<Role> IdentityStore::CreateRole(std::string_view name,
+                                       std::string_view trust_policy_document,
                                        const RoleOptions& options) {
   RETURN_IF_ERROR(ValidateName(name, "roleName", 64));
   RETURN_IF_ERROR(ValidatePath(options.path));

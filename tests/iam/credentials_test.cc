@@ -103,9 +103,9 @@ TEST_F(CredentialsTest, LoginProfilesFollowThePasswordPolicy) {
   policy.minimum_password_length = 16;
   policy.require_symbols = true;
   ASSERT_TRUE(identities_.UpdateAccountPasswordPolicy(policy).ok());
-  EXPECT_EQ(identities_.UpdateLoginProfile("bob", std::string("Good-password1"), std::nullopt)
-                .aws_code(),
-            "PasswordPolicyViolation");
+  EXPECT_EQ(
+      identities_.UpdateLoginProfile("bob", std::string("Good-password1"), std::nullopt).aws_code(),
+      "PasswordPolicyViolation");
   ASSERT_TRUE(
       identities_.UpdateLoginProfile("bob", std::string("a-much-longer-password"), false).ok());
   EXPECT_TRUE(*identities_.CheckConsolePassword("bob", "a-much-longer-password"));

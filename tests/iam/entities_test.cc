@@ -54,14 +54,16 @@ TEST_F(EntitiesTest, DeleteUserConflictsWhileItHasPoliciesOrGroups) {
   EXPECT_EQ(conflict.message(), "Cannot delete entity, must delete policies first.");
   ASSERT_TRUE(identities_.DeleteInlinePolicy(EntityKind::kUser, "bob", "p").ok());
 
-  ASSERT_TRUE(identities_.AttachPolicy(EntityKind::kUser, "bob",
-                                       "arn:aws:iam::aws:policy/AdministratorAccess")
-                  .ok());
+  ASSERT_TRUE(
+      identities_
+          .AttachPolicy(EntityKind::kUser, "bob", "arn:aws:iam::aws:policy/AdministratorAccess")
+          .ok());
   EXPECT_EQ(identities_.DeleteUser("bob").message(),
             "Cannot delete entity, must detach all policies first.");
-  ASSERT_TRUE(identities_.DetachPolicy(EntityKind::kUser, "bob",
-                                       "arn:aws:iam::aws:policy/AdministratorAccess")
-                  .ok());
+  ASSERT_TRUE(
+      identities_
+          .DetachPolicy(EntityKind::kUser, "bob", "arn:aws:iam::aws:policy/AdministratorAccess")
+          .ok());
 
   ASSERT_TRUE(identities_.CreateGroup("devs", "/").ok());
   ASSERT_TRUE(identities_.AddUserToGroup("devs", "bob").ok());
@@ -95,8 +97,8 @@ TEST_F(EntitiesTest, RolesKeepTheirTrustPolicyAndLimits) {
   options.description = "delivery";
   options.max_session_duration = 7200;
   options.tags = {{"env", "test"}};
-  auto role = identities_.CreateRole(
-      "Delivery", Trust("arn:aws:iam::111122223333:user/bob"), options);
+  auto role =
+      identities_.CreateRole("Delivery", Trust("arn:aws:iam::111122223333:user/bob"), options);
   ASSERT_TRUE(role.ok()) << role.status().ToString();
   EXPECT_TRUE(role->id.starts_with("AROA"));
   EXPECT_EQ(role->arn, "arn:aws:iam::111122223333:role/service-role/Delivery");
@@ -134,7 +136,8 @@ TEST_F(EntitiesTest, RolesKeepTheirTrustPolicyAndLimits) {
       identities_.UpdateAssumeRolePolicy("Delivery", Trust("arn:aws:iam::111122223333:root")).ok());
   EXPECT_NE(identities_.GetRole("Delivery")->trust_policy_document.find(":root"),
             std::string::npos);
-  ASSERT_TRUE(identities_.PutInlinePolicy(EntityKind::kRole, "Delivery", "p", Allow("logs:*")).ok());
+  ASSERT_TRUE(
+      identities_.PutInlinePolicy(EntityKind::kRole, "Delivery", "p", Allow("logs:*")).ok());
   EXPECT_EQ(identities_.DeleteRole("Delivery").code(), Code::kConflict);
   ASSERT_TRUE(identities_.DeleteInlinePolicy(EntityKind::kRole, "Delivery", "p").ok());
   EXPECT_TRUE(identities_.DeleteRole("Delivery").ok());
@@ -220,9 +223,9 @@ TEST_F(EntitiesTest, AwsManagedPoliciesAreAttachableAndReadOnly) {
   }
   EXPECT_EQ(identities_.AttachPolicy(EntityKind::kUser, "nobody", admin).code(), Code::kNotFound);
   ASSERT_TRUE(identities_.CreateUser("bob", "/", {}).ok());
-  EXPECT_EQ(identities_.AttachPolicy(EntityKind::kUser, "bob", "arn:aws:iam::aws:policy/Nope")
-                .message(),
-            "Policy arn:aws:iam::aws:policy/Nope does not exist or is not attachable.");
+  EXPECT_EQ(
+      identities_.AttachPolicy(EntityKind::kUser, "bob", "arn:aws:iam::aws:policy/Nope").message(),
+      "Policy arn:aws:iam::aws:policy/Nope does not exist or is not attachable.");
   auto local = identities_.ListPolicies(PolicyScope::kLocal, false);
   EXPECT_TRUE(local->empty());
   auto aws = identities_.ListPolicies(PolicyScope::kAws, false);

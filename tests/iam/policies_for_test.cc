@@ -43,7 +43,8 @@ TEST_F(PoliciesForTest, UserCollectsInlineAttachedAndGroupPolicies) {
   Principal bob = UserPrincipal("bob");
   EXPECT_EQ(Decide(bob, "iam:ListUsers"), policy::EvalDecision::kImplicitDeny);
 
-  ASSERT_TRUE(identities_.PutInlinePolicy(EntityKind::kUser, "bob", "list", Allow("iam:List*")).ok());
+  ASSERT_TRUE(
+      identities_.PutInlinePolicy(EntityKind::kUser, "bob", "list", Allow("iam:List*")).ok());
   EXPECT_EQ(Decide(bob, "iam:ListUsers"), policy::EvalDecision::kAllowed);
   EXPECT_EQ(Decide(bob, "iam:CreateUser"), policy::EvalDecision::kImplicitDeny);
 
@@ -70,9 +71,10 @@ TEST_F(PoliciesForTest, UserCollectsInlineAttachedAndGroupPolicies) {
 
 TEST_F(PoliciesForTest, PermissionsBoundaryLimitsTheUser) {
   ASSERT_TRUE(identities_.CreateUser("bob", "/", {}).ok());
-  ASSERT_TRUE(identities_.AttachPolicy(EntityKind::kUser, "bob",
-                                       "arn:aws:iam::aws:policy/AdministratorAccess")
-                  .ok());
+  ASSERT_TRUE(
+      identities_
+          .AttachPolicy(EntityKind::kUser, "bob", "arn:aws:iam::aws:policy/AdministratorAccess")
+          .ok());
   Principal bob = UserPrincipal("bob");
   EXPECT_EQ(Decide(bob, "iam:CreateUser"), policy::EvalDecision::kAllowed);
   auto boundary = identities_.CreatePolicy("only-logs", "/", Allow("logs:*"), "", {});
@@ -101,12 +103,14 @@ TEST_F(PoliciesForTest, AssumedRoleGetsTheRolePolicies) {
   session.user_id = role->id + ":s1";
   EXPECT_EQ(Decide(session, "logs:PutLogEvents"), policy::EvalDecision::kAllowed);
   EXPECT_EQ(Decide(session, "logs:DeleteLogGroup"), policy::EvalDecision::kImplicitDeny);
-  ASSERT_TRUE(identities_.AttachPolicy(EntityKind::kRole, "Delivery",
-                                       "arn:aws:iam::aws:policy/AdministratorAccess")
+  ASSERT_TRUE(identities_
+                  .AttachPolicy(EntityKind::kRole, "Delivery",
+                                "arn:aws:iam::aws:policy/AdministratorAccess")
                   .ok());
   EXPECT_EQ(Decide(session, "logs:DeleteLogGroup"), policy::EvalDecision::kAllowed);
   auto boundary = identities_.CreatePolicy("b", "/", Allow("logs:PutLogEvents"), "", {});
-  ASSERT_TRUE(identities_.PutPermissionsBoundary(EntityKind::kRole, "Delivery", boundary->arn).ok());
+  ASSERT_TRUE(
+      identities_.PutPermissionsBoundary(EntityKind::kRole, "Delivery", boundary->arn).ok());
   EXPECT_EQ(Decide(session, "logs:DeleteLogGroup"), policy::EvalDecision::kImplicitDeny);
   // A session of a role that no longer exists is denied.
   session.role_arn = "arn:aws:iam::111122223333:role/Gone";
@@ -117,7 +121,8 @@ TEST_F(PoliciesForTest, AssumedRoleGetsTheRolePolicies) {
 
 TEST_F(PoliciesForTest, DecisionsNameThePolicy) {
   ASSERT_TRUE(identities_.CreateUser("bob", "/", {}).ok());
-  ASSERT_TRUE(identities_.PutInlinePolicy(EntityKind::kUser, "bob", "list", Allow("iam:List*")).ok());
+  ASSERT_TRUE(
+      identities_.PutInlinePolicy(EntityKind::kUser, "bob", "list", Allow("iam:List*")).ok());
   auto set = identities_.PoliciesFor(UserPrincipal("bob"));
   ASSERT_EQ(set->identity.size(), 1u);
   EXPECT_EQ(set->identity[0].name(), "bob/inline/list");
