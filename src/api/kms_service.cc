@@ -102,6 +102,38 @@ json::object MetadataJson(const KeyMetadata& m) {
   return o;
 }
 
+// Condition keys every KMS request carries, plus the encryption context's.
+void KmsContextKeys(const RequestContext& ctx, policy::ContextKeys& keys) {
+  keys.SetString("kms:CallerAccount", ctx.principal.account.empty() ? ctx.account : ctx.principal.account);
+  for (std::string_view member : {"EncryptionContext", "SourceEncryptionContext",
+                                  "DestinationEncryptionContext"}) {
+    EncryptionContext context = Context(ctx.input, member);
+    if (context.empty()) continue;
+    std::vector<std::string> names;
+    for (const auto& [k, v] : context) {
+      keys.SetString("kms:EncryptionContext:" + k, v);
+      names.push_back(k);
+    }
+    keys.SetStrings("kms:EncryptionContextKeys", names);
+  }
+  std::string key_id = Str(ctx.input, "KeyId");
+  if (key_id.starts_with("alias/") || key_id.find(":alias/") != std::string::npos) {
+    keys.SetString("kms:RequestAlias", key_id.substr(key_id.find("alias/")));
+  }
+  if (ctx.principal.type == policy::PrincipalType::kService) {
+    keys.SetString("kms:ViaService", ctx.principal.service);
+  }
+  kms::Tags request_tags = TagList(ctx.input);
+  if (!request_tags.empty()) {
+    std::vector<std::string> tag_keys;
+    for (const auto& [k, v] : request_tags) {
+      keys.SetString("aws:RequestTag/" + k, v);
+      tag_keys.push_back(k);
+    }
+    keys.SetStrings("aws:TagKeys", tag_keys);
+  }
+}
+
 // --- authorization ----------------------------------------------------------------------
 
 // Parsed key policies, keyed by their text (a policy changes only through PutKeyPolicy, which
@@ -175,6 +207,20 @@ class KmsAuthorization : public std::enable_shared_from_this<KmsAuthorization> {
     };
   }
 
+  // The request's KMS keys plus aws:ResourceTag/<k> for the tags of the key it names.
+  std::function<void(const RequestContext&, policy::ContextKeys&)> ContextWithKeyTags(
+      std::string member) {
+    return [self = shared_from_this(), member](const RequestContext& ctx,
+                                               policy::ContextKeys& keys) {
+      KmsContextKeys(ctx, keys);
+      std::string ref = Str(ctx.input, member);
+      if (ref.empty()) return;
+      Result<KeyMetadata> key = self->keys_.DescribeKey(ScopeOf(ctx), ref);
+      if (!key.ok()) return;  // the handler reports the missing key
+      for (const auto& [k, v] : key->tags) keys.SetString("aws:ResourceTag/" + k, v);
+    };
+  }
+
   // Grants: a grant for the caller that lists the operation (and whose encryption-context
   // constraints hold) allows what no policy allowed.
   std::function<bool(const RequestContext&, const std::string&)> Grants(std::string operation) {
@@ -213,45 +259,13 @@ class KmsAuthorization : public std::enable_shared_from_this<KmsAuthorization> {
   KeyPolicyCache cache_;
 };
 
-// Condition keys every KMS request carries, plus the encryption context's.
-void KmsContextKeys(const RequestContext& ctx, policy::ContextKeys& keys) {
-  keys.SetString("kms:CallerAccount", ctx.principal.account.empty() ? ctx.account : ctx.principal.account);
-  for (std::string_view member : {"EncryptionContext", "SourceEncryptionContext",
-                                  "DestinationEncryptionContext"}) {
-    EncryptionContext context = Context(ctx.input, member);
-    if (context.empty()) continue;
-    std::vector<std::string> names;
-    for (const auto& [k, v] : context) {
-      keys.SetString("kms:EncryptionContext:" + k, v);
-      names.push_back(k);
-    }
-    keys.SetStrings("kms:EncryptionContextKeys", names);
-  }
-  std::string key_id = Str(ctx.input, "KeyId");
-  if (key_id.starts_with("alias/") || key_id.find(":alias/") != std::string::npos) {
-    keys.SetString("kms:RequestAlias", key_id.substr(key_id.find("alias/")));
-  }
-  if (ctx.principal.type == policy::PrincipalType::kService) {
-    keys.SetString("kms:ViaService", ctx.principal.service);
-  }
-  kms::Tags request_tags = TagList(ctx.input);
-  if (!request_tags.empty()) {
-    std::vector<std::string> tag_keys;
-    for (const auto& [k, v] : request_tags) {
-      keys.SetString("aws:RequestTag/" + k, v);
-      tag_keys.push_back(k);
-    }
-    keys.SetStrings("aws:TagKeys", tag_keys);
-  }
-}
-
 Operation KeyOperation(KmsAuthorization& auth, std::string name, OperationFn handler,
                        std::string key_member = "KeyId") {
   Operation op;
   op.handler = std::move(handler);
   op.authorization.action = "kms:" + name;
-  op.authorization.resources = auth.KeyFrom(std::move(key_member));
-  op.authorization.context = KmsContextKeys;
+  op.authorization.resources = auth.KeyFrom(key_member);
+  op.authorization.context = auth.ContextWithKeyTags(std::move(key_member));
   op.authorization.resource_policy = auth.KeyPolicy();
   op.authorization.grants = auth.Grants(name);
   return op;

@@ -171,6 +171,69 @@ class KmsTest(unittest.TestCase):
         self.assertEqual([r["RotationType"] for r in rotations], ["ON_DEMAND"])
         self.assertEqual(self.kms.decrypt(CiphertextBlob=old)["Plaintext"], b"before")
 
+    def test_key_policy_decides_for_iam_users(self):
+        """IAM allows count only where the key policy delegates to the account (its root)."""
+        iam = self.server.client("iam")
+        iam.create_user(UserName="kms-user")
+        iam.put_user_policy(UserName="kms-user", PolicyName="kms-all", PolicyDocument=json.dumps(
+            {"Version": "2012-10-17",
+             "Statement": [{"Effect": "Allow", "Action": "kms:*", "Resource": "*"}]}))
+        created = iam.create_access_key(UserName="kms-user")["AccessKey"]
+        user_kms = self.server.client("kms", created["AccessKeyId"], created["SecretAccessKey"])
+        user_arn = f"arn:aws:iam::{self.account}:user/kms-user"
+
+        delegating = self.kms.create_key()["KeyMetadata"]  # default policy: root -> IAM decides
+        self.assertEqual(user_kms.encrypt(KeyId=delegating["KeyId"], Plaintext=b"ok")["KeyId"],
+                         delegating["Arn"])
+
+        # A key whose policy lets the account root administer it but names someone else as user.
+        restricted = self.kms.create_key(Policy=json.dumps({
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Sid": "Admin", "Effect": "Allow",
+                 "Principal": {"AWS": f"arn:aws:iam::{self.account}:root"},
+                 "Action": ["kms:Describe*", "kms:Get*", "kms:PutKeyPolicy"], "Resource": "*"},
+                {"Sid": "Use", "Effect": "Allow",
+                 "Principal": {"AWS": f"arn:aws:iam::{self.account}:user/someone-else"},
+                 "Action": ["kms:Encrypt", "kms:Decrypt"], "Resource": "*"}]}))["KeyMetadata"]
+        code, message = error_code(lambda: user_kms.encrypt(KeyId=restricted["KeyId"],
+                                                            Plaintext=b"no"))
+        self.assertEqual(code, "AccessDeniedException")
+        self.assertEqual(message, f"User: {user_arn} is not authorized to perform: kms:Encrypt "
+                                  f"on resource: {restricted['Arn']} because no resource-based "
+                                  "policy allows the kms:Encrypt action")
+        # Delegated actions still need the IAM allow, which the user has.
+        self.assertEqual(user_kms.describe_key(KeyId=restricted["KeyId"])["KeyMetadata"]["KeyId"],
+                         restricted["KeyId"])
+
+        # An explicit deny in the key policy wins over everything.
+        denying = self.kms.create_key()["KeyMetadata"]
+        policy = json.loads(self.kms.get_key_policy(KeyId=denying["KeyId"],
+                                                    PolicyName="default")["Policy"])
+        policy["Statement"].append({"Effect": "Deny", "Principal": {"AWS": user_arn},
+                                    "Action": "kms:Encrypt", "Resource": "*"})
+        self.kms.put_key_policy(KeyId=denying["KeyId"], PolicyName="default",
+                                Policy=json.dumps(policy))
+        code, message = error_code(lambda: user_kms.encrypt(KeyId=denying["KeyId"], Plaintext=b"x"))
+        self.assertEqual(code, "AccessDeniedException")
+        self.assertIn("with an explicit deny in a resource-based policy", message)
+
+    def test_resource_tag_conditions(self):
+        iam = self.server.client("iam")
+        iam.create_user(UserName="tag-user")
+        iam.put_user_policy(UserName="tag-user", PolicyName="by-tag", PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Action": "kms:Encrypt", "Resource": "*",
+                "Condition": {"StringEquals": {"aws:ResourceTag/team": "audit"}}}]}))
+        created = iam.create_access_key(UserName="tag-user")["AccessKey"]
+        user_kms = self.server.client("kms", created["AccessKeyId"], created["SecretAccessKey"])
+        tagged = self.kms.create_key(Tags=[{"TagKey": "team", "TagValue": "audit"}])["KeyMetadata"]
+        untagged = self.kms.create_key()["KeyMetadata"]
+        user_kms.encrypt(KeyId=tagged["KeyId"], Plaintext=b"ok")
+        self.assertEqual(error_code(lambda: user_kms.encrypt(KeyId=untagged["KeyId"],
+                                                             Plaintext=b"no"))[0],
+                         "AccessDeniedException")
+
     def test_aliases_tags_and_listing(self):
         key_id = self.kms.create_key(Tags=[{"TagKey": "team", "TagValue": "audit"}])["KeyMetadata"]["KeyId"]
         self.kms.create_alias(AliasName="alias/listing", TargetKeyId=key_id)
