@@ -42,7 +42,8 @@ std::vector<std::string> Strings(const json::object& o, std::string_view member)
 }
 
 bool IsAccountId(std::string_view s) {
-  return s.size() == 12 && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+  return s.size() == 12 &&
+         std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 // A policy taking part in a simulation, with the names MatchedStatements report.
@@ -55,8 +56,8 @@ struct SourcedPolicy {
 // Everything a simulation evaluates, by policy name (Policy::name() is the SourcePolicyId).
 struct Simulation {
   std::vector<std::string> actions;
-  std::vector<std::string> resources;  // empty: "*" without ResourceSpecificResults
-  policy::PolicySet base;              // identity and boundary policies
+  std::vector<std::string> resources;               // empty: "*" without ResourceSpecificResults
+  policy::PolicySet base;                           // identity and boundary policies
   std::map<std::string, std::string> source_types;  // policy name -> SourcePolicyType
   std::optional<std::string> resource_policy_document;
   policy::Principal caller;
@@ -90,8 +91,7 @@ Status AddInputPolicies(const json::object& in, Simulation& sim) {
 }
 
 // Actions, resources, resource policy, caller, owner, context entries and paging.
-Status ReadRequest(const json::object& in, const policy::Principal& api_caller,
-                   Simulation& sim) {
+Status ReadRequest(const json::object& in, const policy::Principal& api_caller, Simulation& sim) {
   if (!in.contains("ActionNames")) return NotNull("ActionNames");
   sim.actions = Strings(in, "ActionNames");
   sim.resources = Strings(in, "ResourceArns");
@@ -109,7 +109,8 @@ Status ReadRequest(const json::object& in, const policy::Principal& api_caller,
     std::string arn = Str(in, "CallerArn");
     Result<policy::Principal> caller = policy::PrincipalFromArn(arn);
     if (!caller.ok() || caller->type != policy::PrincipalType::kUser) {
-      return InvalidInput("Invalid CallerArn " + arn + ": only the ARN of an IAM user can be "
+      return InvalidInput("Invalid CallerArn " + arn +
+                          ": only the ARN of an IAM user can be "
                           "the simulated caller.");
     }
     sim.caller = *caller;
@@ -169,9 +170,7 @@ Status ReadRequest(const json::object& in, const policy::Principal& api_caller,
   return Status::Ok();
 }
 
-json::object Position(policy::TextPosition p) {
-  return {{"Line", p.line}, {"Column", p.column}};
-}
+json::object Position(policy::TextPosition p) { return {{"Line", p.line}, {"Column", p.column}}; }
 
 json::array MatchedStatements(const Simulation& sim, const policy::Decision& d) {
   std::vector<policy::StatementRef> refs;
@@ -213,8 +212,8 @@ Result<json::value> Simulate(Simulation& sim) {
     sim.source_types["ResourcePolicy"] = "resource";
   }
   const bool per_resource = !sim.resources.empty();
-  const std::vector<std::string> resources = per_resource ? sim.resources
-                                                          : std::vector<std::string>{"*"};
+  const std::vector<std::string> resources =
+      per_resource ? sim.resources : std::vector<std::string>{"*"};
   const size_t total = sim.actions.size() * resources.size();
   if (sim.start > total) return InvalidInput("Invalid Marker.");
   const size_t end = std::min(total, sim.start + static_cast<size_t>(sim.max_items));
@@ -229,8 +228,8 @@ Result<json::value> Simulate(Simulation& sim) {
     request.resource = resources[i % resources.size()];
     policy::PolicySet policies = sim.base;
     if (sim.resource_policy_document) {
-      policies.resource = request.resource.starts_with("arn:aws:kms:") ? as_key_policy
-                                                                        : as_resource;
+      policies.resource =
+          request.resource.starts_with("arn:aws:kms:") ? as_key_policy : as_resource;
     }
     policy::Decision d = policy::Evaluate(policies, request, options);
     const char* decision = policy::EvalDecisionName(d.decision);
@@ -373,7 +372,8 @@ class Simulator {
     std::string resource = colon == std::string::npos ? "" : arn.substr(colon + 1);
     std::string name = resource.substr(resource.rfind('/') + 1);
     policy::Principal principal;
-    if (!arn.starts_with("arn:aws:iam::") || name.empty() || resource.find('/') == std::string::npos) {
+    if (!arn.starts_with("arn:aws:iam::") || name.empty() ||
+        resource.find('/') == std::string::npos) {
       return InvalidInput("Invalid PolicySourceArn " + arn +
                           ": give the ARN of an IAM user, group or role.");
     }

@@ -23,8 +23,8 @@ Status ValidationError(std::string_view member, std::string_view value,
   std::string name(member);
   if (!name.empty()) name[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(name[0])));
   return Status::InvalidArgument("1 validation error detected: Value '" + std::string(value) +
-                                 "' at '" + name + "' failed to satisfy constraint: " +
-                                 std::string(constraint))
+                                 "' at '" + name +
+                                 "' failed to satisfy constraint: " + std::string(constraint))
       .WithAwsCode("ValidationError");
 }
 
@@ -34,9 +34,9 @@ Result<std::optional<int64_t>> OptionalInt(const json::object& input, std::strin
   if (v == nullptr || v->is_null()) return std::optional<int64_t>();
   int64_t n = v->to_number<int64_t>();
   if (n < min) {
-    return ValidationError(member, std::to_string(n),
-                           "Member must have value greater than or equal to " +
-                               std::to_string(min));
+    return ValidationError(
+        member, std::to_string(n),
+        "Member must have value greater than or equal to " + std::to_string(min));
   }
   if (n > max) {
     return ValidationError(member, std::to_string(n),
@@ -80,9 +80,8 @@ std::string Str(const json::object& o, std::string_view member) {
 
 Status CheckLength(std::string_view member, std::string_view value, size_t min, size_t max) {
   if (value.size() < min) {
-    return ValidationError(member, value,
-                           "Member must have length greater than or equal to " +
-                               std::to_string(min));
+    return ValidationError(
+        member, value, "Member must have length greater than or equal to " + std::to_string(min));
   }
   if (value.size() > max) {
     return ValidationError(member, value,
@@ -94,13 +93,15 @@ Status CheckLength(std::string_view member, std::string_view value, size_t min, 
 // The syntax of an AssumeRole request, checked before authorization (AWS validates first).
 Status ValidateAssumeRole(const json::object& in) {
   if (!in.contains("RoleArn")) {
-    return Status::InvalidArgument("1 validation error detected: Value null at 'roleArn' failed "
-                                   "to satisfy constraint: Member must not be null")
+    return Status::InvalidArgument(
+               "1 validation error detected: Value null at 'roleArn' failed "
+               "to satisfy constraint: Member must not be null")
         .WithAwsCode("ValidationError");
   }
   if (!in.contains("RoleSessionName")) {
-    return Status::InvalidArgument("1 validation error detected: Value null at 'roleSessionName' "
-                                   "failed to satisfy constraint: Member must not be null")
+    return Status::InvalidArgument(
+               "1 validation error detected: Value null at 'roleSessionName' "
+               "failed to satisfy constraint: Member must not be null")
         .WithAwsCode("ValidationError");
   }
   RETURN_IF_ERROR(CheckLength("RoleArn", Str(in, "RoleArn"), 20, 2048));
@@ -117,15 +118,15 @@ Status ValidateAssumeRole(const json::object& in) {
   }
   if (const json::value* arns = in.if_contains("PolicyArns");
       arns != nullptr && arns->is_array() && arns->as_array().size() > kMaxPolicyArns) {
-    return ValidationError("PolicyArns", "[...]",
-                           "Member must have length less than or equal to " +
-                               std::to_string(kMaxPolicyArns));
+    return ValidationError(
+        "PolicyArns", "[...]",
+        "Member must have length less than or equal to " + std::to_string(kMaxPolicyArns));
   }
   if (const json::value* tags = in.if_contains("Tags");
       tags != nullptr && tags->is_array() && tags->as_array().size() > kMaxSessionTags) {
-    return ValidationError("Tags", "[...]",
-                           "Member must have length less than or equal to " +
-                               std::to_string(kMaxSessionTags));
+    return ValidationError(
+        "Tags", "[...]",
+        "Member must have length less than or equal to " + std::to_string(kMaxSessionTags));
   }
   if (in.contains("ExternalId")) {
     RETURN_IF_ERROR(CheckLength("ExternalId", Str(in, "ExternalId"), 2, 1224));
@@ -142,7 +143,7 @@ iam::AssumeRoleParams ParamsFromInput(const json::object& in) {
   p.session_name = Str(in, "RoleSessionName");
   const json::value* duration = in.if_contains("DurationSeconds");
   p.duration = seconds(duration != nullptr && duration->is_number() ? duration->to_number<int64_t>()
-                                                                     : kAssumeRoleDefaultDuration);
+                                                                    : kAssumeRoleDefaultDuration);
   if (in.contains("Policy")) p.policies.push_back({"inline", Str(in, "Policy")});
   if (const json::value* tags = in.if_contains("Tags"); tags != nullptr && tags->is_array()) {
     for (const json::value& t : tags->as_array()) {
@@ -184,13 +185,14 @@ class StsService {
       return Status::AccessDenied("Only IAM users and the root user can call GetSessionToken");
     }
     RETURN_IF_ERROR(RefuseExplicitDeny(ctx, "sts:GetSessionToken"));
-    ASSIGN_OR_RETURN(std::optional<int64_t> requested,
-                     OptionalInt(ctx.input, "DurationSeconds", kMinDuration,
-                                 kSessionTokenMaxDuration));
+    ASSIGN_OR_RETURN(
+        std::optional<int64_t> requested,
+        OptionalInt(ctx.input, "DurationSeconds", kMinDuration, kSessionTokenMaxDuration));
     if (ctx.input.contains("SerialNumber") || ctx.input.contains("TokenCode")) {
       // kiroku has no MFA devices, so no one-time code can be valid.
-      return Status::AccessDenied("MultiFactorAuthentication failed with invalid MFA one time "
-                                  "pass code.");
+      return Status::AccessDenied(
+          "MultiFactorAuthentication failed with invalid MFA one time "
+          "pass code.");
     }
     int64_t duration = requested.value_or(kSessionTokenDefaultDuration);
     if (caller.type == iam::PrincipalType::kRoot) duration = std::min(duration, kRootMaxDuration);
@@ -223,8 +225,8 @@ class StsService {
     auth.context = [](const RequestContext& ctx, policy::ContextKeys& keys) {
       iam::AddAssumeRoleKeys(ParamsFromInput(ctx.input), keys);
     };
-    auth.resource_policy = [this](const RequestContext& ctx, const std::string& arn)
-        -> Result<std::optional<policy::Policy>> {
+    auth.resource_policy = [this](const RequestContext& ctx,
+                                  const std::string& arn) -> Result<std::optional<policy::Policy>> {
       ASSIGN_OR_RETURN(std::optional<iam::Role> role, FindRole(arn));
       if (!role) {
         // No such role: nothing trusts the caller.
@@ -260,11 +262,13 @@ class StsService {
     }
     for (const auto& [k, v] : params.tags) packed += k.size() + v.size();
     const bool report_packed = !params.policies.empty() || !params.tags.empty();
-    params.packed_policy_size = static_cast<int>((packed * 100 + kPackedBudget - 1) / kPackedBudget);
+    params.packed_policy_size =
+        static_cast<int>((packed * 100 + kPackedBudget - 1) / kPackedBudget);
     if (params.packed_policy_size > 100) {
-      return Status::InvalidArgument("Packed size of the session policies and tags exceeds the "
-                                     "limit by " +
-                                     std::to_string(params.packed_policy_size - 100) + "%.")
+      return Status::InvalidArgument(
+                 "Packed size of the session policies and tags exceeds the "
+                 "limit by " +
+                 std::to_string(params.packed_policy_size - 100) + "%.")
           .WithAwsCode("PackedPolicyTooLarge");
     }
 

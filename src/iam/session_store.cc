@@ -150,8 +150,7 @@ policy::Decision EvaluateAssumeRole(const policy::PolicySet& caller_policies,
   return policy::Evaluate(policies, request);
 }
 
-SessionStore::SessionStore(store::Db& db, const crypto::SecretBytes& master_key,
-                           const Clock& clock)
+SessionStore::SessionStore(store::Db& db, const crypto::SecretBytes& master_key, const Clock& clock)
     : db_(db), master_key_(master_key), clock_(clock) {}
 
 Result<IssuedCredentials> SessionStore::Create(const NewSession& session) {
@@ -171,8 +170,7 @@ Result<IssuedCredentials> SessionStore::Create(const NewSession& session) {
   issued.secret_access_key = NewSecretAccessKey();
   issued.session_token = Base64Encode(crypto::RandomBytes(96));
   TimePoint now = clock_.Now();
-  issued.expiration =
-      std::chrono::time_point_cast<std::chrono::seconds>(now) + session.duration;
+  issued.expiration = std::chrono::time_point_cast<std::chrono::seconds>(now) + session.duration;
 
   crypto::SecretBytes secret(issued.secret_access_key);
   ASSIGN_OR_RETURN(std::string wrapped,
@@ -196,10 +194,9 @@ Result<IssuedCredentials> SessionStore::Create(const NewSession& session) {
   batch.Put(kColumnFamily, ExpiryKey(Millis(issued.expiration), issued.access_key_id), "");
   // 80 random bits make a collision of access key ids practically impossible; the condition
   // still guarantees that an existing session is never overwritten.
-  RETURN_IF_ERROR(db_.WriteIf(
-      {store::Expectation{std::string(kColumnFamily), SessionKey(issued.access_key_id),
-                          std::nullopt}},
-      batch));
+  RETURN_IF_ERROR(db_.WriteIf({store::Expectation{std::string(kColumnFamily),
+                                                  SessionKey(issued.access_key_id), std::nullopt}},
+                              batch));
   return issued;
 }
 
@@ -245,9 +242,8 @@ Result<AssumedRole> SessionStore::AssumeRoleAs(const policy::PolicySet& caller_p
   // key (ignoring case, as IAM tag keys are).
   for (const auto& [k, v] : role.tags) assumed.principal.tags[k] = v;
   for (const auto& [k, v] : params.tags) {
-    std::erase_if(assumed.principal.tags, [&](const auto& entry) {
-      return EqualsIgnoreCase(entry.first, k);
-    });
+    std::erase_if(assumed.principal.tags,
+                  [&](const auto& entry) { return EqualsIgnoreCase(entry.first, k); });
     assumed.principal.tags[k] = v;
   }
   NewSession session;
@@ -287,8 +283,8 @@ Result<Session> SessionStore::Lookup(std::string_view access_key_id) const {
   s.principal = PrincipalFromJson(record.at("principal").as_object());
   std::vector<SessionPolicy> policies;
   for (const json::value& p : record.at("policies").as_array()) {
-    policies.push_back({std::string(p.at("name").as_string()),
-                        std::string(p.at("document").as_string())});
+    policies.push_back(
+        {std::string(p.at("name").as_string()), std::string(p.at("document").as_string())});
   }
   Result<std::vector<policy::Policy>> parsed_policies = ParseSessionPolicies(policies);
   if (!parsed_policies.ok()) {
@@ -303,10 +299,8 @@ Result<Session> SessionStore::Lookup(std::string_view access_key_id) const {
 
 Result<size_t> SessionStore::PurgeExpired() {
   const std::string prefix = store::KeyBuilder().Tag(kExpiryTag).Build();
-  const std::string limit = store::KeyBuilder()
-                                .Tag(kExpiryTag)
-                                .I64(Millis(clock_.Now() - kRetention))
-                                .Build();
+  const std::string limit =
+      store::KeyBuilder().Tag(kExpiryTag).I64(Millis(clock_.Now() - kRetention)).Build();
   store::WriteBatch batch;
   size_t purged = 0;
   RETURN_IF_ERROR(db_.Scan(kColumnFamily, store::Range::Between(prefix, limit),

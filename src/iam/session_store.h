@@ -74,8 +74,8 @@ struct Session {
 struct AssumeRoleParams {
   std::string session_name;  // RoleSessionName
   std::chrono::seconds duration{3600};
-  std::vector<SessionPolicy> policies;       // Policy and the documents of PolicyArns
-  std::map<std::string, std::string> tags;   // session tags
+  std::vector<SessionPolicy> policies;      // Policy and the documents of PolicyArns
+  std::map<std::string, std::string> tags;  // session tags
   std::vector<std::string> transitive_tag_keys;
   std::optional<std::string> external_id;
   std::optional<std::string> source_identity;
@@ -124,9 +124,9 @@ class SessionStore {
   // added. `caller_policies` are the caller's identity-side policies (identity, boundary and
   // its own session policies; none for services). Errors: AccessDenied with AWS's message when
   // the trust check fails (and, when `params` has session tags, when the trust check does not
-  // allow sts:TagSession as well); InvalidArgument (ValidationError) for an invalid session name or a
-  // duration beyond the role's MaxSessionDuration (one hour when a role session assumes a
-  // role); MalformedPolicyDocument for a bad session policy.
+  // allow sts:TagSession as well); InvalidArgument (ValidationError) for an invalid session name or
+  // a duration beyond the role's MaxSessionDuration (one hour when a role session assumes a role);
+  // MalformedPolicyDocument for a bad session policy.
   Result<AssumedRole> AssumeRoleAs(const policy::PolicySet& caller_policies,
                                    policy::RequestContext caller, const Role& role,
                                    const AssumeRoleParams& params);

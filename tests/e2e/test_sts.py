@@ -331,6 +331,19 @@ class StsTest(unittest.TestCase):
         code, status, _ = error_of(lambda: self.session_client("iam", credentials).list_users())
         self.assertEqual((code, status), ("InvalidClientTokenId", 403))
 
+    def test_get_session_token_needs_no_permission_but_an_explicit_deny_wins(self):
+        arn, key = self.make_user("carol")
+        sts = self.client("sts", key)
+        sts.get_session_token(DurationSeconds=900)  # carol has no policy at all
+        self.iam.put_user_policy(UserName="carol", PolicyName="no-tokens",
+                                 PolicyDocument=policy({"Effect": "Deny",
+                                                        "Action": "sts:GetSessionToken",
+                                                        "Resource": "*"}))
+        code, _, message = error_of(lambda: sts.get_session_token(DurationSeconds=900))
+        self.assertEqual(code, "AccessDenied")
+        self.assertEqual(message, f"User: {arn} is not authorized to perform: sts:GetSessionToken "
+                                  "with an explicit deny in an identity-based policy")
+
     def test_get_session_token_for_root_lasts_at_most_an_hour(self):
         out = self.server.client("sts").get_session_token(DurationSeconds=129600)
         lifetime = (out["Credentials"]["Expiration"] -
@@ -363,37 +376,50 @@ class StsExpiryTest(unittest.TestCase):
     def setUp(self):
         self.server = KirokuServer().start()
         self.addCleanup(self.server.cleanup)
+        self.clients = []
+
+    def track(self, client):
+        self.clients.append(client)
+        return client
+
+    def stop(self, server):
+        # Close the clients' kept-alive connections first: the test is about sessions, not about
+        # shutting down under idle keep-alive connections.
+        for client in self.clients:
+            client.close()
+        self.clients.clear()
+        return server.stop()
 
     def shifted(self, seconds):
         now = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=seconds)
         return mock.patch.object(botocore.auth, "get_current_datetime", return_value=now)
 
     def test_sessions_survive_a_restart_and_expire(self):
-        iam = self.server.client("iam")
+        iam = self.track(self.server.client("iam"))
         alice = iam.create_user(UserName="alice")["User"]["Arn"]
         key = iam.create_access_key(UserName="alice")["AccessKey"]
         role_arn = iam.create_role(RoleName="short-lived", AssumeRolePolicyDocument=trust(
             allow({"AWS": alice})))["Role"]["Arn"]
-        sts = self.server.client("sts", key["AccessKeyId"], key["SecretAccessKey"])
+        sts = self.track(self.server.client("sts", key["AccessKeyId"], key["SecretAccessKey"]))
         role_session = sts.assume_role(RoleArn=role_arn, RoleSessionName="s1",
                                        DurationSeconds=900)["Credentials"]
-        token_session = self.server.client("sts").get_session_token(
+        token_session = self.track(self.server.client("sts")).get_session_token(
             DurationSeconds=900)["Credentials"]
 
         def client(credentials, server):
-            return server.client("sts", credentials["AccessKeyId"],
-                                 credentials["SecretAccessKey"],
-                                 aws_session_token=credentials["SessionToken"])
+            return self.track(server.client("sts", credentials["AccessKeyId"],
+                                            credentials["SecretAccessKey"],
+                                            aws_session_token=credentials["SessionToken"]))
 
         data_dir = self.server.data_dir
-        self.assertEqual(self.server.stop(), 0)
+        self.assertEqual(self.stop(self.server), 0)
         # Restarted on the same data dir: the sessions still work.
         restarted = KirokuServer(data_dir=data_dir).start()
         try:
             self.assertIn("assumed-role/short-lived/s1",
                           client(role_session, restarted).get_caller_identity()["Arn"])
         finally:
-            restarted.stop()
+            self.stop(restarted)
 
         # 1000 s later (past the 900 s sessions), as far as the server and the signer know.
         later = KirokuServer(data_dir=data_dir,
@@ -406,10 +432,18 @@ class StsExpiryTest(unittest.TestCase):
                     self.assertEqual((code, status), ("ExpiredToken", 403))
                     self.assertEqual(message,
                                      "The security token included in the request is expired")
+                # A JSON-protocol service names the same error in its own spelling.
+                kms = self.track(later.client("kms", role_session["AccessKeyId"],
+                                              role_session["SecretAccessKey"],
+                                              aws_session_token=role_session["SessionToken"]))
+                code, status, message = error_of(kms.list_keys)
+                self.assertEqual((code, status), ("ExpiredTokenException", 400))
+                self.assertEqual(message, "The security token included in the request is expired")
                 # Long-term keys are unaffected: only the sessions expired.
-                self.assertIn(":root", later.client("sts").get_caller_identity()["Arn"])
+                self.assertIn(":root",
+                              self.track(later.client("sts")).get_caller_identity()["Arn"])
         finally:
-            later.stop()
+            self.stop(later)
 
     def test_clock_offset_is_documented_in_serve_help(self):
         from kiroku_server import kiroku_bin

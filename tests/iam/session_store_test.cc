@@ -24,9 +24,9 @@ class SessionStoreTest : public ::testing::Test {
   NewSession RoleSession(std::string name = "build-42") {
     NewSession s;
     s.kind = SessionKind::kAssumedRole;
-    s.principal = AssumedRolePrincipal(kAccount, "deployer",
-                                       "arn:aws:iam::111122223333:role/ci/deployer",
-                                       "AROAEXAMPLEROLEID0001", name);
+    s.principal =
+        AssumedRolePrincipal(kAccount, "deployer", "arn:aws:iam::111122223333:role/ci/deployer",
+                             "AROAEXAMPLEROLEID0001", name);
     s.duration = std::chrono::seconds(900);
     return s;
   }
@@ -115,10 +115,12 @@ TEST_F(SessionStoreTest, RejectsMalformedSessionPolicyAndWritesNothing) {
   ASSERT_FALSE(issued.ok());
   EXPECT_EQ(issued.status().aws_code(), "MalformedPolicyDocument");
   int keys = 0;
-  ASSERT_TRUE(db_->Scan("meta", store::Range::All(), [&](auto, auto) {
-                   ++keys;
-                   return true;
-                 }).ok());
+  ASSERT_TRUE(db_->Scan("meta", store::Range::All(),
+                        [&](auto, auto) {
+                          ++keys;
+                          return true;
+                        })
+                  .ok());
   EXPECT_EQ(keys, 0);
 }
 
@@ -139,10 +141,12 @@ TEST_F(SessionStoreTest, NeitherSecretNorTokenIsStoredInPlaintext) {
   auto issued = sessions_.Create(RoleSession());
   ASSERT_TRUE(issued.ok());
   std::string all;
-  ASSERT_TRUE(db_->Scan("meta", store::Range::All(), [&](auto k, auto v) {
-                   all += std::string(k) + std::string(v);
-                   return true;
-                 }).ok());
+  ASSERT_TRUE(db_->Scan("meta", store::Range::All(),
+                        [&](auto k, auto v) {
+                          all += std::string(k) + std::string(v);
+                          return true;
+                        })
+                  .ok());
   EXPECT_EQ(all.find(issued->secret_access_key), std::string::npos);
   EXPECT_EQ(all.find(issued->session_token), std::string::npos);
   EXPECT_NE(all.find(issued->access_key_id), std::string::npos);
@@ -260,9 +264,8 @@ TEST_F(AssumeRoleTest, TrustNamingTheUserIssuesARoleSession) {
   EXPECT_EQ(assumed->principal.user_id, "AROAEXAMPLEROLEID0001:build-7");
   EXPECT_EQ(assumed->principal.role_arn, role.arn);
   // Session tags override role tags with the same key, ignoring case.
-  EXPECT_EQ(assumed->principal.tags,
-            (std::map<std::string, std::string>{{"Team", "red"}, {"cost", "1"},
-                                                {"project", "kiroku"}}));
+  EXPECT_EQ(assumed->principal.tags, (std::map<std::string, std::string>{
+                                         {"Team", "red"}, {"cost", "1"}, {"project", "kiroku"}}));
   auto session = sessions_.Lookup(assumed->credentials.access_key_id);
   ASSERT_TRUE(session.ok());
   EXPECT_EQ(session->principal.arn, assumed->principal.arn);
@@ -285,12 +288,11 @@ TEST_F(AssumeRoleTest, TrustNamingTheAccountNeedsAnIdentityAllow) {
   Role role = MakeRole(Trust(R"({"AWS":"arn:aws:iam::111122223333:root"})"));
   EXPECT_EQ(sessions_.AssumeRoleAs({}, Caller(kAlice), role, Params()).status().code(),
             Code::kAccessDenied);
-  EXPECT_EQ(sessions_.AssumeRoleAs(Allowing("logs:*"), Caller(kAlice), role, Params())
-                .status()
-                .code(),
-            Code::kAccessDenied);
-  EXPECT_TRUE(sessions_.AssumeRoleAs(Allowing("sts:AssumeRole"), Caller(kAlice), role, Params())
-                  .ok());
+  EXPECT_EQ(
+      sessions_.AssumeRoleAs(Allowing("logs:*"), Caller(kAlice), role, Params()).status().code(),
+      Code::kAccessDenied);
+  EXPECT_TRUE(
+      sessions_.AssumeRoleAs(Allowing("sts:AssumeRole"), Caller(kAlice), role, Params()).ok());
 }
 
 TEST_F(AssumeRoleTest, ServicesAssumeRolesThroughTheSameTrustCheck) {
@@ -310,8 +312,7 @@ TEST_F(AssumeRoleTest, ServicesAssumeRolesThroughTheSameTrustCheck) {
   policy::RequestContext logs;
   logs.principal = policy::ServicePrincipal("logs.ap-northeast-1.amazonaws.com");
   logs.keys.SetString("aws:SourceAccount", "111122223333");
-  EXPECT_EQ(sessions_.AssumeRoleAs({}, logs, role, Params()).status().code(),
-            Code::kAccessDenied);
+  EXPECT_EQ(sessions_.AssumeRoleAs({}, logs, role, Params()).status().code(), Code::kAccessDenied);
 }
 
 TEST_F(AssumeRoleTest, ExternalIdConditionIsChecked) {
@@ -334,7 +335,8 @@ TEST_F(AssumeRoleTest, ExplicitDenyInTheCallersPoliciesWins) {
       R"({"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"sts:*","Resource":"*"}]})"));
   auto assumed = sessions_.AssumeRoleAs(deny, Caller(kAlice), role, Params());
   EXPECT_EQ(assumed.status().code(), Code::kAccessDenied);
-  EXPECT_TRUE(assumed.status().message().ends_with("with an explicit deny in an identity-based policy"))
+  EXPECT_TRUE(
+      assumed.status().message().ends_with("with an explicit deny in an identity-based policy"))
       << assumed.status().message();
 }
 
@@ -351,8 +353,7 @@ TEST_F(AssumeRoleTest, DurationLimits) {
   EXPECT_TRUE(sessions_.AssumeRoleAs({}, Caller(kAlice), role, params).ok());
 
   // Role chaining: a role session may assume a role for at most one hour.
-  policy::RequestContext chained =
-      Caller("arn:aws:sts::111122223333:assumed-role/deployer/s1");
+  policy::RequestContext chained = Caller("arn:aws:sts::111122223333:assumed-role/deployer/s1");
   chained.principal.role_arn = role.arn;
   EXPECT_EQ(sessions_.AssumeRoleAs({}, chained, role, params).status().aws_code(),
             "ValidationError");
@@ -369,9 +370,15 @@ TEST_F(AssumeRoleTest, InvalidSessionNameIsAValidationError) {
 
 TEST(SessionNameTest, FollowsTheRoleSessionNamePattern) {
   const std::pair<std::string, bool> cases[] = {
-      {"ab", true},          {"a", false},          {std::string(64, 'x'), true},
-      {std::string(65, 'x'), false}, {"user@example.com", true}, {"a_b+c=d,e.f-g", true},
-      {"has space", false},  {"slash/no", false},   {"colon:no", false},
+      {"ab", true},
+      {"a", false},
+      {std::string(64, 'x'), true},
+      {std::string(65, 'x'), false},
+      {"user@example.com", true},
+      {"a_b+c=d,e.f-g", true},
+      {"has space", false},
+      {"slash/no", false},
+      {"colon:no", false},
       {"", false},
   };
   for (const auto& [name, valid] : cases) EXPECT_EQ(IsValidSessionName(name), valid) << name;
