@@ -1,9 +1,10 @@
-// Round-trip load driver: N keep-alive connections each send signed STS GetCallerIdentity
-// requests to a running `kiroku serve` for a bounded time, then report requests/s and latency
-// percentiles. Every request is signed afresh, as an SDK would.
+// Round-trip load driver: N keep-alive connections each send signed requests to a running
+// `kiroku serve` for a bounded time, then report requests/s and latency percentiles. Every
+// request is signed afresh, as an SDK would. Operations: STS GetCallerIdentity (awsQuery), or
+// KMS Encrypt / GenerateDataKey with an encryption context (awsJson) under --kms-key.
 //
 //   roundtrip_driver --endpoint 127.0.0.1:4747 --credentials DATA/credentials
-//                    --connections 4 --seconds 10
+//                    --connections 4 --seconds 10 [--operation kms-encrypt --kms-key KEY_ID]
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <atomic>
@@ -31,6 +32,8 @@ struct Options {
   std::string endpoint = "127.0.0.1:4747";
   std::string credentials;
   std::string access_key_id, secret_access_key;
+  std::string operation = "sts";  // sts | kms-encrypt | kms-generate-data-key
+  std::string kms_key;
   int connections = 4;
   double seconds = 10;
   long max_requests = 10'000'000;
@@ -60,23 +63,43 @@ void ReadCredentials(Options& options) {
 
 http::request<http::string_body> SignedCall(const Options& o, const std::string& host) {
   using namespace kiroku;
-  const std::string body = "Action=GetCallerIdentity&Version=2011-06-15";
+  std::string body, service;
+  std::vector<net::Header> headers;
+  std::vector<std::string> signed_headers;
   std::string amz_date = FormatAmzDate(std::chrono::system_clock::now());
-  std::vector<net::Header> headers = {
-      {"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"},
-      {"Host", host},
-      {"X-Amz-Date", amz_date}};
-  aws::CanonicalInput in{"POST", "/", "", headers, {"content-type", "host", "x-amz-date"},
+  const std::string context =
+      R"("EncryptionContext":{"aws:logs:arn":"arn:aws:logs:us-east-1:111122223333:log-group:g"})";
+  if (o.operation == "sts") {
+    service = "sts";
+    body = "Action=GetCallerIdentity&Version=2011-06-15";
+    headers = {{"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"},
+               {"Host", host},
+               {"X-Amz-Date", amz_date}};
+    signed_headers = {"content-type", "host", "x-amz-date"};
+  } else {
+    service = "kms";
+    bool encrypt = o.operation == "kms-encrypt";
+    body = encrypt ? R"({"KeyId":")" + o.kms_key + R"(","Plaintext":"aGVsbG8ga2lyb2t1",)" + context + "}"
+                   : R"({"KeyId":")" + o.kms_key + R"(","KeySpec":"AES_256",)" + context + "}";
+    headers = {{"Content-Type", "application/x-amz-json-1.1"},
+               {"Host", host},
+               {"X-Amz-Date", amz_date},
+               {"X-Amz-Target", encrypt ? "TrentService.Encrypt" : "TrentService.GenerateDataKey"}};
+    signed_headers = {"content-type", "host", "x-amz-date", "x-amz-target"};
+  }
+  aws::CanonicalInput in{"POST", "/", "", headers, signed_headers,
                          HexEncode(crypto::Sha256(body)), false};
   std::string date = amz_date.substr(0, 8);
-  std::string scope = date + "/us-east-1/sts/aws4_request";
-  std::string sig = aws::Sign(aws::SigningKey(o.secret_access_key, date, "us-east-1", "sts"),
+  std::string scope = date + "/us-east-1/" + service + "/aws4_request";
+  std::string sig = aws::Sign(aws::SigningKey(o.secret_access_key, date, "us-east-1", service),
                               aws::StringToSign(amz_date, scope, aws::CanonicalRequest(in)));
+  std::string signed_list;
+  for (const std::string& h : signed_headers) signed_list += (signed_list.empty() ? "" : ";") + h;
   http::request<http::string_body> req{http::verb::post, "/", 11};
   for (const auto& h : headers) req.set(h.name, h.value);
   req.set(http::field::authorization,
           "AWS4-HMAC-SHA256 Credential=" + o.access_key_id + "/" + scope +
-              ", SignedHeaders=content-type;host;x-amz-date, Signature=" + sig);
+              ", SignedHeaders=" + signed_list + ", Signature=" + sig);
   req.keep_alive(true);
   req.body() = body;
   req.prepare_payload();
@@ -113,6 +136,8 @@ int main(int argc, char** argv) {
   app.add_option("--connections", o.connections, "concurrent keep-alive connections");
   app.add_option("--seconds", o.seconds, "how long to run (bounded)");
   app.add_option("--max-requests", o.max_requests, "stop after this many requests");
+  app.add_option("--operation", o.operation, "sts | kms-encrypt | kms-generate-data-key");
+  app.add_option("--kms-key", o.kms_key, "key id for the kms operations (region us-east-1)");
   CLI11_PARSE(app, argc, argv);
   ReadCredentials(o);
   if (o.access_key_id.empty()) {
@@ -140,9 +165,9 @@ int main(int argc, char** argv) {
   auto pct = [&](double p) {
     return all.empty() ? 0.0 : all[std::min(all.size() - 1, static_cast<size_t>(p * all.size()))];
   };
-  std::printf("connections=%d requests=%zu errors=%ld seconds=%.2f requests_per_second=%.0f "
+  std::printf("operation=%s connections=%d requests=%zu errors=%ld seconds=%.2f requests_per_second=%.0f "
               "p50_us=%.0f p99_us=%.0f max_us=%.0f\n",
-              o.connections, all.size(), errors, elapsed, all.size() / elapsed, pct(0.50),
+              o.operation.c_str(), o.connections, all.size(), errors, elapsed, all.size() / elapsed, pct(0.50),
               pct(0.99), all.empty() ? 0.0 : all.back());
   return errors == 0 ? 0 : 1;
 }
