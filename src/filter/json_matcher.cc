@@ -1,10 +1,8 @@
 // JSON patterns evaluated with simdjson On Demand: the event is indexed once, then each
 // condition rewinds the document and walks only its selector's path, skipping everything else.
-// simdjson's stage-1 indexer is chosen at run time inside the library, but the On Demand code
-// that walks the index and parses strings and numbers is compiled here, for the instruction set
-// the compiler flags allow. So this file is compiled twice (json_matcher_haswell.cc with AVX2,
-// json_matcher_generic.cc without) inside namespace KIROKU_JSON_NS, and json_dispatch.cc
-// chooses one at run time.
+// simdjson picks its stage-1 indexer (the part that touches every byte) at run time; the On
+// Demand front end compiled here does not gain from an AVX2 build (measured: 3.37 GiB/s either
+// way on CloudTrail records), so it is compiled once, portably.
 #include <cstring>
 #include <string>
 #include <utility>
@@ -14,7 +12,7 @@
 #include "filter/lexer.h"
 #include "filter/matchers.h"
 
-namespace kiroku::filter::internal::KIROKU_JSON_NS {
+namespace kiroku::filter::internal {
 namespace {
 
 namespace od = simdjson::ondemand;
@@ -288,4 +286,4 @@ std::optional<std::string> JsonValueAt(const Selector& selector, std::string_vie
   return out;
 }
 
-}  // namespace kiroku::filter::internal::KIROKU_JSON_NS
+}  // namespace kiroku::filter::internal
