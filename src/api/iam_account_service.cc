@@ -41,10 +41,6 @@ Result<json::array> AttachedList(const iam::IdentityStore& store, iam::EntityKin
   return list;
 }
 
-json::object BoundaryJson(const std::string& arn) {
-  return json::object{{"PermissionsBoundaryType", "Policy"}, {"PermissionsBoundaryArn", arn}};
-}
-
 Result<json::object> GetAccountAuthorizationDetails(iam::IdentityStore& store,
                                                     RequestContext& ctx) {
   std::vector<std::string> filter = InputStrings(ctx.input, "Filter");
@@ -64,7 +60,7 @@ Result<json::object> GetAccountAuthorizationDetails(iam::IdentityStore& store,
       o["GroupList"] = std::move(group_names);
       ASSIGN_OR_RETURN(o["AttachedManagedPolicies"],
                        AttachedList(store, iam::EntityKind::kUser, u.name));
-      items.emplace_back("1" + SortKey(u.name), json::object{{"User", std::move(o)}});
+      items.emplace_back(SortKey('1', u.name), json::object{{"User", std::move(o)}});
     }
   }
   if (wanted("Group")) {
@@ -74,7 +70,7 @@ Result<json::object> GetAccountAuthorizationDetails(iam::IdentityStore& store,
       ASSIGN_OR_RETURN(o["GroupPolicyList"], InlineList(store, iam::EntityKind::kGroup, g.name));
       ASSIGN_OR_RETURN(o["AttachedManagedPolicies"],
                        AttachedList(store, iam::EntityKind::kGroup, g.name));
-      items.emplace_back("2" + SortKey(g.name), json::object{{"Group", std::move(o)}});
+      items.emplace_back(SortKey('2', g.name), json::object{{"Group", std::move(o)}});
     }
   }
   if (wanted("Role")) {
@@ -87,7 +83,7 @@ Result<json::object> GetAccountAuthorizationDetails(iam::IdentityStore& store,
       ASSIGN_OR_RETURN(o["RolePolicyList"], InlineList(store, iam::EntityKind::kRole, r.name));
       ASSIGN_OR_RETURN(o["AttachedManagedPolicies"],
                        AttachedList(store, iam::EntityKind::kRole, r.name));
-      items.emplace_back("3" + SortKey(r.name), json::object{{"Role", std::move(o)}});
+      items.emplace_back(SortKey('3', r.name), json::object{{"Role", std::move(o)}});
     }
   }
   bool local = wanted("LocalManagedPolicy"), aws = wanted("AWSManagedPolicy");
@@ -104,7 +100,7 @@ Result<json::object> GetAccountAuthorizationDetails(iam::IdentityStore& store,
       json::array versions;
       for (const iam::PolicyVersion& v : p.versions) versions.push_back(VersionJson(v, true));
       o["PolicyVersionList"] = std::move(versions);
-      items.emplace_back("4" + SortKey(p.name) + '\0' + p.arn,
+      items.emplace_back(SortKey('4', p.name) + '\0' + p.arn,
                          json::object{{"Policy", std::move(o)}});
     }
   }

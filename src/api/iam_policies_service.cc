@@ -254,7 +254,7 @@ void AddPolicyOperations(OperationTable& table, iam::IdentityStore& store) {
         std::vector<std::pair<std::string, json::value>> items;
         // Newest first, as AWS lists them: sort keys count down from the highest version.
         for (size_t i = 0; i < p.versions.size(); ++i) {
-          char key[16];
+          char key[24];
           snprintf(key, sizeof key, "%08zu", i);
           items.emplace_back(key, VersionJson(p.versions[i], false));
         }
@@ -302,8 +302,7 @@ void AddPolicyOperations(OperationTable& table, iam::IdentityStore& store) {
           }
           if (!e.path.starts_with(path_prefix)) continue;
           json::object o{{std::string(type) + "Name", e.name}, {std::string(type) + "Id", e.id}};
-          items.emplace_back(std::string(1, static_cast<char>(e.kind)) + SortKey(e.name),
-                             std::move(o));
+          items.emplace_back(SortKey(static_cast<char>(e.kind), e.name), std::move(o));
         }
         json::object page;
         RETURN_IF_ERROR(Paginate(ctx.input, std::move(items), "Entities", page));

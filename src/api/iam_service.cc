@@ -158,6 +158,12 @@ std::string SortKey(std::string_view name) {
   return s;
 }
 
+std::string SortKey(char group, std::string_view name) {
+  std::string key(1, group);
+  key += SortKey(name);
+  return key;
+}
+
 std::string EncodeDocument(std::string_view document) { return UriEncode(document, false); }
 
 Status Paginate(const json::object& input, std::vector<std::pair<std::string, json::value>> items,

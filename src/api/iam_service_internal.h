@@ -38,8 +38,9 @@ json::object VersionJson(const iam::PolicyVersion& version, bool with_document);
 // Policy documents travel URL-encoded, as IAM sends them (botocore decodes them).
 std::string EncodeDocument(std::string_view document);
 
-// Lists are ordered by name ignoring case.
+// Lists are ordered by name ignoring case; `group` (a leading byte) orders kinds of items.
 std::string SortKey(std::string_view name);
+std::string SortKey(char group, std::string_view name);
 
 // Marker/MaxItems pagination over `items` sorted by `key`: puts `list_name`, IsTruncated and
 // (when truncated) Marker into `out`. ValidationError for MaxItems outside 1..1000, InvalidInput

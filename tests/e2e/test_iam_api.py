@@ -208,6 +208,25 @@ class IamApiTest(unittest.TestCase):
         tags = self.iam.list_user_tags(UserName="tagged")["Tags"]
         self.assertEqual(tags, [{"Key": "team", "Value": "blue"}])
 
+    def test_principal_tags_and_policy_variables_come_from_the_user(self):
+        self.iam.create_user(UserName="tagged-caller", Tags=[{"Key": "team", "Value": "blue"}])
+        self.iam.put_user_policy(UserName="tagged-caller", PolicyName="abac", PolicyDocument=allow(
+            "iam:ListGroups", condition={"StringEquals": {"aws:PrincipalTag/team": "blue"}}))
+        # Each user may read only itself: the ARN names the caller through ${aws:username}.
+        self.iam.put_user_policy(UserName="tagged-caller", PolicyName="self", PolicyDocument=allow(
+            "iam:GetUser", resource=f"arn:aws:iam::{self.account}:user/${{aws:username}}"))
+        key = self.iam.create_access_key(UserName="tagged-caller")["AccessKey"]
+        client = self.server.client("iam", key["AccessKeyId"], key["SecretAccessKey"])
+        client.list_groups()
+        self.assertEqual(client.get_user(UserName="tagged-caller")["User"]["UserName"],
+                         "tagged-caller")
+        self.iam.create_user(UserName="someone-else")
+        self.assertEqual(error_of(lambda: client.get_user(UserName="someone-else"))[0],
+                         "AccessDenied")
+        # Tags are read per request: retagging the user changes the decision at once.
+        self.iam.tag_user(UserName="tagged-caller", Tags=[{"Key": "team", "Value": "red"}])
+        self.assertEqual(error_of(lambda: client.list_groups())[0], "AccessDenied")
+
     def test_permissions_boundary_limits_an_administrator(self):
         _, client = self.new_user_with_key("bounded")
         self.iam.attach_user_policy(UserName="bounded",

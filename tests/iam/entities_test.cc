@@ -1,4 +1,7 @@
 // Users, groups, roles, inline and managed policies: naming rules, conflicts, limits, versions.
+#include <atomic>
+#include <thread>
+
 #include "iam/aws_managed_policies.h"
 #include "iam_fixture.h"
 
@@ -239,7 +242,9 @@ TEST_F(EntitiesTest, AwsManagedPoliciesAreAttachableAndReadOnly) {
 TEST_F(EntitiesTest, AttachmentQuota) {
   ASSERT_TRUE(identities_.CreateUser("bob", "/", {}).ok());
   for (int i = 0; i < 10; ++i) {
-    auto p = identities_.CreatePolicy("p" + std::to_string(i), "/", Allow("a:b"), "", {});
+    std::string name = "p";
+    name += std::to_string(i);  // (not "p" + …: GCC 12 warns falsely about that)
+    auto p = identities_.CreatePolicy(name, "/", Allow("a:b"), "", {});
     ASSERT_TRUE(identities_.AttachPolicy(EntityKind::kUser, "bob", p->arn).ok());
   }
   auto p = identities_.CreatePolicy("p10", "/", Allow("a:b"), "", {});
@@ -256,6 +261,43 @@ TEST_F(EntitiesTest, Tags) {
   EXPECT_EQ(tags, (Tags{{"A", "2"}, {"b", "3"}}));
   ASSERT_TRUE(identities_.UntagEntity(EntityKind::kUser, "bob", {"a"}).ok());
   EXPECT_EQ(*identities_.ListEntityTags(EntityKind::kUser, "bob"), (Tags{{"b", "3"}}));
+}
+
+}  // namespace
+}  // namespace kiroku::iam
+
+namespace kiroku::iam {
+namespace {
+
+TEST_F(EntitiesTest, ConcurrentCreatesOfOneNameHaveOneWinner) {
+  std::atomic<int> created{0}, exists{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&, i] {
+      // Different spellings of one name: IAM names are unique ignoring case.
+      auto r = identities_.CreateUser(i % 2 ? "Racer" : "racer", "/", {});
+      if (r.ok()) ++created;
+      if (r.status().code() == Code::kAlreadyExists) ++exists;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(created.load(), 1);
+  EXPECT_EQ(exists.load(), 7);
+  EXPECT_EQ(identities_.ListUsers()->size(), 1u);
+}
+
+TEST_F(EntitiesTest, ConcurrentKeyCreationRespectsTheQuota) {
+  ASSERT_TRUE(identities_.CreateUser("bob", "/", {}).ok());
+  std::atomic<int> created{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 6; ++i) {
+    threads.emplace_back([&] {
+      if (identities_.CreateAccessKey("bob").ok()) ++created;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(created.load(), 2);
+  EXPECT_EQ(identities_.ListAccessKeys("bob")->size(), 2u);
 }
 
 }  // namespace
