@@ -177,7 +177,9 @@ Result<std::string> IdentityStore::AccountId() const {
 Result<int64_t> IdentityStore::AccountCreateDate() const {
   ASSIGN_OR_RETURN(std::optional<std::string> account, db_.Get(kColumnFamily, AccountKey()));
   if (!account) return Status::NotFound("no account: the data dir was never bootstrapped");
-  const json::value* date = json::parse(*account).as_object().if_contains("createDate");
+  // Keep the parsed document alive while `date` points into it.
+  json::value parsed = json::parse(*account);
+  const json::value* date = parsed.as_object().if_contains("createDate");
   return date != nullptr && date->is_int64() ? date->as_int64() : int64_t{0};
 }
 
