@@ -15,9 +15,26 @@ for tool in jq rg taskset; do
   command -v "$tool" >/dev/null || { echo "bench-filter: $tool not found (apt-get install -y jq ripgrep util-linux)" >&2; exit 2; }
 done
 
-cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-ninja -C "$build" -j2 filter_bench cloudtrail_gen kiroku_filter_cli >/dev/null
-cli=${KIROKU_BIN:-$build/tests/filter/kiroku_filter_cli}
+# Builds targets quietly; on failure shows the build output and stops.
+build_targets() {
+  local log
+  log=$(cmake --build "$build" -j 2 --target "$@" 2>&1) || { echo "$log" >&2; exit 1; }
+}
+
+if [[ ! -f $build/CMakeCache.txt ]]; then
+  cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+fi
+build_targets filter_bench cloudtrail_gen
+# The CLI: $KIROKU_BIN, else the build's kiroku, else the filter-only test binary.
+if [[ -n ${KIROKU_BIN:-} ]]; then
+  cli=$KIROKU_BIN
+elif [[ -x $build/src/app/kiroku ]] &&
+     cmake --build "$build" -j 2 --target kiroku >/dev/null 2>&1; then  # current filter code
+  cli=$build/src/app/kiroku
+else
+  build_targets kiroku_filter_cli
+  cli=$build/tests/filter/kiroku_filter_cli
+fi
 
 data=$build/bench-data/cloudtrail-${size_mb}mb.jsonl
 if [[ ! -f $data ]]; then
@@ -26,7 +43,7 @@ if [[ ! -f $data ]]; then
 fi
 bytes=$(stat -c %s "$data")
 cat "$data" >/dev/null  # warm the page cache: every tool reads from memory
-echo "input: $data, $bytes bytes, $(wc -l <"$data") records; one core (taskset -c $core)"
+echo "input: $data, $bytes bytes, $(wc -l <"$data") records; one core (taskset -c $core); cli: $cli"
 echo
 
 selective='{ $.eventName = "ConsoleLogin" }'
