@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libssl-dev librocksdb-dev libsimdjson-dev libre2-dev libhyperscan-dev libzstd-dev
+  libssl-dev librocksdb-dev libsimdjson-dev libre2-dev libzstd-dev
   libcli11-dev libfmt-dev libspdlog-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   jq curl ripgrep
