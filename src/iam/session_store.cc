@@ -286,7 +286,7 @@ Result<Session> SessionStore::Lookup(std::string_view access_key_id) const {
     policies.push_back(
         {std::string(p.at("name").as_string()), std::string(p.at("document").as_string())});
   }
-  Result<std::vector<policy::Policy>> parsed_policies = ParseSessionPolicies(policies);
+  Result<std::vector<policy::Policy>> parsed_policies = CompiledPolicies(policies);
   if (!parsed_policies.ok()) {
     return Status::Internal("unparsable session policy in " + std::string(access_key_id) + ": " +
                             parsed_policies.status().message());
@@ -295,6 +295,28 @@ Result<Session> SessionStore::Lookup(std::string_view access_key_id) const {
   s.tags = TagsFromJson(record.at("tags").as_object());
   s.packed_policy_size = static_cast<int>(record.at("packedPolicySize").as_int64());
   return s;
+}
+
+Result<std::vector<policy::Policy>> SessionStore::CompiledPolicies(
+    const std::vector<SessionPolicy>& policies) const {
+  std::vector<policy::Policy> compiled;
+  for (const SessionPolicy& p : policies) {
+    std::string key = p.name + '\0' + p.document;
+    {
+      std::lock_guard lock(cache_mu_);
+      if (auto it = policy_cache_.find(key); it != policy_cache_.end()) {
+        compiled.push_back(it->second);
+        continue;
+      }
+    }
+    ASSIGN_OR_RETURN(policy::Policy parsed,
+                     policy::ParsePolicy(p.document, {policy::PolicyKind::kIdentity, p.name}));
+    std::lock_guard lock(cache_mu_);
+    if (policy_cache_.size() >= kMaxCachedPolicies) policy_cache_.clear();
+    policy_cache_.emplace(std::move(key), parsed);
+    compiled.push_back(std::move(parsed));
+  }
+  return compiled;
 }
 
 Result<size_t> SessionStore::PurgeExpired() {

@@ -11,8 +11,10 @@
 
 #include <chrono>
 #include <map>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "common/clock.h"
@@ -135,9 +137,19 @@ class SessionStore {
   Result<size_t> PurgeExpired();
 
  private:
+  // Parses the session policies of a record; every request made with session credentials reads
+  // them, so each distinct document is compiled once.
+  Result<std::vector<policy::Policy>> CompiledPolicies(
+      const std::vector<SessionPolicy>& policies) const;
+
+  static constexpr size_t kMaxCachedPolicies = 4096;
+
   store::Db& db_;
   const crypto::SecretBytes& master_key_;
   const Clock& clock_;
+  mutable std::mutex cache_mu_;
+  // (name, document) -> compiled policy; cleared when it reaches kMaxCachedPolicies.
+  mutable std::unordered_map<std::string, policy::Policy> policy_cache_;  // GUARDED_BY(cache_mu_)
 };
 
 // The principal of a session of role `role_name` (ARN `role_arn`, which carries the role's

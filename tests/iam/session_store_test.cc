@@ -89,6 +89,21 @@ TEST_F(SessionStoreTest, LookupReturnsThePrincipalPoliciesAndTags) {
   EXPECT_EQ(session->packed_policy_size, 7);
 }
 
+TEST_F(SessionStoreTest, LookupsShareTheCompiledSessionPolicy) {
+  NewSession s = RoleSession();
+  s.policies = {{"inline", R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow",
+                               "Action":"logs:Get*","Resource":"*"}]})"}};
+  auto first = sessions_.Create(s);
+  auto second = sessions_.Create(s);
+  ASSERT_TRUE(first.ok() && second.ok());
+  auto a = sessions_.Lookup(first->access_key_id);
+  auto b = sessions_.Lookup(first->access_key_id);
+  auto c = sessions_.Lookup(second->access_key_id);
+  ASSERT_TRUE(a.ok() && b.ok() && c.ok());
+  EXPECT_EQ(&a->policies[0].compiled(), &b->policies[0].compiled());
+  EXPECT_EQ(&a->policies[0].compiled(), &c->policies[0].compiled());
+}
+
 TEST_F(SessionStoreTest, UserSessionsKeepTheUserPrincipal) {
   NewSession s;
   s.kind = SessionKind::kSessionToken;
