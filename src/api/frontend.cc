@@ -2,6 +2,9 @@
 
 #include <boost/json.hpp>
 
+#include "api/s3_service.h"
+#include "aws/rest_xml.h"
+
 namespace kiroku::api {
 
 Frontend::Frontend(const Pipeline& pipeline, const Clock& clock, FrontendOptions options)
@@ -12,6 +15,14 @@ net::Response Frontend::Handle(const net::Request& request) {
     return Health();
   }
   return pipeline_.Handle(request);
+}
+
+bool Frontend::StreamsBody(const net::Request& head) {
+  return s3_ != nullptr && aws::IsS3Request(head);
+}
+
+net::Response Frontend::HandleStream(const net::Request& head, net::BodyReader& body) {
+  return s3_->Handle(head, body);
 }
 
 net::Response Frontend::Reject(const net::Request& head, net::RejectReason) {

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "aws/protocol.h"
+#include "aws/sigv4.h"
 #include "common/clock.h"
 #include "iam/principal.h"
 #include "iam/session_store.h"
@@ -25,6 +26,7 @@ struct RequestContext {
 
   aws::Route route;                         // RouteStage
   std::string access_key_id;                // AuthenticateStage
+  aws::SignedIdentity signature;            // AuthenticateStage (S3 chains aws-chunked from it)
   std::string region;                       // AuthenticateStage: the signature's scope region
   std::string account;                      // whose resources the call acts on (the caller's)
   iam::Principal principal;                 // AuthenticateStage

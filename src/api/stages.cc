@@ -53,9 +53,14 @@ Status AuthenticateStage::Run(RequestContext& ctx) {
   // (Both branches are string_views: mixing std::string and "" would make a temporary string.)
   std::string_view service =
       ctx.route.model != nullptr ? std::string_view(ctx.route.model->service()) : std::string_view();
+  aws::SigV4Options options;
+  if (ctx.route.protocol == aws::Protocol::kRestXml) {
+    service = "s3";
+    options.s3 = true;
+  }
   KeepingLookup lookup(identities_, sessions_);
   ASSIGN_OR_RETURN(aws::SignedIdentity identity,
-                   aws::VerifySigV4(ctx.http, service, lookup, clock_));
+                   aws::VerifySigV4(ctx.http, service, lookup, clock_, options));
   if (std::optional<iam::Session>& session = lookup.session()) {
     // GetSessionToken credentials without MFA cannot call IAM at all: AWS answers as if the
     // token were invalid.
@@ -68,6 +73,7 @@ Status AuthenticateStage::Run(RequestContext& ctx) {
     ctx.session_policies = std::move(session->policies);
   }
   ctx.access_key_id = identity.access_key_id;
+  ctx.signature = identity;
   ctx.region = identity.region;
   ctx.principal = std::move(lookup.principal());
   ctx.account = ctx.principal.account;

@@ -14,7 +14,9 @@
 #include "api/stages.h"
 #include "api/iam_service.h"
 #include "api/iam_simulator_service.h"
+#include "api/internal_caller.h"
 #include "api/kms_service.h"
+#include "api/s3_service.h"
 #include "api/sts_service.h"
 #include "aws/model.h"
 #include "common/logging.h"
@@ -22,6 +24,8 @@
 #include "iam/identity_store.h"
 #include "iam/session_store.h"
 #include "net/server.h"
+#include "s3/blob_store.h"
+#include "s3/s3_store.h"
 #include "store/rocks_store.h"
 
 namespace kiroku::app {
@@ -32,7 +36,7 @@ namespace fs = std::filesystem;
 constexpr uint16_t kDefaultPort = 4747;
 constexpr size_t kMaxBodyBytes = 8 * 1024 * 1024;
 const std::vector<std::string> kColumnFamilies = {"meta", "events", "history", "queue"};
-const std::vector<std::string> kServices = {"sts", "iam", "kms"};
+const std::vector<std::string> kServices = {"sts", "iam", "kms", "s3"};
 
 struct ServeConfig {
   std::string listen = "127.0.0.1:" + std::to_string(kDefaultPort);
@@ -222,6 +226,16 @@ int Serve(const ServeConfig& config) {
   kms::KeyStore keys(**db, *master_key, clock);
   api::AddKmsOperations(operations, keys, identities);
   Maintenance maintenance(keys, std::chrono::seconds(60));
+  // S3: object bytes in encrypted files under <data dir>/objects, metadata in the store.
+  auto blobs = s3::BlobStore::Open(data_dir / "objects");
+  if (!blobs.ok()) {
+    spdlog::error("{}", blobs.status().ToString());
+    return 1;
+  }
+  s3::S3Store s3_store(**db, **blobs, clock);
+  api::InternalCaller s3_kms_caller(operations, identities, clock);
+  api::S3Service s3_service(operations, s3_store, identities, sessions, *master_key, s3_kms_caller,
+                            clock);
   api::Pipeline pipeline(clock);
   pipeline.Add(std::make_unique<api::RouteStage>());
   pipeline.Add(std::make_unique<api::AuthenticateStage>(identities, sessions, clock));
@@ -229,6 +243,7 @@ int Serve(const ServeConfig& config) {
   pipeline.Add(std::make_unique<api::AuthorizeStage>(identities, clock));
   pipeline.Add(std::make_unique<api::DispatchStage>());
   api::Frontend frontend(pipeline, clock, {kServices, kMaxBodyBytes});
+  frontend.SetS3(&s3_service);
 
   net::ServerOptions server_options;
   server_options.host = listen->first;

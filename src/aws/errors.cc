@@ -69,6 +69,71 @@ constexpr ServiceCodes kServiceCodes[] = {
      "ConflictException", "InternalFailure"},
 };
 
+// S3 (REST-XML) spells some shared errors its own way.
+constexpr Rename kS3Names[] = {
+    {"InvalidClientTokenId", "InvalidAccessKeyId"},
+    {"IncompleteSignature", "AuthorizationHeaderMalformed"},
+    {"MissingAuthenticationToken", "AccessDenied"},
+    {"ExpiredToken", "ExpiredToken"},
+    {"InvalidAction", "NotImplemented"},
+    {"MalformedQueryString", "InvalidArgument"},
+    {"RequestEntityTooLarge", "EntityTooLarge"},
+    {"Throttling", "SlowDown"},
+    {"InternalFailure", "InternalError"},
+};
+
+// HTTP status of S3's error codes (the S3 API reference's error table).
+constexpr CommonStatus kS3Status[] = {
+    {"AccessDenied", 403},
+    {"AccountProblem", 403},
+    {"AuthorizationHeaderMalformed", 400},
+    {"AuthorizationQueryParametersError", 400},
+    {"BadDigest", 400},
+    {"BucketAlreadyExists", 409},
+    {"BucketAlreadyOwnedByYou", 409},
+    {"BucketNotEmpty", 409},
+    {"EntityTooLarge", 400},
+    {"EntityTooSmall", 400},
+    {"ExpiredToken", 400},
+    {"IllegalLocationConstraintException", 400},
+    {"IncompleteBody", 400},
+    {"InternalError", 500},
+    {"InvalidAccessKeyId", 403},
+    {"InvalidArgument", 400},
+    {"InvalidBucketName", 400},
+    {"InvalidDigest", 400},
+    {"InvalidLocationConstraint", 400},
+    {"InvalidPart", 400},
+    {"InvalidPartOrder", 400},
+    {"InvalidRange", 416},
+    {"InvalidRequest", 400},
+    {"InvalidStorageClass", 400},
+    {"InvalidTag", 400},
+    {"InvalidURI", 400},
+    {"KeyTooLongError", 400},
+    {"KMS.DisabledException", 400},
+    {"KMS.NotFoundException", 400},
+    {"MalformedPolicy", 400},
+    {"MalformedXML", 400},
+    {"MetadataTooLarge", 400},
+    {"MethodNotAllowed", 405},
+    {"MissingContentLength", 411},
+    {"NoSuchBucket", 404},
+    {"NoSuchBucketPolicy", 404},
+    {"NoSuchKey", 404},
+    {"NoSuchTagSet", 404},
+    {"NoSuchUpload", 404},
+    {"NotImplemented", 501},
+    {"NotModified", 304},
+    {"PreconditionFailed", 412},
+    {"RequestTimeTooSkewed", 403},
+    {"ServerSideEncryptionConfigurationNotFoundError", 404},
+    {"ServiceUnavailable", 503},
+    {"SignatureDoesNotMatch", 403},
+    {"SlowDown", 503},
+    {"XAmzContentSHA256Mismatch", 400},
+};
+
 std::string GenericCode(const ServiceModel* model, Code code) {
   const ServiceCodes* codes = nullptr;
   if (model != nullptr) {
@@ -103,6 +168,33 @@ AwsError MapError(const ServiceModel* model, Protocol protocol, const Status& st
   }
   error.message = status.message();
   error.http_status = 0;
+  if (protocol == Protocol::kRestXml) {
+    if (status.aws_code().empty()) {
+      switch (status.code()) {
+        case Code::kInvalidArgument: error.code = "InvalidArgument"; break;
+        case Code::kNotFound: error.code = "NoSuchKey"; break;
+        case Code::kAlreadyExists: error.code = "BucketAlreadyExists"; break;
+        case Code::kConflict: error.code = "OperationAborted"; break;
+        case Code::kLimitExceeded: error.code = "TooManyBuckets"; break;
+        case Code::kUnavailable: error.code = "ServiceUnavailable"; break;
+        case Code::kInternal:
+        case Code::kOk: error.code = "InternalError"; break;
+        default: break;
+      }
+    }
+    for (const Rename& r : kS3Names) {
+      if (r.query == error.code) error.code = std::string(r.json);
+    }
+    for (const CommonStatus& c : kS3Status) {
+      if (c.code == error.code) error.http_status = c.http_status;
+    }
+    if (error.code == "OperationAborted" || error.code == "TooManyBuckets") {
+      error.http_status = error.code == "TooManyBuckets" ? 400 : 409;
+    }
+    if (error.http_status == 0) error.http_status = status.code() == Code::kInternal ? 500 : 400;
+    error.sender_fault = error.http_status < 500;
+    return error;
+  }
   if (model != nullptr) {
     if (auto info = model->FindError(error.code)) error.http_status = info->http_status;
   }
@@ -127,7 +219,16 @@ net::Response RenderError(const ServiceModel* model, Protocol protocol, const St
   net::Response response;
   response.status = error.http_status;
   response.SetHeader("x-amzn-RequestId", std::string(request_id));
-  if (protocol == Protocol::kJson) {
+  if (protocol == Protocol::kRestXml) {
+    // S3: no namespace, the request id inside the document and in x-amz-request-id.
+    response.headers.clear();
+    response.SetHeader("x-amz-request-id", std::string(request_id));
+    response.SetHeader("Content-Type", "application/xml");
+    response.body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>" +
+                    XmlEscape(error.code) + "</Code><Message>" + XmlEscape(error.message) +
+                    "</Message><RequestId>" + XmlEscape(request_id) +
+                    "</RequestId></Error>";
+  } else if (protocol == Protocol::kJson) {
     boost::json::object body;
     body["__type"] = error.code;
     body["message"] = error.message;

@@ -13,7 +13,7 @@
 
 namespace kiroku::aws {
 
-enum class Protocol { kJson, kQuery };
+enum class Protocol { kJson, kQuery, kRestXml };  // kRestXml: S3 (hand-written, no model)
 
 struct Shape;
 

@@ -1,5 +1,7 @@
 #include "aws/sigv4.h"
 
+#include <cstring>
+
 #include <algorithm>
 #include <map>
 
@@ -440,7 +442,137 @@ Result<SignedIdentity> VerifySigV4(const net::Request& request, std::string_view
   identity.signed_at = *signed_at;
   identity.session_token = parts.security_token;
   identity.presigned = parts.presigned;
+  identity.signature = Lower(parts.signature);
+  identity.signing_key = SigningKey(credential->secret_access_key, scope_date, region, service);
+  identity.amz_date = parts.amz_date;
+  identity.scope = scope_text;
+  identity.payload_hash = input.payload_hash;
   return identity;
+}
+
+namespace {
+constexpr size_t kMaxChunkLine = 4096;
+constexpr std::string_view kSignedStreaming = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD";
+const std::string& EmptySha256Hex() {
+  static const std::string hex = HexEncode(crypto::Sha256(""));
+  return hex;
+}
+Status BadChunk(std::string message) {
+  return Status::InvalidArgument(std::move(message)).WithAwsCode("IncompleteBody");
+}
+}  // namespace
+
+AwsChunkedReader::AwsChunkedReader(net::BodyReader& raw, const SignedIdentity& identity)
+    : raw_(raw),
+      identity_(identity),
+      signed_(identity.payload_hash == kSignedStreaming),
+      previous_signature_(identity.signature) {}
+
+Status AwsChunkedReader::Fill() {
+  if (pos_ > 0) {
+    buffer_.erase(0, pos_);
+    pos_ = 0;
+  }
+  size_t old = buffer_.size();
+  buffer_.resize(old + 64 * 1024);
+  Result<size_t> n = raw_.Read(buffer_.data() + old, 64 * 1024);
+  if (!n.ok()) {
+    buffer_.resize(old);
+    return n.status();
+  }
+  buffer_.resize(old + *n);
+  if (*n == 0) return BadChunk("The request body ended inside an aws-chunked frame");
+  return Status::Ok();
+}
+
+Result<std::string> AwsChunkedReader::ReadLine() {
+  while (true) {
+    size_t eol = buffer_.find("\r\n", pos_);
+    if (eol != std::string::npos) {
+      std::string line = buffer_.substr(pos_, eol - pos_);
+      pos_ = eol + 2;
+      return line;
+    }
+    if (buffer_.size() - pos_ > kMaxChunkLine) return BadChunk("aws-chunked header line too long");
+    RETURN_IF_ERROR(Fill());
+  }
+}
+
+Status AwsChunkedReader::FinishChunk() {
+  if (!signed_) return Status::Ok();
+  std::string string_to_sign = "AWS4-HMAC-SHA256-PAYLOAD\n" + identity_.amz_date + "\n" +
+                               identity_.scope + "\n" + previous_signature_ + "\n" +
+                               EmptySha256Hex() + "\n" + HexEncode(chunk_hash_->Finish());
+  chunk_hash_.reset();
+  std::string expected = Sign(identity_.signing_key, string_to_sign);
+  if (!crypto::ConstantTimeEquals(expected, chunk_signature_)) {
+    return Status::Unauthenticated(
+               "The request signature we calculated does not match the signature you provided. "
+               "Check your key and signing method.")
+        .WithAwsCode("SignatureDoesNotMatch");
+  }
+  previous_signature_ = chunk_signature_;
+  return Status::Ok();
+}
+
+Result<size_t> AwsChunkedReader::Read(char* out, size_t capacity) {
+  while (!done_) {
+    if (in_chunk_ && chunk_left_ > 0) {
+      if (pos_ == buffer_.size()) RETURN_IF_ERROR(Fill());
+      size_t n = std::min<uint64_t>({capacity, chunk_left_, buffer_.size() - pos_});
+      std::memcpy(out, buffer_.data() + pos_, n);
+      if (chunk_hash_) chunk_hash_->Update(std::string_view(out, n));
+      pos_ += n;
+      chunk_left_ -= n;
+      decoded_ += n;
+      return n;
+    }
+    if (in_chunk_) {
+      ASSIGN_OR_RETURN(std::string crlf, ReadLine());
+      if (!crlf.empty()) return BadChunk("aws-chunked data is longer than its declared size");
+      RETURN_IF_ERROR(FinishChunk());
+      in_chunk_ = false;
+      continue;
+    }
+    ASSIGN_OR_RETURN(std::string line, ReadLine());
+    std::string_view header = line;
+    size_t semi = header.find(';');
+    std::string_view size_hex = header.substr(0, semi);
+    uint64_t size = 0;
+    if (size_hex.empty() || size_hex.size() > 15) return BadChunk("bad aws-chunked size");
+    for (char c : size_hex) {
+      int digit = std::isdigit(static_cast<unsigned char>(c)) ? c - '0'
+                  : (c >= 'a' && c <= 'f')                    ? c - 'a' + 10
+                  : (c >= 'A' && c <= 'F')                    ? c - 'A' + 10
+                                                              : -1;
+      if (digit < 0) return BadChunk("bad aws-chunked size");
+      size = size * 16 + static_cast<uint64_t>(digit);
+    }
+    chunk_signature_.clear();
+    if (semi != std::string_view::npos) {
+      std::string_view ext = header.substr(semi + 1);
+      constexpr std::string_view kSig = "chunk-signature=";
+      if (ext.starts_with(kSig)) chunk_signature_ = Lower(ext.substr(kSig.size()));
+    }
+    if (signed_ && chunk_signature_.empty()) {
+      return Status::Unauthenticated("aws-chunked chunk without chunk-signature")
+          .WithAwsCode("SignatureDoesNotMatch");
+    }
+    if (signed_) chunk_hash_ = std::make_unique<crypto::Sha256Hasher>();
+    if (size == 0) {
+      RETURN_IF_ERROR(FinishChunk());
+      // Trailing headers (unsigned-trailer checksums) up to the empty line.
+      while (true) {
+        ASSIGN_OR_RETURN(std::string trailer, ReadLine());
+        if (trailer.empty()) break;
+      }
+      done_ = true;
+      break;
+    }
+    chunk_left_ = size;
+    in_chunk_ = true;
+  }
+  return size_t{0};
 }
 
 }  // namespace kiroku::aws

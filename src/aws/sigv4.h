@@ -10,6 +10,7 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,6 +18,7 @@
 
 #include "common/clock.h"
 #include "common/status.h"
+#include "crypto/hash.h"
 #include "net/http.h"
 
 namespace kiroku::aws {
@@ -48,6 +50,45 @@ struct SignedIdentity {
   TimePoint signed_at;
   std::optional<std::string> session_token;
   bool presigned = false;
+  // What S3's aws-chunked uploads chain their chunk signatures from.
+  std::string signature;    // hex, lower-case: the seed signature
+  std::string signing_key;  // raw bytes
+  std::string amz_date;     // "20261126T213114Z"
+  std::string scope;        // "<date>/<region>/<service>/aws4_request"
+  std::string payload_hash; // what the signature covered (hex, UNSIGNED-PAYLOAD, STREAMING-…)
+};
+
+// Decodes an S3 `aws-chunked` body as it is read ("<hex size>;chunk-signature=<sig>\r\n<data>\r\n"
+// ... "0;chunk-signature=<sig>\r\n\r\n"). With STREAMING-AWS4-HMAC-SHA256-PAYLOAD every chunk's
+// signature is verified, chained from the seed signature; with
+// STREAMING-UNSIGNED-PAYLOAD-TRAILER chunks carry no signature and trailing headers (checksums)
+// follow the last chunk. A chunk's bytes are delivered before its signature can be checked (a
+// chunk may be megabytes), so the consumer must commit nothing until Read has returned 0:
+// a bad signature or framing makes a later Read fail (SignatureDoesNotMatch / IncompleteBody).
+class AwsChunkedReader final : public net::BodyReader {
+ public:
+  // `raw` and `identity` must outlive the reader.
+  AwsChunkedReader(net::BodyReader& raw, const SignedIdentity& identity);
+  Result<size_t> Read(char* out, size_t capacity) override;
+  uint64_t decoded_bytes() const { return decoded_; }
+
+ private:
+  Result<std::string> ReadLine();
+  Status Fill();
+  Status FinishChunk();
+
+  net::BodyReader& raw_;
+  const SignedIdentity& identity_;
+  bool signed_;
+  std::string buffer_;
+  size_t pos_ = 0;
+  std::string previous_signature_;
+  std::string chunk_signature_;
+  uint64_t chunk_left_ = 0;
+  bool in_chunk_ = false;
+  bool done_ = false;
+  uint64_t decoded_ = 0;
+  std::unique_ptr<crypto::Sha256Hasher> chunk_hash_;
 };
 
 struct SigV4Options {

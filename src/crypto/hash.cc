@@ -70,6 +70,31 @@ std::string Sha256Hasher::Finish() {
   return std::string(reinterpret_cast<char*>(out), len);
 }
 
+struct Md5Hasher::State {
+  EVP_MD_CTX* ctx;
+};
+
+Md5Hasher::Md5Hasher() : state_(new State{EVP_MD_CTX_new()}) {
+  KIROKU_CHECK(state_->ctx != nullptr);
+  KIROKU_CHECK(EVP_DigestInit_ex(state_->ctx, EVP_md5(), nullptr) == 1);
+}
+
+Md5Hasher::~Md5Hasher() {
+  EVP_MD_CTX_free(state_->ctx);
+  delete state_;
+}
+
+void Md5Hasher::Update(std::string_view data) {
+  KIROKU_CHECK(EVP_DigestUpdate(state_->ctx, data.data(), data.size()) == 1);
+}
+
+std::string Md5Hasher::Finish() {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  KIROKU_CHECK(EVP_DigestFinal_ex(state_->ctx, out, &len) == 1);
+  return std::string(reinterpret_cast<char*>(out), len);
+}
+
 std::string Sha256(std::string_view data) {
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int len = 0;

@@ -25,6 +25,23 @@ class Sha256Hasher {
   State* state_;
 };
 
+// Incremental MD5, only for S3 ETags and Content-MD5 (integrity checksums AWS defines with MD5;
+// never for security).
+class Md5Hasher {
+ public:
+  Md5Hasher();
+  ~Md5Hasher();
+  Md5Hasher(const Md5Hasher&) = delete;
+  Md5Hasher& operator=(const Md5Hasher&) = delete;
+
+  void Update(std::string_view data);
+  std::string Finish();  // 16 raw bytes; the hasher may not be used afterwards
+
+ private:
+  struct State;
+  State* state_;
+};
+
 // HMAC-SHA256(key, data): 32 raw bytes.
 std::string HmacSha256(std::string_view key, std::string_view data);
 

@@ -106,6 +106,9 @@ class Session : public std::enable_shared_from_this<Session> {
     // Beast checks Content-Length against the body limit as soon as the header is complete.
     if (ec == http::error::body_limit) return RejectTooLarge();
     if (ec) return Close();
+    Request head = ToRequest(parser_->get());
+    head_request_ = head.method == "HEAD";
+    if (StreamsBody(head)) return StartStream(std::move(head));
     if (auto length = parser_->content_length();
         length && *length > state_.options.max_body_bytes) {
       return RejectTooLarge();
@@ -133,6 +136,127 @@ class Session : public std::enable_shared_from_this<Session> {
     });
   }
 
+  bool StreamsBody(const Request& head) {
+    try {
+      return state_.handler.StreamsBody(head);
+    } catch (const std::exception& e) {
+      spdlog::error("unhandled exception deciding on streaming: {}", e.what());
+      return false;
+    }
+  }
+
+  // Reads the body of a streamed request on the worker thread, synchronously: no other
+  // operation is pending on the socket meanwhile (the strand waits for the posted response).
+  class SocketBodyReader final : public BodyReader {
+   public:
+    SocketBodyReader(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                     http::request_parser<http::buffer_body>& parser)
+        : stream_(stream), buffer_(buffer), parser_(parser) {}
+
+    Result<size_t> Read(char* out, size_t capacity) override {
+      if (capacity == 0) return size_t{0};
+      while (!parser_.is_done()) {
+        auto& body = parser_.get().body();
+        body.data = out;
+        body.size = capacity;
+        beast::error_code ec;
+        http::read_some(stream_, buffer_, parser_, ec);
+        if (ec == http::error::need_buffer) ec = {};
+        if (ec) {
+          failed_ = true;
+          return Status::Unavailable("reading the request body: " + ec.message());
+        }
+        size_t n = capacity - body.size;
+        if (n > 0) return n;
+      }
+      return size_t{0};
+    }
+
+    bool complete() const { return !failed_ && parser_.is_done(); }
+
+   private:
+    beast::tcp_stream& stream_;
+    beast::flat_buffer& buffer_;
+    http::request_parser<http::buffer_body>& parser_;
+    bool failed_ = false;
+  };
+
+  void StartStream(Request head) {
+    stream_.expires_never();
+    keep_alive_ = parser_->get().keep_alive();
+    auto body_parser =
+        std::make_shared<http::request_parser<http::buffer_body>>(std::move(*parser_));
+    parser_.reset();
+    body_parser->body_limit(boost::none);
+    bool expect_continue = false;
+    if (const std::string* expect = head.FindHeader("Expect")) {
+      expect_continue = HeaderNameEquals(*expect, "100-continue");
+    }
+    asio::post(*state_.workers, [self = shared_from_this(), head = std::move(head), body_parser,
+                                 expect_continue] {
+      if (expect_continue) {
+        static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+        beast::error_code ec;
+        asio::write(self->stream_, asio::buffer(kContinue.data(), kContinue.size()), ec);
+      }
+      SocketBodyReader reader(self->stream_, self->buffer_, *body_parser);
+      Response response;
+      try {
+        response = self->state_.handler.HandleStream(head, reader);
+      } catch (const std::exception& e) {
+        spdlog::error("unhandled exception for {} {}: {}", head.method, head.target, e.what());
+        response = InternalError();
+      }
+      if (!reader.complete()) self->keep_alive_ = false;
+      asio::post(self->stream_.get_executor(),
+                 [self, response = std::move(response)]() mutable {
+                   self->Write(std::move(response));
+                 });
+    });
+  }
+
+  static Response InternalError() {
+    Response response;
+    response.status = 500;
+    response.SetHeader("Content-Type", "application/json");
+    response.body = R"({"__type":"InternalFailure","message":"internal error"})";
+    return response;
+  }
+
+  // Writes a response whose body comes from a BodySource, synchronously on a worker thread,
+  // then hands the connection back to the strand.
+  void WriteStreamed(Response response) {
+    asio::post(*state_.workers, [self = shared_from_this(), response = std::move(response)] {
+      http::response<http::empty_body> message;
+      message.version(11);
+      message.result(static_cast<unsigned>(response.status));
+      for (const Header& h : response.headers) message.set(h.name, h.value);
+      message.content_length(response.stream_length);
+      bool keep_alive = self->keep_alive_ && !self->state_.stopping;
+      message.keep_alive(keep_alive);
+      beast::error_code ec;
+      http::response_serializer<http::empty_body> serializer(message);
+      http::write_header(self->stream_, serializer, ec);
+      uint64_t left = response.stream_length;
+      std::vector<char> buffer(1 << 20);
+      while (!ec && left > 0) {
+        Result<size_t> n = response.stream->Read(buffer.data(), std::min<uint64_t>(left, buffer.size()));
+        if (!n.ok() || *n == 0) {
+          spdlog::warn("response body ended early: {}",
+                       n.ok() ? "source exhausted" : n.status().ToString());
+          ec = asio::error::connection_aborted;
+          break;
+        }
+        asio::write(self->stream_, asio::buffer(buffer.data(), *n), ec);
+        left -= *n;
+      }
+      asio::post(self->stream_.get_executor(), [self, ok = !ec, keep_alive] {
+        if (!ok || !keep_alive) return self->Close();
+        self->ReadHeader();
+      });
+    });
+  }
+
   Request ToRequest(const http::request<http::string_body>& message) const {
     Request request;
     request.method = std::string(message.method_string());
@@ -150,11 +274,7 @@ class Session : public std::enable_shared_from_this<Session> {
     } catch (const std::exception& e) {
       // Last resort: reaching this is a bug in a handler.
       spdlog::error("unhandled exception for {} {}: {}", request.method, request.target, e.what());
-      Response response;
-      response.status = 500;
-      response.SetHeader("Content-Type", "application/json");
-      response.body = R"({"__type":"InternalFailure","message":"internal error"})";
-      return response;
+      return InternalError();
     }
   }
 
@@ -180,13 +300,20 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Write(Response response) {
+    if (response.stream && !head_request_ && !draining_) return WriteStreamed(std::move(response));
     auto message = std::make_shared<http::response<http::string_body>>();
     message->version(11);
     message->result(static_cast<unsigned>(response.status));
     for (Header& h : response.headers) message->set(h.name, h.value);
-    message->body() = std::move(response.body);
-    message->keep_alive(keep_alive_ && !state_.stopping);
-    message->prepare_payload();
+    if (head_request_ && (response.head || response.stream)) {
+      // HEAD: the Content-Length of the body a GET would send, and no body.
+      if (response.stream) message->content_length(response.stream_length);
+      message->keep_alive(keep_alive_ && !state_.stopping);
+    } else {
+      message->body() = std::move(response.body);
+      message->keep_alive(keep_alive_ && !state_.stopping);
+      message->prepare_payload();
+    }
     stream_.expires_after(kIdleTimeout);
     http::async_write(stream_, *message,
                       [self = shared_from_this(), message](beast::error_code ec, size_t) {
@@ -214,6 +341,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool keep_alive_ = true;
   bool idle_ = true;
   bool draining_ = false;
+  bool head_request_ = false;
   size_t drained_bytes_ = 0;
   std::array<char, 64 * 1024> drain_buffer_;
 };

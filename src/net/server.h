@@ -1,7 +1,10 @@
 // Server: the HTTP/1.1 front door (Boost.Beast on Asio). Accepts connections on one address,
 // reads requests with keep-alive, hands each to a Handler on a worker pool (handlers may block
 // on disk), and writes the response back. Bodies over `max_body_bytes` are refused from their
-// headers alone, through Handler::Reject, before the body is read.
+// headers alone, through Handler::Reject, before the body is read — unless the Handler asks for
+// the body to be streamed (Handler::StreamsBody), as S3 does: the worker then reads it in pieces
+// from the socket while the handler consumes it, and responses may stream their body too
+// (Response::stream). "Expect: 100-continue" is answered before a streamed body is read.
 //
 // Thread-safety: Start/Stop from one controlling thread; the Handler is called concurrently.
 #pragma once
@@ -25,6 +28,23 @@ class Handler {
   // Produces the error response for a request refused before its body was read (`head` has
   // method, target and headers, and an empty body). The connection is closed afterwards.
   virtual Response Reject(const Request& head, RejectReason reason) = 0;
+  // Whether the request, of which only the head has been read, wants its body streamed: then
+  // HandleStream is called instead of Handle, with no size limit, and reads the body itself.
+  // Called on an I/O thread: must not block.
+  virtual bool StreamsBody(const Request& head) {
+    (void)head;
+    return false;
+  }
+  // Produces the response for a streamed request (`head` has an empty body; `body` delivers
+  // it). Called on a worker thread; may block. A body left unread closes the connection after
+  // the response.
+  virtual Response HandleStream(const Request& head, BodyReader& body) {
+    (void)head;
+    (void)body;
+    Response response;
+    response.status = 500;
+    return response;
+  }
 };
 
 struct ServerOptions {

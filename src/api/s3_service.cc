@@ -1,0 +1,1356 @@
+#include "api/s3_service.h"
+
+#include <boost/json.hpp>
+#include <ctime>
+#include <algorithm>
+#include <cstring>
+#include <functional>
+#include <set>
+
+#include "api/pipeline.h"
+#include "aws/errors.h"
+#include "aws/rest_xml.h"
+#include "common/encoding.h"
+#include "common/logging.h"
+#include "crypto/aead.h"
+#include "crypto/hash.h"
+
+namespace kiroku::api {
+namespace json = boost::json;
+namespace {
+
+constexpr size_t kMaxXmlBody = 2 * 1024 * 1024;
+constexpr size_t kMaxKeyBytes = 1024;
+constexpr uint64_t kMaxPutBytes = 5ull * 1024 * 1024 * 1024;
+
+// What an S3 handler answers: status, headers and a body (inline or streamed).
+struct S3Reply {
+  int status = 200;
+  std::vector<net::Header> headers;
+  std::string body;
+  std::shared_ptr<net::BodySource> stream;
+  uint64_t length = 0;
+
+  void Set(std::string name, std::string value) { headers.push_back({std::move(name), std::move(value)}); }
+};
+
+using S3Handler = std::function<Status(RequestContext&, net::BodyReader&, S3Reply&)>;
+
+class StringBodyReader final : public net::BodyReader {
+ public:
+  explicit StringBodyReader(std::string_view data) : data_(data) {}
+  Result<size_t> Read(char* out, size_t capacity) override {
+    size_t n = std::min(capacity, data_.size());
+    std::memcpy(out, data_.data(), n);
+    data_.remove_prefix(n);
+    return n;
+  }
+
+ private:
+  std::string_view data_;
+};
+
+std::string Str(const json::object& o, std::string_view k) {
+  auto it = o.find(k);
+  return it != o.end() && it->value().is_string() ? std::string(it->value().as_string()) : "";
+}
+bool Has(const json::object& o, std::string_view k) { return o.find(k) != o.end(); }
+
+// A request header (lower-cased name) or a query parameter, from the decoded input.
+std::optional<std::string> HeaderOf(const RequestContext& ctx, std::string_view name) {
+  auto it = ctx.input.find("Headers");
+  if (it == ctx.input.end() || !it->value().is_object()) return std::nullopt;
+  auto h = it->value().as_object().find(name);
+  if (h == it->value().as_object().end()) return std::nullopt;
+  return std::string(h->value().as_string());
+}
+std::optional<std::string> QueryOf(const RequestContext& ctx, std::string_view name) {
+  auto it = ctx.input.find("Query");
+  if (it == ctx.input.end() || !it->value().is_object()) return std::nullopt;
+  auto q = it->value().as_object().find(name);
+  if (q == it->value().as_object().end()) return std::nullopt;
+  return std::string(q->value().as_string());
+}
+
+std::string BucketArn(std::string_view bucket) { return "arn:aws:s3:::" + std::string(bucket); }
+std::string ObjectArn(std::string_view bucket, std::string_view key) {
+  return "arn:aws:s3:::" + std::string(bucket) + "/" + std::string(key);
+}
+
+std::string HttpDate(TimePoint t) {
+  std::time_t secs = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof(buf), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  return buf;
+}
+
+std::optional<TimePoint> ParseHttpDate(std::string_view text) {
+  std::tm tm{};
+  std::string s(text);
+  for (const char* fmt : {"%a, %d %b %Y %H:%M:%S GMT", "%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%M:%S"}) {
+    tm = {};
+    const char* end = strptime(s.c_str(), fmt, &tm);
+    if (end != nullptr) return std::chrono::system_clock::from_time_t(timegm(&tm));
+  }
+  return std::nullopt;
+}
+
+Status InvalidArgument(std::string message) {
+  return Status::InvalidArgument(std::move(message)).WithAwsCode("InvalidArgument");
+}
+Status MalformedXml() {
+  return Status::InvalidArgument(
+             "The XML you provided was not well-formed or did not validate against our published "
+             "schema")
+      .WithAwsCode("MalformedXML");
+}
+
+Result<std::string> ReadSmallBody(net::BodyReader& body) {
+  std::string out;
+  char buf[64 * 1024];
+  while (true) {
+    ASSIGN_OR_RETURN(size_t n, body.Read(buf, sizeof(buf)));
+    if (n == 0) return out;
+    out.append(buf, n);
+    if (out.size() > kMaxXmlBody) {
+      return Status::InvalidArgument("Your request was too big.").WithAwsCode("MaxMessageLengthExceeded");
+    }
+  }
+}
+
+std::string Md5Hex(std::string_view data) {
+  crypto::Md5Hasher md5;
+  md5.Update(data);
+  return HexEncode(md5.Finish());
+}
+
+// Reads the segments of an object, decrypting blob after blob, over [start, end).
+class ObjectSource final : public net::BodySource {
+ public:
+  using KeyFn = std::function<Result<crypto::SecretBytes>(const s3::Segment&)>;
+  ObjectSource(const s3::BlobStore& blobs, std::vector<s3::Segment> segments, uint64_t start,
+               uint64_t end, KeyFn key)
+      : blobs_(blobs), segments_(std::move(segments)), position_(start), end_(end),
+        key_(std::move(key)) {}
+
+  Result<size_t> Read(char* out, size_t capacity) override {
+    while (position_ < end_) {
+      if (!reader_) {
+        uint64_t base = 0;
+        size_t i = 0;
+        while (i < segments_.size() && base + segments_[i].size <= position_) base += segments_[i++].size;
+        if (i == segments_.size()) return Status::Internal("object shorter than its record");
+        ASSIGN_OR_RETURN(crypto::SecretBytes key, key_(segments_[i]));
+        ASSIGN_OR_RETURN(reader_, blobs_.Open(segments_[i].blob, std::move(key), segments_[i].size,
+                                              position_ - base,
+                                              std::min(segments_[i].size, end_ - base)));
+      }
+      ASSIGN_OR_RETURN(size_t n, reader_->Read(out, capacity));
+      if (n == 0) {
+        reader_.reset();
+        continue;
+      }
+      position_ += n;
+      return n;
+    }
+    return size_t{0};
+  }
+
+ private:
+  const s3::BlobStore& blobs_;
+  std::vector<s3::Segment> segments_;
+  uint64_t position_, end_;
+  KeyFn key_;
+  std::unique_ptr<s3::BlobReader> reader_;
+};
+
+}  // namespace
+
+S3EventCategory S3EventCategoryOf(std::string_view operation) {
+  static const std::set<std::string_view> kData = {
+      "GetObject", "HeadObject", "PutObject", "DeleteObject", "DeleteObjects", "CopyObject",
+      "CreateMultipartUpload", "UploadPart", "CompleteMultipartUpload", "AbortMultipartUpload",
+      "ListParts"};
+  return kData.contains(operation) ? S3EventCategory::kData : S3EventCategory::kManagement;
+}
+
+struct S3Service::Impl {
+  Impl(OperationTable& t, s3::S3Store& s, const iam::IdentityStore& ids,
+       const iam::SessionStore& sess, const crypto::SecretBytes& mk, const InternalCaller& k,
+       const Clock& c)
+      : table(t), store(s), master_key(mk), kms(k), clock(c), authenticate(ids, sess, c),
+        authorize(ids, c) {}
+
+  OperationTable& table;
+  s3::S3Store& store;
+  const crypto::SecretBytes& master_key;
+  const InternalCaller& kms;
+  const Clock& clock;
+  mutable AuthenticateStage authenticate;  // Run is non-const but thread-safe
+  AuthorizeStage authorize;
+  std::map<std::string, S3Handler, std::less<>> handlers;
+
+  // ---- registration ------------------------------------------------------------------------
+
+  void Add(std::string name, std::string action, bool object_level, S3Handler handler,
+           std::function<void(const RequestContext&, policy::ContextKeys&)> context = {}) {
+    Operation op;
+    op.authorization.action = std::move(action);
+    if (object_level) {
+      op.authorization.resources = [](const RequestContext& ctx) -> Result<std::vector<std::string>> {
+        return std::vector<std::string>{ObjectArn(Str(ctx.input, "Bucket"), Str(ctx.input, "Key"))};
+      };
+    } else if (name != "ListBuckets") {
+      op.authorization.resources = [](const RequestContext& ctx) -> Result<std::vector<std::string>> {
+        return std::vector<std::string>{BucketArn(Str(ctx.input, "Bucket"))};
+      };
+    }
+    op.authorization.context = [context](const RequestContext& ctx, policy::ContextKeys& keys) {
+      if (auto acl = HeaderOf(ctx, "x-amz-acl")) keys.SetString("s3:x-amz-acl", *acl);
+      if (auto sse = HeaderOf(ctx, "x-amz-server-side-encryption")) {
+        keys.SetString("s3:x-amz-server-side-encryption", *sse);
+      }
+      if (auto kid = HeaderOf(ctx, "x-amz-server-side-encryption-aws-kms-key-id")) {
+        keys.SetString("s3:x-amz-server-side-encryption-aws-kms-key-id", *kid);
+      }
+      if (auto cs = HeaderOf(ctx, "x-amz-copy-source")) keys.SetString("s3:x-amz-copy-source", *cs);
+      keys.SetString("s3:signatureversion", "AWS4-HMAC-SHA256");
+      keys.SetString("s3:authType", ctx.signature.presigned ? "REST-QUERY-STRING" : "REST-HEADER");
+      // Set by the calling service itself (InternalCaller input), never by an HTTP client.
+      if (std::string arn = Str(ctx.input, "SourceArn"); !arn.empty()) keys.SetString("aws:SourceArn", arn);
+      if (std::string acct = Str(ctx.input, "SourceAccount"); !acct.empty()) {
+        keys.SetString("aws:SourceAccount", acct);
+      }
+      if (context) context(ctx, keys);
+    };
+    op.authorization.resource_policy =
+        [this](const RequestContext& ctx, const std::string&) -> Result<std::optional<policy::Policy>> {
+      std::string bucket = Str(ctx.input, "Bucket");
+      if (bucket.empty()) return std::optional<policy::Policy>();
+      auto record = store.GetBucket(bucket);
+      if (!record.ok() || record->policy.empty()) return std::optional<policy::Policy>();
+      ASSIGN_OR_RETURN(policy::Policy p,
+                       policy::ParsePolicy(record->policy, {policy::PolicyKind::kResource,
+                                                            "bucket-policy:" + bucket}));
+      return std::optional<policy::Policy>(std::move(p));
+    };
+    // Internal callers (CloudTrail) pass the body in "Body" and get the headers back as JSON.
+    op.handler = [this, name](RequestContext& ctx) -> Result<json::value> {
+      std::string body = Str(ctx.input, "Body");
+      if (!Has(ctx.input, "Headers")) {
+        json::object headers;
+        if (std::string v = Str(ctx.input, "ContentType"); !v.empty()) headers["content-type"] = v;
+        if (std::string v = Str(ctx.input, "ACL"); !v.empty()) headers["x-amz-acl"] = v;
+        if (std::string v = Str(ctx.input, "ServerSideEncryption"); !v.empty()) {
+          headers["x-amz-server-side-encryption"] = v;
+        }
+        ctx.input["Headers"] = std::move(headers);
+      }
+      StringBodyReader reader(body);
+      S3Reply reply;
+      RETURN_IF_ERROR(handlers.at(name)(ctx, reader, reply));
+      json::object out;
+      for (const net::Header& h : reply.headers) out[h.name] = h.value;
+      if (!reply.body.empty()) out["Body"] = reply.body;
+      return json::value(std::move(out));
+    };
+    table.Add("s3", name, std::move(op));
+    handlers[std::move(name)] = std::move(handler);
+  }
+
+  // ---- routing -----------------------------------------------------------------------------
+
+  static Result<std::string> OperationName(const net::Request& request, const aws::S3Target& target,
+                                           const json::object& query, bool copy_source) {
+    const std::string& m = request.method;
+    auto q = [&](std::string_view name) { return query.find(name) != query.end(); };
+    if (target.bucket.empty()) {
+      if (m == "GET") return std::string("ListBuckets");
+    } else if (target.key.empty()) {
+      static const char* kUnsupported[] = {"lifecycle", "cors", "website", "versioning", "logging",
+                                           "notification", "replication", "object-lock",
+                                           "ownershipControls", "publicAccessBlock", "accelerate",
+                                           "requestPayment", "analytics", "metrics", "inventory",
+                                           "intelligent-tiering", "versions"};
+      for (const char* sub : kUnsupported) {
+        if (q(sub)) {
+          if (std::string_view(sub) == "versioning" && m == "GET") return std::string("GetBucketVersioning");
+          return Status::InvalidArgument(std::string("The ?") + sub +
+                                         " subresource is not implemented by kiroku")
+              .WithAwsCode("NotImplemented");
+        }
+      }
+      if (m == "PUT") {
+        if (q("policy")) return std::string("PutBucketPolicy");
+        if (q("encryption")) return std::string("PutBucketEncryption");
+        if (q("tagging")) return std::string("PutBucketTagging");
+        if (q("acl")) return std::string("PutBucketAcl");
+        return std::string("CreateBucket");
+      }
+      if (m == "GET") {
+        if (q("policy")) return std::string("GetBucketPolicy");
+        if (q("location")) return std::string("GetBucketLocation");
+        if (q("acl")) return std::string("GetBucketAcl");
+        if (q("encryption")) return std::string("GetBucketEncryption");
+        if (q("tagging")) return std::string("GetBucketTagging");
+        if (q("uploads")) return std::string("ListMultipartUploads");
+        if (auto it = query.find("list-type"); it != query.end() && it->value() == "2") {
+          return std::string("ListObjectsV2");
+        }
+        return std::string("ListObjects");
+      }
+      if (m == "DELETE") {
+        if (q("policy")) return std::string("DeleteBucketPolicy");
+        if (q("encryption")) return std::string("DeleteBucketEncryption");
+        if (q("tagging")) return std::string("DeleteBucketTagging");
+        return std::string("DeleteBucket");
+      }
+      if (m == "HEAD") return std::string("HeadBucket");
+      if (m == "POST" && q("delete")) return std::string("DeleteObjects");
+    } else {
+      if (q("tagging") || q("acl") || q("retention") || q("legal-hold") || q("torrent") ||
+          q("restore") || q("select") || q("attributes")) {
+        return Status::InvalidArgument("This object subresource is not implemented by kiroku")
+            .WithAwsCode("NotImplemented");
+      }
+      if (m == "PUT") {
+        if (q("partNumber") && q("uploadId")) {
+          if (copy_source) {
+            return Status::InvalidArgument("UploadPartCopy is not implemented by kiroku")
+                .WithAwsCode("NotImplemented");
+          }
+          return std::string("UploadPart");
+        }
+        return std::string(copy_source ? "CopyObject" : "PutObject");
+      }
+      if (m == "GET") return std::string(q("uploadId") ? "ListParts" : "GetObject");
+      if (m == "HEAD") return std::string("HeadObject");
+      if (m == "DELETE") return std::string(q("uploadId") ? "AbortMultipartUpload" : "DeleteObject");
+      if (m == "POST") {
+        if (q("uploads")) return std::string("CreateMultipartUpload");
+        if (q("uploadId")) return std::string("CompleteMultipartUpload");
+      }
+    }
+    return Status::InvalidArgument("The specified method is not allowed against this resource.")
+        .WithAwsCode("MethodNotAllowed");
+  }
+
+  net::Response Handle(const net::Request& request, net::BodyReader& raw_body) const {
+    RequestContext ctx(request);
+    ctx.request_id = NewRequestId();
+    ctx.received_at = clock.Now();
+    ctx.route.protocol = aws::Protocol::kRestXml;
+    S3Reply reply;
+    std::string op_name;
+    Status status = Run(ctx, raw_body, reply, op_name);
+    net::Response response;
+    if (status.ok()) {
+      response.status = reply.status;
+      response.headers = std::move(reply.headers);
+      response.body = std::move(reply.body);
+      response.stream = std::move(reply.stream);
+      response.stream_length = reply.length;
+      response.head = request.method == "HEAD";
+      response.SetHeader("x-amz-request-id", ctx.request_id);
+    } else {
+      response = aws::RenderError(nullptr, aws::Protocol::kRestXml, status, ctx.request_id);
+      if (request.method == "HEAD") response.body.clear();
+      if (status.aws_code() == "NotModified") response.body.clear();
+    }
+    auto micros = std::chrono::duration_cast<std::chrono::microseconds>(clock.Now() - ctx.received_at).count();
+    spdlog::debug("{} {} s3.{} {} {} {}us principal={} request_id={}", request.remote_address,
+                  request.method, op_name.empty() ? "-" : op_name, response.status,
+                  status.ok() ? "OK" : aws::MapError(nullptr, aws::Protocol::kRestXml, status).code,
+                  micros, ctx.principal.arn.empty() ? "-" : ctx.principal.arn, ctx.request_id);
+    return response;
+  }
+
+  Status Run(RequestContext& ctx, net::BodyReader& raw_body, S3Reply& reply,
+             std::string& op_name) const {
+    const net::Request& request = ctx.http;
+    ASSIGN_OR_RETURN(aws::S3Target target, aws::ParseS3Target(request));
+    ASSIGN_OR_RETURN(auto params, aws::ParseS3Query(request.query()));
+    json::object query;
+    for (auto& [k, v] : params) {
+      if (!k.starts_with("X-Amz-")) query[k] = v;
+    }
+    json::object headers;
+    json::object metadata;
+    for (const net::Header& h : request.headers) {
+      std::string name = h.name;
+      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      headers[name] = h.value;
+      if (name.starts_with("x-amz-meta-")) metadata[name.substr(11)] = h.value;
+    }
+    bool copy_source = headers.contains("x-amz-copy-source");
+    ASSIGN_OR_RETURN(op_name, OperationName(request, target, query, copy_source));
+    ctx.route.operation_name = op_name;
+    if (target.key.size() > kMaxKeyBytes) {
+      return Status::InvalidArgument("Your key is too long").WithAwsCode("KeyTooLongError");
+    }
+    ctx.input["Bucket"] = target.bucket;
+    ctx.input["Key"] = target.key;
+    ctx.input["Query"] = std::move(query);
+    ctx.input["Headers"] = std::move(headers);
+    ctx.input["Metadata"] = std::move(metadata);
+
+    RETURN_IF_ERROR(authenticate.Run(ctx));
+    ctx.served = table.Find("s3", op_name);
+    if (ctx.served == nullptr) return Status::Internal("S3 operation not registered: " + op_name);
+    RETURN_IF_ERROR(authorize.Authorize(ctx));
+
+    // The payload as the signature declared it: aws-chunked streams are decoded (and each
+    // chunk's signature checked); a declared SHA-256 is compared once the body has been read.
+    const std::string& declared = ctx.signature.payload_hash;
+    if (declared.starts_with("STREAMING-")) {
+      if (declared != "STREAMING-AWS4-HMAC-SHA256-PAYLOAD" &&
+          declared != "STREAMING-UNSIGNED-PAYLOAD-TRAILER") {
+        return Status::InvalidArgument("Unsupported x-amz-content-sha256: " + declared)
+            .WithAwsCode("InvalidArgument");
+      }
+      aws::AwsChunkedReader chunked(raw_body, ctx.signature);
+      return handlers.at(op_name)(ctx, chunked, reply);
+    }
+    std::optional<std::string> expected;
+    if (declared.size() == 64 && HexDecode(declared)) expected = declared;
+    HashingReader hashing(raw_body, expected);
+    RETURN_IF_ERROR(handlers.at(op_name)(ctx, hashing, reply));
+    return Status::Ok();
+  }
+
+  // Verifies x-amz-content-sha256 as the body passes (handlers call Finish through the
+  // body reaching its end: the check runs when Read returns 0).
+  class HashingReader final : public net::BodyReader {
+   public:
+    HashingReader(net::BodyReader& raw, std::optional<std::string> expected)
+        : raw_(raw), expected_(std::move(expected)) {}
+    Result<size_t> Read(char* out, size_t capacity) override {
+      ASSIGN_OR_RETURN(size_t n, raw_.Read(out, capacity));
+      if (!expected_ || finished_) return n;
+      if (n > 0) {
+        hasher_.Update(std::string_view(out, n));
+        return n;
+      }
+      finished_ = true;
+      if (HexEncode(hasher_.Finish()) != *expected_) {
+        return Status::InvalidArgument(
+                   "The provided 'x-amz-content-sha256' header does not match what was computed.")
+            .WithAwsCode("XAmzContentSHA256Mismatch");
+      }
+      return n;
+    }
+
+   private:
+    net::BodyReader& raw_;
+    std::optional<std::string> expected_;
+    bool finished_ = false;
+    crypto::Sha256Hasher hasher_;
+  };
+
+  // ---- keys --------------------------------------------------------------------------------
+
+  struct NewKey {
+    crypto::SecretBytes plaintext;
+    s3::Segment segment;  // sse, kms key, wrapped key (blob id filled later)
+  };
+
+  Result<NewKey> MakeDataKey(const RequestContext& ctx, const std::string& bucket,
+                             const std::string& key, const std::string& sse,
+                             const std::string& kms_key_id) const {
+    NewKey out;
+    out.segment.sse = sse;
+    if (sse == "aws:kms") {
+      InternalCall call;
+      call.principal = ctx.principal;
+      call.account = ctx.account;
+      call.region = ctx.region;
+      call.service = "kms";
+      call.operation = "GenerateDataKey";
+      call.input = {{"KeyId", kms_key_id.empty() ? "alias/aws/s3" : kms_key_id},
+                    {"KeySpec", "AES_256"},
+                    {"EncryptionContext", json::object{{"aws:s3:arn", ObjectArn(bucket, key)}}}};
+      ASSIGN_OR_RETURN(json::value result, kms.Call(call));
+      std::string plain = Base64Decode(Str(result.as_object(), "Plaintext")).value_or("");
+      out.plaintext = crypto::SecretBytes::TakeFrom(&plain);
+      out.segment.wrapped_key = Base64Decode(Str(result.as_object(), "CiphertextBlob")).value_or("");
+      out.segment.kms_key_id = Str(result.as_object(), "KeyId");
+      return out;
+    }
+    out.segment.sse = "AES256";
+    out.plaintext = crypto::SecretBytes::Random(32);
+    return out;
+  }
+
+  static std::string WrapLabel(const std::string& blob) { return "s3-object-blob:" + blob; }
+
+  Result<crypto::SecretBytes> OpenDataKey(const RequestContext& ctx, const std::string& bucket,
+                                          const std::string& key, const s3::Segment& seg) const {
+    if (seg.sse == "aws:kms") {
+      InternalCall call;
+      call.principal = ctx.principal;
+      call.account = ctx.account;
+      call.region = ctx.region;
+      call.service = "kms";
+      call.operation = "Decrypt";
+      call.input = {{"CiphertextBlob", Base64Encode(seg.wrapped_key)},
+                    {"EncryptionContext", json::object{{"aws:s3:arn", ObjectArn(bucket, key)}}}};
+      ASSIGN_OR_RETURN(json::value result, kms.Call(call));
+      std::string plain = Base64Decode(Str(result.as_object(), "Plaintext")).value_or("");
+      return crypto::SecretBytes::TakeFrom(&plain);
+    }
+    return crypto::UnwrapKey(master_key, seg.wrapped_key, WrapLabel(seg.blob));
+  }
+
+  // The encryption an upload asks for, else the bucket's default (SSE-S3 when none).
+  Status ChooseEncryption(const RequestContext& ctx, const s3::BucketRecord& bucket,
+                          std::string& sse, std::string& kms_key_id) const {
+    sse = HeaderOf(ctx, "x-amz-server-side-encryption").value_or("");
+    kms_key_id = HeaderOf(ctx, "x-amz-server-side-encryption-aws-kms-key-id").value_or("");
+    if (sse.empty()) {
+      sse = bucket.sse_algorithm.empty() ? "AES256" : bucket.sse_algorithm;
+      if (sse == "aws:kms" && kms_key_id.empty()) kms_key_id = bucket.kms_key_id;
+    }
+    if (sse != "AES256" && sse != "aws:kms") {
+      return InvalidArgument("The encryption method specified is not supported");
+    }
+    if (sse == "AES256" && !kms_key_id.empty()) {
+      return InvalidArgument("Server Side Encryption with AWS KMS managed key requires HTTP header "
+                             "x-amz-server-side-encryption : aws:kms");
+    }
+    return Status::Ok();
+  }
+
+  // Streams `body` into a new encrypted blob; returns the segment and the MD5 hex.
+  Result<std::pair<s3::Segment, std::string>> WriteBlob(const RequestContext& ctx,
+                                                        net::BodyReader& body,
+                                                        const std::string& bucket,
+                                                        const std::string& key,
+                                                        const std::string& sse,
+                                                        const std::string& kms_key_id) const {
+    ASSIGN_OR_RETURN(NewKey data_key, MakeDataKey(ctx, bucket, key, sse, kms_key_id));
+    crypto::SecretBytes for_wrap = data_key.plaintext.Copy();
+    ASSIGN_OR_RETURN(std::unique_ptr<s3::BlobWriter> writer,
+                     store.blobs().Create(std::move(data_key.plaintext)));
+    crypto::Md5Hasher md5;
+    std::vector<char> buf(1 << 20);
+    uint64_t total = 0;
+    while (true) {
+      ASSIGN_OR_RETURN(size_t n, body.Read(buf.data(), buf.size()));
+      if (n == 0) break;
+      total += n;
+      if (total > kMaxPutBytes) {
+        return Status::InvalidArgument("Your proposed upload exceeds the maximum allowed size")
+            .WithAwsCode("EntityTooLarge");
+      }
+      std::string_view piece(buf.data(), n);
+      md5.Update(piece);
+      RETURN_IF_ERROR(writer->Append(piece));
+    }
+    std::string md5_raw = md5.Finish();
+    if (auto content_md5 = HeaderOf(ctx, "content-md5")) {
+      if (Base64Decode(*content_md5).value_or("") != md5_raw) {
+        return Status::InvalidArgument("The Content-MD5 you specified did not match what we received.")
+            .WithAwsCode("BadDigest");
+      }
+    }
+    if (auto length = HeaderOf(ctx, "x-amz-decoded-content-length");
+        length && std::to_string(total) != *length) {
+      return Status::InvalidArgument("You did not provide the number of bytes specified by the "
+                                     "x-amz-decoded-content-length header.")
+          .WithAwsCode("IncompleteBody");
+    }
+    RETURN_IF_ERROR(writer->Commit());
+    s3::Segment segment = std::move(data_key.segment);
+    segment.blob = writer->id();
+    segment.size = total;
+    if (segment.sse == "AES256") {
+      ASSIGN_OR_RETURN(segment.wrapped_key, crypto::WrapKey(master_key, for_wrap, WrapLabel(segment.blob)));
+    }
+    return std::make_pair(std::move(segment), HexEncode(md5_raw));
+  }
+
+  // Headers an object keeps from its upload.
+  static void TakeObjectHeaders(const RequestContext& ctx, s3::ObjectRecord& object) {
+    object.content_type = HeaderOf(ctx, "content-type").value_or("binary/octet-stream");
+    for (const char* h : {"cache-control", "content-disposition", "content-encoding",
+                          "content-language", "expires"}) {
+      if (auto v = HeaderOf(ctx, h)) {
+        if (std::string_view(h) == "content-encoding" && *v == "aws-chunked") continue;
+        std::string value = *v;
+        if (std::string_view(h) == "content-encoding" && value.starts_with("aws-chunked,")) {
+          value = value.substr(12);
+        }
+        object.headers[h] = value;
+      }
+    }
+    if (auto it = ctx.input.find("Metadata"); it != ctx.input.end() && it->value().is_object()) {
+      for (const auto& [k, v] : it->value().as_object()) object.metadata[std::string(k)] = std::string(v.as_string());
+    }
+    object.acl = HeaderOf(ctx, "x-amz-acl").value_or("private");
+  }
+
+  static void SseHeaders(const s3::ObjectRecord& object, S3Reply& reply) {
+    reply.Set("x-amz-server-side-encryption", object.sse.empty() ? "AES256" : object.sse);
+    if (object.sse == "aws:kms") reply.Set("x-amz-server-side-encryption-aws-kms-key-id", object.kms_key_id);
+  }
+
+  static Status ValidateAcl(const RequestContext& ctx) {
+    static const std::set<std::string> kCanned = {
+        "private", "public-read", "public-read-write", "authenticated-read", "aws-exec-read",
+        "bucket-owner-read", "bucket-owner-full-control", "log-delivery-write"};
+    if (auto acl = HeaderOf(ctx, "x-amz-acl"); acl && !kCanned.contains(*acl)) {
+      return InvalidArgument("Invalid canned ACL: " + *acl);
+    }
+    return Status::Ok();
+  }
+
+  // ---- objects -----------------------------------------------------------------------------
+
+  Status PutObject(RequestContext& ctx, net::BodyReader& body, S3Reply& reply) const {
+    std::string bucket = Str(ctx.input, "Bucket"), key = Str(ctx.input, "Key");
+    if (key.empty()) return InvalidArgument("An object key is required");
+    RETURN_IF_ERROR(ValidateAcl(ctx));
+    ASSIGN_OR_RETURN(s3::BucketRecord b, store.GetBucket(bucket));
+    s3::ObjectRecord object;
+    object.key = key;
+    TakeObjectHeaders(ctx, object);
+    std::string sse, kms_key_id;
+    RETURN_IF_ERROR(ChooseEncryption(ctx, b, sse, kms_key_id));
+    ASSIGN_OR_RETURN(auto written, WriteBlob(ctx, body, bucket, key, sse, kms_key_id));
+    object.size = written.first.size;
+    object.sse = written.first.sse;
+    object.kms_key_id = written.first.kms_key_id;
+    object.segments.push_back(std::move(written.first));
+    object.etag = "\"" + written.second + "\"";
+    object.last_modified = clock.Now();
+    RETURN_IF_ERROR(store.PutObject(bucket, object));
+    reply.Set("ETag", object.etag);
+    SseHeaders(object, reply);
+    return Status::Ok();
+  }
+
+  Result<std::shared_ptr<net::BodySource>> OpenObject(const RequestContext& ctx,
+                                                      const std::string& bucket,
+                                                      const s3::ObjectRecord& object,
+                                                      uint64_t start, uint64_t end) const {
+    // Keys are unwrapped lazily, segment by segment, as the body is written.
+    RequestContext key_ctx(ctx.http);
+    auto principal = ctx.principal;
+    auto account = ctx.account;
+    auto region = ctx.region;
+    std::string key = object.key;
+    auto fn = [this, principal, account, region, bucket, key](const s3::Segment& seg) {
+      static const net::Request kNoHttp;
+      RequestContext c(kNoHttp);
+      c.principal = principal;
+      c.account = account;
+      c.region = region;
+      return OpenDataKey(c, bucket, key, seg);
+    };
+    // Unwrap the first key now, so that a KMS denial is an error response, not a cut body.
+    if (!object.segments.empty() && object.segments.front().sse == "aws:kms") {
+      RETURN_IF_ERROR(OpenDataKey(ctx, bucket, key, object.segments.front()).status());
+    }
+    return std::shared_ptr<net::BodySource>(
+        std::make_shared<ObjectSource>(store.blobs(), object.segments, start, end, fn));
+  }
+
+  static void ObjectHeaders(const s3::ObjectRecord& object, S3Reply& reply) {
+    reply.Set("ETag", object.etag);
+    reply.Set("Last-Modified", HttpDate(object.last_modified));
+    reply.Set("Content-Type", object.content_type.empty() ? "binary/octet-stream" : object.content_type);
+    reply.Set("Accept-Ranges", "bytes");
+    for (const auto& [k, v] : object.headers) reply.Set(k, v);
+    for (const auto& [k, v] : object.metadata) reply.Set("x-amz-meta-" + k, v);
+    SseHeaders(object, reply);
+    if (object.segments.size() > 1) reply.Set("x-amz-mp-parts-count", std::to_string(object.segments.size()));
+  }
+
+  // If-Match / If-None-Match / If-(Un)Modified-Since, as S3 orders them.
+  static Status CheckConditions(const RequestContext& ctx, const s3::ObjectRecord& object) {
+    auto strip = [](std::string s) {
+      if (s.size() >= 2 && s.front() == '"' && s.back() == '"') s = s.substr(1, s.size() - 2);
+      return s;
+    };
+    auto matches = [&](const std::string& list) {
+      std::string etag = strip(object.etag);
+      size_t pos = 0;
+      while (pos <= list.size()) {
+        size_t comma = list.find(',', pos);
+        std::string item = list.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+        item.erase(0, item.find_first_not_of(' '));
+        item.erase(item.find_last_not_of(' ') + 1);
+        if (item == "*" || strip(item) == etag) return true;
+        if (comma == std::string::npos) break;
+        pos = comma + 1;
+      }
+      return false;
+    };
+    auto precondition = [] {
+      return Status::InvalidArgument("At least one of the pre-conditions you specified did not hold")
+          .WithAwsCode("PreconditionFailed");
+    };
+    auto not_modified = [] { return Status::InvalidArgument("Not Modified").WithAwsCode("NotModified"); };
+    auto if_match = HeaderOf(ctx, "if-match");
+    auto if_none = HeaderOf(ctx, "if-none-match");
+    auto if_unmod = HeaderOf(ctx, "if-unmodified-since");
+    auto if_mod = HeaderOf(ctx, "if-modified-since");
+    TimePoint modified = std::chrono::time_point_cast<std::chrono::seconds>(object.last_modified);
+    if (if_match && !matches(*if_match)) return precondition();
+    if (!if_match && if_unmod) {
+      if (auto t = ParseHttpDate(*if_unmod); t && modified > *t) return precondition();
+    }
+    if (if_none && matches(*if_none)) return not_modified();
+    if (!if_none && if_mod) {
+      if (auto t = ParseHttpDate(*if_mod); t && modified <= *t) return not_modified();
+    }
+    return Status::Ok();
+  }
+
+  Status GetObject(RequestContext& ctx, net::BodyReader&, S3Reply& reply, bool head) const {
+    std::string bucket = Str(ctx.input, "Bucket"), key = Str(ctx.input, "Key");
+    ASSIGN_OR_RETURN(s3::BucketRecord b, store.GetBucket(bucket));
+    (void)b;
+    ASSIGN_OR_RETURN(s3::ObjectRecord object, store.GetObject(bucket, key));
+    RETURN_IF_ERROR(CheckConditions(ctx, object));
+    uint64_t start = 0, end = object.size;
+    if (auto range = HeaderOf(ctx, "range"); range && range->starts_with("bytes=") &&
+                                             range->find(',') == std::string::npos) {
+      std::string spec = range->substr(6);
+      size_t dash = spec.find('-');
+      bool ok = dash != std::string::npos;
+      uint64_t first = 0, last = 0;
+      try {
+        if (ok && dash == 0) {  // suffix: the last n bytes
+          uint64_t n = std::stoull(spec.substr(1));
+          first = n >= object.size ? 0 : object.size - n;
+          last = object.size == 0 ? 0 : object.size - 1;
+          ok = n > 0;
+        } else if (ok) {
+          first = std::stoull(spec.substr(0, dash));
+          last = dash + 1 < spec.size() ? std::stoull(spec.substr(dash + 1)) : object.size - 1;
+          ok = last >= first;
+          if (last >= object.size) last = object.size - 1;
+        }
+      } catch (const std::exception&) {
+        ok = false;
+      }
+      if (ok) {
+        if (first >= object.size) {
+          return Status::InvalidArgument("The requested range is not satisfiable").WithAwsCode("InvalidRange");
+        }
+        start = first;
+        end = last + 1;
+        reply.status = 206;
+        reply.Set("Content-Range", "bytes " + std::to_string(first) + "-" + std::to_string(last) +
+                                       "/" + std::to_string(object.size));
+      }
+    }
+    ObjectHeaders(object, reply);
+    if (head) {
+      reply.Set("Content-Length", std::to_string(end - start));
+      return Status::Ok();
+    }
+    ASSIGN_OR_RETURN(reply.stream, OpenObject(ctx, bucket, object, start, end));
+    reply.length = end - start;
+    return Status::Ok();
+  }
+
+  Status DeleteObject(RequestContext& ctx, net::BodyReader&, S3Reply& reply) const {
+    std::string bucket = Str(ctx.input, "Bucket"), key = Str(ctx.input, "Key");
+    RETURN_IF_ERROR(store.GetBucket(bucket).status());
+    RETURN_IF_ERROR(store.DeleteObject(bucket, key).status());
+    reply.status = 204;
+    return Status::Ok();
+  }
+
+  Status DeleteObjects(RequestContext& ctx, net::BodyReader& body, S3Reply& reply) const {
+    std::string bucket = Str(ctx.input, "Bucket");
+    RETURN_IF_ERROR(store.GetBucket(bucket).status());
+    ASSIGN_OR_RETURN(std::string text, ReadSmallBody(body));
+    ASSIGN_OR_RETURN(aws::XmlElement doc, aws::ParseXml(text));
+    if (doc.name != "Delete") return MalformedXml();
+    bool quiet = doc.ChildText("Quiet").value_or("false") == "true";
+    auto objects = doc.Children("Object");
+    if (objects.size() > 1000) return MalformedXml();
+    aws::XmlWriter xml("DeleteResult");
+    for (const aws::XmlElement* o : objects) {
+      std::string key = o->ChildText("Key").value_or("");
+      // Each key is authorized on its own (s3:DeleteObject on its ARN), as S3 does.
+      RequestContext one(ctx.http);
+      one.principal = ctx.principal;
+      one.account = ctx.account;
+      one.region = ctx.region;
+      one.session_issued = ctx.session_issued;
+      one.session_policies = ctx.session_policies;
+      one.signature = ctx.signature;
+      one.served = table.Find("s3", "DeleteObject");
+      one.input = ctx.input;
+      one.input["Key"] = key;
+      Status s = authorize.Authorize(one);
+      if (s.ok()) s = store.DeleteObject(bucket, key).status();
+      if (s.ok()) {
+        if (!quiet) xml.Open("Deleted").Leaf("Key", key).Close();
+      } else {
+        aws::AwsError e = aws::MapError(nullptr, aws::Protocol::kRestXml, s);
+        xml.Open("Error").Leaf("Key", key).Leaf("Code", e.code).Leaf("Message", e.message).Close();
+      }
+    }
+    reply.body = xml.Finish();
+    reply.Set("Content-Type", "application/xml");
+    return Status::Ok();
+  }
+
+  Status CopyObject(RequestContext& ctx, net::BodyReader&, S3Reply& reply) const {
+    std::string bucket = Str(ctx.input, "Bucket"), key = Str(ctx.input, "Key");
+    std::string source = HeaderOf(ctx, "x-amz-copy-source").value_or("");
+    auto decoded = UriDecode(source.substr(0, source.find('?')), false);
+    if (!decoded) return InvalidArgument("Invalid copy source encoding");
+    std::string src = decoded->starts_with("/") ? decoded->substr(1) : *decoded;
+    size_t slash = src.find('/');
+    if (slash == std::string::npos) return InvalidArgument("Invalid copy source object key");
+    std::string src_bucket = src.substr(0, slash), src_key = src.substr(slash + 1);
+    // The caller must also be allowed to read the source (s3:GetObject on its ARN).
+    RequestContext read(ctx.http);
+    read.principal = ctx.principal;
+    read.account = ctx.account;
+    read.region = ctx.region;
+    read.session_issued = ctx.session_issued;
+    read.session_policies = ctx.session_policies;
+    read.signature = ctx.signature;
+    read.served = table.Find("s3", "GetObject");
+    read.input = {{"Bucket", src_bucket}, {"Key", src_key}};
+    RETURN_IF_ERROR(authorize.Authorize(read));
+    ASSIGN_OR_RETURN(s3::BucketRecord b, store.GetBucket(bucket));
+    ASSIGN_OR_RETURN(s3::ObjectRecord from, store.GetObject(src_bucket, src_key));
+    s3::ObjectRecord object = from;
+    object.key = key;
+    if (HeaderOf(ctx, "x-amz-metadata-directive").value_or("COPY") == "REPLACE") {
+      object.headers.clear();
+      object.metadata.clear();
+      TakeObjectHeaders(ctx, object);
+    } else {
+      object.acl = HeaderOf(ctx, "x-amz-acl").value_or("private");
+    }
+    std::string sse, kms_key_id;
+    RETURN_IF_ERROR(ChooseEncryption(ctx, b, sse, kms_key_id));
+    ASSIGN_OR_RETURN(std::shared_ptr<net::BodySource> source_body,
+                     OpenObject(ctx, src_bucket, from, 0, from.size));
+    struct SourceReader final : net::BodyReader {
+      explicit SourceReader(net::BodySource& s) : source(s) {}
+      Result<size_t> Read(char* out, size_t capacity) override { return source.Read(out, capacity); }
+      net::BodySource& source;
+    } reader(*source_body);
+    ASSIGN_OR_RETURN(auto written, WriteBlob(ctx, reader, bucket, key, sse, kms_key_id));
+    object.size = written.first.size;
+    object.sse = written.first.sse;
+    object.kms_key_id = written.first.kms_key_id;
+    object.segments = {std::move(written.first)};
+    object.etag = "\"" + written.second + "\"";
+    object.last_modified = clock.Now();
+    RETURN_IF_ERROR(store.PutObject(bucket, object));
+    aws::XmlWriter xml("CopyObjectResult");
+    xml.Leaf("LastModified", FormatIso8601Millis(object.last_modified)).Leaf("ETag", object.etag);
+    reply.body = xml.Finish();
+    reply.Set("Content-Type", "application/xml");
+    SseHeaders(object, reply);
+    return Status::Ok();
+  }
+
+  static std::string MaybeEncode(bool url, std::string_view s) {
+    return url ? UriEncode(s, /*keep_slash=*/true) : std::string(s);
+  }
+
+  Status ListObjects(RequestContext& ctx, net::BodyReader&, S3Reply& reply, bool v2) const {
+    std::string bucket = Str(ctx.input, "Bucket");
+    ASSIGN_OR_RETURN(s3::BucketRecord b, store.GetBucket(bucket));
+    (void)b;
+    s3::ListOptions options;
+    options.prefix = QueryOf(ctx, "prefix").value_or("");
+    options.delimiter = QueryOf(ctx, "delimiter").value_or("");
+    std::string encoding = QueryOf(ctx, "encoding-type").value_or("");
+    if (!encoding.empty() && encoding != "url") return InvalidArgument("Invalid Encoding Method specified in Request");
+    bool url = encoding == "url";
+    if (auto mk = QueryOf(ctx, "max-keys")) {
+      try {
+        long long n = std::stoll(*mk);
+        if (n < 0) return InvalidArgument("Provided max-keys not an integer or within integer range");
+        options.max_keys = static_cast<size_t>(std::min<long long>(n, 1000));
+      } catch (const std::exception&) {
+        return InvalidArgument("Provided max-keys not an integer or within integer range");
+      }
+    }
+    std::string token, start_after, marker;
+    if (v2) {
+      token = QueryOf(ctx, "continuation-token").value_or("");
+      start_after = QueryOf(ctx, "start-after").value_or("");
+      if (!token.empty()) {
+        auto decoded = Base64Decode(token);
+        if (!decoded) return InvalidArgument("The continuation token provided is incorrect");
+        options.start_after = *decoded;
+      } else {
+        options.start_after = start_after;
+      }
+    } else {
+      marker = QueryOf(ctx, "marker").value_or("");
+      options.start_after = marker;
+    }
+    ASSIGN_OR_RETURN(s3::ListResult result, store.ListObjects(bucket, options));
+    aws::XmlWriter xml("ListBucketResult");
+    xml.Leaf("Name", bucket).Leaf("Prefix", MaybeEncode(url, options.prefix));
+    if (v2) {
+      if (!token.empty()) xml.Leaf("ContinuationToken", token);
+      if (!start_after.empty()) xml.Leaf("StartAfter", MaybeEncode(url, start_after));
+      xml.Leaf("KeyCount", std::to_string(result.objects.size() + result.common_prefixes.size()));
+    } else {
+      xml.Leaf("Marker", MaybeEncode(url, marker));
+      if (result.truncated && !options.delimiter.empty()) xml.Leaf("NextMarker", MaybeEncode(url, result.next_marker));
+    }
+    xml.Leaf("MaxKeys", std::to_string(options.max_keys));
+    if (!options.delimiter.empty()) xml.Leaf("Delimiter", MaybeEncode(url, options.delimiter));
+    if (url) xml.Leaf("EncodingType", "url");
+    xml.Leaf("IsTruncated", result.truncated ? "true" : "false");
+    if (v2 && result.truncated) xml.Leaf("NextContinuationToken", Base64Encode(result.next_marker));
+    for (const s3::ObjectRecord& o : result.objects) {
+      xml.Open("Contents")
+          .Leaf("Key", MaybeEncode(url, o.key))
+          .Leaf("LastModified", FormatIso8601Millis(o.last_modified))
+          .Leaf("ETag", o.etag)
+          .Leaf("Size", std::to_string(o.size))
+          .Leaf("StorageClass", "STANDARD");
+      if (!v2 || QueryOf(ctx, "fetch-owner").value_or("") == "true") {
+        xml.Open("Owner").Leaf("ID", ctx.account).Leaf("DisplayName", ctx.account).Close();
+      }
+      xml.Close();
+    }
+    for (const std::string& p : result.common_prefixes) {
+      xml.Open("CommonPrefixes").Leaf("Prefix", MaybeEncode(url, p)).Close();
+    }
+    reply.body = xml.Finish();
+    reply.Set("Content-Type", "application/xml");
+    return Status::Ok();
+  }
+
+  // ---- multipart ---------------------------------------------------------------------------
+
+  Status CreateMultipartUpload(RequestContext& ctx, net::BodyReader&, S3Reply& reply) const {
+    std::string bucket = Str(ctx.input, "Bucket"), key = Str(ctx.input, "Key");
+    RETURN_IF_ERROR(ValidateAcl(ctx));
+    ASSIGN_OR_RETURN(s3::BucketRecord b, store.GetBucket(bucket));
+    s3::UploadRecord upload;
+    upload.upload_id = Base64Encode(crypto::RandomBytes(30));
+    for (char& c : upload.upload_id) {
+      if (c == '+') c = '-';
+      if (c == '/') c = '_';
+    }
+    upload.key = key;
+    upload.initiated = clock.Now();
+    upload.object.key = key;
+    TakeObjectHeaders(ctx, upload.object);
+    RETURN_IF_ERROR(ChooseEncryption(ctx, b, upload.object.sse, upload.object.kms_key_id));
+    RETURN_IF_ERROR(store.CreateUpload(bucket, upload));
+    aws::XmlWriter xml("InitiateMultipartUploadResult");
+    xml.Leaf("Bucket", bucket).Leaf("Key", key).Leaf("UploadId", upload.upload_id);
+    reply.body = xml.Finish();
+    reply.Set("Content-Type", "application/xml");
+    SseHeaders(upload.object, reply);
+    return Status::Ok();
+  }
+
+  Status UploadPart(RequestContext& ctx, net::BodyReader& body, S3Reply& reply) const {
+    std::string bucket = Str(ctx.input, "Bucket"), key = Str(ctx.input, "Key");
+    std::string upload_id = QueryOf(ctx, "uploadId").value_or("");
+    int64_t number = 0;
+    try {
+      number = std::stoll(QueryOf(ctx, "partNumber").value_or(""));
+    } catch (const std::exception&) {
+    }
+    if (number < 1 || number > 10000) {
+      return InvalidArgument("Part number must be an integer between 1 and 10000, inclusive");
+    }
+    ASSIGN_OR_RETURN(s3::UploadRecord upload, store.GetUpload(bucket, key, upload_id));
+    ASSIGN_OR_RETURN(auto written, WriteBlob(ctx, body, bucket, key, upload.object.sse,
+                                             upload.object.kms_key_id));
+    s3::PartRecord part;
+    part.number = static_cast<uint32_t>(number);
+    part.etag = "\"" + written.second + "\"";
+    part.last_modified = clock.Now();
+    part.segment = std::move(written.first);
+    Status s = store.PutPart(bucket, key, upload_id, part);
+    if (!s.ok()) {
+      (void)store.blobs().Remove(part.segment.blob);
+      return s;
+    }
+    reply.Set("ETag", part.etag);
+    SseHeaders(upload.object, reply);
+    return Status::Ok();
+  }
+
+  Status CompleteMultipartUpload(RequestContext& ctx, net::BodyReader& body, S3Reply& reply) const {
+    std::string bucket = Str(ctx.input, "Bucket"), key = Str(ctx.input, "Key");
+    std::string upload_id = QueryOf(ctx, "uploadId").value_or("");
+    ASSIGN_OR_RETURN(std::string text, ReadSmallBody(body));
+    ASSIGN_OR_RETURN(aws::XmlElement doc, aws::ParseXml(text));
+    if (doc.name != "CompleteMultipartUpload") return MalformedXml();
+    std::vector<std::pair<uint32_t, std::string>> parts;
+    for (const aws::XmlElement* p : doc.Children("Part")) {
+      try {
+        parts.emplace_back(static_cast<uint32_t>(std::stoul(p->ChildText("PartNumber").value_or(""))),
+                           p->ChildText("ETag").value_or(""));
+      } catch (const std::exception&) {
+        return MalformedXml();
+      }
+    }
+    ASSIGN_OR_RETURN(s3::ObjectRecord object, store.CompleteUpload(bucket, key, upload_id, parts));
+    aws::XmlWriter xml("CompleteMultipartUploadResult");
+    xml.Leaf("Location", "/" + bucket + "/" + key).Leaf("Bucket", bucket).Leaf("Key", key).Leaf("ETag", object.etag);
+    reply.body = xml.Finish();
+    reply.Set("Content-Type", "application/xml");
+    SseHeaders(object, reply);
+    return Status::Ok();
+  }
+
+  Status AbortMultipartUpload(RequestContext& ctx, net::BodyReader&, S3Reply& reply) const {
+    RETURN_IF_ERROR(store.AbortUpload(Str(ctx.input, "Bucket"), Str(ctx.input, "Key"),
+                                      QueryOf(ctx, "uploadId").value_or("")));
+    reply.status = 204;
+    return Status::Ok();
+  }
+
+  Status ListParts(RequestContext& ctx, net::BodyReader&, S3Reply& reply) const {
+    std::string bucket = Str(ctx.input, "Bucket"), key = Str(ctx.input, "Key");
+    std::string upload_id = QueryOf(ctx, "uploadId").value_or("");
+    ASSIGN_OR_RETURN(s3::UploadRecord upload, store.GetUpload(bucket, key, upload_id));
+    ASSIGN_OR_RETURN(std::vector<s3::PartRecord> parts, store.ListParts(upload_id));
+    aws::XmlWriter xml("ListPartsResult");
+    xml.Leaf("Bucket", bucket).Leaf("Key", key).Leaf("UploadId", upload_id)
+        .Leaf("StorageClass", "STANDARD").Leaf("IsTruncated", "false");
+    for (const s3::PartRecord& p : parts) {
+      xml.Open("Part").Leaf("PartNumber", std::to_string(p.number))
+          .Leaf("LastModified", FormatIso8601Millis(p.last_modified)).Leaf("ETag", p.etag)
+          .Leaf("Size", std::to_string(p.segment.size)).Close();
+    }
+    reply.body = xml.Finish();
+    reply.Set("Content-Type", "application/xml");
+    return Status::Ok();
+  }
+
+  Status ListMultipartUploads(RequestContext& ctx, net::BodyReader&, S3Reply& reply) const {
+    std::string bucket = Str(ctx.input, "Bucket");
+    RETURN_IF_ERROR(store.GetBucket(bucket).status());
+    ASSIGN_OR_RETURN(std::vector<s3::UploadRecord> uploads, store.ListUploads(bucket));
+    aws::XmlWriter xml("ListMultipartUploadsResult");
+    xml.Leaf("Bucket", bucket).Leaf("IsTruncated", "false");
+    for (const s3::UploadRecord& u : uploads) {
+      xml.Open("Upload").Leaf("Key", u.key).Leaf("UploadId", u.upload_id)
+          .Leaf("Initiated", FormatIso8601Millis(u.initiated)).Leaf("StorageClass", "STANDARD").Close();
+    }
+    reply.body = xml.Finish();
+    reply.Set("Content-Type", "application/xml");
+    return Status::Ok();
+  }
+
+  // ---- buckets -----------------------------------------------------------------------------
+
+  Status CreateBucket(RequestContext& ctx, net::BodyReader& body, S3Reply& reply) const {
+    std::string bucket = Str(ctx.input, "Bucket");
+    RETURN_IF_ERROR(s3::ValidateBucketName(bucket));
+    RETURN_IF_ERROR(ValidateAcl(ctx));
+    ASSIGN_OR_RETURN(std::string text, ReadSmallBody(body));
+    std::string location;
+    if (!text.empty()) {
+      ASSIGN_OR_RETURN(aws::XmlElement doc, aws::ParseXml(text));
+      if (doc.name != "CreateBucketConfiguration") return MalformedXml();
+      location = doc.ChildText("LocationConstraint").value_or("");
+    }
+    // As in AWS: the constraint must name the region the request was sent to (us-east-1 takes
+    // none).
+    std::string expected = ctx.region == "us-east-1" ? "" : ctx.region;
+    if (location != expected) {
+      if (location.empty()) {
+        return Status::InvalidArgument("The unspecified location constraint is incompatible for the "
+                                       "region specific endpoint this request was sent to.")
+            .WithAwsCode("IllegalLocationConstraintException");
+      }
+      return Status::InvalidArgument("The " + location + " location constraint is incompatible for "
+                                     "the region specific endpoint this request was sent to.")
+          .WithAwsCode("IllegalLocationConstraintException");
+    }
+    s3::BucketRecord record;
+    record.name = bucket;
+    record.account = ctx.account;
+    record.region = ctx.region;
+    record.created = clock.Now();
+    RETURN_IF_ERROR(store.CreateBucket(record));
+    reply.Set("Location", "/" + bucket);
+    return Status::Ok();
+  }
+
+  Result<s3::BucketRecord> OwnBucket(const RequestContext& ctx) const {
+    return store.GetBucket(Str(ctx.input, "Bucket"));
+  }
+
+  Status ListBuckets(RequestContext& ctx, net::BodyReader&, S3Reply& reply) const {
+    ASSIGN_OR_RETURN(std::vector<s3::BucketRecord> buckets, store.ListBuckets(ctx.account));
+    aws::XmlWriter xml("ListAllMyBucketsResult");
+    xml.Open("Owner").Leaf("ID", ctx.account).Leaf("DisplayName", ctx.account).Close();
+    xml.Open("Buckets");
+    for (const s3::BucketRecord& b : buckets) {
+      xml.Open("Bucket").Leaf("Name", b.name).Leaf("CreationDate", FormatIso8601Millis(b.created))
+          .Leaf("BucketRegion", b.region).Close();
+    }
+    xml.Close();
+    reply.body = xml.Finish();
+    reply.Set("Content-Type", "application/xml");
+    return Status::Ok();
+  }
+
+  void Register() {
+    auto bind = [this](Status (Impl::*fn)(RequestContext&, net::BodyReader&, S3Reply&) const) {
+      return S3Handler([this, fn](RequestContext& c, net::BodyReader& b, S3Reply& r) { return (this->*fn)(c, b, r); });
+    };
+    auto list_keys = [](const RequestContext& ctx, policy::ContextKeys& keys) {
+      keys.SetString("s3:prefix", QueryOf(ctx, "prefix").value_or(""));
+      if (auto d = QueryOf(ctx, "delimiter")) keys.SetString("s3:delimiter", *d);
+      if (auto m = QueryOf(ctx, "max-keys")) {
+        try {
+          keys.SetNumber("s3:max-keys", std::stoll(*m));
+        } catch (const std::exception&) {
+        }
+      }
+    };
+    Add("ListBuckets", "s3:ListAllMyBuckets", false, bind(&Impl::ListBuckets));
+    Add("CreateBucket", "s3:CreateBucket", false, bind(&Impl::CreateBucket));
+    Add("HeadBucket", "s3:ListBucket", false, [this](RequestContext& ctx, net::BodyReader&, S3Reply& reply) {
+      ASSIGN_OR_RETURN(s3::BucketRecord b, OwnBucket(ctx));
+      reply.Set("x-amz-bucket-region", b.region);
+      return Status::Ok();
+    });
+    Add("GetBucketLocation", "s3:GetBucketLocation", false, [this](RequestContext& ctx, net::BodyReader&, S3Reply& reply) {
+      ASSIGN_OR_RETURN(s3::BucketRecord b, OwnBucket(ctx));
+      reply.body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<LocationConstraint xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">" +
+                   (b.region == "us-east-1" ? std::string() : b.region) + "</LocationConstraint>";
+      reply.Set("Content-Type", "application/xml");
+      return Status::Ok();
+    });
+    Add("GetBucketVersioning", "s3:GetBucketVersioning", false, [this](RequestContext& ctx, net::BodyReader&, S3Reply& reply) {
+      RETURN_IF_ERROR(OwnBucket(ctx).status());
+      reply.body = aws::XmlWriter("VersioningConfiguration").Finish();
+      reply.Set("Content-Type", "application/xml");
+      return Status::Ok();
+    });
+    Add("DeleteBucket", "s3:DeleteBucket", false, [this](RequestContext& ctx, net::BodyReader&, S3Reply& reply) {
+      RETURN_IF_ERROR(store.DeleteBucket(Str(ctx.input, "Bucket")));
+      reply.status = 204;
+      return Status::Ok();
+    });
+    Add("PutBucketPolicy", "s3:PutBucketPolicy", false, [this](RequestContext& ctx, net::BodyReader& body, S3Reply& reply) {
+      ASSIGN_OR_RETURN(s3::BucketRecord b, OwnBucket(ctx));
+      ASSIGN_OR_RETURN(std::string text, ReadSmallBody(body));
+      if (text.size() > 20 * 1024) {
+        return Status::InvalidArgument("Policies must be less than 20 KB").WithAwsCode("MalformedPolicy");
+      }
+      auto parsed = policy::ParsePolicy(text, {policy::PolicyKind::kResource, "bucket-policy"});
+      if (!parsed.ok()) {
+        return Status::InvalidArgument(parsed.status().message()).WithAwsCode("MalformedPolicy");
+      }
+      // Every Resource must be this bucket or objects in it, as S3 checks.
+      boost::system::error_code ec;
+      json::value doc = json::parse(text, ec);
+      if (!ec && doc.is_object()) {
+        auto check = [&](const json::value& r) -> Status {
+          if (!r.is_string()) return Status::Ok();
+          std::string_view arn = r.as_string();
+          std::string base = BucketArn(b.name);
+          if (arn != base && !arn.starts_with(base + "/")) {
+            return Status::InvalidArgument("Policy has invalid resource").WithAwsCode("MalformedPolicy");
+          }
+          return Status::Ok();
+        };
+        if (auto st = doc.as_object().find("Statement"); st != doc.as_object().end()) {
+          std::vector<const json::value*> statements;
+          if (st->value().is_array()) {
+            for (const json::value& s : st->value().as_array()) statements.push_back(&s);
+          } else {
+            statements.push_back(&st->value());
+          }
+          for (const json::value* s : statements) {
+            if (!s->is_object()) continue;
+            for (std::string_view field : {"Resource", "NotResource"}) {
+              auto r = s->as_object().find(field);
+              if (r == s->as_object().end()) continue;
+              if (r->value().is_array()) {
+                for (const json::value& one : r->value().as_array()) RETURN_IF_ERROR(check(one));
+              } else {
+                RETURN_IF_ERROR(check(r->value()));
+              }
+            }
+          }
+        }
+      }
+      b.policy = text;
+      RETURN_IF_ERROR(store.UpdateBucket(b));
+      reply.status = 204;
+      return Status::Ok();
+    });
+    Add("GetBucketPolicy", "s3:GetBucketPolicy", false, [this](RequestContext& ctx, net::BodyReader&, S3Reply& reply) {
+      ASSIGN_OR_RETURN(s3::BucketRecord b, OwnBucket(ctx));
+      if (b.policy.empty()) {
+        return Status::NotFound("The bucket policy does not exist").WithAwsCode("NoSuchBucketPolicy");
+      }
+      reply.body = b.policy;
+      reply.Set("Content-Type", "application/json");
+      return Status::Ok();
+    });
+    Add("DeleteBucketPolicy", "s3:DeleteBucketPolicy", false, [this](RequestContext& ctx, net::BodyReader&, S3Reply& reply) {
+      ASSIGN_OR_RETURN(s3::BucketRecord b, OwnBucket(ctx));
+      b.policy.clear();
+      RETURN_IF_ERROR(store.UpdateBucket(b));
+      reply.status = 204;
+      return Status::Ok();
+    });
+    Add("GetBucketAcl", "s3:GetBucketAcl", false, [this](RequestContext& ctx, net::BodyReader&, S3Reply& reply) {
+      ASSIGN_OR_RETURN(s3::BucketRecord b, OwnBucket(ctx));
+      aws::XmlWriter xml("AccessControlPolicy");
+      xml.Open("Owner").Leaf("ID", b.account).Leaf("DisplayName", b.account).Close();
+      xml.Open("AccessControlList").Open("Grant");
+      xml.Open("Grantee", "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"CanonicalUser\"")
+          .Leaf("ID", b.account).Leaf("DisplayName", b.account).Close()
+          .Leaf("Permission", "FULL_CONTROL");
+      reply.body = xml.Finish();
+      reply.Set("Content-Type", "application/xml");
+      return Status::Ok();
+    });
+    Add("PutBucketAcl", "s3:PutBucketAcl", false, [this](RequestContext& ctx, net::BodyReader& body, S3Reply&) {
+      RETURN_IF_ERROR(OwnBucket(ctx).status());
+      (void)ReadSmallBody(body);
+      auto acl = HeaderOf(ctx, "x-amz-acl");
+      if (acl && *acl == "private") return Status::Ok();
+      return Status::InvalidArgument("kiroku buckets are owner-only: only the canned ACL 'private' "
+                                     "is accepted")
+          .WithAwsCode("NotImplemented");
+    });
+    Add("PutBucketEncryption", "s3:PutEncryptionConfiguration", false, [this](RequestContext& ctx, net::BodyReader& body, S3Reply&) {
+      ASSIGN_OR_RETURN(s3::BucketRecord b, OwnBucket(ctx));
+      ASSIGN_OR_RETURN(std::string text, ReadSmallBody(body));
+      ASSIGN_OR_RETURN(aws::XmlElement doc, aws::ParseXml(text));
+      const aws::XmlElement* rule = doc.Child("Rule");
+      const aws::XmlElement* def = rule ? rule->Child("ApplyServerSideEncryptionByDefault") : nullptr;
+      if (doc.name != "ServerSideEncryptionConfiguration" || def == nullptr) return MalformedXml();
+      std::string algorithm = def->ChildText("SSEAlgorithm").value_or("");
+      std::string key = def->ChildText("KMSMasterKeyID").value_or("");
+      if (algorithm != "AES256" && algorithm != "aws:kms") return MalformedXml();
+      if (algorithm == "AES256" && !key.empty()) {
+        return InvalidArgument("a KMSMasterKeyID is not applicable if the default sse algorithm is not aws:kms");
+      }
+      b.sse_algorithm = algorithm;
+      b.kms_key_id = key;
+      b.bucket_key_enabled = rule->ChildText("BucketKeyEnabled").value_or("false") == "true";
+      b.encryption_configured = true;
+      return store.UpdateBucket(b);
+    });
+    Add("GetBucketEncryption", "s3:GetEncryptionConfiguration", false, [this](RequestContext& ctx, net::BodyReader&, S3Reply& reply) {
+      ASSIGN_OR_RETURN(s3::BucketRecord b, OwnBucket(ctx));
+      // Every bucket encrypts with SSE-S3 at least, as S3 does since 2023.
+      aws::XmlWriter xml("ServerSideEncryptionConfiguration");
+      xml.Open("Rule").Open("ApplyServerSideEncryptionByDefault")
+          .Leaf("SSEAlgorithm", b.sse_algorithm.empty() ? "AES256" : b.sse_algorithm);
+      if (!b.kms_key_id.empty()) xml.Leaf("KMSMasterKeyID", b.kms_key_id);
+      xml.Close().Leaf("BucketKeyEnabled", b.bucket_key_enabled ? "true" : "false");
+      reply.body = xml.Finish();
+      reply.Set("Content-Type", "application/xml");
+      return Status::Ok();
+    });
+    Add("DeleteBucketEncryption", "s3:PutEncryptionConfiguration", false, [this](RequestContext& ctx, net::BodyReader&, S3Reply& reply) {
+      ASSIGN_OR_RETURN(s3::BucketRecord b, OwnBucket(ctx));
+      b.sse_algorithm.clear();
+      b.kms_key_id.clear();
+      b.bucket_key_enabled = false;
+      b.encryption_configured = false;
+      RETURN_IF_ERROR(store.UpdateBucket(b));
+      reply.status = 204;
+      return Status::Ok();
+    });
+    Add("PutBucketTagging", "s3:PutBucketTagging", false, [this](RequestContext& ctx, net::BodyReader& body, S3Reply& reply) {
+      ASSIGN_OR_RETURN(s3::BucketRecord b, OwnBucket(ctx));
+      ASSIGN_OR_RETURN(std::string text, ReadSmallBody(body));
+      ASSIGN_OR_RETURN(aws::XmlElement doc, aws::ParseXml(text));
+      const aws::XmlElement* set = doc.Child("TagSet");
+      if (doc.name != "Tagging" || set == nullptr) return MalformedXml();
+      std::vector<std::pair<std::string, std::string>> tags;
+      std::set<std::string> seen;
+      for (const aws::XmlElement* t : set->Children("Tag")) {
+        std::string k = t->ChildText("Key").value_or(""), v = t->ChildText("Value").value_or("");
+        if (k.empty() || k.size() > 128 || v.size() > 256 || k.starts_with("aws:")) {
+          return Status::InvalidArgument("The TagKey you have provided is invalid").WithAwsCode("InvalidTag");
+        }
+        if (!seen.insert(k).second) {
+          return Status::InvalidArgument("Cannot provide multiple Tags with the same key").WithAwsCode("InvalidTag");
+        }
+        tags.emplace_back(k, v);
+      }
+      if (tags.size() > 50) return Status::InvalidArgument("Object tags cannot be greater than 50").WithAwsCode("InvalidTag");
+      b.tags = std::move(tags);
+      RETURN_IF_ERROR(store.UpdateBucket(b));
+      reply.status = 204;
+      return Status::Ok();
+    });
+    Add("GetBucketTagging", "s3:GetBucketTagging", false, [this](RequestContext& ctx, net::BodyReader&, S3Reply& reply) {
+      ASSIGN_OR_RETURN(s3::BucketRecord b, OwnBucket(ctx));
+      if (b.tags.empty()) return Status::NotFound("The TagSet does not exist").WithAwsCode("NoSuchTagSet");
+      aws::XmlWriter xml("Tagging");
+      xml.Open("TagSet");
+      for (const auto& [k, v] : b.tags) xml.Open("Tag").Leaf("Key", k).Leaf("Value", v).Close();
+      reply.body = xml.Finish();
+      reply.Set("Content-Type", "application/xml");
+      return Status::Ok();
+    });
+    Add("DeleteBucketTagging", "s3:PutBucketTagging", false, [this](RequestContext& ctx, net::BodyReader&, S3Reply& reply) {
+      ASSIGN_OR_RETURN(s3::BucketRecord b, OwnBucket(ctx));
+      b.tags.clear();
+      RETURN_IF_ERROR(store.UpdateBucket(b));
+      reply.status = 204;
+      return Status::Ok();
+    });
+    Add("ListObjects", "s3:ListBucket", false, [this](RequestContext& c, net::BodyReader& b, S3Reply& r) {
+      return ListObjects(c, b, r, false);
+    }, list_keys);
+    Add("ListObjectsV2", "s3:ListBucket", false, [this](RequestContext& c, net::BodyReader& b, S3Reply& r) {
+      return ListObjects(c, b, r, true);
+    }, list_keys);
+    Add("ListMultipartUploads", "s3:ListBucketMultipartUploads", false, bind(&Impl::ListMultipartUploads));
+    Add("DeleteObjects", "s3:DeleteObject", false, bind(&Impl::DeleteObjects));
+    Add("PutObject", "s3:PutObject", true, bind(&Impl::PutObject));
+    Add("CopyObject", "s3:PutObject", true, bind(&Impl::CopyObject));
+    Add("GetObject", "s3:GetObject", true, [this](RequestContext& c, net::BodyReader& b, S3Reply& r) {
+      return GetObject(c, b, r, false);
+    });
+    Add("HeadObject", "s3:GetObject", true, [this](RequestContext& c, net::BodyReader& b, S3Reply& r) {
+      return GetObject(c, b, r, true);
+    });
+    Add("DeleteObject", "s3:DeleteObject", true, bind(&Impl::DeleteObject));
+    Add("CreateMultipartUpload", "s3:PutObject", true, bind(&Impl::CreateMultipartUpload));
+    Add("UploadPart", "s3:PutObject", true, bind(&Impl::UploadPart));
+    Add("CompleteMultipartUpload", "s3:PutObject", true, bind(&Impl::CompleteMultipartUpload));
+    Add("AbortMultipartUpload", "s3:AbortMultipartUpload", true, bind(&Impl::AbortMultipartUpload));
+    Add("ListParts", "s3:ListMultipartUploadParts", true, bind(&Impl::ListParts));
+  }
+};
+
+S3Service::S3Service(OperationTable& table, s3::S3Store& store,
+                     const iam::IdentityStore& identities, const iam::SessionStore& sessions,
+                     const crypto::SecretBytes& master_key, const InternalCaller& kms,
+                     const Clock& clock)
+    : impl_(std::make_unique<Impl>(table, store, identities, sessions, master_key, kms, clock)) {
+  impl_->Register();
+}
+
+S3Service::~S3Service() = default;
+
+net::Response S3Service::Handle(const net::Request& request, net::BodyReader& body) const {
+  return impl_->Handle(request, body);
+}
+
+}  // namespace kiroku::api
