@@ -5,6 +5,7 @@
 #   make build      build only (Release)
 #   make bench      build and run the benchmarks
 #   make sanitize   build and test under AddressSanitizer + UBSan
+#   make fuzz       bounded libFuzzer runs of the filter and policy parsers (clang)
 #   make clean
 
 BUILD_DIR ?= build/release
@@ -13,7 +14,7 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 ARGS ?=
 
-.PHONY: run test build bench sanitize deps clean configure
+.PHONY: run test build bench sanitize fuzz deps clean configure
 
 deps:
 	@bash scripts/install-deps.sh
@@ -37,6 +38,15 @@ sanitize: deps
 	cmake -S . -B $(SAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DKIROKU_SANITIZE=ON -DBUILD_BENCH=OFF
 	cmake --build $(SAN_DIR) -j $(JOBS)
 	ctest --test-dir $(SAN_DIR) --output-on-failure -j $(JOBS) --timeout 900
+
+FUZZ_DIR ?= build/fuzz
+FUZZ_SECONDS ?= 20
+fuzz: deps
+	cmake -S . -B $(FUZZ_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ -DBUILD_BENCH=OFF
+	cmake --build $(FUZZ_DIR) -j $(JOBS) --target filter_fuzz policy_fuzz
+	ctest --test-dir $(FUZZ_DIR) --output-on-failure -R filter_fuzz_smoke
+	mkdir -p $(FUZZ_DIR)/policy-corpus
+	$(FUZZ_DIR)/tests/policy/fuzz/policy_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=2048 -rss_limit_mb=1024 $(FUZZ_DIR)/policy-corpus tests/policy/fuzz_seeds
 
 clean:
 	rm -rf build
