@@ -16,6 +16,8 @@
 #include "api/iam_simulator_service.h"
 #include "api/internal_caller.h"
 #include "api/kms_service.h"
+#include "api/logs_kms_adapter.h"
+#include "api/logs_service.h"
 #include "api/s3_service.h"
 #include "api/sts_service.h"
 #include "aws/model.h"
@@ -23,6 +25,8 @@
 #include "crypto/secret.h"
 #include "iam/identity_store.h"
 #include "iam/session_store.h"
+#include "logs/background.h"
+#include "logs/log_store.h"
 #include "net/server.h"
 #include "s3/blob_store.h"
 #include "s3/s3_store.h"
@@ -36,7 +40,7 @@ namespace fs = std::filesystem;
 constexpr uint16_t kDefaultPort = 4747;
 constexpr size_t kMaxBodyBytes = 8 * 1024 * 1024;
 const std::vector<std::string> kColumnFamilies = {"meta", "events", "history", "queue"};
-const std::vector<std::string> kServices = {"sts", "iam", "kms", "s3"};
+const std::vector<std::string> kServices = {"sts", "iam", "kms", "s3", "logs"};
 
 struct ServeConfig {
   std::string listen = "127.0.0.1:" + std::to_string(kDefaultPort);
@@ -47,6 +51,7 @@ struct ServeConfig {
   std::string root_secret_access_key;
   std::string log_level = "info";
   unsigned threads = 0;
+  int64_t logs_data_key_cache_seconds = 300;  // how long logs uses a data key before asking KMS again
   int64_t test_clock_offset_seconds = 0;  // env KIROKU_TEST_CLOCK_OFFSET_SECONDS (testing aid)
 };
 
@@ -226,6 +231,13 @@ int Serve(const ServeConfig& config) {
   kms::KeyStore keys(**db, *master_key, clock);
   api::AddKmsOperations(operations, keys, identities);
   Maintenance maintenance(keys, std::chrono::seconds(60));
+  api::InternalCaller internal_caller(operations, identities, clock);
+  api::KmsDataKeys logs_data_keys(internal_caller, *master_key);
+  logs::LogStore::Options logs_options;
+  logs_options.data_key_cache = std::chrono::seconds(config.logs_data_key_cache_seconds);
+  logs::LogStore logs_store(**db, clock, logs_data_keys, logs_options);
+  api::AddLogsOperations(operations, logs_store);
+  logs::Background logs_background(logs_store, std::chrono::seconds(60));
   // S3: object bytes in encrypted files under <data dir>/objects, metadata in the store.
   auto blobs = s3::BlobStore::Open(data_dir / "objects");
   if (!blobs.ok()) {
@@ -303,6 +315,10 @@ CLI::App* AddServeCommand(CLI::App& root, int& exit_code) {
   cmd->add_option("--log-level", config->log_level, "trace, debug, info, warn, error")
       ->capture_default_str();
   cmd->add_option("--threads", config->threads, "I/O threads (default: one per core)");
+  cmd->add_option("--logs-data-key-cache-seconds", config->logs_data_key_cache_seconds,
+                  "How long CloudWatch Logs uses a decrypted data key before KMS is asked again")
+      ->check(CLI::Range(int64_t{0}, int64_t{86400}))
+      ->capture_default_str();
   cmd->footer(
       "Testing aid: the environment variable KIROKU_TEST_CLOCK_OFFSET_SECONDS=<n> makes the\n"
       "server's clock run n seconds ahead (negative: behind), so tests can see temporary\n"
