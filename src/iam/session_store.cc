@@ -209,6 +209,9 @@ Result<AssumedRole> SessionStore::AssumeRoleAs(const policy::PolicySet& caller_p
                                    "must satisfy regular expression pattern: [\\w+=,.@-]*")
         .WithAwsCode("ValidationError");
   }
+  if (caller.principal.type == PrincipalType::kRoot) {
+    return Status::AccessDenied("Roles may not be assumed by root accounts.");
+  }
   AddAssumeRoleKeys(params, caller.keys);
   policy::Decision decision = EvaluateAssumeRole(caller_policies, caller, role);
   if (!decision.allowed()) return policy::AccessDeniedError(caller, decision);

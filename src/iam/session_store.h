@@ -125,7 +125,8 @@ class SessionStore {
   // (global keys, or aws:SourceArn/aws:SourceAccount for a service); the keys of `params` are
   // added. `caller_policies` are the caller's identity-side policies (identity, boundary and
   // its own session policies; none for services). Errors: AccessDenied with AWS's message when
-  // the trust check fails (and, when `params` has session tags, when the trust check does not
+  // the root user calls (AWS: "Roles may not be assumed by root accounts.") or the trust
+  // check fails (and, when `params` has session tags, when the trust check does not
   // allow sts:TagSession as well); InvalidArgument (ValidationError) for an invalid session name or
   // a duration beyond the role's MaxSessionDuration (one hour when a role session assumes a role);
   // MalformedPolicyDocument for a bad session policy.

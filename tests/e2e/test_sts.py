@@ -159,6 +159,14 @@ class StsTest(unittest.TestCase):
             f"User: {self.alice_arn} is not authorized to perform: sts:AssumeRole on resource: "
             f"{missing}"), message)
 
+    def test_root_cannot_assume_roles(self):
+        role_arn = self.make_role("root-target",
+                                  trust(allow({"AWS": f"arn:aws:iam::{self.account}:root"})))
+        code, status, message = error_of(lambda: self.server.client("sts").assume_role(
+            RoleArn=role_arn, RoleSessionName="s1"))
+        self.assertEqual((code, status, message),
+                         ("AccessDenied", 403, "Roles may not be assumed by root accounts."))
+
     def test_trust_naming_the_account_needs_an_identity_allow(self):
         role_arn = self.make_role("account-role",
                                   trust(allow({"AWS": f"arn:aws:iam::{self.account}:root"})))

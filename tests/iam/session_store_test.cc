@@ -299,6 +299,14 @@ TEST_F(AssumeRoleTest, TrustNotNamingTheCallerIsAccessDenied) {
             "role trust policy allows the sts:AssumeRole action");
 }
 
+TEST_F(AssumeRoleTest, RootCannotAssumeRoles) {
+  Role role = MakeRole(Trust(R"({"AWS":"arn:aws:iam::111122223333:root"})"));
+  auto assumed =
+      sessions_.AssumeRoleAs({}, Caller("arn:aws:iam::111122223333:root"), role, Params());
+  EXPECT_EQ(assumed.status().code(), Code::kAccessDenied);
+  EXPECT_EQ(assumed.status().message(), "Roles may not be assumed by root accounts.");
+}
+
 TEST_F(AssumeRoleTest, TrustNamingTheAccountNeedsAnIdentityAllow) {
   Role role = MakeRole(Trust(R"({"AWS":"arn:aws:iam::111122223333:root"})"));
   EXPECT_EQ(sessions_.AssumeRoleAs({}, Caller(kAlice), role, Params()).status().code(),
