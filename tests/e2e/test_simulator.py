@@ -300,6 +300,12 @@ class SimulatorTest(unittest.TestCase):
             by_action["logs:PutLogEvents"]["MatchedStatements"][0]["SourcePolicyType"], "group")
         self.assertEqual(by_action["kms:Decrypt"]["EvalDecision"], "implicitDeny")
 
+        _, cli_out, _ = self.server.aws("iam", "simulate-principal-policy",
+                                        "--policy-source-arn", user_arn,
+                                        "--action-names", "s3:GetObject", "kms:Decrypt")
+        self.assertEqual([r["EvalDecision"] for r in json.loads(cli_out)["EvaluationResults"]],
+                         ["allowed", "implicitDeny"])
+
         # A policy given in the request is simulated together with the user's own.
         deny = {"Version": "2012-10-17", "Statement": [
             {"Effect": "Deny", "Action": "s3:GetObject", "Resource": "*"}]}

@@ -226,6 +226,20 @@ class StsTest(unittest.TestCase):
             f"perform: iam:CreateUser on resource: arn:aws:iam::{self.account}:user/mallory "
             "because no identity-based policy allows the iam:CreateUser action")
 
+    def test_sessions_carry_aws_token_issue_time(self):
+        role_arn = self.make_role("issued", trust(allow({"AWS": self.alice_arn})), policies=[
+            policy({"Effect": "Allow", "Action": "iam:ListUsers", "Resource": "*",
+                    "Condition": {"DateGreaterThan": {"aws:TokenIssueTime":
+                                                      "2020-01-01T00:00:00Z"}}}),
+            policy({"Effect": "Allow", "Action": "iam:ListRoles", "Resource": "*",
+                    "Condition": {"DateLessThan": {"aws:TokenIssueTime":
+                                                   "2020-01-01T00:00:00Z"}}})])
+        out = self.client("sts", self.alice_key).assume_role(RoleArn=role_arn,
+                                                             RoleSessionName="s1")
+        iam = self.session_client("iam", out["Credentials"])
+        iam.list_users()
+        self.assertEqual(error_of(lambda: iam.list_roles())[0], "AccessDenied")
+
     def test_session_policies_limit_the_session(self):
         role_arn = self.make_role("broad", trust(allow({"AWS": self.alice_arn})), policies=[
             policy({"Effect": "Allow", "Action": ["iam:List*", "iam:Get*"], "Resource": "*"})])
