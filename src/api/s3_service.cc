@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 #include <functional>
+#include <map>
 #include <set>
 
 #include "api/pipeline.h"
@@ -59,7 +60,19 @@ bool Has(const json::object& o, std::string_view k) { return o.find(k) != o.end(
 // A request header (lower-cased name) or a query parameter, from the decoded input.
 std::optional<std::string> HeaderOf(const RequestContext& ctx, std::string_view name) {
   auto it = ctx.input.find("Headers");
-  if (it == ctx.input.end() || !it->value().is_object()) return std::nullopt;
+  if (it == ctx.input.end() || !it->value().is_object()) {
+    // Internal callers name the members as the SDK does.
+    static const std::map<std::string_view, std::string_view> kMembers = {
+        {"content-type", "ContentType"},
+        {"x-amz-acl", "ACL"},
+        {"x-amz-server-side-encryption", "ServerSideEncryption"},
+        {"x-amz-server-side-encryption-aws-kms-key-id", "SSEKMSKeyId"}};
+    auto member = kMembers.find(name);
+    if (member == kMembers.end()) return std::nullopt;
+    auto m = ctx.input.find(member->second);
+    if (m == ctx.input.end() || !m->value().is_string()) return std::nullopt;
+    return std::string(m->value().as_string());
+  }
   auto h = it->value().as_object().find(name);
   if (h == it->value().as_object().end()) return std::nullopt;
   return std::string(h->value().as_string());
@@ -239,20 +252,21 @@ struct S3Service::Impl {
     // Internal callers (CloudTrail) pass the body in "Body" and get the headers back as JSON.
     op.handler = [this, name](RequestContext& ctx) -> Result<json::value> {
       std::string body = Str(ctx.input, "Body");
-      if (!Has(ctx.input, "Headers")) {
-        json::object headers;
-        if (std::string v = Str(ctx.input, "ContentType"); !v.empty()) headers["content-type"] = v;
-        if (std::string v = Str(ctx.input, "ACL"); !v.empty()) headers["x-amz-acl"] = v;
-        if (std::string v = Str(ctx.input, "ServerSideEncryption"); !v.empty()) {
-          headers["x-amz-server-side-encryption"] = v;
-        }
-        ctx.input["Headers"] = std::move(headers);
-      }
       StringBodyReader reader(body);
       S3Reply reply;
       RETURN_IF_ERROR(handlers.at(name)(ctx, reader, reply));
       json::object out;
       for (const net::Header& h : reply.headers) out[h.name] = h.value;
+      if (reply.stream) {
+        std::string content(reply.length, '\0');
+        size_t got = 0;
+        while (got < content.size()) {
+          ASSIGN_OR_RETURN(size_t n, reply.stream->Read(content.data() + got, content.size() - got));
+          if (n == 0) return Status::Internal("object shorter than its record");
+          got += n;
+        }
+        reply.body = std::move(content);
+      }
       if (!reply.body.empty()) out["Body"] = reply.body;
       return json::value(std::move(out));
     };

@@ -475,15 +475,15 @@ Result<ObjectRecord> S3Store::CompleteUpload(
   object.size = 0;
   object.segments.clear();
   std::string md5s;
-  uint32_t previous = 0;
-  for (size_t i = 0; i < chosen.size(); ++i) {
-    const auto& [number, etag] = chosen[i];
-    if (number <= previous) {
+  for (size_t i = 1; i < chosen.size(); ++i) {
+    if (chosen[i].first <= chosen[i - 1].first) {
       return Status::InvalidArgument("The list of parts was not in ascending order. Parts must "
                                      "be ordered by part number.")
           .WithAwsCode("InvalidPartOrder");
     }
-    previous = number;
+  }
+  for (size_t i = 0; i < chosen.size(); ++i) {
+    const auto& [number, etag] = chosen[i];
     auto it = by_number.find(number);
     if (it == by_number.end() || strip(it->second->etag) != strip(etag)) {
       return Status::InvalidArgument(
