@@ -34,6 +34,7 @@ struct RequestContext {
   // and its session policies, which narrow what the principal may do (policy::PolicySet::session).
   std::optional<iam::SessionKind> session_kind;
   std::optional<TimePoint> session_issued;
+  std::optional<std::string> session_source_identity;  // aws:SourceIdentity
   std::vector<policy::Policy> session_policies;
   const aws::Operation* operation = nullptr;  // DecodeStage: the model's operation
   const Operation* served = nullptr;   // DecodeStage: kiroku's handler and authorization

@@ -70,6 +70,7 @@ Status AuthenticateStage::Run(RequestContext& ctx) {
     }
     ctx.session_kind = session->kind;
     ctx.session_issued = session->issued;
+    ctx.session_source_identity = std::move(session->source_identity);
     ctx.session_policies = std::move(session->policies);
   }
   ctx.access_key_id = identity.access_key_id;
@@ -123,6 +124,9 @@ Status AuthorizeStage::Authorize(RequestContext& ctx) const {
   request.keys.SetString("aws:RequestedRegion", ctx.region);
   if (!ctx.http.remote_address.empty()) request.keys.SetIp("aws:SourceIp", ctx.http.remote_address);
   if (ctx.session_issued) request.keys.SetDate("aws:TokenIssueTime", *ctx.session_issued);
+  if (ctx.session_source_identity) {
+    request.keys.SetString("aws:SourceIdentity", *ctx.session_source_identity);
+  }
   if (auth.context) auth.context(ctx, request.keys);
 
   for (const std::string& resource : resources) {

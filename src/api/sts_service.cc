@@ -293,7 +293,7 @@ class StsService {
                      {"AssumedRoleUser", json::object{{"AssumedRoleId", assumed.principal.user_id},
                                                       {"Arn", assumed.principal.arn}}}};
     if (report_packed) out["PackedPolicySize"] = params.packed_policy_size;
-    if (params.source_identity) out["SourceIdentity"] = *params.source_identity;
+    if (assumed.source_identity) out["SourceIdentity"] = *assumed.source_identity;
     return json::value(std::move(out));
   }
 

@@ -179,16 +179,19 @@ Result<IssuedCredentials> SessionStore::Create(const NewSession& session) {
   for (const SessionPolicy& p : session.policies) {
     policies.push_back(json::object{{"name", p.name}, {"document", p.document}});
   }
-  json::object record{{"accessKeyId", issued.access_key_id},
-                      {"kind", KindName(session.kind)},
-                      {"secret", Base64Encode(wrapped)},
-                      {"tokenSha256", HexEncode(crypto::Sha256(issued.session_token))},
-                      {"issued", Millis(now)},
-                      {"expiration", Millis(issued.expiration)},
-                      {"principal", PrincipalToJson(session.principal)},
-                      {"policies", std::move(policies)},
-                      {"tags", TagsToJson(session.tags)},
-                      {"packedPolicySize", session.packed_policy_size}};
+  json::object record{
+      {"accessKeyId", issued.access_key_id},
+      {"kind", KindName(session.kind)},
+      {"secret", Base64Encode(wrapped)},
+      {"tokenSha256", HexEncode(crypto::Sha256(issued.session_token))},
+      {"issued", Millis(now)},
+      {"expiration", Millis(issued.expiration)},
+      {"principal", PrincipalToJson(session.principal)},
+      {"policies", std::move(policies)},
+      {"tags", TagsToJson(session.tags)},
+      {"sourceIdentity",
+       session.source_identity ? json::value(*session.source_identity) : json::value(nullptr)},
+      {"packedPolicySize", session.packed_policy_size}};
   store::WriteBatch batch;
   batch.Put(kColumnFamily, SessionKey(issued.access_key_id), json::serialize(record));
   batch.Put(kColumnFamily, ExpiryKey(Millis(issued.expiration), issued.access_key_id), "");
@@ -225,6 +228,26 @@ Result<AssumedRole> SessionStore::AssumeRoleAs(const policy::PolicySet& caller_p
     if (!tag.allowed()) return policy::AccessDeniedError(caller, tag);
   }
 
+  // A source identity, once set, follows the session through role chaining unchanged.
+  std::optional<std::string> source_identity = params.source_identity;
+  if (const policy::ContextKeys::Entry* inherited = caller.keys.Find("aws:SourceIdentity");
+      inherited != nullptr && !inherited->values.empty()) {
+    if (source_identity && *source_identity != inherited->values[0]) {
+      return Status::AccessDenied(
+          "The source identity of a role session cannot be changed: "
+          "the calling session's is '" +
+          inherited->values[0] + "'.");
+    }
+    source_identity = inherited->values[0];
+  } else if (source_identity) {
+    caller.action = "sts:SetSourceIdentity";
+    policy::PolicySet policies = caller_policies;
+    policies.resource = role.trust_policy;
+    policies.resource_account.clear();
+    policy::Decision set = policy::Evaluate(policies, caller);
+    if (!set.allowed()) return policy::AccessDeniedError(caller, set);
+  }
+
   if (params.duration.count() > role.max_session_duration) {
     return Status::InvalidArgument(
                "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
@@ -255,7 +278,9 @@ Result<AssumedRole> SessionStore::AssumeRoleAs(const policy::PolicySet& caller_p
   session.duration = params.duration;
   session.policies = params.policies;
   session.tags = params.tags;
+  session.source_identity = source_identity;
   session.packed_policy_size = params.packed_policy_size;
+  assumed.source_identity = source_identity;
   ASSIGN_OR_RETURN(assumed.credentials, Create(session));
   return assumed;
 }
@@ -297,6 +322,10 @@ Result<Session> SessionStore::Lookup(std::string_view access_key_id) const {
   s.policies = std::move(*parsed_policies);
   s.tags = TagsFromJson(record.at("tags").as_object());
   s.packed_policy_size = static_cast<int>(record.at("packedPolicySize").as_int64());
+  if (const json::value* source = record.if_contains("sourceIdentity");
+      source != nullptr && source->is_string()) {
+    s.source_identity = std::string(source->as_string());
+  }
   return s;
 }
 

@@ -47,7 +47,9 @@ struct NewSession {
   std::chrono::seconds duration{3600};
   std::vector<SessionPolicy> policies;
   std::map<std::string, std::string> tags;  // session tags
-  int packed_policy_size = 0;               // percent, as AssumeRole reports it
+  // Set once (AssumeRole SourceIdentity) and carried into chained sessions: aws:SourceIdentity.
+  std::optional<std::string> source_identity;
+  int packed_policy_size = 0;  // percent, as AssumeRole reports it
 };
 
 // The answer to Create(): the only time the secret and the token are seen.
@@ -69,6 +71,7 @@ struct Session {
   Principal principal;
   std::vector<policy::Policy> policies;  // parsed session policies (kind kIdentity)
   std::map<std::string, std::string> tags;
+  std::optional<std::string> source_identity;
   int packed_policy_size = 0;
 };
 
@@ -99,7 +102,8 @@ policy::Decision EvaluateAssumeRole(const policy::PolicySet& caller_policies,
 // A role session issued by AssumeRoleAs().
 struct AssumedRole {
   IssuedCredentials credentials;
-  Principal principal;  // the assumed-role principal (AssumedRoleUser)
+  Principal principal;                         // the assumed-role principal (AssumedRoleUser)
+  std::optional<std::string> source_identity;  // the session's, given or inherited
 };
 
 class SessionStore {
@@ -124,12 +128,14 @@ class SessionStore {
   // the only way role credentials are made. `caller.keys` holds the caller's request keys
   // (global keys, or aws:SourceArn/aws:SourceAccount for a service); the keys of `params` are
   // added. `caller_policies` are the caller's identity-side policies (identity, boundary and
-  // its own session policies; none for services). Errors: AccessDenied with AWS's message when
-  // the root user calls (AWS: "Roles may not be assumed by root accounts.") or the trust
-  // check fails (and, when `params` has session tags, when the trust check does not
-  // allow sts:TagSession as well); InvalidArgument (ValidationError) for an invalid session name or
-  // a duration beyond the role's MaxSessionDuration (one hour when a role session assumes a role);
-  // MalformedPolicyDocument for a bad session policy.
+  // its own session policies; none for services). Session tags need sts:TagSession and a source
+  // identity needs sts:SetSourceIdentity from the same trust check; a caller whose own session
+  // has a source identity (aws:SourceIdentity in `caller.keys`) passes it on unchanged.
+  // Errors: AccessDenied (AWS's message) for the root user ("Roles may not be assumed by root
+  // accounts."), a failed trust check, or a changed source identity; InvalidArgument
+  // (ValidationError) for an invalid session name or a duration beyond the role's
+  // MaxSessionDuration (one hour when a role session assumes a role); MalformedPolicyDocument
+  // for a bad session policy.
   Result<AssumedRole> AssumeRoleAs(const policy::PolicySet& caller_policies,
                                    policy::RequestContext caller, const Role& role,
                                    const AssumeRoleParams& params);

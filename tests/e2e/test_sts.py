@@ -294,6 +294,30 @@ class StsTest(unittest.TestCase):
         self.assertEqual(code, "AccessDenied")
         self.assertIn("sts:TagSession", message)
 
+    def test_source_identity_is_kept_through_role_chaining(self):
+        first = self.make_role(
+            "si-1", trust(allow({"AWS": self.alice_arn},
+                                actions=("sts:AssumeRole", "sts:SetSourceIdentity"))),
+            policies=[policy({"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}),
+                      policy({"Effect": "Allow", "Action": "iam:ListUsers", "Resource": "*",
+                              "Condition": {"StringEquals": {
+                                  "aws:SourceIdentity": "alice@example.com"}}})])
+        second = self.make_role("si-2", trust(allow({"AWS": first})))
+        sts = self.client("sts", self.alice_key)
+        out = sts.assume_role(RoleArn=first, RoleSessionName="s1",
+                              SourceIdentity="alice@example.com")
+        self.assertEqual(out["SourceIdentity"], "alice@example.com")
+        self.session_client("iam", out["Credentials"]).list_users()
+        hop = self.session_client("sts", out["Credentials"]).assume_role(
+            RoleArn=second, RoleSessionName="s2")
+        self.assertEqual(hop["SourceIdentity"], "alice@example.com")
+        # A trust policy without sts:SetSourceIdentity refuses it.
+        third = self.make_role("si-3", trust(allow({"AWS": self.alice_arn})))
+        code, _, message = error_of(lambda: sts.assume_role(
+            RoleArn=third, RoleSessionName="s3", SourceIdentity="alice@example.com"))
+        self.assertEqual(code, "AccessDenied")
+        self.assertIn("sts:SetSourceIdentity", message)
+
     def test_role_chaining_is_limited_to_one_hour(self):
         first = self.make_role("chain-1", trust(allow({"AWS": self.alice_arn})), policies=[
             policy({"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"})])

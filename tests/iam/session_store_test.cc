@@ -299,6 +299,39 @@ TEST_F(AssumeRoleTest, TrustNotNamingTheCallerIsAccessDenied) {
             "role trust policy allows the sts:AssumeRole action");
 }
 
+TEST_F(AssumeRoleTest, SourceIdentityNeedsSetSourceIdentityAndIsInherited) {
+  Role plain = MakeRole(Trust(R"({"AWS":"arn:aws:iam::111122223333:user/alice"})"));
+  AssumeRoleParams params = Params();
+  params.source_identity = "alice@example.com";
+  auto refused = sessions_.AssumeRoleAs({}, Caller(kAlice), plain, params);
+  EXPECT_EQ(refused.status().code(), Code::kAccessDenied);
+  EXPECT_NE(refused.status().message().find("sts:SetSourceIdentity"), std::string::npos);
+
+  Role role = MakeRole(
+      R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::111122223333:user/alice","arn:aws:iam::111122223333:role/ci/deployer"]},"Action":["sts:AssumeRole","sts:SetSourceIdentity"]}]})");
+  auto assumed = sessions_.AssumeRoleAs({}, Caller(kAlice), role, params);
+  ASSERT_TRUE(assumed.ok()) << assumed.status().ToString();
+  EXPECT_EQ(assumed->source_identity, "alice@example.com");
+  EXPECT_EQ(sessions_.Lookup(assumed->credentials.access_key_id)->source_identity,
+            "alice@example.com");
+
+  // A chained session keeps it, and cannot change it.
+  policy::RequestContext chained = Caller(assumed->principal.arn);
+  chained.principal.role_arn = role.arn;
+  chained.keys.SetString("aws:SourceIdentity", "alice@example.com");
+  auto next = sessions_.AssumeRoleAs({}, chained, role, Params("hop"));
+  ASSERT_TRUE(next.ok()) << next.status().ToString();
+  EXPECT_EQ(next->source_identity, "alice@example.com");
+  AssumeRoleParams other = Params("hop");
+  other.source_identity = "mallory";
+  EXPECT_EQ(sessions_.AssumeRoleAs({}, chained, role, other).status().code(), Code::kAccessDenied);
+  EXPECT_FALSE(
+      sessions_
+          .Lookup(
+              sessions_.AssumeRoleAs({}, Caller(kAlice), role, Params())->credentials.access_key_id)
+          ->source_identity.has_value());
+}
+
 TEST_F(AssumeRoleTest, RootCannotAssumeRoles) {
   Role role = MakeRole(Trust(R"({"AWS":"arn:aws:iam::111122223333:root"})"));
   auto assumed =
