@@ -288,7 +288,11 @@ void AddPolicyOperations(OperationTable& table, iam::IdentityStore& store) {
       table, store, "ListEntitiesForPolicy",
       [&store](RequestContext& ctx) -> Result<json::object> {
         ASSIGN_OR_RETURN(std::string arn, Required(ctx.input, "PolicyArn"));
-        ASSIGN_OR_RETURN(auto entities, store.ListEntitiesForPolicy(arn));
+        iam::PolicyUsage usage = iam::PolicyUsage::kAll;
+        std::string usage_filter = OrDefault(ctx.input, "PolicyUsageFilter", "");
+        if (usage_filter == "PermissionsPolicy") usage = iam::PolicyUsage::kPermissionsPolicy;
+        if (usage_filter == "PermissionsBoundary") usage = iam::PolicyUsage::kPermissionsBoundary;
+        ASSIGN_OR_RETURN(auto entities, store.ListEntitiesForPolicy(arn, usage));
         std::optional<std::string> filter = Optional(ctx.input, "EntityFilter");
         std::string path_prefix = OrDefault(ctx.input, "PathPrefix", "/");
         std::vector<std::pair<std::string, json::value>> items;

@@ -55,6 +55,16 @@ void AddUserOperations(OperationTable& table, iam::IdentityStore& store) {
       Auth("iam:ListUsers"));
 
   Add(
+      table, store, "UpdateUser",
+      [&store](RequestContext& ctx) -> Result<json::object> {
+        ASSIGN_OR_RETURN(std::string name, Required(ctx.input, "UserName"));
+        RETURN_IF_ERROR(store.UpdateUser(name, Optional(ctx.input, "NewUserName"),
+                                         Optional(ctx.input, "NewPath")));
+        return json::object{};
+      },
+      Auth("iam:UpdateUser", UserResource(store), UserResourceTags(store)));
+
+  Add(
       table, store, "DeleteUser",
       [&store](RequestContext& ctx) -> Result<json::object> {
         ASSIGN_OR_RETURN(std::string name, Required(ctx.input, "UserName"));

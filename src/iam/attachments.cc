@@ -1,5 +1,7 @@
 // Managed-policy attachments of users, groups and roles (kept in both directions, written in one
 // batch), and permissions boundaries of users and roles.
+#include <algorithm>
+
 #include "iam/identity_store.h"
 #include "iam/records.h"
 
@@ -107,16 +109,28 @@ Result<std::vector<AttachedPolicy>> IdentityStore::ListAttachedPolicies(
   return out;
 }
 
-Result<std::vector<PolicyEntity>> IdentityStore::ListEntitiesForPolicy(
-    std::string_view policy_arn) const {
+Result<std::vector<PolicyEntity>> IdentityStore::ListEntitiesForPolicy(std::string_view policy_arn,
+                                                                       PolicyUsage usage) const {
   ASSIGN_OR_RETURN(ManagedPolicy policy, GetPolicy(policy_arn));
   std::vector<std::pair<EntityKind, std::string>> names;
-  RETURN_IF_ERROR(
-      ScanPrefix(db_, AttachedToPrefix(policy.arn), [&](std::string_view k, std::string_view v) {
-        store::KeyReader reader(k.substr(AttachedToPrefix(policy.arn).size()));
-        std::optional<uint8_t> tag = reader.Tag();
-        if (tag) names.emplace_back(static_cast<EntityKind>(*tag), std::string(v));
-      }));
+  auto collect = [&](const std::string& prefix) {
+    return ScanPrefix(db_, prefix, [&](std::string_view k, std::string_view v) {
+      store::KeyReader reader(k.substr(prefix.size()));
+      std::optional<uint8_t> tag = reader.Tag();
+      std::pair<EntityKind, std::string> entry(static_cast<EntityKind>(tag.value_or(0)), v);
+      if (tag && std::find(names.begin(), names.end(), entry) == names.end()) {
+        names.push_back(std::move(entry));
+      }
+    });
+  };
+  if (usage != PolicyUsage::kPermissionsBoundary) {
+    RETURN_IF_ERROR(collect(AttachedToPrefix(policy.arn)));
+  }
+  if (usage != PolicyUsage::kPermissionsPolicy) {
+    RETURN_IF_ERROR(collect(BoundaryOfPrefix(policy.arn)));
+  }
+  std::sort(names.begin(), names.end(),
+            [](const auto& a, const auto& b) { return Lower(a.second) < Lower(b.second); });
   std::vector<PolicyEntity> out;
   for (EntityKind kind : {EntityKind::kUser, EntityKind::kGroup, EntityKind::kRole}) {
     for (const auto& [k, name] : names) {

@@ -92,6 +92,8 @@ struct ManagedPolicy {
 inline constexpr size_t kMaxPolicyVersions = 5;
 
 enum class PolicyScope { kAll, kAws, kLocal };
+// How a managed policy is used: attached (PermissionsPolicy) or as a permissions boundary.
+enum class PolicyUsage { kAll, kPermissionsPolicy, kPermissionsBoundary };
 
 struct InlinePolicy {
   std::string name;

@@ -93,6 +93,10 @@ class IdentityStore {
   Result<User> GetUser(std::string_view name) const;
   // Sorted by name (ignoring case); only paths starting with `path_prefix`.
   Result<std::vector<User>> ListUsers(std::string_view path_prefix = "/") const;
+  // Renames and/or moves the user; its policies, groups, keys and login profile follow it (one
+  // atomic batch). EntityAlreadyExists when `new_name` is taken by another user.
+  Status UpdateUser(std::string_view name, const std::optional<std::string>& new_name,
+                    const std::optional<std::string>& new_path);
   // DeleteConflict while the user has access keys, a login profile, inline or attached
   // policies, or groups.
   Status DeleteUser(std::string_view name);
@@ -170,8 +174,10 @@ class IdentityStore {
   Status DetachPolicy(EntityKind kind, std::string_view entity, std::string_view policy_arn);
   Result<std::vector<AttachedPolicy>> ListAttachedPolicies(
       EntityKind kind, std::string_view entity, std::string_view path_prefix = "/") const;
-  // Users, groups and roles the policy is attached to, in that order, each sorted by name.
-  Result<std::vector<PolicyEntity>> ListEntitiesForPolicy(std::string_view policy_arn) const;
+  // Users, groups and roles that use the policy (attached, as a boundary, or both per
+  // `usage`), in that order, each sorted by name.
+  Result<std::vector<PolicyEntity>> ListEntitiesForPolicy(
+      std::string_view policy_arn, PolicyUsage usage = PolicyUsage::kAll) const;
   // `kind` is kUser or kRole.
   Status PutPermissionsBoundary(EntityKind kind, std::string_view entity,
                                 std::string_view policy_arn);

@@ -65,6 +65,69 @@ Result<std::vector<User>> IdentityStore::ListUsers(std::string_view path_prefix)
   return users;
 }
 
+Status IdentityStore::UpdateUser(std::string_view name, const std::optional<std::string>& new_name,
+                                 const std::optional<std::string>& new_path) {
+  if (new_name) RETURN_IF_ERROR(ValidateName(*new_name, "newUserName", 64));
+  if (new_path) RETURN_IF_ERROR(ValidatePath(*new_path, "newPath"));
+  std::lock_guard lock(write_mu_);
+  ASSIGN_OR_RETURN(User user, GetUser(name));
+  const std::string old_name = user.name;
+  if (new_path) user.path = *new_path;
+  if (new_name) {
+    if (Lower(*new_name) != Lower(old_name)) {
+      ASSIGN_OR_RETURN(auto taken, db_.Get(kCf, UserKey(*new_name)));
+      if (taken) {
+        return Status::AlreadyExists("User with name " + *new_name + " already exists.");
+      }
+    }
+    user.name = *new_name;
+  }
+  // Every record keyed or labelled by the name moves: deletes first, so that a change of case
+  // only (same keys) ends with the puts.
+  store::WriteBatch deletes, puts;
+  auto move = [&](const std::string& from, const std::string& to, std::string_view value) {
+    deletes.Delete(kCf, from);
+    puts.Put(kCf, to, value);
+  };
+  move(UserKey(old_name), UserKey(user.name), json::serialize(UserToJson(user)));
+  std::string prefix = InlinePrefix(EntityKind::kUser, old_name);
+  RETURN_IF_ERROR(ScanPrefix(db_, prefix, [&](std::string_view k, std::string_view v) {
+    move(std::string(k), InlineKey(EntityKind::kUser, user.name, LastString(k, prefix)), v);
+  }));
+  prefix = AttachPrefix(EntityKind::kUser, old_name);
+  RETURN_IF_ERROR(ScanPrefix(db_, prefix, [&](std::string_view k, std::string_view v) {
+    std::string arn = LastString(k, prefix);
+    move(std::string(k), AttachKey(EntityKind::kUser, user.name, arn), v);
+    move(AttachedToKey(arn, EntityKind::kUser, old_name),
+         AttachedToKey(arn, EntityKind::kUser, user.name), user.name);
+  }));
+  if (!user.permissions_boundary.empty()) {
+    move(BoundaryOfKey(user.permissions_boundary, EntityKind::kUser, old_name),
+         BoundaryOfKey(user.permissions_boundary, EntityKind::kUser, user.name), user.name);
+  }
+  prefix = MembershipPrefix(old_name);
+  RETURN_IF_ERROR(ScanPrefix(db_, prefix, [&](std::string_view k, std::string_view group) {
+    move(std::string(k), MembershipKey(user.name, group), group);
+    move(MembersKey(group, old_name), MembersKey(group, user.name), user.name);
+  }));
+  std::vector<std::string> key_ids;
+  prefix = UserAccessKeysPrefix(old_name);
+  RETURN_IF_ERROR(ScanPrefix(db_, prefix, [&](std::string_view k, std::string_view) {
+    key_ids.push_back(LastString(k, prefix));
+  }));
+  for (const std::string& id : key_ids) {
+    move(UserAccessKeyKey(old_name, id), UserAccessKeyKey(user.name, id), "");
+    ASSIGN_OR_RETURN(auto record, GetRecord(db_, AccessKeyRecordKey(id)));
+    if (!record) continue;
+    (*record)["userName"] = user.name;
+    puts.Put(kCf, AccessKeyRecordKey(id), json::serialize(*record));
+  }
+  ASSIGN_OR_RETURN(auto login, db_.Get(kCf, LoginProfileKey(old_name)));
+  if (login) move(LoginProfileKey(old_name), LoginProfileKey(user.name), *login);
+  for (const auto& op : puts.ops()) deletes.Put(op.cf, op.key, op.value);
+  return db_.Write(deletes);
+}
+
 Status IdentityStore::DeleteUser(std::string_view name) {
   std::lock_guard lock(write_mu_);
   ASSIGN_OR_RETURN(User user, GetUser(name));

@@ -266,6 +266,20 @@ class IamApiTest(unittest.TestCase):
         self.assertEqual(root["Arn"], f"arn:aws:iam::{self.account}:root")
         self.assertEqual(root["UserId"], self.account)
 
+    def test_rename_user_keeps_its_key_and_policies(self):
+        key, client = self.new_user_with_key("old-name", allow("iam:GetUser"))
+        self.iam.update_user(UserName="old-name", NewUserName="new-name", NewPath="/moved/")
+        user = client.get_user(UserName="new-name")["User"]
+        self.assertEqual(user["Arn"], f"arn:aws:iam::{self.account}:user/moved/new-name")
+        self.assertEqual(client.get_user()["User"]["UserName"], "new-name")
+        self.assertEqual(error_of(lambda: self.iam.get_user(UserName="old-name"))[0],
+                         "NoSuchEntity")
+        self.assertEqual(self.iam.list_user_policies(UserName="new-name")["PolicyNames"], ["p"])
+        self.iam.create_user(UserName="occupied")
+        self.assertEqual(error_of(lambda: self.iam.update_user(UserName="new-name",
+                                                              NewUserName="occupied")),
+                         ("EntityAlreadyExists", 409, "User with name occupied already exists."))
+
     def test_delete_user_requires_everything_gone(self):
         self.iam.create_user(UserName="full")
         key = self.iam.create_access_key(UserName="full")["AccessKey"]

@@ -154,3 +154,45 @@ TEST_F(CredentialsTest, OneAccountAlias) {
 
 }  // namespace
 }  // namespace kiroku::iam
+
+namespace kiroku::iam {
+namespace {
+
+TEST_F(CredentialsTest, RenamedUsersKeepTheirPoliciesGroupsAndKeys) {
+  ASSERT_TRUE(identities_.CreateUser("bob", "/", {}).ok());
+  ASSERT_TRUE(identities_.CreateUser("taken", "/", {}).ok());
+  ASSERT_TRUE(identities_
+                  .PutInlinePolicy(EntityKind::kUser, "bob", "p", R"({"Version":"2012-10-17",
+      "Statement":[{"Effect":"Allow","Action":"iam:List*","Resource":"*"}]})")
+                  .ok());
+  const std::string admin = "arn:aws:iam::aws:policy/AdministratorAccess";
+  ASSERT_TRUE(identities_.AttachPolicy(EntityKind::kUser, "bob", admin).ok());
+  ASSERT_TRUE(identities_.CreateGroup("devs", "/").ok());
+  ASSERT_TRUE(identities_.AddUserToGroup("devs", "bob").ok());
+  auto key = identities_.CreateAccessKey("bob");
+  ASSERT_TRUE(identities_.CreateLoginProfile("bob", "Good-password1", false).ok());
+
+  EXPECT_EQ(identities_.UpdateUser("bob", std::string("TAKEN"), std::nullopt).message(),
+            "User with name TAKEN already exists.");
+  ASSERT_TRUE(identities_.UpdateUser("bob", std::string("robert"), std::string("/eng/")).ok());
+  EXPECT_EQ(identities_.GetUser("bob").status().code(), Code::kNotFound);
+  User robert = *identities_.GetUser("robert");
+  EXPECT_EQ(robert.arn, "arn:aws:iam::111122223333:user/eng/robert");
+  EXPECT_EQ(*identities_.ListInlinePolicies(EntityKind::kUser, "robert"),
+            std::vector<std::string>{"p"});
+  EXPECT_EQ(identities_.ListAttachedPolicies(EntityKind::kUser, "robert")->size(), 1u);
+  EXPECT_EQ((*identities_.ListEntitiesForPolicy(admin))[0].name, "robert");
+  EXPECT_EQ((*identities_.ListUsersInGroup("devs"))[0].name, "robert");
+  EXPECT_TRUE(identities_.GetLoginProfile("robert").ok());
+  auto found = identities_.LookupAccessKey(key->info.access_key_id);
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(found->principal.arn, robert.arn);
+  EXPECT_EQ(identities_.ListAccessKeys("robert")->size(), 1u);
+  // Only the case changes: the same records, the new spelling.
+  ASSERT_TRUE(identities_.UpdateUser("robert", std::string("Robert"), std::nullopt).ok());
+  EXPECT_EQ(identities_.GetUser("robert")->name, "Robert");
+  EXPECT_EQ(identities_.ListInlinePolicies(EntityKind::kUser, "Robert")->size(), 1u);
+}
+
+}  // namespace
+}  // namespace kiroku::iam

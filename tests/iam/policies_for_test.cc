@@ -80,6 +80,13 @@ TEST_F(PoliciesForTest, PermissionsBoundaryLimitsTheUser) {
   auto boundary = identities_.CreatePolicy("only-logs", "/", Allow("logs:*"), "", {});
   ASSERT_TRUE(identities_.PutPermissionsBoundary(EntityKind::kUser, "bob", boundary->arn).ok());
   EXPECT_EQ(identities_.GetPolicy(boundary->arn)->permissions_boundary_usage, 1);
+  EXPECT_EQ(identities_.ListEntitiesForPolicy(boundary->arn)->size(), 1u);
+  EXPECT_EQ(identities_.ListEntitiesForPolicy(boundary->arn, PolicyUsage::kPermissionsBoundary)
+                ->at(0)
+                .name,
+            "bob");
+  EXPECT_TRUE(
+      identities_.ListEntitiesForPolicy(boundary->arn, PolicyUsage::kPermissionsPolicy)->empty());
   EXPECT_EQ(Decide(bob, "iam:CreateUser"), policy::EvalDecision::kImplicitDeny);
   EXPECT_EQ(Decide(bob, "logs:CreateLogGroup"), policy::EvalDecision::kAllowed);
   EXPECT_EQ(identities_.DeletePolicy(boundary->arn).code(), Code::kConflict);
