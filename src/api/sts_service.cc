@@ -220,6 +220,10 @@ class StsService {
     auth.action = "sts:AssumeRole";
     auth.resources = [](const RequestContext& ctx) -> Result<std::vector<std::string>> {
       RETURN_IF_ERROR(ValidateAssumeRole(ctx.input));
+      // Refused whatever the trust policy says (AssumeRoleAs refuses it too).
+      if (ctx.principal.type == iam::PrincipalType::kRoot) {
+        return Status::AccessDenied("Roles may not be assumed by root accounts.");
+      }
       return std::vector<std::string>{Str(ctx.input, "RoleArn")};
     };
     auth.context = [](const RequestContext& ctx, policy::ContextKeys& keys) {

@@ -162,10 +162,12 @@ class StsTest(unittest.TestCase):
     def test_root_cannot_assume_roles(self):
         role_arn = self.make_role("root-target",
                                   trust(allow({"AWS": f"arn:aws:iam::{self.account}:root"})))
-        code, status, message = error_of(lambda: self.server.client("sts").assume_role(
-            RoleArn=role_arn, RoleSessionName="s1"))
-        self.assertEqual((code, status, message),
-                         ("AccessDenied", 403, "Roles may not be assumed by root accounts."))
+        other_arn = self.make_role("root-untrusted", trust(allow({"AWS": self.bob_arn})))
+        for arn in (role_arn, other_arn):
+            code, status, message = error_of(lambda: self.server.client("sts").assume_role(
+                RoleArn=arn, RoleSessionName="s1"))
+            self.assertEqual((code, status, message),
+                             ("AccessDenied", 403, "Roles may not be assumed by root accounts."))
 
     def test_trust_naming_the_account_needs_an_identity_allow(self):
         role_arn = self.make_role("account-role",
