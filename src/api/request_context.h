@@ -27,6 +27,7 @@ struct RequestContext {
   aws::Route route;                         // RouteStage
   std::string access_key_id;                // AuthenticateStage
   aws::SignedIdentity signature;            // AuthenticateStage (S3 chains aws-chunked from it)
+  std::string s3_virtual_host_bucket;       // S3: the bucket named by the Host header, if any
   std::string region;                       // AuthenticateStage: the signature's scope region
   std::string account;                      // whose resources the call acts on (the caller's)
   iam::Principal principal;                 // AuthenticateStage

@@ -410,6 +410,12 @@ struct S3Service::Impl {
     ctx.input["Headers"] = std::move(headers);
     ctx.input["Metadata"] = std::move(metadata);
 
+    ctx.s3_virtual_host_bucket = target.virtual_hosted ? target.bucket : "";
+    // Legacy (SigV2) presigned URLs carry no region: the bucket's own applies.
+    ctx.region = "us-east-1";
+    if (!target.bucket.empty()) {
+      if (auto b = store.GetBucket(target.bucket); b.ok()) ctx.region = b->region;
+    }
     RETURN_IF_ERROR(authenticate.Run(ctx));
     ctx.served = table.Find("s3", op_name);
     if (ctx.served == nullptr) return Status::Internal("S3 operation not registered: " + op_name);
@@ -744,6 +750,10 @@ struct S3Service::Impl {
           ok = n > 0;
         } else if (ok) {
           first = std::stoull(spec.substr(0, dash));
+          if (first >= object.size) {
+            return Status::InvalidArgument("The requested range is not satisfiable")
+                .WithAwsCode("InvalidRange");
+          }
           last = dash + 1 < spec.size() ? std::stoull(spec.substr(dash + 1)) : object.size - 1;
           ok = last >= first;
           if (last >= object.size) last = object.size - 1;

@@ -59,8 +59,11 @@ Status AuthenticateStage::Run(RequestContext& ctx) {
     options.s3 = true;
   }
   KeepingLookup lookup(identities_, sessions_);
-  ASSIGN_OR_RETURN(aws::SignedIdentity identity,
-                   aws::VerifySigV4(ctx.http, service, lookup, clock_, options));
+  Result<aws::SignedIdentity> verified =
+      options.s3 && aws::IsS3PresignedV2(ctx.http)
+          ? aws::VerifyS3PresignedV2(ctx.http, ctx.s3_virtual_host_bucket, lookup, clock_)
+          : aws::VerifySigV4(ctx.http, service, lookup, clock_, options);
+  ASSIGN_OR_RETURN(aws::SignedIdentity identity, std::move(verified));
   if (std::optional<iam::Session>& session = lookup.session()) {
     // GetSessionToken credentials without MFA cannot call IAM at all: AWS answers as if the
     // token were invalid.
@@ -75,7 +78,7 @@ Status AuthenticateStage::Run(RequestContext& ctx) {
   }
   ctx.access_key_id = identity.access_key_id;
   ctx.signature = identity;
-  ctx.region = identity.region;
+  ctx.region = identity.region.empty() ? ctx.region : identity.region;
   ctx.principal = std::move(lookup.principal());
   ctx.account = ctx.principal.account;
   return Status::Ok();

@@ -103,6 +103,16 @@ Result<SignedIdentity> VerifySigV4(const net::Request& request, std::string_view
                                    const CredentialLookup& credentials, const Clock& clock,
                                    const SigV4Options& options = {});
 
+// S3's legacy presigned URL (Signature Version 2 in the query: AWSAccessKeyId, Expires,
+// Signature), as `aws s3 presign` produces by default: HMAC-SHA1 over the method, Content-MD5,
+// Content-Type, Expires, the x-amz-* headers and the resource "/bucket/key" with its
+// sub-resources. `bucket_for_virtual_host` is the bucket taken from the Host header (empty for
+// path-style). AccessDenied once expired; SignatureDoesNotMatch; InvalidClientTokenId.
+Result<SignedIdentity> VerifyS3PresignedV2(const net::Request& request,
+                                           std::string_view bucket_for_virtual_host,
+                                           const CredentialLookup& credentials, const Clock& clock);
+bool IsS3PresignedV2(const net::Request& request);
+
 // True when the request carries any SigV4 material (Authorization header or X-Amz-Algorithm).
 bool HasSigV4(const net::Request& request);
 

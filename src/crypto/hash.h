@@ -45,6 +45,10 @@ class Md5Hasher {
 // HMAC-SHA256(key, data): 32 raw bytes.
 std::string HmacSha256(std::string_view key, std::string_view data);
 
+// HMAC-SHA1(key, data): 20 raw bytes. Only for S3's legacy query-string signatures (SigV2
+// presigned URLs, which `aws s3 presign` still produces).
+std::string HmacSha1(std::string_view key, std::string_view data);
+
 // Equality in time independent of where the inputs differ (CRYPTO_memcmp). Lengths are not secret.
 bool ConstantTimeEquals(std::string_view a, std::string_view b);
 
