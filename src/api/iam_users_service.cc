@@ -144,6 +144,16 @@ void AddUserOperations(OperationTable& table, iam::IdentityStore& store) {
       Auth("iam:ListGroups"));
 
   Add(
+      table, store, "UpdateGroup",
+      [&store](RequestContext& ctx) -> Result<json::object> {
+        ASSIGN_OR_RETURN(std::string name, Required(ctx.input, "GroupName"));
+        RETURN_IF_ERROR(store.UpdateGroup(name, Optional(ctx.input, "NewGroupName"),
+                                          Optional(ctx.input, "NewPath")));
+        return json::object{};
+      },
+      Auth("iam:UpdateGroup", GroupResource(store)));
+
+  Add(
       table, store, "DeleteGroup",
       [&store](RequestContext& ctx) -> Result<json::object> {
         ASSIGN_OR_RETURN(std::string name, Required(ctx.input, "GroupName"));

@@ -68,6 +68,50 @@ Status IdentityStore::DeleteGroup(std::string_view name) {
   return db_.Delete(kCf, GroupKey(name));
 }
 
+Status IdentityStore::UpdateGroup(std::string_view name, const std::optional<std::string>& new_name,
+                                  const std::optional<std::string>& new_path) {
+  if (new_name) RETURN_IF_ERROR(ValidateName(*new_name, "newGroupName", 128));
+  if (new_path) RETURN_IF_ERROR(ValidatePath(*new_path, "newPath"));
+  std::lock_guard lock(write_mu_);
+  ASSIGN_OR_RETURN(Group group, GetGroup(name));
+  const std::string old_name = group.name;
+  if (new_path) group.path = *new_path;
+  if (new_name) {
+    if (Lower(*new_name) != Lower(old_name)) {
+      ASSIGN_OR_RETURN(auto taken, db_.Get(kCf, GroupKey(*new_name)));
+      if (taken) {
+        return Status::AlreadyExists("Group with name " + *new_name + " already exists.");
+      }
+    }
+    group.name = *new_name;
+  }
+  // Deletes before puts, so that a change of case only (same keys) ends with the puts.
+  store::WriteBatch deletes, puts;
+  auto move = [&](const std::string& from, const std::string& to, std::string_view value) {
+    deletes.Delete(kCf, from);
+    puts.Put(kCf, to, value);
+  };
+  move(GroupKey(old_name), GroupKey(group.name), json::serialize(GroupToJson(group)));
+  std::string prefix = InlinePrefix(EntityKind::kGroup, old_name);
+  RETURN_IF_ERROR(ScanPrefix(db_, prefix, [&](std::string_view k, std::string_view v) {
+    move(std::string(k), InlineKey(EntityKind::kGroup, group.name, LastString(k, prefix)), v);
+  }));
+  prefix = AttachPrefix(EntityKind::kGroup, old_name);
+  RETURN_IF_ERROR(ScanPrefix(db_, prefix, [&](std::string_view k, std::string_view v) {
+    std::string arn = LastString(k, prefix);
+    move(std::string(k), AttachKey(EntityKind::kGroup, group.name, arn), v);
+    move(AttachedToKey(arn, EntityKind::kGroup, old_name),
+         AttachedToKey(arn, EntityKind::kGroup, group.name), group.name);
+  }));
+  prefix = MembersPrefix(old_name);
+  RETURN_IF_ERROR(ScanPrefix(db_, prefix, [&](std::string_view k, std::string_view user) {
+    move(std::string(k), MembersKey(group.name, user), user);
+    move(MembershipKey(user, old_name), MembershipKey(user, group.name), group.name);
+  }));
+  for (const auto& op : puts.ops()) deletes.Put(op.cf, op.key, op.value);
+  return db_.Write(deletes);
+}
+
 Status IdentityStore::AddUserToGroup(std::string_view group_name, std::string_view user_name) {
   std::lock_guard lock(write_mu_);
   ASSIGN_OR_RETURN(Group group, GetGroup(group_name));

@@ -105,6 +105,9 @@ class IdentityStore {
   Result<Group> CreateGroup(std::string_view name, std::string_view path);
   Result<Group> GetGroup(std::string_view name) const;
   Result<std::vector<Group>> ListGroups(std::string_view path_prefix = "/") const;
+  // Renames and/or moves the group; its policies and members follow it (one atomic batch).
+  Status UpdateGroup(std::string_view name, const std::optional<std::string>& new_name,
+                     const std::optional<std::string>& new_path);
   // DeleteConflict while the group has members or policies.
   Status DeleteGroup(std::string_view name);
   Status AddUserToGroup(std::string_view group, std::string_view user);

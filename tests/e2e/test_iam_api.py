@@ -194,7 +194,10 @@ class IamApiTest(unittest.TestCase):
         group = self.iam.get_group(GroupName="readers")
         self.assertEqual([u["UserName"] for u in group["Users"]], ["member"])
         self.assertRegex(group["Group"]["GroupId"], r"^AGPA")
-        self.iam.remove_user_from_group(GroupName="readers", UserName="member")
+        # A renamed group keeps its members and policies.
+        self.iam.update_group(GroupName="readers", NewGroupName="viewers")
+        client.list_roles()
+        self.iam.remove_user_from_group(GroupName="viewers", UserName="member")
         self.assertEqual(error_of(lambda: client.list_roles())[0], "AccessDenied")
 
     def test_request_tag_conditions(self):

@@ -94,6 +94,25 @@ TEST_F(EntitiesTest, GroupsAndMembership) {
             "The group with name nogroup cannot be found.");
 }
 
+TEST_F(EntitiesTest, RenamedGroupsKeepMembersAndPolicies) {
+  ASSERT_TRUE(identities_.CreateUser("bob", "/", {}).ok());
+  ASSERT_TRUE(identities_.CreateGroup("devs", "/").ok());
+  ASSERT_TRUE(identities_.CreateGroup("ops", "/").ok());
+  ASSERT_TRUE(identities_.AddUserToGroup("devs", "bob").ok());
+  ASSERT_TRUE(identities_.PutInlinePolicy(EntityKind::kGroup, "devs", "p", Allow("s3:*")).ok());
+  const std::string admin = "arn:aws:iam::aws:policy/AdministratorAccess";
+  ASSERT_TRUE(identities_.AttachPolicy(EntityKind::kGroup, "devs", admin).ok());
+  EXPECT_EQ(identities_.UpdateGroup("devs", std::string("OPS"), std::nullopt).code(),
+            Code::kAlreadyExists);
+  ASSERT_TRUE(identities_.UpdateGroup("devs", std::string("builders"), std::string("/b/")).ok());
+  EXPECT_EQ(identities_.GetGroup("devs").status().code(), Code::kNotFound);
+  EXPECT_EQ(identities_.GetGroup("builders")->arn, "arn:aws:iam::111122223333:group/b/builders");
+  EXPECT_EQ((*identities_.ListGroupsForUser("bob"))[0].name, "builders");
+  EXPECT_EQ((*identities_.ListUsersInGroup("builders"))[0].name, "bob");
+  EXPECT_EQ(identities_.ListInlinePolicies(EntityKind::kGroup, "builders")->size(), 1u);
+  EXPECT_EQ((*identities_.ListEntitiesForPolicy(admin))[0].name, "builders");
+}
+
 TEST_F(EntitiesTest, RolesKeepTheirTrustPolicyAndLimits) {
   RoleOptions options;
   options.path = "/service-role/";
