@@ -148,7 +148,9 @@ Status ReadRequest(const json::object& in, const policy::Principal& api_caller, 
   }
 
   if (const json::value* max = in.if_contains("MaxItems"); max != nullptr && max->is_number()) {
-    sim.max_items = max->to_number<int64_t>();
+    boost::system::error_code ec;
+    sim.max_items = max->to_number<int64_t>(ec);
+    if (ec) sim.max_items = 0;  // reported as out of range below
     if (sim.max_items < 1 || sim.max_items > kMaxMaxItems) {
       return Status::InvalidArgument(
                  "1 validation error detected: Value '" + std::to_string(sim.max_items) +

@@ -32,7 +32,9 @@ Result<std::optional<int64_t>> OptionalInt(const json::object& input, std::strin
                                            int64_t min, int64_t max) {
   const json::value* v = input.if_contains(member);
   if (v == nullptr || v->is_null()) return std::optional<int64_t>();
-  int64_t n = v->to_number<int64_t>();
+  boost::system::error_code ec;
+  int64_t n = v->to_number<int64_t>(ec);
+  if (ec) return ValidationError(member, json::serialize(*v), "Member must be an integer");
   if (n < min) {
     return ValidationError(
         member, std::to_string(n),
@@ -142,8 +144,9 @@ iam::AssumeRoleParams ParamsFromInput(const json::object& in) {
   iam::AssumeRoleParams p;
   p.session_name = Str(in, "RoleSessionName");
   const json::value* duration = in.if_contains("DurationSeconds");
-  p.duration = seconds(duration != nullptr && duration->is_number() ? duration->to_number<int64_t>()
-                                                                    : kAssumeRoleDefaultDuration);
+  boost::system::error_code ec;
+  int64_t n = duration != nullptr ? duration->to_number<int64_t>(ec) : 0;
+  p.duration = seconds(duration != nullptr && !ec ? n : kAssumeRoleDefaultDuration);
   if (in.contains("Policy")) p.policies.push_back({"inline", Str(in, "Policy")});
   if (const json::value* tags = in.if_contains("Tags"); tags != nullptr && tags->is_array()) {
     for (const json::value& t : tags->as_array()) {
