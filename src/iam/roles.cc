@@ -31,7 +31,69 @@ Status ValidateDescription(std::string_view description) {
   return Status::Ok();
 }
 
+// The same-account user and role ARNs a trust policy names as AWS principals.
+std::vector<std::string> NamedLocalPrincipals(std::string_view document, std::string_view account) {
+  std::vector<std::string> arns;
+  boost::system::error_code ec;
+  json::value doc = json::parse(document, ec);  // valid: ParsePolicy accepted it
+  if (ec || !doc.is_object()) return arns;
+  const json::value* statements = doc.as_object().if_contains("Statement");
+  if (statements == nullptr) return arns;
+  std::vector<const json::value*> list;
+  if (statements->is_array()) {
+    for (const json::value& st : statements->as_array()) list.push_back(&st);
+  } else {
+    list.push_back(statements);
+  }
+  std::string user_prefix = "arn:aws:iam::" + std::string(account) + ":user/";
+  std::string role_prefix = "arn:aws:iam::" + std::string(account) + ":role/";
+  auto add = [&](const json::value& v) {
+    if (!v.is_string()) return;
+    std::string_view arn = v.as_string();
+    bool wildcard = arn.find_first_of("*?") != std::string_view::npos;
+    if (!wildcard && (arn.starts_with(user_prefix) || arn.starts_with(role_prefix))) {
+      arns.emplace_back(arn);
+    }
+  };
+  for (const json::value* st : list) {
+    if (!st->is_object()) continue;
+    const json::value* principal = st->as_object().if_contains("Principal");
+    if (principal == nullptr || !principal->is_object()) continue;
+    const json::value* aws = principal->as_object().if_contains("AWS");
+    if (aws == nullptr) continue;
+    if (aws->is_array()) {
+      for (const json::value& v : aws->as_array()) add(v);
+    } else {
+      add(*aws);
+    }
+  }
+  return arns;
+}
+
 }  // namespace
+
+// AWS refuses a trust policy naming a user or role of the account that does not exist.
+static Status CheckTrustPrincipals(const IdentityStore& store, std::string_view document,
+                                   std::string_view account, std::string_view self_arn) {
+  for (const std::string& arn : NamedLocalPrincipals(document, account)) {
+    if (arn == self_arn) continue;  // a role may trust itself
+    bool exists = false;
+    std::string_view rest = std::string_view(arn).substr(arn.find(':', 13) + 1);
+    std::string_view name = rest.substr(rest.rfind('/') + 1);
+    if (rest.starts_with("user/")) {
+      Result<User> user = store.GetUser(name);
+      exists = user.ok() && user->arn == arn;
+    } else {
+      Result<Role> role = store.GetRole(name);
+      exists = role.ok() && role->arn == arn;
+    }
+    if (!exists) {
+      return Status::InvalidArgument("Invalid principal in policy: \"AWS\":\"" + arn + "\"")
+          .WithAwsCode("MalformedPolicyDocument");
+    }
+  }
+  return Status::Ok();
+}
 
 Result<Role> IdentityStore::CreateRole(std::string_view name,
                                        std::string_view trust_policy_document,
@@ -47,6 +109,8 @@ Result<Role> IdentityStore::CreateRole(std::string_view name,
     Result<ManagedPolicy> boundary = GetPolicy(options.permissions_boundary);
     if (!boundary.ok()) return boundary.status();
   }
+  RETURN_IF_ERROR(CheckTrustPrincipals(*this, trust_policy_document, account,
+                                       EntityArn(account, "role", options.path, name)));
   std::lock_guard lock(write_mu_);
   ASSIGN_OR_RETURN(auto existing, GetRecord(db_, RoleKey(name)));
   if (existing) {
@@ -134,8 +198,10 @@ Status IdentityStore::UpdateRole(std::string_view name,
 Status IdentityStore::UpdateAssumeRolePolicy(std::string_view name,
                                              std::string_view trust_policy_document) {
   RETURN_IF_ERROR(ValidatePolicyDocument(trust_policy_document, policy::PolicyKind::kTrustPolicy));
+  ASSIGN_OR_RETURN(std::string account, AccountId());
   std::lock_guard lock(write_mu_);
   ASSIGN_OR_RETURN(Role role, GetRole(name));
+  RETURN_IF_ERROR(CheckTrustPrincipals(*this, trust_policy_document, account, role.arn));
   role.trust_policy_document = std::string(trust_policy_document);
   return db_.Put(kCf, RoleKey(name), json::serialize(RoleToJson(role)));
 }

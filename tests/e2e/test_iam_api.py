@@ -349,6 +349,12 @@ class IamApiTest(unittest.TestCase):
         self.assertEqual(error_of(lambda: self.iam.get_role(RoleName="Nope")),
                          ("NoSuchEntity", 404, "The role with name Nope cannot be found."))
         self.iam.update_role(RoleName="Delivery", MaxSessionDuration=43200)
+        # A trust policy may name only users and roles of the account that exist.
+        self.assertEqual(error_of(lambda: self.iam.update_assume_role_policy(
+            RoleName="Delivery", PolicyDocument=trust(self.arn("user", "someone")))),
+            ("MalformedPolicyDocument", 400,
+             f'Invalid principal in policy: "AWS":"{self.arn("user", "someone")}"'))
+        self.iam.create_user(UserName="someone")
         self.iam.update_assume_role_policy(RoleName="Delivery",
                                            PolicyDocument=trust(self.arn("user", "someone")))
         got = self.iam.get_role(RoleName="Delivery")["Role"]

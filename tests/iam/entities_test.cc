@@ -113,7 +113,24 @@ TEST_F(EntitiesTest, RenamedGroupsKeepMembersAndPolicies) {
   EXPECT_EQ((*identities_.ListEntitiesForPolicy(admin))[0].name, "builders");
 }
 
+TEST_F(EntitiesTest, TrustPoliciesMustNameExistingLocalPrincipals) {
+  auto missing = identities_.CreateRole("r", Trust("arn:aws:iam::111122223333:user/nobody"), {});
+  EXPECT_EQ(missing.status().aws_code(), "MalformedPolicyDocument");
+  EXPECT_EQ(missing.status().message(),
+            "Invalid principal in policy: \"AWS\":\"arn:aws:iam::111122223333:user/nobody\"");
+  ASSERT_TRUE(identities_.CreateUser("nobody", "/", {}).ok());
+  EXPECT_TRUE(identities_.CreateRole("r", Trust("arn:aws:iam::111122223333:user/nobody"), {}).ok());
+  // Other accounts, the account root and the role itself are not checked.
+  EXPECT_TRUE(identities_.CreateRole("x", Trust("arn:aws:iam::999988887777:user/anyone"), {}).ok());
+  EXPECT_TRUE(
+      identities_.CreateRole("self", Trust("arn:aws:iam::111122223333:role/self"), {}).ok());
+  EXPECT_EQ(identities_.UpdateAssumeRolePolicy("r", Trust("arn:aws:iam::111122223333:role/gone"))
+                .aws_code(),
+            "MalformedPolicyDocument");
+}
+
 TEST_F(EntitiesTest, RolesKeepTheirTrustPolicyAndLimits) {
+  ASSERT_TRUE(identities_.CreateUser("bob", "/", {}).ok());
   RoleOptions options;
   options.path = "/service-role/";
   options.description = "delivery";
