@@ -191,7 +191,7 @@ void AddPolicyOperations(OperationTable& table, iam::IdentityStore& store) {
         ASSIGN_OR_RETURN(iam::ManagedPolicy p, store.GetPolicy(arn));
         return json::object{{"Policy", PolicyJson(p)}};
       },
-      Auth("iam:GetPolicy", PolicyResource()));
+      Auth("iam:GetPolicy", PolicyResource(), PolicyResourceTags(store)));
 
   Add(
       table, store, "DeletePolicy",
@@ -200,7 +200,7 @@ void AddPolicyOperations(OperationTable& table, iam::IdentityStore& store) {
         RETURN_IF_ERROR(store.DeletePolicy(arn));
         return json::object{};
       },
-      Auth("iam:DeletePolicy", PolicyResource()));
+      Auth("iam:DeletePolicy", PolicyResource(), PolicyResourceTags(store)));
 
   Add(
       table, store, "ListPolicies",
@@ -234,7 +234,7 @@ void AddPolicyOperations(OperationTable& table, iam::IdentityStore& store) {
                                       OptionalBool(ctx.input, "SetAsDefault").value_or(false)));
         return json::object{{"PolicyVersion", VersionJson(v, false)}};
       },
-      Auth("iam:CreatePolicyVersion", PolicyResource()));
+      Auth("iam:CreatePolicyVersion", PolicyResource(), PolicyResourceTags(store)));
 
   Add(
       table, store, "GetPolicyVersion",
@@ -244,7 +244,7 @@ void AddPolicyOperations(OperationTable& table, iam::IdentityStore& store) {
         ASSIGN_OR_RETURN(iam::PolicyVersion v, store.GetPolicyVersion(arn, version));
         return json::object{{"PolicyVersion", VersionJson(v, true)}};
       },
-      Auth("iam:GetPolicyVersion", PolicyResource()));
+      Auth("iam:GetPolicyVersion", PolicyResource(), PolicyResourceTags(store)));
 
   Add(
       table, store, "ListPolicyVersions",
@@ -262,7 +262,7 @@ void AddPolicyOperations(OperationTable& table, iam::IdentityStore& store) {
         RETURN_IF_ERROR(Paginate(ctx.input, std::move(items), "Versions", out));
         return out;
       },
-      Auth("iam:ListPolicyVersions", PolicyResource()));
+      Auth("iam:ListPolicyVersions", PolicyResource(), PolicyResourceTags(store)));
 
   Add(
       table, store, "SetDefaultPolicyVersion",
@@ -272,7 +272,7 @@ void AddPolicyOperations(OperationTable& table, iam::IdentityStore& store) {
         RETURN_IF_ERROR(store.SetDefaultPolicyVersion(arn, version));
         return json::object{};
       },
-      Auth("iam:SetDefaultPolicyVersion", PolicyResource()));
+      Auth("iam:SetDefaultPolicyVersion", PolicyResource(), PolicyResourceTags(store)));
 
   Add(
       table, store, "DeletePolicyVersion",
@@ -282,7 +282,7 @@ void AddPolicyOperations(OperationTable& table, iam::IdentityStore& store) {
         RETURN_IF_ERROR(store.DeletePolicyVersion(arn, version));
         return json::object{};
       },
-      Auth("iam:DeletePolicyVersion", PolicyResource()));
+      Auth("iam:DeletePolicyVersion", PolicyResource(), PolicyResourceTags(store)));
 
   Add(
       table, store, "ListEntitiesForPolicy",
@@ -328,7 +328,7 @@ void AddPolicyOperations(OperationTable& table, iam::IdentityStore& store) {
         if (page.contains("Marker")) out["Marker"] = page["Marker"];
         return out;
       },
-      Auth("iam:ListEntitiesForPolicy", PolicyResource()));
+      Auth("iam:ListEntitiesForPolicy", PolicyResource(), PolicyResourceTags(store)));
 
   Add(
       table, store, "TagPolicy",
@@ -337,7 +337,7 @@ void AddPolicyOperations(OperationTable& table, iam::IdentityStore& store) {
         RETURN_IF_ERROR(store.TagPolicy(arn, InputTags(ctx.input)));
         return json::object{};
       },
-      Auth("iam:TagPolicy", PolicyResource(), RequestTags()));
+      Auth("iam:TagPolicy", PolicyResource(), All({RequestTags(), PolicyResourceTags(store)})));
 
   Add(
       table, store, "UntagPolicy",
@@ -346,7 +346,7 @@ void AddPolicyOperations(OperationTable& table, iam::IdentityStore& store) {
         RETURN_IF_ERROR(store.UntagPolicy(arn, InputStrings(ctx.input, "TagKeys")));
         return json::object{};
       },
-      Auth("iam:UntagPolicy", PolicyResource(), RequestTags()));
+      Auth("iam:UntagPolicy", PolicyResource(), All({RequestTags(), PolicyResourceTags(store)})));
 
   Add(
       table, store, "ListPolicyTags",
@@ -360,7 +360,7 @@ void AddPolicyOperations(OperationTable& table, iam::IdentityStore& store) {
         RETURN_IF_ERROR(Paginate(ctx.input, std::move(items), "Tags", out));
         return out;
       },
-      Auth("iam:ListPolicyTags", PolicyResource()));
+      Auth("iam:ListPolicyTags", PolicyResource(), PolicyResourceTags(store)));
 }
 
 }  // namespace kiroku::api::iam_internal

@@ -114,6 +114,19 @@ void AddRoleOperations(OperationTable& table, iam::IdentityStore& store) {
         return out;
       },
       Auth("iam:ListRoleTags", RoleResource(store), RoleResourceTags(store)));
+
+  // kiroku has no instance profiles (no EC2), so no role is in one; the role must exist.
+  // Terraform asks this before deleting a role.
+  Add(
+      table, store, "ListInstanceProfilesForRole",
+      [&store](RequestContext& ctx) -> Result<json::object> {
+        ASSIGN_OR_RETURN(std::string name, Required(ctx.input, "RoleName"));
+        RETURN_IF_ERROR(store.GetRole(name).status());
+        json::object out;
+        RETURN_IF_ERROR(Paginate(ctx.input, {}, "InstanceProfiles", out));
+        return out;
+      },
+      Auth("iam:ListInstanceProfilesForRole", RoleResource(store), RoleResourceTags(store)));
 }
 
 }  // namespace kiroku::api::iam_internal

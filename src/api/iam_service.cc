@@ -318,6 +318,16 @@ ContextFn RoleResourceTags(const iam::IdentityStore& store) {
   };
 }
 
+ContextFn PolicyResourceTags(const iam::IdentityStore& store) {
+  return [&store](const RequestContext& ctx, policy::ContextKeys& keys) {
+    auto arn = Optional(ctx.input, "PolicyArn");
+    if (!arn) return;
+    if (Result<iam::ManagedPolicy> p = store.GetPolicy(*arn); p.ok()) {
+      for (const auto& [k, v] : p->tags) keys.SetString("aws:ResourceTag/" + k, v);
+    }
+  };
+}
+
 Authorization Auth(std::string action, ResourcesFn resources, ContextFn context) {
   Authorization auth;
   auth.action = std::move(action);

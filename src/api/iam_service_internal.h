@@ -77,6 +77,8 @@ ContextFn PolicyArnKey();            // iam:PolicyARN from PolicyArn
 ContextFn PermissionsBoundaryKey();  // iam:PermissionsBoundary from PermissionsBoundary
 ContextFn UserResourceTags(const iam::IdentityStore& store);  // aws:ResourceTag/* of UserName
 ContextFn RoleResourceTags(const iam::IdentityStore& store);  // aws:ResourceTag/* of RoleName
+// aws:ResourceTag/* of the customer managed policy named by PolicyArn.
+ContextFn PolicyResourceTags(const iam::IdentityStore& store);
 
 // Registers `handler` for IAM `operation` with `authorization`; every call also notes the
 // access key's last use.

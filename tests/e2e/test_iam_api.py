@@ -230,6 +230,19 @@ class IamApiTest(unittest.TestCase):
         self.iam.tag_user(UserName="tagged-caller", Tags=[{"Key": "team", "Value": "red"}])
         self.assertEqual(error_of(lambda: client.list_groups())[0], "AccessDenied")
 
+    def test_resource_tags_of_managed_policies(self):
+        _, client = self.new_user_with_key("policy-reader", allow(
+            "iam:GetPolicy", condition={"StringEquals": {"aws:ResourceTag/team": "blue"}}))
+        blue = self.iam.create_policy(PolicyName="blue-policy", PolicyDocument=allow("s3:Get*"),
+                                      Tags=[{"Key": "team", "Value": "blue"}])["Policy"]["Arn"]
+        red = self.iam.create_policy(PolicyName="red-policy",
+                                     PolicyDocument=allow("s3:Get*"))["Policy"]["Arn"]
+        self.assertEqual(client.get_policy(PolicyArn=blue)["Policy"]["Tags"],
+                         [{"Key": "team", "Value": "blue"}])
+        self.assertEqual(error_of(lambda: client.get_policy(PolicyArn=red))[0], "AccessDenied")
+        self.iam.tag_policy(PolicyArn=red, Tags=[{"Key": "team", "Value": "blue"}])
+        client.get_policy(PolicyArn=red)
+
     def test_permissions_boundary_limits_an_administrator(self):
         _, client = self.new_user_with_key("bounded")
         self.iam.attach_user_policy(UserName="bounded",
@@ -369,7 +382,11 @@ class IamApiTest(unittest.TestCase):
         self.assertEqual(error_of(lambda: self.iam.delete_role(RoleName="Delivery"))[0],
                          "DeleteConflict")
         self.iam.delete_role_policy(RoleName="Delivery", PolicyName="logs")
+        profiles = self.iam.list_instance_profiles_for_role(RoleName="Delivery")
+        self.assertEqual((profiles["InstanceProfiles"], profiles["IsTruncated"]), ([], False))
         self.iam.delete_role(RoleName="Delivery")
+        self.assertEqual(error_of(lambda: self.iam.list_instance_profiles_for_role(
+            RoleName="Delivery"))[0], "NoSuchEntity")
 
     def test_inline_policy_documents_are_validated(self):
         self.iam.create_user(UserName="validated")
