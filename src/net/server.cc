@@ -61,6 +61,9 @@ class Session : public std::enable_shared_from_this<Session> {
     beast::error_code ec;
     auto endpoint = stream_.socket().remote_endpoint(ec);
     if (!ec) remote_address_ = endpoint.address().to_string();
+    // Responses may take several writes (100 Continue, streamed bodies): never let Nagle's
+    // algorithm wait for the client's delayed ACK between them.
+    stream_.socket().set_option(tcp::no_delay(true), ec);
   }
 
   ~Session() {
