@@ -40,30 +40,10 @@ std::string PolicyPathOf(std::string_view arn) {
 
 }  // namespace
 
-// The entity's display name (NoSuchEntity when it does not exist).
-static Result<std::string> ExistingEntity(const IdentityStore& store, EntityKind kind,
-                                          std::string_view name) {
-  switch (kind) {
-    case EntityKind::kUser: {
-      ASSIGN_OR_RETURN(User u, store.GetUser(name));
-      return u.name;
-    }
-    case EntityKind::kGroup: {
-      ASSIGN_OR_RETURN(Group g, store.GetGroup(name));
-      return g.name;
-    }
-    case EntityKind::kRole: {
-      ASSIGN_OR_RETURN(Role r, store.GetRole(name));
-      return r.name;
-    }
-  }
-  return Status::Internal("unknown entity kind");
-}
-
 Status IdentityStore::AttachPolicy(EntityKind kind, std::string_view entity,
                                    std::string_view policy_arn) {
   std::lock_guard lock(write_mu_);
-  ASSIGN_OR_RETURN(std::string name, ExistingEntity(*this, kind, entity));
+  ASSIGN_OR_RETURN(std::string name, EntityName(*this, kind, entity));
   Result<ManagedPolicy> policy = GetPolicy(policy_arn);
   if (!policy.ok()) {
     return policy.status().code() == Code::kNotFound ? NotAttachable(policy_arn) : policy.status();
@@ -87,7 +67,7 @@ Status IdentityStore::AttachPolicy(EntityKind kind, std::string_view entity,
 Status IdentityStore::DetachPolicy(EntityKind kind, std::string_view entity,
                                    std::string_view policy_arn) {
   std::lock_guard lock(write_mu_);
-  ASSIGN_OR_RETURN(std::string name, ExistingEntity(*this, kind, entity));
+  ASSIGN_OR_RETURN(std::string name, EntityName(*this, kind, entity));
   std::string key = AttachKey(kind, name, policy_arn);
   ASSIGN_OR_RETURN(auto attached, db_.Get(kCf, key));
   if (!attached) return NoSuchPolicy(policy_arn);
@@ -99,7 +79,7 @@ Status IdentityStore::DetachPolicy(EntityKind kind, std::string_view entity,
 
 Result<std::vector<AttachedPolicy>> IdentityStore::ListAttachedPolicies(
     EntityKind kind, std::string_view entity, std::string_view path_prefix) const {
-  ASSIGN_OR_RETURN(std::string name, ExistingEntity(*this, kind, entity));
+  ASSIGN_OR_RETURN(std::string name, EntityName(*this, kind, entity));
   std::vector<AttachedPolicy> out;
   std::string prefix = AttachPrefix(kind, name);
   RETURN_IF_ERROR(ScanPrefix(db_, prefix, [&](std::string_view k, std::string_view v) {

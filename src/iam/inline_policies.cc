@@ -31,26 +31,6 @@ size_t PolicySize(std::string_view document) {
 
 }  // namespace
 
-// The entity's display name, or NoSuchEntity.
-static Result<std::string> EntityName(const IdentityStore& store, EntityKind kind,
-                                      std::string_view name) {
-  switch (kind) {
-    case EntityKind::kUser: {
-      ASSIGN_OR_RETURN(User u, store.GetUser(name));
-      return u.name;
-    }
-    case EntityKind::kGroup: {
-      ASSIGN_OR_RETURN(Group g, store.GetGroup(name));
-      return g.name;
-    }
-    case EntityKind::kRole: {
-      ASSIGN_OR_RETURN(Role r, store.GetRole(name));
-      return r.name;
-    }
-  }
-  return Status::Internal("unknown entity kind");
-}
-
 Status IdentityStore::PutInlinePolicy(EntityKind kind, std::string_view entity,
                                       std::string_view policy_name, std::string_view document) {
   RETURN_IF_ERROR(ValidateName(policy_name, "policyName", 128));

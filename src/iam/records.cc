@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "iam/identity_store.h"
+
 namespace kiroku::iam::internal {
 namespace json = boost::json;
 namespace {
@@ -332,6 +334,24 @@ Status NoSuchEntity(EntityKind kind, std::string_view name) {
 
 Status NoSuchPolicy(std::string_view arn) {
   return Status::NotFound("Policy " + std::string(arn) + " was not found.");
+}
+
+Result<std::string> EntityName(const IdentityStore& store, EntityKind kind, std::string_view name) {
+  switch (kind) {
+    case EntityKind::kUser: {
+      ASSIGN_OR_RETURN(User u, store.GetUser(name));
+      return u.name;
+    }
+    case EntityKind::kGroup: {
+      ASSIGN_OR_RETURN(Group g, store.GetGroup(name));
+      return g.name;
+    }
+    case EntityKind::kRole: {
+      ASSIGN_OR_RETURN(Role r, store.GetRole(name));
+      return r.name;
+    }
+  }
+  return Status::Internal("unknown entity kind");
 }
 
 Status ValidatePolicyDocument(std::string_view document, policy::PolicyKind kind) {

@@ -15,6 +15,10 @@
 #include "store/db.h"
 #include "store/keys.h"
 
+namespace kiroku::iam {
+class IdentityStore;
+}  // namespace kiroku::iam
+
 namespace kiroku::iam::internal {
 
 inline constexpr std::string_view kCf = "meta";
@@ -85,6 +89,9 @@ Status ValidateTags(const Tags& tags);
 Status NoSuchEntity(EntityKind kind,
                     std::string_view name);  // "The user with name x cannot be found."
 Status NoSuchPolicy(std::string_view arn);   // "Policy <arn> was not found."
+
+// The name of an existing user, group or role as stored (its own case); NoSuchEntity otherwise.
+Result<std::string> EntityName(const IdentityStore& store, EntityKind kind, std::string_view name);
 
 // Validates a policy document; MalformedPolicyDocument with the engine's message.
 Status ValidatePolicyDocument(std::string_view document, policy::PolicyKind kind);
