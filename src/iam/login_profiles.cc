@@ -27,14 +27,16 @@ LoginProfile ProfileFromRecord(const json::object& o, const std::string& user) {
 Result<LoginProfile> IdentityStore::CreateLoginProfile(std::string_view user_name,
                                                        std::string_view password,
                                                        bool password_reset_required) {
+  RETURN_IF_ERROR(GetUser(user_name).status());
+  RETURN_IF_ERROR(CheckPasswordPolicy(password));
+  // Hashing is deliberately slow: do it before taking the lock every IAM write shares.
+  ASSIGN_OR_RETURN(std::string hash, crypto::HashPassword(password));
   std::lock_guard lock(write_mu_);
   ASSIGN_OR_RETURN(User user, GetUser(user_name));
   ASSIGN_OR_RETURN(auto existing, db_.Get(kCf, LoginProfileKey(user.name)));
   if (existing) {
     return Status::AlreadyExists("Login Profile for user " + user.name + " already exists.");
   }
-  RETURN_IF_ERROR(CheckPasswordPolicy(password));
-  ASSIGN_OR_RETURN(std::string hash, crypto::HashPassword(password));
   LoginProfile profile{user.name, NowSeconds(clock_), password_reset_required};
   json::object record{{"createDate", profile.create_date},
                       {"passwordResetRequired", password_reset_required},
@@ -53,15 +55,16 @@ Result<LoginProfile> IdentityStore::GetLoginProfile(std::string_view user_name) 
 Status IdentityStore::UpdateLoginProfile(std::string_view user_name,
                                          const std::optional<std::string>& password,
                                          std::optional<bool> password_reset_required) {
+  std::optional<std::string> hash;
+  if (password) {
+    RETURN_IF_ERROR(CheckPasswordPolicy(*password));
+    ASSIGN_OR_RETURN(hash, crypto::HashPassword(*password));  // outside the lock: slow
+  }
   std::lock_guard lock(write_mu_);
   ASSIGN_OR_RETURN(User user, GetUser(user_name));
   ASSIGN_OR_RETURN(auto record, GetRecord(db_, LoginProfileKey(user.name)));
   if (!record) return NoProfile(user.name);
-  if (password) {
-    RETURN_IF_ERROR(CheckPasswordPolicy(*password));
-    ASSIGN_OR_RETURN(std::string hash, crypto::HashPassword(*password));
-    (*record)["passwordHash"] = hash;
-  }
+  if (hash) (*record)["passwordHash"] = *hash;
   if (password_reset_required) (*record)["passwordResetRequired"] = *password_reset_required;
   return db_.Put(kCf, LoginProfileKey(user.name), json::serialize(*record));
 }
