@@ -3,8 +3,10 @@
 #include <zstd.h>
 
 #include <cstring>
+#include <memory>
 
 #include "crypto/aead.h"
+#include "crypto/secret.h"
 
 namespace kiroku::logs::internal {
 namespace {
@@ -59,11 +61,14 @@ Result<std::string> SealChunk(const crypto::SecretBytes& key, std::string_view c
   }
   std::string compressed;
   compressed.resize(ZSTD_compressBound(plain.size()));
-  size_t n =
-      ZSTD_compress(compressed.data(), compressed.size(), plain.data(), plain.size(), kZstdLevel);
+  // One compression context per thread, reused: creating one per chunk costs more than
+  // compressing a small batch.
+  thread_local std::unique_ptr<ZSTD_CCtx, decltype(&ZSTD_freeCCtx)> cctx(ZSTD_createCCtx(),
+                                                                         &ZSTD_freeCCtx);
+  size_t n = ZSTD_compressCCtx(cctx.get(), compressed.data(), compressed.size(), plain.data(),
+                               plain.size(), kZstdLevel);
   // The plaintext buffer held event text: wipe it before it is freed.
-  volatile char* wipe = plain.data();
-  for (size_t i = 0; i < plain.size(); ++i) wipe[i] = 0;
+  crypto::Cleanse(plain);
   if (ZSTD_isError(n)) return Status::Internal(std::string("zstd: ") + ZSTD_getErrorName(n));
   compressed.resize(n);
   ASSIGN_OR_RETURN(std::string sealed, crypto::AeadSeal(key, compressed, Aad(chunk_key)));
@@ -86,8 +91,10 @@ Result<DecodedChunk> OpenChunk(const crypto::SecretBytes& key, std::string_view 
   }
   DecodedChunk chunk;
   chunk.plain.resize(size);
-  size_t n =
-      ZSTD_decompress(chunk.plain.data(), chunk.plain.size(), compressed.data(), compressed.size());
+  thread_local std::unique_ptr<ZSTD_DCtx, decltype(&ZSTD_freeDCtx)> dctx(ZSTD_createDCtx(),
+                                                                         &ZSTD_freeDCtx);
+  size_t n = ZSTD_decompressDCtx(dctx.get(), chunk.plain.data(), chunk.plain.size(),
+                                 compressed.data(), compressed.size());
   if (ZSTD_isError(n) || n != size) return Status::Internal("log chunk: zstd decompression failed");
   const std::string& p = chunk.plain;
   if (p.size() < 4) return Status::Internal("log chunk: truncated");

@@ -900,7 +900,24 @@ class LogStore::Merger {
     }
     scanned_bytes_ += m.raw_bytes;
     if (picked.empty()) return Status::Ok();
-    auto chunk = std::make_shared<DecodedChunk>(std::move(*decoded));
+    auto chunk = std::make_shared<DecodedChunk>();
+    if (picked.size() * 4 >= decoded->events.size()) {
+      *chunk = std::move(*decoded);
+    } else {
+      // A selective read keeps only the picked events, not the whole decoded chunk.
+      size_t bytes = 0;
+      for (uint32_t i : picked) bytes += decoded->events[i].message.size();
+      chunk->plain.reserve(bytes);
+      for (uint32_t i : picked) chunk->plain.append(decoded->events[i].message);
+      size_t offset = 0;
+      for (uint32_t& i : picked) {
+        ChunkEvent e = decoded->events[i];
+        e.message = std::string_view(chunk->plain.data() + offset, e.message.size());
+        offset += e.message.size();
+        i = static_cast<uint32_t>(chunk->events.size());
+        chunk->events.push_back(e);
+      }
+    }
     held_.push_back(chunk);
     for (uint32_t i : picked) {
       const ChunkEvent& e = chunk->events[i];

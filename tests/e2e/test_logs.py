@@ -342,6 +342,39 @@ class LogsTest(unittest.TestCase):
         self.assertEqual(names, ["list/a", "list/c"])
 
 
+    def test_iam_policies_decide_on_group_and_stream_arns(self):
+        """CloudTrail's role policy shape: CreateLogStream and PutLogEvents on a stream prefix;
+        a group-level action on the group ARN; aws:ResourceTag from the group's tags."""
+        group = "authz"
+        self.logs.create_log_group(logGroupName=group, tags={"env": "prod"})
+        iam = self.server.client("iam")
+        iam.create_user(UserName="log-writer")
+        streams = f"{self.group_arn(group)}:log-stream:app-*"
+        iam.put_user_policy(UserName="log-writer", PolicyName="logs", PolicyDocument=json.dumps({
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                 "Resource": streams},
+                {"Effect": "Allow", "Action": "logs:FilterLogEvents", "Resource": self.group_arn(group)},
+                {"Effect": "Allow", "Action": "logs:ListTagsLogGroup", "Resource": "*",
+                 "Condition": {"StringEquals": {"aws:ResourceTag/env": "dev"}}}]}))
+        key = iam.create_access_key(UserName="log-writer")["AccessKey"]
+        writer = self.server.client("logs", key["AccessKeyId"], key["SecretAccessKey"])
+        time.sleep(0.1)
+        writer.create_log_stream(logGroupName=group, logStreamName="app-1")
+        writer.put_log_events(logGroupName=group, logStreamName="app-1",
+                              logEvents=[{"timestamp": now_ms(), "message": "allowed"}])
+        code, message = error(lambda: writer.create_log_stream(logGroupName=group, logStreamName="other"))
+        self.assertEqual(code, "AccessDeniedException")
+        self.assertIn(f"logs:CreateLogStream on resource: {self.group_arn(group)}:log-stream:other", message)
+        self.assertEqual([e["message"] for e in writer.filter_log_events(logGroupName=group)["events"]],
+                         ["allowed"])
+        self.assertEqual(error(lambda: writer.delete_log_group(logGroupName=group))[0], "AccessDeniedException")
+        self.assertEqual(error(lambda: writer.list_tags_log_group(logGroupName=group))[0], "AccessDeniedException")
+        self.logs.tag_log_group(logGroupName=group, tags={"env": "dev"})
+        self.assertEqual(writer.list_tags_log_group(logGroupName=group)["tags"], {"env": "dev"})
+
+
 class LogsDurabilityTest(unittest.TestCase):
     def test_kill_9_keeps_acknowledged_events_and_no_plaintext_on_disk(self):
         server = KirokuServer().start()
