@@ -210,8 +210,13 @@ void AddPolicyOperations(OperationTable& table, iam::IdentityStore& store) {
             auto policies,
             store.ListPolicies(scope, OptionalBool(ctx.input, "OnlyAttached").value_or(false),
                                OrDefault(ctx.input, "PathPrefix", "/")));
+        // PolicyUsageFilter keeps the policies used that way: attached (PermissionsPolicy) or
+        // set as a permissions boundary (PermissionsBoundary).
+        std::string usage = OrDefault(ctx.input, "PolicyUsageFilter", "");
         std::vector<std::pair<std::string, json::value>> items;
         for (const iam::ManagedPolicy& p : policies) {
+          if (usage == "PermissionsPolicy" && p.attachment_count == 0) continue;
+          if (usage == "PermissionsBoundary" && p.permissions_boundary_usage == 0) continue;
           json::object o = PolicyJson(p);
           o.erase("Description");  // ListPolicies leaves descriptions out
           o.erase("Tags");

@@ -251,6 +251,11 @@ class IamApiTest(unittest.TestCase):
         boundary = self.iam.create_policy(PolicyName="list-boundary",
                                           PolicyDocument=allow("iam:List*"))["Policy"]["Arn"]
         self.iam.put_user_permissions_boundary(UserName="bounded", PermissionsBoundary=boundary)
+        boundaries = self.iam.list_policies(Scope="Local", PolicyUsageFilter="PermissionsBoundary")
+        self.assertEqual([p["Arn"] for p in boundaries["Policies"]], [boundary])
+        used_by = self.iam.list_entities_for_policy(PolicyArn=boundary,
+                                                    PolicyUsageFilter="PermissionsBoundary")
+        self.assertEqual([u["UserName"] for u in used_by["PolicyUsers"]], ["bounded"])
         user = self.iam.get_user(UserName="bounded")["User"]
         self.assertEqual(user["PermissionsBoundary"]["PermissionsBoundaryArn"], boundary)
         client.list_groups()
