@@ -97,7 +97,9 @@ class Session : public std::enable_shared_from_this<Session> {
     idle_ = true;
     parser_.emplace();
     parser_->header_limit(static_cast<uint32_t>(state_.options.max_header_bytes));
-    parser_->body_limit(state_.options.max_body_bytes);
+    // No body limit while the header is read: a streamed request may be of any size. The
+    // buffered path sets the limit before reading the body (OnHeader).
+    parser_->body_limit(boost::none);
     stream_.expires_after(kIdleTimeout);
     http::async_read_header(
         stream_, buffer_, *parser_,
@@ -116,6 +118,7 @@ class Session : public std::enable_shared_from_this<Session> {
         length && *length > state_.options.max_body_bytes) {
       return RejectTooLarge();
     }
+    parser_->body_limit(state_.options.max_body_bytes);
     http::async_read(stream_, buffer_, *parser_,
                      [self = shared_from_this()](beast::error_code ec, size_t) {
                        self->OnBody(ec);

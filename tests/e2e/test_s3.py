@@ -213,6 +213,12 @@ class S3Test(unittest.TestCase):
                                                         IfNoneMatch=put["ETag"])),
                          ("304", 304))
 
+        # One PutObject above the 8 MiB limit of the buffered (JSON/Query) path streams too.
+        large = os.urandom(12 * 1024 * 1024 + 3)
+        s3.put_object(Bucket="objects-bucket", Key="k/large.bin", Body=large)
+        self.assertEqual(s3.get_object(Bucket="objects-bucket", Key="k/large.bin")["Body"].read(), large)
+        s3.delete_object(Bucket="objects-bucket", Key="k/large.bin")
+
         s3.copy_object(Bucket="objects-bucket", Key="k/copy.bin",
                        CopySource={"Bucket": "objects-bucket", "Key": "k/one.bin"})
         self.assertEqual(s3.get_object(Bucket="objects-bucket", Key="k/copy.bin")["Body"].read(), body)
