@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <future>
 #include <optional>
 #include <thread>
 
@@ -151,22 +152,37 @@ class Session : public std::enable_shared_from_this<Session> {
     }
   }
 
-  // Reads the body of a streamed request on the worker thread, synchronously: no other
-  // operation is pending on the socket meanwhile (the strand waits for the posted response).
+  // Runs one asynchronous socket operation on the session's strand, with the idle timeout, and
+  // blocks the calling worker thread until it completes. Streamed bodies are read and written
+  // this way so that a client that stalls mid-body times out instead of holding the worker.
+  template <class Start>
+  beast::error_code OnStrand(Start start) {
+    std::promise<beast::error_code> done;
+    auto result = done.get_future();
+    asio::post(stream_.get_executor(), [this, &start, &done] {
+      stream_.expires_after(kIdleTimeout);
+      start([&done](beast::error_code ec) { done.set_value(ec); });
+    });
+    beast::error_code ec = result.get();
+    return ec;
+  }
+
+  // Delivers the body of a streamed request to the handler's worker thread in pieces.
   class SocketBodyReader final : public BodyReader {
    public:
-    SocketBodyReader(beast::tcp_stream& stream, beast::flat_buffer& buffer,
-                     http::request_parser<http::buffer_body>& parser)
-        : stream_(stream), buffer_(buffer), parser_(parser) {}
+    SocketBodyReader(Session& session, http::request_parser<http::buffer_body>& parser)
+        : session_(session), parser_(parser) {}
 
     Result<size_t> Read(char* out, size_t capacity) override {
-      if (capacity == 0) return size_t{0};
+      if (capacity == 0 || failed_) return size_t{0};
       while (!parser_.is_done()) {
         auto& body = parser_.get().body();
         body.data = out;
         body.size = capacity;
-        beast::error_code ec;
-        http::read_some(stream_, buffer_, parser_, ec);
+        beast::error_code ec = session_.OnStrand([this](auto complete) {
+          http::async_read_some(session_.stream_, session_.buffer_, parser_,
+                                [complete](beast::error_code ec, size_t) { complete(ec); });
+        });
         if (ec == http::error::need_buffer) ec = {};
         if (ec) {
           failed_ = true;
@@ -181,8 +197,7 @@ class Session : public std::enable_shared_from_this<Session> {
     bool complete() const { return !failed_ && parser_.is_done(); }
 
    private:
-    beast::tcp_stream& stream_;
-    beast::flat_buffer& buffer_;
+    Session& session_;
     http::request_parser<http::buffer_body>& parser_;
     bool failed_ = false;
   };
@@ -202,10 +217,12 @@ class Session : public std::enable_shared_from_this<Session> {
                                  expect_continue] {
       if (expect_continue) {
         static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-        beast::error_code ec;
-        asio::write(self->stream_, asio::buffer(kContinue.data(), kContinue.size()), ec);
+        (void)self->OnStrand([&self](auto complete) {
+          asio::async_write(self->stream_, asio::buffer(kContinue.data(), kContinue.size()),
+                            [complete](beast::error_code ec, size_t) { complete(ec); });
+        });
       }
-      SocketBodyReader reader(self->stream_, self->buffer_, *body_parser);
+      SocketBodyReader reader(*self, *body_parser);
       Response response;
       try {
         response = self->state_.handler.HandleStream(head, reader);
@@ -240,9 +257,11 @@ class Session : public std::enable_shared_from_this<Session> {
       message.content_length(response.stream_length);
       bool keep_alive = self->keep_alive_ && !self->state_.stopping;
       message.keep_alive(keep_alive);
-      beast::error_code ec;
       http::response_serializer<http::empty_body> serializer(message);
-      http::write_header(self->stream_, serializer, ec);
+      beast::error_code ec = self->OnStrand([&](auto complete) {
+        http::async_write_header(self->stream_, serializer,
+                                 [complete](beast::error_code ec, size_t) { complete(ec); });
+      });
       uint64_t left = response.stream_length;
       std::vector<char> buffer(1 << 20);
       while (!ec && left > 0) {
@@ -253,7 +272,10 @@ class Session : public std::enable_shared_from_this<Session> {
           ec = asio::error::connection_aborted;
           break;
         }
-        asio::write(self->stream_, asio::buffer(buffer.data(), *n), ec);
+        ec = self->OnStrand([&](auto complete) {
+          asio::async_write(self->stream_, asio::buffer(buffer.data(), *n),
+                            [complete](beast::error_code ec, size_t) { complete(ec); });
+        });
         left -= *n;
       }
       asio::post(self->stream_.get_executor(), [self, ok = !ec, keep_alive] {
