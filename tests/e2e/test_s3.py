@@ -339,6 +339,17 @@ class S3Test(unittest.TestCase):
         self.assertEqual(error_of(lambda: user.list_objects_v2(Bucket="guarded-bucket", Prefix="private/",
                                                                Delimiter="/")),
                          ("AccessDenied", 403))
+        # DeleteObjects authorizes each key on its own.
+        policy["Statement"].append(
+            {"Effect": "Allow", "Principal": {"AWS": user_arn}, "Action": "s3:DeleteObject",
+             "Resource": "arn:aws:s3:::guarded-bucket/reports/*"})
+        self.s3.put_bucket_policy(Bucket="guarded-bucket", Policy=json.dumps(policy))
+        result = user.delete_objects(Bucket="guarded-bucket", Delete={
+            "Objects": [{"Key": "reports/r.txt"}, {"Key": "private/p.txt"}]})
+        self.assertEqual([d["Key"] for d in result["Deleted"]], ["reports/r.txt"])
+        self.assertEqual([(e["Key"], e["Code"]) for e in result["Errors"]],
+                         [("private/p.txt", "AccessDenied")])
+        self.s3.head_object(Bucket="guarded-bucket", Key="private/p.txt")
         # The explicit deny binds even the root user: uploads must ask for SSE-S3.
         self.assertEqual(error_of(lambda: self.s3.put_object(Bucket="guarded-bucket", Key="x", Body=b"x")),
                          ("AccessDenied", 403))
