@@ -189,6 +189,11 @@ S3EventCategory S3EventCategoryOf(std::string_view operation) {
   return kData.contains(operation) ? S3EventCategory::kData : S3EventCategory::kManagement;
 }
 
+bool S3ReadOnly(std::string_view operation) {
+  return operation.starts_with("Get") || operation.starts_with("Head") ||
+         operation.starts_with("List");
+}
+
 struct S3Service::Impl {
   Impl(OperationTable& t, s3::S3Store& s, const iam::IdentityStore& ids,
        const iam::SessionStore& sess, const crypto::SecretBytes& mk, const InternalCaller& k,

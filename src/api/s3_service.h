@@ -29,6 +29,8 @@ namespace kiroku::api {
 // (object-level, not recorded by default) — read by the future CloudTrail recorder.
 enum class S3EventCategory { kManagement, kData };
 S3EventCategory S3EventCategoryOf(std::string_view operation);
+// CloudTrail's readOnly field: true for operations that only read (Get*, Head*, List*).
+bool S3ReadOnly(std::string_view operation);
 
 class S3Service {
  public:

@@ -164,6 +164,11 @@ TEST_F(S3ServiceTest, OperationsDeclareManagementOrDataEvents) {
   EXPECT_EQ(S3EventCategoryOf("PutBucketPolicy"), S3EventCategory::kManagement);
   EXPECT_EQ(S3EventCategoryOf("PutObject"), S3EventCategory::kData);
   EXPECT_EQ(S3EventCategoryOf("CompleteMultipartUpload"), S3EventCategory::kData);
+  EXPECT_TRUE(S3ReadOnly("GetBucketAcl"));
+  EXPECT_TRUE(S3ReadOnly("ListObjectsV2"));
+  EXPECT_TRUE(S3ReadOnly("HeadObject"));
+  EXPECT_FALSE(S3ReadOnly("PutObject"));
+  EXPECT_FALSE(S3ReadOnly("DeleteBucketPolicy"));
 }
 
 }  // namespace
