@@ -27,6 +27,7 @@ net::Response Pipeline::Handle(const net::Request& request) const {
   net::Response response =
       status.ok() ? aws::RenderResult(ctx.route, *ctx.operation, ctx.output, ctx.request_id)
                   : aws::RenderError(ctx.route.model, ctx.route.protocol, status, ctx.request_id);
+  for (const auto& hook : hooks_) hook->OnComplete(ctx, status);
   auto micros = std::chrono::duration_cast<std::chrono::microseconds>(clock_.Now() -
                                                                       ctx.received_at)
                     .count();

@@ -18,6 +18,7 @@ class Pipeline {
   explicit Pipeline(const Clock& clock) : clock_(clock) {}
 
   void Add(std::unique_ptr<Stage> stage) { stages_.push_back(std::move(stage)); }
+  void OnComplete(std::unique_ptr<CompletionHook> hook) { hooks_.push_back(std::move(hook)); }
 
   net::Response Handle(const net::Request& request) const;
   // The error response for a request refused before its body was read.
@@ -26,6 +27,7 @@ class Pipeline {
  private:
   const Clock& clock_;
   std::vector<std::unique_ptr<Stage>> stages_;
+  std::vector<std::unique_ptr<CompletionHook>> hooks_;
 };
 
 // A fresh request id in AWS's UUID form.

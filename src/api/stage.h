@@ -14,3 +14,15 @@ class Stage {
 };
 
 }  // namespace kiroku::api
+
+namespace kiroku::api {
+
+// Runs after every request, whatever its outcome (Envoy's access log): `status` is the first
+// failing stage's, or OK. Must not fail the request; called on the request's thread.
+class CompletionHook {
+ public:
+  virtual ~CompletionHook() = default;
+  virtual void OnComplete(const RequestContext& ctx, const Status& status) = 0;
+};
+
+}  // namespace kiroku::api

@@ -4,12 +4,15 @@
 
 #include <csignal>
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <thread>
 
+#include "api/audit_hook.h"
+#include "api/cloudtrail_service.h"
 #include "api/frontend.h"
 #include "api/stages.h"
 #include "api/iam_service.h"
@@ -40,7 +43,7 @@ namespace fs = std::filesystem;
 constexpr uint16_t kDefaultPort = 4747;
 constexpr size_t kMaxBodyBytes = 8 * 1024 * 1024;
 const std::vector<std::string> kColumnFamilies = {"meta", "events", "history", "queue"};
-const std::vector<std::string> kServices = {"sts", "iam", "kms", "s3", "logs"};
+const std::vector<std::string> kServices = {"sts", "iam", "kms", "s3", "logs", "cloudtrail"};
 
 struct ServeConfig {
   std::string listen = "127.0.0.1:" + std::to_string(kDefaultPort);
@@ -120,12 +123,12 @@ Result<std::pair<std::string, uint16_t>> ParseListen(const std::string& listen) 
   return std::make_pair(host, static_cast<uint16_t>(port));
 }
 
-// Periodic upkeep: erases KMS keys whose deletion window has passed and performs due automatic
-// rotations. Runs once at start, then every `period` until stopped.
+// Periodic upkeep: runs each task once at start, then every `period`, until destroyed.
 class Maintenance {
  public:
-  Maintenance(kms::KeyStore& keys, std::chrono::seconds period)
-      : keys_(keys), period_(period), thread_([this] { Run(); }) {}
+  using Task = std::function<void()>;
+  Maintenance(std::vector<Task> tasks, std::chrono::seconds period)
+      : tasks_(std::move(tasks)), period_(period), thread_([this] { Run(); }) {}
   ~Maintenance() {
     {
       std::lock_guard lock(mu_);
@@ -140,26 +143,44 @@ class Maintenance {
     std::unique_lock lock(mu_);
     while (!stop_) {
       lock.unlock();
-      if (auto purged = keys_.PurgeDeletedKeys(); !purged.ok()) {
-        spdlog::warn("key deletion sweep failed: {}", purged.status().ToString());
-      } else if (*purged > 0) {
-        spdlog::info("deleted {} KMS key(s) whose deletion window had passed", *purged);
-      }
-      if (Status s = keys_.RotateDueKeys(); !s.ok()) {
-        spdlog::warn("key rotation sweep failed: {}", s.ToString());
-      }
+      for (const Task& task : tasks_) task();
       lock.lock();
       cv_.wait_for(lock, period_, [this] { return stop_; });
     }
   }
 
-  kms::KeyStore& keys_;
+  std::vector<Task> tasks_;
   std::chrono::seconds period_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;
   std::thread thread_;  // last: starts after the members it uses
 };
+
+// KMS upkeep: erases keys whose deletion window has passed and performs due rotations.
+Maintenance::Task KmsUpkeep(kms::KeyStore& keys) {
+  return [&keys] {
+    if (auto purged = keys.PurgeDeletedKeys(); !purged.ok()) {
+      spdlog::warn("key deletion sweep failed: {}", purged.status().ToString());
+    } else if (*purged > 0) {
+      spdlog::info("deleted {} KMS key(s) whose deletion window had passed", *purged);
+    }
+    if (Status s = keys.RotateDueKeys(); !s.ok()) {
+      spdlog::warn("key rotation sweep failed: {}", s.ToString());
+    }
+  };
+}
+
+// CloudTrail upkeep: event history older than 90 days goes, checked hourly.
+Maintenance::Task HistoryUpkeep(trail::EventHistory& history, const Clock& clock) {
+  return [&history, &clock, last = TimePoint()]() mutable {
+    if (clock.Now() - last < std::chrono::hours(1)) return;
+    last = clock.Now();
+    if (auto purged = history.PurgeExpired(); !purged.ok()) {
+      spdlog::warn("event history sweep failed: {}", purged.status().ToString());
+    }
+  };
+}
 
 int Serve(const ServeConfig& config) {
   if (!SetLogLevel(config.log_level)) {
@@ -230,7 +251,11 @@ int Serve(const ServeConfig& config) {
   api::AddIamSimulatorOperations(operations, identities);
   kms::KeyStore keys(**db, *master_key, clock);
   api::AddKmsOperations(operations, keys, identities);
-  Maintenance maintenance(keys, std::chrono::seconds(60));
+  trail::EventHistory history(**db, clock);
+  trail::Recorder recorder(history);
+  api::AddCloudTrailOperations(operations, history, recorder);
+  Maintenance maintenance({KmsUpkeep(keys), HistoryUpkeep(history, clock)},
+                          std::chrono::seconds(60));
   api::InternalCaller internal_caller(operations, identities, clock);
   api::KmsDataKeys logs_data_keys(internal_caller, *master_key);
   logs::LogStore::Options logs_options;
@@ -254,6 +279,7 @@ int Serve(const ServeConfig& config) {
   pipeline.Add(std::make_unique<api::DecodeStage>(operations));
   pipeline.Add(std::make_unique<api::AuthorizeStage>(identities, clock));
   pipeline.Add(std::make_unique<api::DispatchStage>());
+  pipeline.OnComplete(std::make_unique<api::AuditHook>(recorder, clock));
   api::Frontend frontend(pipeline, clock, {kServices, kMaxBodyBytes});
   frontend.SetS3(&s3_service);
 

@@ -1,0 +1,128 @@
+#include "api/audit_hook.h"
+
+#include <array>
+
+#include "aws/errors.h"
+#include "api/pipeline.h"
+
+namespace kiroku::api {
+namespace json = boost::json;
+namespace {
+
+constexpr std::array<std::string_view, 8> kLogsDataPlane = {
+    "PutLogEvents", "GetLogEvents", "FilterLogEvents", "GetLogRecord",
+    "StartLiveTail", "GetQueryResults", "StartQuery", "StopQuery"};
+constexpr std::array<std::string_view, 14> kS3ObjectOperations = {
+    "GetObject", "PutObject", "HeadObject", "DeleteObject", "DeleteObjects", "CopyObject",
+    "CreateMultipartUpload", "UploadPart", "CompleteMultipartUpload", "AbortMultipartUpload",
+    "ListParts", "GetObjectAcl", "PutObjectAcl", "ListObjectsV2"};
+// Operations whose names do not start with Get/List/Describe/... but only read.
+constexpr std::array<std::string_view, 7> kAlsoReadOnly = {
+    "Encrypt", "Decrypt", "ReEncrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext",
+    "GenerateRandom", "FilterLogEvents"};
+
+bool StartsWithAny(std::string_view s, std::initializer_list<std::string_view> prefixes) {
+  for (std::string_view p : prefixes) {
+    if (s.starts_with(p)) return true;
+  }
+  return false;
+}
+
+trail::UserIdentity IdentityOf(const RequestContext& ctx) {
+  const iam::Principal& p = ctx.principal;
+  trail::UserIdentity id;
+  id.account_id = p.account;
+  id.arn = p.arn;
+  id.principal_id = p.user_id;
+  id.access_key_id = ctx.access_key_id;
+  switch (p.type) {
+    case policy::PrincipalType::kRoot:
+      id.type = "Root";
+      break;
+    case policy::PrincipalType::kUser:
+      id.type = "IAMUser";
+      id.user_name = p.user_name;
+      break;
+    case policy::PrincipalType::kAssumedRole: {
+      id.type = "AssumedRole";
+      trail::UserIdentity::SessionIssuer issuer;
+      issuer.arn = p.role_arn;
+      issuer.account_id = p.account;
+      issuer.principal_id = p.user_id.substr(0, p.user_id.find(':'));
+      issuer.user_name = p.role_arn.substr(p.role_arn.rfind('/') + 1);
+      id.session_issuer = issuer;
+      id.session_created = ctx.session_issued;
+      break;
+    }
+    case policy::PrincipalType::kService:
+      id.type = "AWSService";
+      id.invoked_by = p.service;
+      break;
+    default:
+      id.type = "Unknown";
+  }
+  if (ctx.session_issued && p.type != policy::PrincipalType::kAssumedRole) {
+    id.session_created = ctx.session_issued;
+  }
+  return id;
+}
+
+}  // namespace
+
+bool IsDataEvent(std::string_view service, std::string_view operation) {
+  if (service == "logs") {
+    return std::find(kLogsDataPlane.begin(), kLogsDataPlane.end(), operation) !=
+           kLogsDataPlane.end();
+  }
+  if (service == "s3") {
+    return std::find(kS3ObjectOperations.begin(), kS3ObjectOperations.end(), operation) !=
+           kS3ObjectOperations.end();
+  }
+  return false;
+}
+
+bool IsReadOnly(std::string_view, std::string_view operation) {
+  return StartsWithAny(operation, {"Get", "List", "Describe", "Lookup", "Simulate", "Head",
+                                   "Test"}) ||
+         std::find(kAlsoReadOnly.begin(), kAlsoReadOnly.end(), operation) != kAlsoReadOnly.end();
+}
+
+trail::ApiCallRecord BuildRecord(const RequestContext& ctx, const Status& status, TimePoint now) {
+  const std::string service(ctx.route.model->service());
+  const std::string& operation = ctx.route.operation_name;
+  trail::ApiCallRecord r;
+  r.event_id = NewRequestId();
+  r.event_time = now;
+  r.event_source = service + ".amazonaws.com";
+  r.event_name = operation;
+  r.aws_region = service == "iam" || service == "sts" ? "us-east-1" : ctx.region;
+  r.source_ip = ctx.http.remote_address;
+  if (const std::string* agent = ctx.http.FindHeader("User-Agent")) r.user_agent = agent->substr(0, 1024);
+  r.identity = IdentityOf(ctx);
+  if (!status.ok()) {
+    aws::AwsError error = aws::MapError(ctx.route.model, ctx.route.protocol, status);
+    r.error_code = error.code;
+    r.error_message = error.message.substr(0, 1024);
+  }
+  r.request_parameters = ctx.input.empty() ? json::value(nullptr)
+                                           : trail::RedactParameters(json::value(ctx.input));
+  r.read_only = IsReadOnly(service, operation);
+  r.response_elements = status.ok() && !r.read_only && ctx.output.is_object() &&
+                                !ctx.output.as_object().empty()
+                            ? trail::RedactParameters(ctx.output)
+                            : json::value(nullptr);
+  r.request_id = ctx.request_id;
+  r.management_event = !IsDataEvent(service, operation);
+  r.event_category = r.management_event ? "Management" : "Data";
+  r.recipient_account_id = ctx.account;
+  if (const std::string* host = ctx.http.FindHeader("Host")) r.host_header = *host;
+  return r;
+}
+
+void AuditHook::OnComplete(const RequestContext& ctx, const Status& status) {
+  // Only calls whose caller is known are recorded (AWS does not record unsigned requests).
+  if (ctx.principal.arn.empty() || ctx.route.model == nullptr) return;
+  recorder_.Record(BuildRecord(ctx, status, clock_.Now()));
+}
+
+}  // namespace kiroku::api

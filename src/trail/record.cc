@@ -1,0 +1,113 @@
+#include "trail/record.h"
+
+#include <algorithm>
+#include <array>
+#include <string_view>
+
+#include "common/encoding.h"
+
+namespace kiroku::trail {
+namespace json = boost::json;
+namespace {
+
+constexpr std::array<std::string_view, 10> kSecretMembers = {
+    "Plaintext",   "Password",        "NewPassword",    "OldPassword",  "SecretAccessKey",
+    "SessionToken", "CiphertextBlob", "PrivateKeyPlaintext", "LogEvents", "Body"};
+
+// Secrets are matched whatever the case of their first letter (logs members are lowerCamel).
+bool IsSecret(std::string_view name) {
+  if (name.empty()) return false;
+  std::string upper(name);
+  upper[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(upper[0])));
+  return std::find(kSecretMembers.begin(), kSecretMembers.end(), upper) != kSecretMembers.end();
+}
+
+json::object IdentityJson(const UserIdentity& id) {
+  json::object o{{"type", id.type}};
+  if (id.type == "AWSService") {
+    o["invokedBy"] = id.invoked_by;
+    return o;
+  }
+  o["principalId"] = id.principal_id;
+  o["arn"] = id.arn;
+  o["accountId"] = id.account_id;
+  if (!id.access_key_id.empty()) o["accessKeyId"] = id.access_key_id;
+  if (!id.user_name.empty()) o["userName"] = id.user_name;
+  if (id.session_issuer || id.session_created) {
+    json::object context;
+    if (id.session_issuer) {
+      context["sessionIssuer"] = {{"type", "Role"},
+                                  {"principalId", id.session_issuer->principal_id},
+                                  {"arn", id.session_issuer->arn},
+                                  {"accountId", id.session_issuer->account_id},
+                                  {"userName", id.session_issuer->user_name}};
+    }
+    json::object attributes{{"mfaAuthenticated", id.mfa_authenticated ? "true" : "false"}};
+    if (id.session_created) attributes["creationDate"] = FormatIso8601(*id.session_created);
+    context["attributes"] = std::move(attributes);
+    o["sessionContext"] = std::move(context);
+  }
+  return o;
+}
+
+}  // namespace
+
+// CloudTrail names parameters in lowerCamelCase ("UserName" -> "userName"), keeping acronyms
+// that start a name in lower case ("KMSKeyId" -> "kMSKeyId" is what AWS writes too).
+std::string CamelCase(std::string_view name) {
+  std::string out(name);
+  if (!out.empty()) out[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(out[0])));
+  return out;
+}
+
+json::value RedactParameters(const json::value& value) {
+  if (value.is_object()) {
+    json::object out;
+    for (const auto& [k, v] : value.as_object()) {
+      if (IsSecret(k)) continue;
+      out[CamelCase(k)] = RedactParameters(v);
+    }
+    return out;
+  }
+  if (value.is_array()) {
+    json::array out;
+    for (const json::value& v : value.as_array()) out.push_back(RedactParameters(v));
+    return out;
+  }
+  return value;
+}
+
+json::object ApiCallRecord::ToJson() const {
+  json::object o{{"eventVersion", "1.11"},
+                 {"userIdentity", IdentityJson(identity)},
+                 {"eventTime", FormatIso8601(event_time)},
+                 {"eventSource", event_source},
+                 {"eventName", event_name},
+                 {"awsRegion", aws_region},
+                 {"sourceIPAddress", source_ip},
+                 {"userAgent", user_agent}};
+  if (error_code) o["errorCode"] = *error_code;
+  if (error_message) o["errorMessage"] = *error_message;
+  o["requestParameters"] = request_parameters;
+  o["responseElements"] = response_elements;
+  o["requestID"] = request_id;
+  o["eventID"] = event_id;
+  o["readOnly"] = read_only;
+  if (!resources.empty()) {
+    json::array rs;
+    for (const Resource& r : resources) {
+      rs.push_back({{"accountId", r.account_id}, {"type", r.type}, {"ARN", r.arn}});
+    }
+    o["resources"] = std::move(rs);
+  }
+  o["eventType"] = event_type;
+  o["managementEvent"] = management_event;
+  o["recipientAccountId"] = recipient_account_id;
+  o["eventCategory"] = event_category;
+  if (!tls_version.empty()) {
+    o["tlsDetails"] = {{"tlsVersion", tls_version}, {"clientProvidedHostHeader", host_header}};
+  }
+  return o;
+}
+
+}  // namespace kiroku::trail

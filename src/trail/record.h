@@ -1,0 +1,69 @@
+// ApiCallRecord: one CloudTrail record (aws-behavior.md §2), built from plain values by the
+// request pipeline and serialised in AWS's record format (eventVersion 1.11). Records carry no
+// secrets: callers pass request parameters already redacted (see RedactParameters).
+#pragma once
+
+#include <boost/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+
+namespace kiroku::trail {
+
+struct UserIdentity {
+  std::string type;  // "Root", "IAMUser", "AssumedRole", "AWSService"
+  std::string principal_id;
+  std::string arn;
+  std::string account_id;
+  std::string access_key_id;
+  std::string user_name;
+  std::string invoked_by;  // AWSService only
+  // AssumedRole: the role that issued the session.
+  struct SessionIssuer {
+    std::string principal_id, arn, account_id, user_name;
+  };
+  std::optional<SessionIssuer> session_issuer;
+  std::optional<TimePoint> session_created;
+  bool mfa_authenticated = false;
+};
+
+struct Resource {
+  std::string arn;
+  std::string account_id;
+  std::string type;  // "AWS::KMS::Key", "AWS::IAM::User", ...
+};
+
+struct ApiCallRecord {
+  std::string event_id;  // GUID
+  TimePoint event_time;
+  std::string event_source;  // "kms.amazonaws.com"
+  std::string event_name;    // "CreateKey"
+  std::string aws_region;
+  std::string source_ip;
+  std::string user_agent;
+  UserIdentity identity;
+  std::optional<std::string> error_code;
+  std::optional<std::string> error_message;
+  boost::json::value request_parameters;  // null when the call had none
+  boost::json::value response_elements;   // null for reads and failures
+  std::string request_id;
+  bool read_only = false;
+  bool management_event = true;
+  std::string recipient_account_id;
+  std::vector<Resource> resources;
+  std::string event_type = "AwsApiCall";
+  std::string event_category = "Management";
+  std::string tls_version;  // empty over plain HTTP
+  std::string host_header;
+
+  boost::json::object ToJson() const;
+};
+
+// Request parameters or response elements as CloudTrail writes them: member names in
+// lowerCamelCase, and secrets and payloads removed at any depth (plaintexts, passwords,
+// secret keys, session tokens, ciphertext blobs, log events).
+boost::json::value RedactParameters(const boost::json::value& value);
+
+}  // namespace kiroku::trail

@@ -1,0 +1,42 @@
+// Recorder: takes CloudTrail records off the request path. Record() queues a record and returns
+// at once; a writer thread appends queued records to the event history in batches. When the
+// bounded queue is full, Record() writes the caller's record itself, so nothing is dropped.
+// Flush() waits for everything queued so far. Thread-safe.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+#include "trail/event_history.h"
+
+namespace kiroku::trail {
+
+class Recorder {
+ public:
+  // `history` must outlive the recorder.
+  explicit Recorder(EventHistory& history, size_t capacity = 65536);
+  ~Recorder();  // flushes, then stops the writer
+  Recorder(const Recorder&) = delete;
+  Recorder& operator=(const Recorder&) = delete;
+
+  void Record(ApiCallRecord record);
+  void Flush();
+
+ private:
+  void Run();
+
+  EventHistory& history_;
+  const size_t capacity_;
+  std::mutex mu_;
+  std::condition_variable wake_;     // the writer: work arrived or stop
+  std::condition_variable drained_;  // Flush: a batch was written
+  std::deque<ApiCallRecord> queue_;  // guarded by mu_
+  uint64_t queued_ = 0;              // records ever queued, guarded by mu_
+  uint64_t written_ = 0;             // records written (or failed), guarded by mu_
+  bool stop_ = false;                // guarded by mu_
+  std::thread writer_;               // last: starts after the members it uses
+};
+
+}  // namespace kiroku::trail
