@@ -48,8 +48,8 @@ class Fixture {
         caller_(table_, identities_, clock_) {
     root_ = identities_.Bootstrap({})->root_key;
     AddKmsOperations(table_, keys_, identities_);
-    service_ = std::make_unique<S3Service>(table_, store_, identities_, sessions_, master_,
-                                           caller_, clock_);
+    service_ = std::make_unique<S3Service>(table_, store_, identities_, sessions_, master_, caller_,
+                                           clock_);
     BufferReader empty("");
     net::Response r = service_->Handle(Signed("PUT", "/bench-bucket"), empty);
     if (r.status != 200) std::abort();
@@ -65,9 +65,8 @@ class Fixture {
     r.method = method;
     r.target = path;
     std::string date = FormatAmzDate(clock_.Now());
-    r.headers = {{"Host", "localhost"},
-                 {"x-amz-content-sha256", "UNSIGNED-PAYLOAD"},
-                 {"x-amz-date", date}};
+    r.headers = {
+        {"Host", "localhost"}, {"x-amz-content-sha256", "UNSIGNED-PAYLOAD"}, {"x-amz-date", date}};
     aws::CanonicalInput in;
     in.method = method;
     in.path = path;
@@ -79,10 +78,11 @@ class Fixture {
     std::string signature =
         aws::Sign(aws::SigningKey(root_.secret_access_key, date.substr(0, 8), "us-east-1", "s3"),
                   aws::StringToSign(date, scope, aws::CanonicalRequest(in)));
-    r.headers.push_back({"Authorization", "AWS4-HMAC-SHA256 Credential=" + root_.access_key_id +
-                                              "/" + scope +
-                                              ", SignedHeaders=host;x-amz-content-sha256;x-amz-date, "
-                                              "Signature=" + signature});
+    r.headers.push_back(
+        {"Authorization", "AWS4-HMAC-SHA256 Credential=" + root_.access_key_id + "/" + scope +
+                              ", SignedHeaders=host;x-amz-content-sha256;x-amz-date, "
+                              "Signature=" +
+                              signature});
     return r;
   }
 

@@ -12,7 +12,7 @@ import sys
 
 import botocore
 
-SERVICES = ["sts", "iam", "kms", "logs", "cloudtrail"]
+SERVICES = ["sts", "iam", "kms", "logs", "cloudtrail", "s3"]
 DROP = {"documentation", "documentationUrl", "examples", "deprecatedMessage"}
 
 

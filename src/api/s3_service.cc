@@ -1,9 +1,9 @@
 #include "api/s3_service.h"
 
-#include <boost/json.hpp>
-#include <ctime>
 #include <algorithm>
+#include <boost/json.hpp>
 #include <cstring>
+#include <ctime>
 #include <functional>
 #include <map>
 #include <set>
@@ -32,7 +32,9 @@ struct S3Reply {
   std::shared_ptr<net::BodySource> stream;
   uint64_t length = 0;
 
-  void Set(std::string name, std::string value) { headers.push_back({std::move(name), std::move(value)}); }
+  void Set(std::string name, std::string value) {
+    headers.push_back({std::move(name), std::move(value)});
+  }
 };
 
 using S3Handler = std::function<Status(RequestContext&, net::BodyReader&, S3Reply&)>;
@@ -128,7 +130,8 @@ Result<std::string> ReadSmallBody(net::BodyReader& body) {
     if (n == 0) return out;
     out.append(buf, n);
     if (out.size() > kMaxXmlBody) {
-      return Status::InvalidArgument("Your request was too big.").WithAwsCode("MaxMessageLengthExceeded");
+      return Status::InvalidArgument("Your request was too big.")
+          .WithAwsCode("MaxMessageLengthExceeded");
     }
   }
 }
@@ -145,7 +148,10 @@ class ObjectSource final : public net::BodySource {
   using KeyFn = std::function<Result<crypto::SecretBytes>(const s3::Segment&)>;
   ObjectSource(const s3::BlobStore& blobs, std::vector<s3::Segment> segments, uint64_t start,
                uint64_t end, KeyFn key)
-      : blobs_(blobs), segments_(std::move(segments)), position_(start), end_(end),
+      : blobs_(blobs),
+        segments_(std::move(segments)),
+        position_(start),
+        end_(end),
         key_(std::move(key)) {}
 
   Result<size_t> Read(char* out, size_t capacity) override {
@@ -153,12 +159,13 @@ class ObjectSource final : public net::BodySource {
       if (!reader_) {
         uint64_t base = 0;
         size_t i = 0;
-        while (i < segments_.size() && base + segments_[i].size <= position_) base += segments_[i++].size;
+        while (i < segments_.size() && base + segments_[i].size <= position_)
+          base += segments_[i++].size;
         if (i == segments_.size()) return Status::Internal("object shorter than its record");
         ASSIGN_OR_RETURN(crypto::SecretBytes key, key_(segments_[i]));
-        ASSIGN_OR_RETURN(reader_, blobs_.Open(segments_[i].blob, std::move(key), segments_[i].size,
-                                              position_ - base,
-                                              std::min(segments_[i].size, end_ - base)));
+        ASSIGN_OR_RETURN(reader_,
+                         blobs_.Open(segments_[i].blob, std::move(key), segments_[i].size,
+                                     position_ - base, std::min(segments_[i].size, end_ - base)));
       }
       ASSIGN_OR_RETURN(size_t n, reader_->Read(out, capacity));
       if (n == 0) {
@@ -182,10 +189,17 @@ class ObjectSource final : public net::BodySource {
 }  // namespace
 
 S3EventCategory S3EventCategoryOf(std::string_view operation) {
-  static const std::set<std::string_view> kData = {
-      "GetObject", "HeadObject", "PutObject", "DeleteObject", "DeleteObjects", "CopyObject",
-      "CreateMultipartUpload", "UploadPart", "CompleteMultipartUpload", "AbortMultipartUpload",
-      "ListParts"};
+  static const std::set<std::string_view> kData = {"GetObject",
+                                                   "HeadObject",
+                                                   "PutObject",
+                                                   "DeleteObject",
+                                                   "DeleteObjects",
+                                                   "CopyObject",
+                                                   "CreateMultipartUpload",
+                                                   "UploadPart",
+                                                   "CompleteMultipartUpload",
+                                                   "AbortMultipartUpload",
+                                                   "ListParts"};
   return kData.contains(operation) ? S3EventCategory::kData : S3EventCategory::kManagement;
 }
 
@@ -198,7 +212,12 @@ struct S3Service::Impl {
   Impl(OperationTable& t, s3::S3Store& s, const iam::IdentityStore& ids,
        const iam::SessionStore& sess, const crypto::SecretBytes& mk, const InternalCaller& k,
        const Clock& c)
-      : table(t), store(s), master_key(mk), kms(k), clock(c), authenticate(ids, sess, c),
+      : table(t),
+        store(s),
+        master_key(mk),
+        kms(k),
+        clock(c),
+        authenticate(ids, sess, c),
         authorize(ids, c) {}
 
   OperationTable& table;
@@ -209,6 +228,7 @@ struct S3Service::Impl {
   mutable AuthenticateStage authenticate;  // Run is non-const but thread-safe
   AuthorizeStage authorize;
   std::map<std::string, S3Handler, std::less<>> handlers;
+  std::vector<std::unique_ptr<CompletionHook>> hooks;
 
   // ---- registration ------------------------------------------------------------------------
 
@@ -217,11 +237,13 @@ struct S3Service::Impl {
     Operation op;
     op.authorization.action = std::move(action);
     if (object_level) {
-      op.authorization.resources = [](const RequestContext& ctx) -> Result<std::vector<std::string>> {
+      op.authorization.resources =
+          [](const RequestContext& ctx) -> Result<std::vector<std::string>> {
         return std::vector<std::string>{ObjectArn(Str(ctx.input, "Bucket"), Str(ctx.input, "Key"))};
       };
     } else if (name != "ListBuckets") {
-      op.authorization.resources = [](const RequestContext& ctx) -> Result<std::vector<std::string>> {
+      op.authorization.resources =
+          [](const RequestContext& ctx) -> Result<std::vector<std::string>> {
         return std::vector<std::string>{BucketArn(Str(ctx.input, "Bucket"))};
       };
     }
@@ -237,14 +259,16 @@ struct S3Service::Impl {
       keys.SetString("s3:signatureversion", "AWS4-HMAC-SHA256");
       keys.SetString("s3:authType", ctx.signature.presigned ? "REST-QUERY-STRING" : "REST-HEADER");
       // Set by the calling service itself (InternalCaller input), never by an HTTP client.
-      if (std::string arn = Str(ctx.input, "SourceArn"); !arn.empty()) keys.SetString("aws:SourceArn", arn);
+      if (std::string arn = Str(ctx.input, "SourceArn"); !arn.empty())
+        keys.SetString("aws:SourceArn", arn);
       if (std::string acct = Str(ctx.input, "SourceAccount"); !acct.empty()) {
         keys.SetString("aws:SourceAccount", acct);
       }
       if (context) context(ctx, keys);
     };
     op.authorization.resource_policy =
-        [this](const RequestContext& ctx, const std::string&) -> Result<std::optional<policy::Policy>> {
+        [this](const RequestContext& ctx,
+               const std::string&) -> Result<std::optional<policy::Policy>> {
       std::string bucket = Str(ctx.input, "Bucket");
       if (bucket.empty()) return std::optional<policy::Policy>();
       auto record = store.GetBucket(bucket);
@@ -266,7 +290,8 @@ struct S3Service::Impl {
         std::string content(reply.length, '\0');
         size_t got = 0;
         while (got < content.size()) {
-          ASSIGN_OR_RETURN(size_t n, reply.stream->Read(content.data() + got, content.size() - got));
+          ASSIGN_OR_RETURN(size_t n,
+                           reply.stream->Read(content.data() + got, content.size() - got));
           if (n == 0) return Status::Internal("object shorter than its record");
           got += n;
         }
@@ -288,14 +313,17 @@ struct S3Service::Impl {
     if (target.bucket.empty()) {
       if (m == "GET") return std::string("ListBuckets");
     } else if (target.key.empty()) {
-      static const char* kUnsupported[] = {"lifecycle", "cors", "website", "versioning", "logging",
-                                           "notification", "replication", "object-lock",
-                                           "ownershipControls", "publicAccessBlock", "accelerate",
-                                           "requestPayment", "analytics", "metrics", "inventory",
-                                           "intelligent-tiering", "versions"};
+      static const char* kUnsupported[] = {
+          "lifecycle",           "cors",        "website",
+          "versioning",          "logging",     "notification",
+          "replication",         "object-lock", "ownershipControls",
+          "publicAccessBlock",   "accelerate",  "requestPayment",
+          "analytics",           "metrics",     "inventory",
+          "intelligent-tiering", "versions"};
       for (const char* sub : kUnsupported) {
         if (q(sub)) {
-          if (std::string_view(sub) == "versioning" && m == "GET") return std::string("GetBucketVersioning");
+          if (std::string_view(sub) == "versioning" && m == "GET")
+            return std::string("GetBucketVersioning");
           return Status::InvalidArgument(std::string("The ?") + sub +
                                          " subresource is not implemented by kiroku")
               .WithAwsCode("NotImplemented");
@@ -346,7 +374,8 @@ struct S3Service::Impl {
       }
       if (m == "GET") return std::string(q("uploadId") ? "ListParts" : "GetObject");
       if (m == "HEAD") return std::string("HeadObject");
-      if (m == "DELETE") return std::string(q("uploadId") ? "AbortMultipartUpload" : "DeleteObject");
+      if (m == "DELETE")
+        return std::string(q("uploadId") ? "AbortMultipartUpload" : "DeleteObject");
       if (m == "POST") {
         if (q("uploads")) return std::string("CreateMultipartUpload");
         if (q("uploadId")) return std::string("CompleteMultipartUpload");
@@ -361,6 +390,7 @@ struct S3Service::Impl {
     ctx.request_id = NewRequestId();
     ctx.received_at = clock.Now();
     ctx.route.protocol = aws::Protocol::kRestXml;
+    ctx.route.model = aws::ServiceModel::Find("s3");
     S3Reply reply;
     std::string op_name;
     Status status = Run(ctx, raw_body, reply, op_name);
@@ -378,11 +408,14 @@ struct S3Service::Impl {
       if (request.method == "HEAD") response.body.clear();
       if (status.aws_code() == "NotModified") response.body.clear();
     }
-    auto micros = std::chrono::duration_cast<std::chrono::microseconds>(clock.Now() - ctx.received_at).count();
+    auto micros =
+        std::chrono::duration_cast<std::chrono::microseconds>(clock.Now() - ctx.received_at)
+            .count();
     spdlog::debug("{} {} s3.{} {} {} {}us principal={} request_id={}", request.remote_address,
                   request.method, op_name.empty() ? "-" : op_name, response.status,
                   status.ok() ? "OK" : aws::MapError(nullptr, aws::Protocol::kRestXml, status).code,
                   micros, ctx.principal.arn.empty() ? "-" : ctx.principal.arn, ctx.request_id);
+    for (const auto& hook : hooks) hook->OnComplete(ctx, status);
     return response;
   }
 
@@ -499,7 +532,8 @@ struct S3Service::Impl {
       ASSIGN_OR_RETURN(json::value result, kms.Call(call));
       std::string plain = Base64Decode(Str(result.as_object(), "Plaintext")).value_or("");
       out.plaintext = crypto::SecretBytes::TakeFrom(&plain);
-      out.segment.wrapped_key = Base64Decode(Str(result.as_object(), "CiphertextBlob")).value_or("");
+      out.segment.wrapped_key =
+          Base64Decode(Str(result.as_object(), "CiphertextBlob")).value_or("");
       out.segment.kms_key_id = Str(result.as_object(), "KeyId");
       return out;
     }
@@ -541,19 +575,17 @@ struct S3Service::Impl {
       return InvalidArgument("The encryption method specified is not supported");
     }
     if (sse == "AES256" && !kms_key_id.empty()) {
-      return InvalidArgument("Server Side Encryption with AWS KMS managed key requires HTTP header "
-                             "x-amz-server-side-encryption : aws:kms");
+      return InvalidArgument(
+          "Server Side Encryption with AWS KMS managed key requires HTTP header "
+          "x-amz-server-side-encryption : aws:kms");
     }
     return Status::Ok();
   }
 
   // Streams `body` into a new encrypted blob; returns the segment and the MD5 hex.
-  Result<std::pair<s3::Segment, std::string>> WriteBlob(const RequestContext& ctx,
-                                                        net::BodyReader& body,
-                                                        const std::string& bucket,
-                                                        const std::string& key,
-                                                        const std::string& sse,
-                                                        const std::string& kms_key_id) const {
+  Result<std::pair<s3::Segment, std::string>> WriteBlob(
+      const RequestContext& ctx, net::BodyReader& body, const std::string& bucket,
+      const std::string& key, const std::string& sse, const std::string& kms_key_id) const {
     ASSIGN_OR_RETURN(NewKey data_key, MakeDataKey(ctx, bucket, key, sse, kms_key_id));
     crypto::SecretBytes for_wrap = data_key.plaintext.Copy();
     ASSIGN_OR_RETURN(std::unique_ptr<s3::BlobWriter> writer,
@@ -576,14 +608,16 @@ struct S3Service::Impl {
     std::string md5_raw = md5.Finish();
     if (auto content_md5 = HeaderOf(ctx, "content-md5")) {
       if (Base64Decode(*content_md5).value_or("") != md5_raw) {
-        return Status::InvalidArgument("The Content-MD5 you specified did not match what we received.")
+        return Status::InvalidArgument(
+                   "The Content-MD5 you specified did not match what we received.")
             .WithAwsCode("BadDigest");
       }
     }
     if (auto length = HeaderOf(ctx, "x-amz-decoded-content-length");
         length && std::to_string(total) != *length) {
-      return Status::InvalidArgument("You did not provide the number of bytes specified by the "
-                                     "x-amz-decoded-content-length header.")
+      return Status::InvalidArgument(
+                 "You did not provide the number of bytes specified by the "
+                 "x-amz-decoded-content-length header.")
           .WithAwsCode("IncompleteBody");
     }
     RETURN_IF_ERROR(writer->Commit());
@@ -591,7 +625,8 @@ struct S3Service::Impl {
     segment.blob = writer->id();
     segment.size = total;
     if (segment.sse == "AES256") {
-      ASSIGN_OR_RETURN(segment.wrapped_key, crypto::WrapKey(master_key, for_wrap, WrapLabel(segment.blob)));
+      ASSIGN_OR_RETURN(segment.wrapped_key,
+                       crypto::WrapKey(master_key, for_wrap, WrapLabel(segment.blob)));
     }
     return std::make_pair(std::move(segment), HexEncode(md5_raw));
   }
@@ -611,20 +646,22 @@ struct S3Service::Impl {
       }
     }
     if (auto it = ctx.input.find("Metadata"); it != ctx.input.end() && it->value().is_object()) {
-      for (const auto& [k, v] : it->value().as_object()) object.metadata[std::string(k)] = std::string(v.as_string());
+      for (const auto& [k, v] : it->value().as_object())
+        object.metadata[std::string(k)] = std::string(v.as_string());
     }
     object.acl = HeaderOf(ctx, "x-amz-acl").value_or("private");
   }
 
   static void SseHeaders(const s3::ObjectRecord& object, S3Reply& reply) {
     reply.Set("x-amz-server-side-encryption", object.sse.empty() ? "AES256" : object.sse);
-    if (object.sse == "aws:kms") reply.Set("x-amz-server-side-encryption-aws-kms-key-id", object.kms_key_id);
+    if (object.sse == "aws:kms")
+      reply.Set("x-amz-server-side-encryption-aws-kms-key-id", object.kms_key_id);
   }
 
   static Status ValidateAcl(const RequestContext& ctx) {
     static const std::set<std::string> kCanned = {
-        "private", "public-read", "public-read-write", "authenticated-read", "aws-exec-read",
-        "bucket-owner-read", "bucket-owner-full-control", "log-delivery-write"};
+        "private",       "public-read",       "public-read-write",         "authenticated-read",
+        "aws-exec-read", "bucket-owner-read", "bucket-owner-full-control", "log-delivery-write"};
     if (auto acl = HeaderOf(ctx, "x-amz-acl"); acl && !kCanned.contains(*acl)) {
       return InvalidArgument("Invalid canned ACL: " + *acl);
     }
@@ -685,12 +722,14 @@ struct S3Service::Impl {
   static void ObjectHeaders(const s3::ObjectRecord& object, S3Reply& reply) {
     reply.Set("ETag", object.etag);
     reply.Set("Last-Modified", HttpDate(object.last_modified));
-    reply.Set("Content-Type", object.content_type.empty() ? "binary/octet-stream" : object.content_type);
+    reply.Set("Content-Type",
+              object.content_type.empty() ? "binary/octet-stream" : object.content_type);
     reply.Set("Accept-Ranges", "bytes");
     for (const auto& [k, v] : object.headers) reply.Set(k, v);
     for (const auto& [k, v] : object.metadata) reply.Set("x-amz-meta-" + k, v);
     SseHeaders(object, reply);
-    if (object.segments.size() > 1) reply.Set("x-amz-mp-parts-count", std::to_string(object.segments.size()));
+    if (object.segments.size() > 1)
+      reply.Set("x-amz-mp-parts-count", std::to_string(object.segments.size()));
   }
 
   // If-Match / If-None-Match / If-(Un)Modified-Since, as S3 orders them.
@@ -704,7 +743,8 @@ struct S3Service::Impl {
       size_t pos = 0;
       while (pos <= list.size()) {
         size_t comma = list.find(',', pos);
-        std::string item = list.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+        std::string item =
+            list.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
         item.erase(0, item.find_first_not_of(' '));
         item.erase(item.find_last_not_of(' ') + 1);
         if (item == "*" || strip(item) == etag) return true;
@@ -714,10 +754,13 @@ struct S3Service::Impl {
       return false;
     };
     auto precondition = [] {
-      return Status::InvalidArgument("At least one of the pre-conditions you specified did not hold")
+      return Status::InvalidArgument(
+                 "At least one of the pre-conditions you specified did not hold")
           .WithAwsCode("PreconditionFailed");
     };
-    auto not_modified = [] { return Status::InvalidArgument("Not Modified").WithAwsCode("NotModified"); };
+    auto not_modified = [] {
+      return Status::InvalidArgument("Not Modified").WithAwsCode("NotModified");
+    };
     auto if_match = HeaderOf(ctx, "if-match");
     auto if_none = HeaderOf(ctx, "if-none-match");
     auto if_unmod = HeaderOf(ctx, "if-unmodified-since");
@@ -741,8 +784,8 @@ struct S3Service::Impl {
     ASSIGN_OR_RETURN(s3::ObjectRecord object, store.GetObject(bucket, key));
     RETURN_IF_ERROR(CheckConditions(ctx, object));
     uint64_t start = 0, end = object.size;
-    if (auto range = HeaderOf(ctx, "range"); range && range->starts_with("bytes=") &&
-                                             range->find(',') == std::string::npos) {
+    if (auto range = HeaderOf(ctx, "range");
+        range && range->starts_with("bytes=") && range->find(',') == std::string::npos) {
       std::string spec = range->substr(6);
       size_t dash = spec.find('-');
       bool ok = dash != std::string::npos;
@@ -768,7 +811,8 @@ struct S3Service::Impl {
       }
       if (ok) {
         if (first >= object.size) {
-          return Status::InvalidArgument("The requested range is not satisfiable").WithAwsCode("InvalidRange");
+          return Status::InvalidArgument("The requested range is not satisfiable")
+              .WithAwsCode("InvalidRange");
         }
         start = first;
         end = last + 1;
@@ -869,7 +913,9 @@ struct S3Service::Impl {
                      OpenObject(ctx, src_bucket, from, 0, from.size));
     struct SourceReader final : net::BodyReader {
       explicit SourceReader(net::BodySource& s) : source(s) {}
-      Result<size_t> Read(char* out, size_t capacity) override { return source.Read(out, capacity); }
+      Result<size_t> Read(char* out, size_t capacity) override {
+        return source.Read(out, capacity);
+      }
       net::BodySource& source;
     } reader(*source_body);
     ASSIGN_OR_RETURN(auto written, WriteBlob(ctx, reader, bucket, key, sse, kms_key_id));
@@ -900,12 +946,14 @@ struct S3Service::Impl {
     options.prefix = QueryOf(ctx, "prefix").value_or("");
     options.delimiter = QueryOf(ctx, "delimiter").value_or("");
     std::string encoding = QueryOf(ctx, "encoding-type").value_or("");
-    if (!encoding.empty() && encoding != "url") return InvalidArgument("Invalid Encoding Method specified in Request");
+    if (!encoding.empty() && encoding != "url")
+      return InvalidArgument("Invalid Encoding Method specified in Request");
     bool url = encoding == "url";
     if (auto mk = QueryOf(ctx, "max-keys")) {
       try {
         long long n = std::stoll(*mk);
-        if (n < 0) return InvalidArgument("Provided max-keys not an integer or within integer range");
+        if (n < 0)
+          return InvalidArgument("Provided max-keys not an integer or within integer range");
         options.max_keys = static_cast<size_t>(std::min<long long>(n, 1000));
       } catch (const std::exception&) {
         return InvalidArgument("Provided max-keys not an integer or within integer range");
@@ -935,7 +983,8 @@ struct S3Service::Impl {
       xml.Leaf("KeyCount", std::to_string(result.objects.size() + result.common_prefixes.size()));
     } else {
       xml.Leaf("Marker", MaybeEncode(url, marker));
-      if (result.truncated && !options.delimiter.empty()) xml.Leaf("NextMarker", MaybeEncode(url, result.next_marker));
+      if (result.truncated && !options.delimiter.empty())
+        xml.Leaf("NextMarker", MaybeEncode(url, result.next_marker));
     }
     xml.Leaf("MaxKeys", std::to_string(options.max_keys));
     if (!options.delimiter.empty()) xml.Leaf("Delimiter", MaybeEncode(url, options.delimiter));
@@ -1026,15 +1075,19 @@ struct S3Service::Impl {
     std::vector<std::pair<uint32_t, std::string>> parts;
     for (const aws::XmlElement* p : doc.Children("Part")) {
       try {
-        parts.emplace_back(static_cast<uint32_t>(std::stoul(p->ChildText("PartNumber").value_or(""))),
-                           p->ChildText("ETag").value_or(""));
+        parts.emplace_back(
+            static_cast<uint32_t>(std::stoul(p->ChildText("PartNumber").value_or(""))),
+            p->ChildText("ETag").value_or(""));
       } catch (const std::exception&) {
         return MalformedXml();
       }
     }
     ASSIGN_OR_RETURN(s3::ObjectRecord object, store.CompleteUpload(bucket, key, upload_id, parts));
     aws::XmlWriter xml("CompleteMultipartUploadResult");
-    xml.Leaf("Location", "/" + bucket + "/" + key).Leaf("Bucket", bucket).Leaf("Key", key).Leaf("ETag", object.etag);
+    xml.Leaf("Location", "/" + bucket + "/" + key)
+        .Leaf("Bucket", bucket)
+        .Leaf("Key", key)
+        .Leaf("ETag", object.etag);
     reply.body = xml.Finish();
     reply.Set("Content-Type", "application/xml");
     SseHeaders(object, reply);
@@ -1054,12 +1107,18 @@ struct S3Service::Impl {
     ASSIGN_OR_RETURN(s3::UploadRecord upload, store.GetUpload(bucket, key, upload_id));
     ASSIGN_OR_RETURN(std::vector<s3::PartRecord> parts, store.ListParts(upload_id));
     aws::XmlWriter xml("ListPartsResult");
-    xml.Leaf("Bucket", bucket).Leaf("Key", key).Leaf("UploadId", upload_id)
-        .Leaf("StorageClass", "STANDARD").Leaf("IsTruncated", "false");
+    xml.Leaf("Bucket", bucket)
+        .Leaf("Key", key)
+        .Leaf("UploadId", upload_id)
+        .Leaf("StorageClass", "STANDARD")
+        .Leaf("IsTruncated", "false");
     for (const s3::PartRecord& p : parts) {
-      xml.Open("Part").Leaf("PartNumber", std::to_string(p.number))
-          .Leaf("LastModified", FormatIso8601Millis(p.last_modified)).Leaf("ETag", p.etag)
-          .Leaf("Size", std::to_string(p.segment.size)).Close();
+      xml.Open("Part")
+          .Leaf("PartNumber", std::to_string(p.number))
+          .Leaf("LastModified", FormatIso8601Millis(p.last_modified))
+          .Leaf("ETag", p.etag)
+          .Leaf("Size", std::to_string(p.segment.size))
+          .Close();
     }
     reply.body = xml.Finish();
     reply.Set("Content-Type", "application/xml");
@@ -1073,8 +1132,12 @@ struct S3Service::Impl {
     aws::XmlWriter xml("ListMultipartUploadsResult");
     xml.Leaf("Bucket", bucket).Leaf("IsTruncated", "false");
     for (const s3::UploadRecord& u : uploads) {
-      xml.Open("Upload").Leaf("Key", u.key).Leaf("UploadId", u.upload_id)
-          .Leaf("Initiated", FormatIso8601Millis(u.initiated)).Leaf("StorageClass", "STANDARD").Close();
+      xml.Open("Upload")
+          .Leaf("Key", u.key)
+          .Leaf("UploadId", u.upload_id)
+          .Leaf("Initiated", FormatIso8601Millis(u.initiated))
+          .Leaf("StorageClass", "STANDARD")
+          .Close();
     }
     reply.body = xml.Finish();
     reply.Set("Content-Type", "application/xml");
@@ -1099,11 +1162,13 @@ struct S3Service::Impl {
     std::string expected = ctx.region == "us-east-1" ? "" : ctx.region;
     if (location != expected) {
       if (location.empty()) {
-        return Status::InvalidArgument("The unspecified location constraint is incompatible for the "
-                                       "region specific endpoint this request was sent to.")
+        return Status::InvalidArgument(
+                   "The unspecified location constraint is incompatible for the "
+                   "region specific endpoint this request was sent to.")
             .WithAwsCode("IllegalLocationConstraintException");
       }
-      return Status::InvalidArgument("The " + location + " location constraint is incompatible for "
+      return Status::InvalidArgument("The " + location +
+                                     " location constraint is incompatible for "
                                      "the region specific endpoint this request was sent to.")
           .WithAwsCode("IllegalLocationConstraintException");
     }
@@ -1127,8 +1192,11 @@ struct S3Service::Impl {
     xml.Open("Owner").Leaf("ID", ctx.account).Leaf("DisplayName", ctx.account).Close();
     xml.Open("Buckets");
     for (const s3::BucketRecord& b : buckets) {
-      xml.Open("Bucket").Leaf("Name", b.name).Leaf("CreationDate", FormatIso8601Millis(b.created))
-          .Leaf("BucketRegion", b.region).Close();
+      xml.Open("Bucket")
+          .Leaf("Name", b.name)
+          .Leaf("CreationDate", FormatIso8601Millis(b.created))
+          .Leaf("BucketRegion", b.region)
+          .Close();
     }
     xml.Close();
     reply.body = xml.Finish();
@@ -1138,7 +1206,9 @@ struct S3Service::Impl {
 
   void Register() {
     auto bind = [this](Status (Impl::*fn)(RequestContext&, net::BodyReader&, S3Reply&) const) {
-      return S3Handler([this, fn](RequestContext& c, net::BodyReader& b, S3Reply& r) { return (this->*fn)(c, b, r); });
+      return S3Handler([this, fn](RequestContext& c, net::BodyReader& b, S3Reply& r) {
+        return (this->*fn)(c, b, r);
+      });
     };
     auto list_keys = [](const RequestContext& ctx, policy::ContextKeys& keys) {
       keys.SetString("s3:prefix", QueryOf(ctx, "prefix").value_or(""));
@@ -1152,215 +1222,261 @@ struct S3Service::Impl {
     };
     Add("ListBuckets", "s3:ListAllMyBuckets", false, bind(&Impl::ListBuckets));
     Add("CreateBucket", "s3:CreateBucket", false, bind(&Impl::CreateBucket));
-    Add("HeadBucket", "s3:ListBucket", false, [this](RequestContext& ctx, net::BodyReader&, S3Reply& reply) {
-      ASSIGN_OR_RETURN(s3::BucketRecord b, OwnBucket(ctx));
-      reply.Set("x-amz-bucket-region", b.region);
-      return Status::Ok();
-    });
-    Add("GetBucketLocation", "s3:GetBucketLocation", false, [this](RequestContext& ctx, net::BodyReader&, S3Reply& reply) {
-      ASSIGN_OR_RETURN(s3::BucketRecord b, OwnBucket(ctx));
-      reply.body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<LocationConstraint xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">" +
-                   (b.region == "us-east-1" ? std::string() : b.region) + "</LocationConstraint>";
-      reply.Set("Content-Type", "application/xml");
-      return Status::Ok();
-    });
-    Add("GetBucketVersioning", "s3:GetBucketVersioning", false, [this](RequestContext& ctx, net::BodyReader&, S3Reply& reply) {
-      RETURN_IF_ERROR(OwnBucket(ctx).status());
-      reply.body = aws::XmlWriter("VersioningConfiguration").Finish();
-      reply.Set("Content-Type", "application/xml");
-      return Status::Ok();
-    });
-    Add("DeleteBucket", "s3:DeleteBucket", false, [this](RequestContext& ctx, net::BodyReader&, S3Reply& reply) {
-      RETURN_IF_ERROR(store.DeleteBucket(Str(ctx.input, "Bucket")));
-      reply.status = 204;
-      return Status::Ok();
-    });
-    Add("PutBucketPolicy", "s3:PutBucketPolicy", false, [this](RequestContext& ctx, net::BodyReader& body, S3Reply& reply) {
-      ASSIGN_OR_RETURN(s3::BucketRecord b, OwnBucket(ctx));
-      ASSIGN_OR_RETURN(std::string text, ReadSmallBody(body));
-      if (text.size() > 20 * 1024) {
-        return Status::InvalidArgument("Policies must be less than 20 KB").WithAwsCode("MalformedPolicy");
-      }
-      auto parsed = policy::ParsePolicy(text, {policy::PolicyKind::kResource, "bucket-policy"});
-      if (!parsed.ok()) {
-        return Status::InvalidArgument(parsed.status().message()).WithAwsCode("MalformedPolicy");
-      }
-      // Every Resource must be this bucket or objects in it, as S3 checks.
-      boost::system::error_code ec;
-      json::value doc = json::parse(text, ec);
-      if (!ec && doc.is_object()) {
-        auto check = [&](const json::value& r) -> Status {
-          if (!r.is_string()) return Status::Ok();
-          std::string_view arn = r.as_string();
-          std::string base = BucketArn(b.name);
-          if (arn != base && !arn.starts_with(base + "/")) {
-            return Status::InvalidArgument("Policy has invalid resource").WithAwsCode("MalformedPolicy");
-          }
+    Add("HeadBucket", "s3:ListBucket", false,
+        [this](RequestContext& ctx, net::BodyReader&, S3Reply& reply) {
+          ASSIGN_OR_RETURN(s3::BucketRecord b, OwnBucket(ctx));
+          reply.Set("x-amz-bucket-region", b.region);
           return Status::Ok();
-        };
-        if (auto st = doc.as_object().find("Statement"); st != doc.as_object().end()) {
-          std::vector<const json::value*> statements;
-          if (st->value().is_array()) {
-            for (const json::value& s : st->value().as_array()) statements.push_back(&s);
-          } else {
-            statements.push_back(&st->value());
+        });
+    Add("GetBucketLocation", "s3:GetBucketLocation", false,
+        [this](RequestContext& ctx, net::BodyReader&, S3Reply& reply) {
+          ASSIGN_OR_RETURN(s3::BucketRecord b, OwnBucket(ctx));
+          reply.body =
+              "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<LocationConstraint "
+              "xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">" +
+              (b.region == "us-east-1" ? std::string() : b.region) + "</LocationConstraint>";
+          reply.Set("Content-Type", "application/xml");
+          return Status::Ok();
+        });
+    Add("GetBucketVersioning", "s3:GetBucketVersioning", false,
+        [this](RequestContext& ctx, net::BodyReader&, S3Reply& reply) {
+          RETURN_IF_ERROR(OwnBucket(ctx).status());
+          reply.body = aws::XmlWriter("VersioningConfiguration").Finish();
+          reply.Set("Content-Type", "application/xml");
+          return Status::Ok();
+        });
+    Add("DeleteBucket", "s3:DeleteBucket", false,
+        [this](RequestContext& ctx, net::BodyReader&, S3Reply& reply) {
+          RETURN_IF_ERROR(store.DeleteBucket(Str(ctx.input, "Bucket")));
+          reply.status = 204;
+          return Status::Ok();
+        });
+    Add("PutBucketPolicy", "s3:PutBucketPolicy", false,
+        [this](RequestContext& ctx, net::BodyReader& body, S3Reply& reply) {
+          ASSIGN_OR_RETURN(s3::BucketRecord b, OwnBucket(ctx));
+          ASSIGN_OR_RETURN(std::string text, ReadSmallBody(body));
+          if (text.size() > 20 * 1024) {
+            return Status::InvalidArgument("Policies must be less than 20 KB")
+                .WithAwsCode("MalformedPolicy");
           }
-          for (const json::value* s : statements) {
-            if (!s->is_object()) continue;
-            for (std::string_view field : {"Resource", "NotResource"}) {
-              auto r = s->as_object().find(field);
-              if (r == s->as_object().end()) continue;
-              if (r->value().is_array()) {
-                for (const json::value& one : r->value().as_array()) RETURN_IF_ERROR(check(one));
+          auto parsed = policy::ParsePolicy(text, {policy::PolicyKind::kResource, "bucket-policy"});
+          if (!parsed.ok()) {
+            return Status::InvalidArgument(parsed.status().message())
+                .WithAwsCode("MalformedPolicy");
+          }
+          // Every Resource must be this bucket or objects in it, as S3 checks.
+          boost::system::error_code ec;
+          json::value doc = json::parse(text, ec);
+          if (!ec && doc.is_object()) {
+            auto check = [&](const json::value& r) -> Status {
+              if (!r.is_string()) return Status::Ok();
+              std::string_view arn = r.as_string();
+              std::string base = BucketArn(b.name);
+              if (arn != base && !arn.starts_with(base + "/")) {
+                return Status::InvalidArgument("Policy has invalid resource")
+                    .WithAwsCode("MalformedPolicy");
+              }
+              return Status::Ok();
+            };
+            if (auto st = doc.as_object().find("Statement"); st != doc.as_object().end()) {
+              std::vector<const json::value*> statements;
+              if (st->value().is_array()) {
+                for (const json::value& s : st->value().as_array()) statements.push_back(&s);
               } else {
-                RETURN_IF_ERROR(check(r->value()));
+                statements.push_back(&st->value());
+              }
+              for (const json::value* s : statements) {
+                if (!s->is_object()) continue;
+                for (std::string_view field : {"Resource", "NotResource"}) {
+                  auto r = s->as_object().find(field);
+                  if (r == s->as_object().end()) continue;
+                  if (r->value().is_array()) {
+                    for (const json::value& one : r->value().as_array())
+                      RETURN_IF_ERROR(check(one));
+                  } else {
+                    RETURN_IF_ERROR(check(r->value()));
+                  }
+                }
               }
             }
           }
-        }
-      }
-      b.policy = text;
-      RETURN_IF_ERROR(store.UpdateBucket(b));
-      reply.status = 204;
-      return Status::Ok();
-    });
-    Add("GetBucketPolicy", "s3:GetBucketPolicy", false, [this](RequestContext& ctx, net::BodyReader&, S3Reply& reply) {
-      ASSIGN_OR_RETURN(s3::BucketRecord b, OwnBucket(ctx));
-      if (b.policy.empty()) {
-        return Status::NotFound("The bucket policy does not exist").WithAwsCode("NoSuchBucketPolicy");
-      }
-      reply.body = b.policy;
-      reply.Set("Content-Type", "application/json");
-      return Status::Ok();
-    });
-    Add("DeleteBucketPolicy", "s3:DeleteBucketPolicy", false, [this](RequestContext& ctx, net::BodyReader&, S3Reply& reply) {
-      ASSIGN_OR_RETURN(s3::BucketRecord b, OwnBucket(ctx));
-      b.policy.clear();
-      RETURN_IF_ERROR(store.UpdateBucket(b));
-      reply.status = 204;
-      return Status::Ok();
-    });
-    Add("GetBucketAcl", "s3:GetBucketAcl", false, [this](RequestContext& ctx, net::BodyReader&, S3Reply& reply) {
-      ASSIGN_OR_RETURN(s3::BucketRecord b, OwnBucket(ctx));
-      aws::XmlWriter xml("AccessControlPolicy");
-      xml.Open("Owner").Leaf("ID", b.account).Leaf("DisplayName", b.account).Close();
-      xml.Open("AccessControlList").Open("Grant");
-      xml.Open("Grantee", "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"CanonicalUser\"")
-          .Leaf("ID", b.account).Leaf("DisplayName", b.account).Close()
-          .Leaf("Permission", "FULL_CONTROL");
-      reply.body = xml.Finish();
-      reply.Set("Content-Type", "application/xml");
-      return Status::Ok();
-    });
-    Add("PutBucketAcl", "s3:PutBucketAcl", false, [this](RequestContext& ctx, net::BodyReader& body, S3Reply&) {
-      RETURN_IF_ERROR(OwnBucket(ctx).status());
-      (void)ReadSmallBody(body);
-      auto acl = HeaderOf(ctx, "x-amz-acl");
-      if (acl && *acl == "private") return Status::Ok();
-      return Status::InvalidArgument("kiroku buckets are owner-only: only the canned ACL 'private' "
-                                     "is accepted")
-          .WithAwsCode("NotImplemented");
-    });
-    Add("PutBucketEncryption", "s3:PutEncryptionConfiguration", false, [this](RequestContext& ctx, net::BodyReader& body, S3Reply&) {
-      ASSIGN_OR_RETURN(s3::BucketRecord b, OwnBucket(ctx));
-      ASSIGN_OR_RETURN(std::string text, ReadSmallBody(body));
-      ASSIGN_OR_RETURN(aws::XmlElement doc, aws::ParseXml(text));
-      const aws::XmlElement* rule = doc.Child("Rule");
-      const aws::XmlElement* def = rule ? rule->Child("ApplyServerSideEncryptionByDefault") : nullptr;
-      if (doc.name != "ServerSideEncryptionConfiguration" || def == nullptr) return MalformedXml();
-      std::string algorithm = def->ChildText("SSEAlgorithm").value_or("");
-      std::string key = def->ChildText("KMSMasterKeyID").value_or("");
-      if (algorithm != "AES256" && algorithm != "aws:kms") return MalformedXml();
-      if (algorithm == "AES256" && !key.empty()) {
-        return InvalidArgument("a KMSMasterKeyID is not applicable if the default sse algorithm is not aws:kms");
-      }
-      b.sse_algorithm = algorithm;
-      b.kms_key_id = key;
-      b.bucket_key_enabled = rule->ChildText("BucketKeyEnabled").value_or("false") == "true";
-      b.encryption_configured = true;
-      return store.UpdateBucket(b);
-    });
-    Add("GetBucketEncryption", "s3:GetEncryptionConfiguration", false, [this](RequestContext& ctx, net::BodyReader&, S3Reply& reply) {
-      ASSIGN_OR_RETURN(s3::BucketRecord b, OwnBucket(ctx));
-      // Every bucket encrypts with SSE-S3 at least, as S3 does since 2023.
-      aws::XmlWriter xml("ServerSideEncryptionConfiguration");
-      xml.Open("Rule").Open("ApplyServerSideEncryptionByDefault")
-          .Leaf("SSEAlgorithm", b.sse_algorithm.empty() ? "AES256" : b.sse_algorithm);
-      if (!b.kms_key_id.empty()) xml.Leaf("KMSMasterKeyID", b.kms_key_id);
-      xml.Close().Leaf("BucketKeyEnabled", b.bucket_key_enabled ? "true" : "false");
-      reply.body = xml.Finish();
-      reply.Set("Content-Type", "application/xml");
-      return Status::Ok();
-    });
-    Add("DeleteBucketEncryption", "s3:PutEncryptionConfiguration", false, [this](RequestContext& ctx, net::BodyReader&, S3Reply& reply) {
-      ASSIGN_OR_RETURN(s3::BucketRecord b, OwnBucket(ctx));
-      b.sse_algorithm.clear();
-      b.kms_key_id.clear();
-      b.bucket_key_enabled = false;
-      b.encryption_configured = false;
-      RETURN_IF_ERROR(store.UpdateBucket(b));
-      reply.status = 204;
-      return Status::Ok();
-    });
-    Add("PutBucketTagging", "s3:PutBucketTagging", false, [this](RequestContext& ctx, net::BodyReader& body, S3Reply& reply) {
-      ASSIGN_OR_RETURN(s3::BucketRecord b, OwnBucket(ctx));
-      ASSIGN_OR_RETURN(std::string text, ReadSmallBody(body));
-      ASSIGN_OR_RETURN(aws::XmlElement doc, aws::ParseXml(text));
-      const aws::XmlElement* set = doc.Child("TagSet");
-      if (doc.name != "Tagging" || set == nullptr) return MalformedXml();
-      std::vector<std::pair<std::string, std::string>> tags;
-      std::set<std::string> seen;
-      for (const aws::XmlElement* t : set->Children("Tag")) {
-        std::string k = t->ChildText("Key").value_or(""), v = t->ChildText("Value").value_or("");
-        if (k.empty() || k.size() > 128 || v.size() > 256 || k.starts_with("aws:")) {
-          return Status::InvalidArgument("The TagKey you have provided is invalid").WithAwsCode("InvalidTag");
-        }
-        if (!seen.insert(k).second) {
-          return Status::InvalidArgument("Cannot provide multiple Tags with the same key").WithAwsCode("InvalidTag");
-        }
-        tags.emplace_back(k, v);
-      }
-      if (tags.size() > 50) return Status::InvalidArgument("Object tags cannot be greater than 50").WithAwsCode("InvalidTag");
-      b.tags = std::move(tags);
-      RETURN_IF_ERROR(store.UpdateBucket(b));
-      reply.status = 204;
-      return Status::Ok();
-    });
-    Add("GetBucketTagging", "s3:GetBucketTagging", false, [this](RequestContext& ctx, net::BodyReader&, S3Reply& reply) {
-      ASSIGN_OR_RETURN(s3::BucketRecord b, OwnBucket(ctx));
-      if (b.tags.empty()) return Status::NotFound("The TagSet does not exist").WithAwsCode("NoSuchTagSet");
-      aws::XmlWriter xml("Tagging");
-      xml.Open("TagSet");
-      for (const auto& [k, v] : b.tags) xml.Open("Tag").Leaf("Key", k).Leaf("Value", v).Close();
-      reply.body = xml.Finish();
-      reply.Set("Content-Type", "application/xml");
-      return Status::Ok();
-    });
-    Add("DeleteBucketTagging", "s3:PutBucketTagging", false, [this](RequestContext& ctx, net::BodyReader&, S3Reply& reply) {
-      ASSIGN_OR_RETURN(s3::BucketRecord b, OwnBucket(ctx));
-      b.tags.clear();
-      RETURN_IF_ERROR(store.UpdateBucket(b));
-      reply.status = 204;
-      return Status::Ok();
-    });
-    Add("ListObjects", "s3:ListBucket", false, [this](RequestContext& c, net::BodyReader& b, S3Reply& r) {
-      return ListObjects(c, b, r, false);
-    }, list_keys);
-    Add("ListObjectsV2", "s3:ListBucket", false, [this](RequestContext& c, net::BodyReader& b, S3Reply& r) {
-      return ListObjects(c, b, r, true);
-    }, list_keys);
-    Add("ListMultipartUploads", "s3:ListBucketMultipartUploads", false, bind(&Impl::ListMultipartUploads));
+          b.policy = text;
+          RETURN_IF_ERROR(store.UpdateBucket(b));
+          reply.status = 204;
+          return Status::Ok();
+        });
+    Add("GetBucketPolicy", "s3:GetBucketPolicy", false,
+        [this](RequestContext& ctx, net::BodyReader&, S3Reply& reply) {
+          ASSIGN_OR_RETURN(s3::BucketRecord b, OwnBucket(ctx));
+          if (b.policy.empty()) {
+            return Status::NotFound("The bucket policy does not exist")
+                .WithAwsCode("NoSuchBucketPolicy");
+          }
+          reply.body = b.policy;
+          reply.Set("Content-Type", "application/json");
+          return Status::Ok();
+        });
+    Add("DeleteBucketPolicy", "s3:DeleteBucketPolicy", false,
+        [this](RequestContext& ctx, net::BodyReader&, S3Reply& reply) {
+          ASSIGN_OR_RETURN(s3::BucketRecord b, OwnBucket(ctx));
+          b.policy.clear();
+          RETURN_IF_ERROR(store.UpdateBucket(b));
+          reply.status = 204;
+          return Status::Ok();
+        });
+    Add("GetBucketAcl", "s3:GetBucketAcl", false,
+        [this](RequestContext& ctx, net::BodyReader&, S3Reply& reply) {
+          ASSIGN_OR_RETURN(s3::BucketRecord b, OwnBucket(ctx));
+          aws::XmlWriter xml("AccessControlPolicy");
+          xml.Open("Owner").Leaf("ID", b.account).Leaf("DisplayName", b.account).Close();
+          xml.Open("AccessControlList").Open("Grant");
+          xml.Open("Grantee",
+                   "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" "
+                   "xsi:type=\"CanonicalUser\"")
+              .Leaf("ID", b.account)
+              .Leaf("DisplayName", b.account)
+              .Close()
+              .Leaf("Permission", "FULL_CONTROL");
+          reply.body = xml.Finish();
+          reply.Set("Content-Type", "application/xml");
+          return Status::Ok();
+        });
+    Add("PutBucketAcl", "s3:PutBucketAcl", false,
+        [this](RequestContext& ctx, net::BodyReader& body, S3Reply&) {
+          RETURN_IF_ERROR(OwnBucket(ctx).status());
+          (void)ReadSmallBody(body);
+          auto acl = HeaderOf(ctx, "x-amz-acl");
+          if (acl && *acl == "private") return Status::Ok();
+          return Status::InvalidArgument(
+                     "kiroku buckets are owner-only: only the canned ACL 'private' "
+                     "is accepted")
+              .WithAwsCode("NotImplemented");
+        });
+    Add("PutBucketEncryption", "s3:PutEncryptionConfiguration", false,
+        [this](RequestContext& ctx, net::BodyReader& body, S3Reply&) {
+          ASSIGN_OR_RETURN(s3::BucketRecord b, OwnBucket(ctx));
+          ASSIGN_OR_RETURN(std::string text, ReadSmallBody(body));
+          ASSIGN_OR_RETURN(aws::XmlElement doc, aws::ParseXml(text));
+          const aws::XmlElement* rule = doc.Child("Rule");
+          const aws::XmlElement* def =
+              rule ? rule->Child("ApplyServerSideEncryptionByDefault") : nullptr;
+          if (doc.name != "ServerSideEncryptionConfiguration" || def == nullptr)
+            return MalformedXml();
+          std::string algorithm = def->ChildText("SSEAlgorithm").value_or("");
+          std::string key = def->ChildText("KMSMasterKeyID").value_or("");
+          if (algorithm != "AES256" && algorithm != "aws:kms") return MalformedXml();
+          if (algorithm == "AES256" && !key.empty()) {
+            return InvalidArgument(
+                "a KMSMasterKeyID is not applicable if the default sse algorithm is not aws:kms");
+          }
+          b.sse_algorithm = algorithm;
+          b.kms_key_id = key;
+          b.bucket_key_enabled = rule->ChildText("BucketKeyEnabled").value_or("false") == "true";
+          b.encryption_configured = true;
+          return store.UpdateBucket(b);
+        });
+    Add("GetBucketEncryption", "s3:GetEncryptionConfiguration", false,
+        [this](RequestContext& ctx, net::BodyReader&, S3Reply& reply) {
+          ASSIGN_OR_RETURN(s3::BucketRecord b, OwnBucket(ctx));
+          // Every bucket encrypts with SSE-S3 at least, as S3 does since 2023.
+          aws::XmlWriter xml("ServerSideEncryptionConfiguration");
+          xml.Open("Rule")
+              .Open("ApplyServerSideEncryptionByDefault")
+              .Leaf("SSEAlgorithm", b.sse_algorithm.empty() ? "AES256" : b.sse_algorithm);
+          if (!b.kms_key_id.empty()) xml.Leaf("KMSMasterKeyID", b.kms_key_id);
+          xml.Close().Leaf("BucketKeyEnabled", b.bucket_key_enabled ? "true" : "false");
+          reply.body = xml.Finish();
+          reply.Set("Content-Type", "application/xml");
+          return Status::Ok();
+        });
+    Add("DeleteBucketEncryption", "s3:PutEncryptionConfiguration", false,
+        [this](RequestContext& ctx, net::BodyReader&, S3Reply& reply) {
+          ASSIGN_OR_RETURN(s3::BucketRecord b, OwnBucket(ctx));
+          b.sse_algorithm.clear();
+          b.kms_key_id.clear();
+          b.bucket_key_enabled = false;
+          b.encryption_configured = false;
+          RETURN_IF_ERROR(store.UpdateBucket(b));
+          reply.status = 204;
+          return Status::Ok();
+        });
+    Add("PutBucketTagging", "s3:PutBucketTagging", false,
+        [this](RequestContext& ctx, net::BodyReader& body, S3Reply& reply) {
+          ASSIGN_OR_RETURN(s3::BucketRecord b, OwnBucket(ctx));
+          ASSIGN_OR_RETURN(std::string text, ReadSmallBody(body));
+          ASSIGN_OR_RETURN(aws::XmlElement doc, aws::ParseXml(text));
+          const aws::XmlElement* set = doc.Child("TagSet");
+          if (doc.name != "Tagging" || set == nullptr) return MalformedXml();
+          std::vector<std::pair<std::string, std::string>> tags;
+          std::set<std::string> seen;
+          for (const aws::XmlElement* t : set->Children("Tag")) {
+            std::string k = t->ChildText("Key").value_or(""),
+                        v = t->ChildText("Value").value_or("");
+            if (k.empty() || k.size() > 128 || v.size() > 256 || k.starts_with("aws:")) {
+              return Status::InvalidArgument("The TagKey you have provided is invalid")
+                  .WithAwsCode("InvalidTag");
+            }
+            if (!seen.insert(k).second) {
+              return Status::InvalidArgument("Cannot provide multiple Tags with the same key")
+                  .WithAwsCode("InvalidTag");
+            }
+            tags.emplace_back(k, v);
+          }
+          if (tags.size() > 50)
+            return Status::InvalidArgument("Object tags cannot be greater than 50")
+                .WithAwsCode("InvalidTag");
+          b.tags = std::move(tags);
+          RETURN_IF_ERROR(store.UpdateBucket(b));
+          reply.status = 204;
+          return Status::Ok();
+        });
+    Add("GetBucketTagging", "s3:GetBucketTagging", false,
+        [this](RequestContext& ctx, net::BodyReader&, S3Reply& reply) {
+          ASSIGN_OR_RETURN(s3::BucketRecord b, OwnBucket(ctx));
+          if (b.tags.empty())
+            return Status::NotFound("The TagSet does not exist").WithAwsCode("NoSuchTagSet");
+          aws::XmlWriter xml("Tagging");
+          xml.Open("TagSet");
+          for (const auto& [k, v] : b.tags) xml.Open("Tag").Leaf("Key", k).Leaf("Value", v).Close();
+          reply.body = xml.Finish();
+          reply.Set("Content-Type", "application/xml");
+          return Status::Ok();
+        });
+    Add("DeleteBucketTagging", "s3:PutBucketTagging", false,
+        [this](RequestContext& ctx, net::BodyReader&, S3Reply& reply) {
+          ASSIGN_OR_RETURN(s3::BucketRecord b, OwnBucket(ctx));
+          b.tags.clear();
+          RETURN_IF_ERROR(store.UpdateBucket(b));
+          reply.status = 204;
+          return Status::Ok();
+        });
+    Add(
+        "ListObjects", "s3:ListBucket", false,
+        [this](RequestContext& c, net::BodyReader& b, S3Reply& r) {
+          return ListObjects(c, b, r, false);
+        },
+        list_keys);
+    Add(
+        "ListObjectsV2", "s3:ListBucket", false,
+        [this](RequestContext& c, net::BodyReader& b, S3Reply& r) {
+          return ListObjects(c, b, r, true);
+        },
+        list_keys);
+    Add("ListMultipartUploads", "s3:ListBucketMultipartUploads", false,
+        bind(&Impl::ListMultipartUploads));
     // DeleteObjects has no action of its own: S3 authorizes s3:DeleteObject for each key named
     // in the body (DeleteObjects below), so the request itself is not checked here.
     Add("DeleteObjects", "", false, bind(&Impl::DeleteObjects));
     Add("PutObject", "s3:PutObject", true, bind(&Impl::PutObject));
     Add("CopyObject", "s3:PutObject", true, bind(&Impl::CopyObject));
-    Add("GetObject", "s3:GetObject", true, [this](RequestContext& c, net::BodyReader& b, S3Reply& r) {
-      return GetObject(c, b, r, false);
-    });
-    Add("HeadObject", "s3:GetObject", true, [this](RequestContext& c, net::BodyReader& b, S3Reply& r) {
-      return GetObject(c, b, r, true);
-    });
+    Add("GetObject", "s3:GetObject", true,
+        [this](RequestContext& c, net::BodyReader& b, S3Reply& r) {
+          return GetObject(c, b, r, false);
+        });
+    Add("HeadObject", "s3:GetObject", true,
+        [this](RequestContext& c, net::BodyReader& b, S3Reply& r) {
+          return GetObject(c, b, r, true);
+        });
     Add("DeleteObject", "s3:DeleteObject", true, bind(&Impl::DeleteObject));
     Add("CreateMultipartUpload", "s3:PutObject", true, bind(&Impl::CreateMultipartUpload));
     Add("UploadPart", "s3:PutObject", true, bind(&Impl::UploadPart));
@@ -1379,6 +1495,10 @@ S3Service::S3Service(OperationTable& table, s3::S3Store& store,
 }
 
 S3Service::~S3Service() = default;
+
+void S3Service::OnComplete(std::unique_ptr<CompletionHook> hook) {
+  impl_->hooks.push_back(std::move(hook));
+}
 
 net::Response S3Service::Handle(const net::Request& request, net::BodyReader& body) const {
   return impl_->Handle(request, body);

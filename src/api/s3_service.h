@@ -18,6 +18,7 @@
 
 #include "api/internal_caller.h"
 #include "api/operation.h"
+#include "api/stage.h"
 #include "api/stages.h"
 #include "crypto/secret.h"
 #include "net/http.h"
@@ -43,6 +44,10 @@ class S3Service {
 
   // Serves one S3 request whose body is read from `body` (S3 errors as REST-XML documents).
   net::Response Handle(const net::Request& request, net::BodyReader& body) const;
+
+  // Runs `hook` after every S3 request, as Pipeline::OnComplete does (the CloudTrail audit
+  // hook). Call before serving.
+  void OnComplete(std::unique_ptr<CompletionHook> hook);
 
   struct Impl;
 

@@ -280,6 +280,7 @@ int Serve(const ServeConfig& config) {
   pipeline.Add(std::make_unique<api::AuthorizeStage>(identities, clock));
   pipeline.Add(std::make_unique<api::DispatchStage>());
   pipeline.OnComplete(std::make_unique<api::AuditHook>(recorder, clock));
+  s3_service.OnComplete(std::make_unique<api::AuditHook>(recorder, clock));
   api::Frontend frontend(pipeline, clock, {kServices, kMaxBodyBytes});
   frontend.SetS3(&s3_service);
 

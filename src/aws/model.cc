@@ -15,6 +15,7 @@ KIROKU_DECLARE_MODEL(iam)
 KIROKU_DECLARE_MODEL(kms)
 KIROKU_DECLARE_MODEL(logs)
 KIROKU_DECLARE_MODEL(cloudtrail)
+KIROKU_DECLARE_MODEL(s3)
 #undef KIROKU_DECLARE_MODEL
 }
 
@@ -45,6 +46,7 @@ const Embedded kEmbedded[] = {
     {"kms", kiroku_model_kms_begin, kiroku_model_kms_end},
     {"logs", kiroku_model_logs_begin, kiroku_model_logs_end},
     {"cloudtrail", kiroku_model_cloudtrail_begin, kiroku_model_cloudtrail_end},
+    {"s3", kiroku_model_s3_begin, kiroku_model_s3_end},
 };
 
 }  // namespace
@@ -61,7 +63,10 @@ std::unique_ptr<ServiceModel> ServiceModel::Parse(std::string service, std::stri
   model->service_ = std::move(service);
   json::object root = json::parse(text).as_object();
   const json::object& meta = root.at("metadata").as_object();
-  model->protocol_ = StringOr(meta, "protocol") == "query" ? Protocol::kQuery : Protocol::kJson;
+  std::string protocol = StringOr(meta, "protocol");
+  model->protocol_ = protocol == "query"      ? Protocol::kQuery
+                     : protocol == "rest-xml" ? Protocol::kRestXml
+                                              : Protocol::kJson;
   model->target_prefix_ = StringOr(meta, "targetPrefix");
   model->xml_namespace_ = StringOr(meta, "xmlNamespace");
   model->api_version_ = StringOr(meta, "apiVersion");

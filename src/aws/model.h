@@ -13,7 +13,7 @@
 
 namespace kiroku::aws {
 
-enum class Protocol { kJson, kQuery, kRestXml };  // kRestXml: S3 (hand-written, no model)
+enum class Protocol { kJson, kQuery, kRestXml };  // kRestXml: S3 (api/s3_service.cc)
 
 struct Shape;
 
@@ -56,7 +56,7 @@ struct ErrorInfo {
 
 class ServiceModel {
  public:
-  // The model of `service` ("iam", "sts", "kms", "logs", "cloudtrail"), or nullptr.
+  // The model of `service` ("iam", "sts", "kms", "logs", "cloudtrail", "s3"), or nullptr.
   static const ServiceModel* Find(std::string_view service);
 
   const std::string& service() const { return service_; }

@@ -117,8 +117,7 @@ Result<std::vector<std::pair<std::string, std::string>>> ParseS3Query(std::strin
     auto name = UriDecode(part.substr(0, eq), true);
     auto value = UriDecode(eq == std::string_view::npos ? "" : part.substr(eq + 1), true);
     if (!name || !value) {
-      return Status::InvalidArgument("Couldn't parse the specified URI.")
-          .WithAwsCode("InvalidURI");
+      return Status::InvalidArgument("Couldn't parse the specified URI.").WithAwsCode("InvalidURI");
     }
     params.emplace_back(std::move(*name), std::move(*value));
   }

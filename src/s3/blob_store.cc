@@ -56,8 +56,11 @@ Status FsyncDir(const fs::path& dir) {
 
 BlobWriter::BlobWriter(fs::path tmp, fs::path final_path, std::string id, crypto::SecretBytes key,
                        int fd)
-    : tmp_(std::move(tmp)), final_(std::move(final_path)), id_(std::move(id)),
-      key_(std::move(key)), fd_(fd) {
+    : tmp_(std::move(tmp)),
+      final_(std::move(final_path)),
+      id_(std::move(id)),
+      key_(std::move(key)),
+      fd_(fd) {
   pending_.reserve(kBlobChunkBytes);
 }
 
@@ -106,7 +109,11 @@ Status BlobWriter::Commit() {
 
 BlobReader::BlobReader(std::string id, crypto::SecretBytes key, int fd, uint64_t size,
                        uint64_t offset, uint64_t end)
-    : id_(std::move(id)), key_(std::move(key)), fd_(fd), size_(size), position_(offset),
+    : id_(std::move(id)),
+      key_(std::move(key)),
+      fd_(fd),
+      size_(size),
+      position_(offset),
       end_(end) {}
 
 BlobReader::~BlobReader() {
@@ -139,8 +146,8 @@ Result<size_t> BlobReader::Read(char* out, size_t capacity) {
   uint64_t index = position_ / kBlobChunkBytes;
   if (index != loaded_index_) RETURN_IF_ERROR(LoadChunk(index));
   uint64_t within = position_ - index * kBlobChunkBytes;
-  size_t n = static_cast<size_t>(
-      std::min<uint64_t>({capacity, plain_.size() - within, end_ - position_}));
+  size_t n =
+      static_cast<size_t>(std::min<uint64_t>({capacity, plain_.size() - within, end_ - position_}));
   std::memcpy(out, plain_.data() + within, n);
   position_ += n;
   return n;
@@ -174,8 +181,8 @@ Result<std::unique_ptr<BlobWriter>> BlobStore::Create(crypto::SecretBytes data_k
   fs::path tmp = root_ / "tmp" / id;
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) return IoError("creating " + tmp.string());
-  return std::unique_ptr<BlobWriter>(
-      new BlobWriter(std::move(tmp), std::move(final_path), std::move(id), std::move(data_key), fd));
+  return std::unique_ptr<BlobWriter>(new BlobWriter(std::move(tmp), std::move(final_path),
+                                                    std::move(id), std::move(data_key), fd));
 }
 
 Result<std::unique_ptr<BlobReader>> BlobStore::Open(std::string_view id,
@@ -187,8 +194,8 @@ Result<std::unique_ptr<BlobReader>> BlobStore::Open(std::string_view id,
   fs::path path = PathOf(id);
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return IoError("opening object blob " + std::string(id));
-  return std::unique_ptr<BlobReader>(new BlobReader(std::string(id), std::move(data_key), fd, size,
-                                                    offset, std::min(end, size)));
+  return std::unique_ptr<BlobReader>(
+      new BlobReader(std::string(id), std::move(data_key), fd, size, offset, std::min(end, size)));
 }
 
 Status BlobStore::Remove(std::string_view id) {

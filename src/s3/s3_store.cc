@@ -149,7 +149,8 @@ BucketRecord BucketFromJson(const json::object& o) {
   }
   if (auto it = o.find("tags"); it != o.end() && it->value().is_array()) {
     for (const json::value& t : it->value().as_array()) {
-      if (t.is_object()) b.tags.emplace_back(Str(t.as_object(), "Key"), Str(t.as_object(), "Value"));
+      if (t.is_object())
+        b.tags.emplace_back(Str(t.as_object(), "Key"), Str(t.as_object(), "Value"));
     }
   }
   return b;
@@ -177,8 +178,10 @@ Status NoSuchUpload() {
 bool IsIpAddress(std::string_view name) {
   int dots = 0;
   for (char c : name) {
-    if (c == '.') ++dots;
-    else if (!std::isdigit(static_cast<unsigned char>(c))) return false;
+    if (c == '.')
+      ++dots;
+    else if (!std::isdigit(static_cast<unsigned char>(c)))
+      return false;
   }
   return dots == 3;
 }
@@ -192,15 +195,17 @@ Status ValidateBucketName(std::string_view name) {
   };
   if (name.size() < 3 || name.size() > 63) return bad("length must be 3 to 63");
   for (char c : name) {
-    if (!(std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) ||
-          c == '.' || c == '-')) {
+    if (!(std::islower(static_cast<unsigned char>(c)) ||
+          std::isdigit(static_cast<unsigned char>(c)) || c == '.' || c == '-')) {
       return bad("only lower-case letters, digits, dots and hyphens");
     }
   }
   auto alnum = [](char c) {
-    return std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c));
+    return std::islower(static_cast<unsigned char>(c)) ||
+           std::isdigit(static_cast<unsigned char>(c));
   };
-  if (!alnum(name.front()) || !alnum(name.back())) return bad("must begin and end with a letter or digit");
+  if (!alnum(name.front()) || !alnum(name.back()))
+    return bad("must begin and end with a letter or digit");
   if (name.find("..") != std::string_view::npos || name.find(".-") != std::string_view::npos ||
       name.find("-.") != std::string_view::npos) {
     return bad("adjacent periods or hyphens next to periods");
@@ -266,7 +271,8 @@ Status S3Store::DeleteBucket(std::string_view name) {
 Result<std::vector<BucketRecord>> S3Store::ListBuckets(std::string_view account) const {
   std::vector<BucketRecord> out;
   Status parse_error;
-  RETURN_IF_ERROR(db_.Scan(kMeta, store::Range::Prefix(store::KeyBuilder().Tag(kTag).Tag('b').Build()),
+  RETURN_IF_ERROR(db_.Scan(kMeta,
+                           store::Range::Prefix(store::KeyBuilder().Tag(kTag).Tag('b').Build()),
                            [&](std::string_view, std::string_view value) {
                              auto o = ParseRecord(value);
                              if (!o.ok()) {
@@ -413,8 +419,8 @@ Status S3Store::PutPart(std::string_view bucket, std::string_view key, std::stri
   store::WriteBatch batch;
   batch.Put(kMeta, part_key, json::serialize(o));
   // The upload must still exist (not completed or aborted meanwhile) and the part unchanged.
-  Status s = db_.WriteIf({{std::string(kMeta), upload_key, upload}, {std::string(kMeta), part_key, old}},
-                         batch);
+  Status s = db_.WriteIf(
+      {{std::string(kMeta), upload_key, upload}, {std::string(kMeta), part_key, old}}, batch);
   if (s.code() == Code::kConflict) return NoSuchUpload();
   RETURN_IF_ERROR(s);
   if (old) {
@@ -477,8 +483,9 @@ Result<ObjectRecord> S3Store::CompleteUpload(
   std::string md5s;
   for (size_t i = 1; i < chosen.size(); ++i) {
     if (chosen[i].first <= chosen[i - 1].first) {
-      return Status::InvalidArgument("The list of parts was not in ascending order. Parts must "
-                                     "be ordered by part number.")
+      return Status::InvalidArgument(
+                 "The list of parts was not in ascending order. Parts must "
+                 "be ordered by part number.")
           .WithAwsCode("InvalidPartOrder");
     }
   }
@@ -494,8 +501,9 @@ Result<ObjectRecord> S3Store::CompleteUpload(
     }
     const PartRecord& part = *it->second;
     if (i + 1 < chosen.size() && part.segment.size < kMinPartBytes) {
-      return Status::InvalidArgument("Your proposed upload is smaller than the minimum allowed "
-                                     "size")
+      return Status::InvalidArgument(
+                 "Your proposed upload is smaller than the minimum allowed "
+                 "size")
           .WithAwsCode("EntityTooSmall");
     }
     md5s += HexDecode(strip(part.etag)).value_or("");
@@ -524,8 +532,9 @@ Result<ObjectRecord> S3Store::CompleteUpload(
                           {std::string(kMeta), object_key, old_object}},
                          batch);
   if (s.code() == Code::kConflict) {
-    return Status::Conflict("A conflicting conditional operation is currently in progress "
-                            "against this resource. Please try again.")
+    return Status::Conflict(
+               "A conflicting conditional operation is currently in progress "
+               "against this resource. Please try again.")
         .WithAwsCode("OperationAborted");
   }
   RETURN_IF_ERROR(s);

@@ -27,7 +27,7 @@ namespace kiroku::s3 {
 
 // How one blob's data key is protected.
 struct Segment {
-  std::string blob;         // BlobStore id
+  std::string blob;  // BlobStore id
   uint64_t size = 0;
   std::string sse;          // "AES256" (master key) or "aws:kms"
   std::string kms_key_id;   // aws:kms: the key ARN

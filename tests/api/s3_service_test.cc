@@ -35,12 +35,14 @@ class S3ServiceTest : public ::testing::Test {
     AddKmsOperations(table_, keys_, identities_);
     service_ = std::make_unique<S3Service>(table_, store_, identities_, sessions_, master_, caller_,
                                            clock_);
-    trail_arn_ = std::string("arn:aws:cloudtrail:") + kRegion + ":" + account_ + ":trail/management";
+    trail_arn_ =
+        std::string("arn:aws:cloudtrail:") + kRegion + ":" + account_ + ":trail/management";
   }
 
   Result<json::value> Call(const iam::Principal& who, std::string service, std::string op,
                            json::object input) {
-    return caller_.Call({who, account_, kRegion, std::move(service), std::move(op), std::move(input)});
+    return caller_.Call(
+        {who, account_, kRegion, std::move(service), std::move(op), std::move(input)});
   }
   Result<json::value> AsRoot(std::string op, json::object input) {
     return Call(iam::RootPrincipal(account_), "s3", std::move(op), std::move(input));
@@ -58,19 +60,26 @@ class S3ServiceTest : public ::testing::Test {
     b.policy = R"({"Version": "2012-10-17", "Statement": [
       {"Sid": "AWSCloudTrailAclCheck20150319", "Effect": "Allow",
        "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "s3:GetBucketAcl",
-       "Resource": "arn:aws:s3:::)" + std::string(kBucket) + R"(",
-       "Condition": {"StringEquals": {"aws:SourceArn": ")" + trail_arn_ + R"("}}},
+       "Resource": "arn:aws:s3:::)" +
+               std::string(kBucket) + R"(",
+       "Condition": {"StringEquals": {"aws:SourceArn": ")" +
+               trail_arn_ + R"("}}},
       {"Sid": "AWSCloudTrailWrite20150319", "Effect": "Allow",
        "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "s3:PutObject",
-       "Resource": "arn:aws:s3:::)" + std::string(kBucket) + "/AWSLogs/" + account_ + R"(/*",
+       "Resource": "arn:aws:s3:::)" +
+               std::string(kBucket) + "/AWSLogs/" + account_ + R"(/*",
        "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control",
-                                      "aws:SourceArn": ")" + trail_arn_ + R"("}}}]})";
+                                      "aws:SourceArn": ")" +
+               trail_arn_ + R"("}}}]})";
     ASSERT_TRUE(store_.CreateBucket(b).ok());
   }
 
   json::object TrailWrite(std::string key, std::string acl, std::string source_arn) {
-    json::object in{{"Bucket", kBucket}, {"Key", std::move(key)}, {"Body", "{\"Records\":[]}"},
-                    {"ContentType", "application/json"}, {"SourceArn", std::move(source_arn)},
+    json::object in{{"Bucket", kBucket},
+                    {"Key", std::move(key)},
+                    {"Body", "{\"Records\":[]}"},
+                    {"ContentType", "application/json"},
+                    {"SourceArn", std::move(source_arn)},
                     {"SourceAccount", account_}};
     if (!acl.empty()) in["ACL"] = std::move(acl);
     return in;
@@ -104,19 +113,26 @@ TEST_F(S3ServiceTest, CloudTrailWritesExactlyWhereTheBucketPolicyAllows) {
   EXPECT_EQ(put->at("x-amz-server-side-encryption").as_string(), "AES256");
 
   // Each condition of the write statement matters.
-  EXPECT_EQ(AsCloudTrail("PutObject", TrailWrite(key, "", trail_arn_)).status().code(), Code::kAccessDenied);
+  EXPECT_EQ(AsCloudTrail("PutObject", TrailWrite(key, "", trail_arn_)).status().code(),
+            Code::kAccessDenied);
   EXPECT_EQ(AsCloudTrail("PutObject", TrailWrite(key, "private", trail_arn_)).status().code(),
             Code::kAccessDenied);
-  EXPECT_EQ(AsCloudTrail("PutObject", TrailWrite(key, "bucket-owner-full-control",
-                                                 trail_arn_ + "-other")).status().code(),
-            Code::kAccessDenied);
-  EXPECT_EQ(AsCloudTrail("PutObject", TrailWrite("elsewhere/f.json", "bucket-owner-full-control",
-                                                 trail_arn_)).status().code(),
+  EXPECT_EQ(
+      AsCloudTrail("PutObject", TrailWrite(key, "bucket-owner-full-control", trail_arn_ + "-other"))
+          .status()
+          .code(),
+      Code::kAccessDenied);
+  EXPECT_EQ(AsCloudTrail("PutObject",
+                         TrailWrite("elsewhere/f.json", "bucket-owner-full-control", trail_arn_))
+                .status()
+                .code(),
             Code::kAccessDenied);
   // Reading is not granted to the service.
-  EXPECT_EQ(AsCloudTrail("GetObject", {{"Bucket", kBucket}, {"Key", key}, {"SourceArn", trail_arn_}})
-                .status().code(),
-            Code::kAccessDenied);
+  EXPECT_EQ(
+      AsCloudTrail("GetObject", {{"Bucket", kBucket}, {"Key", key}, {"SourceArn", trail_arn_}})
+          .status()
+          .code(),
+      Code::kAccessDenied);
 
   // The owner reads what CloudTrail wrote, byte for byte.
   auto got = AsRoot("GetObject", {{"Bucket", kBucket}, {"Key", key}});
@@ -132,7 +148,9 @@ TEST_F(S3ServiceTest, SseKmsUsesTheS3EncryptionContext) {
   auto key = Call(iam::RootPrincipal(account_), "kms", "CreateKey", {});
   ASSERT_TRUE(key.ok()) << key.status().ToString();
   std::string key_arn(key->at("KeyMetadata").at("Arn").as_string());
-  json::object put{{"Bucket", kBucket}, {"Key", "secret.txt"}, {"Body", "kms protected"},
+  json::object put{{"Bucket", kBucket},
+                   {"Key", "secret.txt"},
+                   {"Body", "kms protected"},
                    {"ServerSideEncryption", "aws:kms"}};
   put["Headers"] = json::object{{"x-amz-server-side-encryption", "aws:kms"},
                                 {"x-amz-server-side-encryption-aws-kms-key-id", key_arn}};
@@ -145,13 +163,15 @@ TEST_F(S3ServiceTest, SseKmsUsesTheS3EncryptionContext) {
   ASSERT_TRUE(record.ok());
   ASSERT_EQ(record->segments.size(), 1u);
   // The wrapped key opens only with the object's ARN as encryption context.
-  auto wrong = Call(iam::RootPrincipal(account_), "kms", "Decrypt",
-                    {{"CiphertextBlob", Base64Encode(record->segments[0].wrapped_key)},
-                     {"EncryptionContext", {{"aws:s3:arn", std::string("arn:aws:s3:::") + kBucket + "/other"}}}});
+  auto wrong = Call(
+      iam::RootPrincipal(account_), "kms", "Decrypt",
+      {{"CiphertextBlob", Base64Encode(record->segments[0].wrapped_key)},
+       {"EncryptionContext", {{"aws:s3:arn", std::string("arn:aws:s3:::") + kBucket + "/other"}}}});
   EXPECT_FALSE(wrong.ok());
   auto right = Call(iam::RootPrincipal(account_), "kms", "Decrypt",
                     {{"CiphertextBlob", Base64Encode(record->segments[0].wrapped_key)},
-                     {"EncryptionContext", {{"aws:s3:arn", std::string("arn:aws:s3:::") + kBucket + "/secret.txt"}}}});
+                     {"EncryptionContext",
+                      {{"aws:s3:arn", std::string("arn:aws:s3:::") + kBucket + "/secret.txt"}}}});
   EXPECT_TRUE(right.ok()) << right.status().ToString();
 
   // Disabling the key makes the object unreadable, as on AWS.

@@ -29,7 +29,8 @@ TEST(S3Routing, TellsS3FromTheOtherProtocols) {
   EXPECT_TRUE(IsS3Request(Req("PUT", "/bucket/key")));
   EXPECT_TRUE(IsS3Request(Req("POST", "/bucket?delete", {{"Content-Type", "application/xml"}})));
   EXPECT_FALSE(IsS3Request(Req("GET", "/?Action=GetCallerIdentity&Version=2011-06-15")));
-  EXPECT_FALSE(IsS3Request(Req("POST", "/", {{"Content-Type", "application/x-www-form-urlencoded"}})));
+  EXPECT_FALSE(
+      IsS3Request(Req("POST", "/", {{"Content-Type", "application/x-www-form-urlencoded"}})));
   EXPECT_FALSE(IsS3Request(Req("POST", "/", {{"X-Amz-Target", "TrentService.ListKeys"}})));
   EXPECT_FALSE(IsS3Request(Req("GET", "/_kiroku/health")));
   EXPECT_FALSE(IsS3Request(Req("GET", "/console/index.html")));
@@ -73,8 +74,9 @@ TEST(RestXml, WritesAndReadsDocuments) {
   ASSERT_TRUE(parsed.ok());
   EXPECT_EQ(parsed->name, "ListBucketResult");
   EXPECT_EQ(parsed->Child("Contents")->ChildText("Key"), "a<&>\"b");
-  auto del = ParseXml("<Delete><Object><Key>k1</Key></Object><Object><Key>k2</Key></Object>"
-                      "<Quiet>true</Quiet></Delete>");
+  auto del = ParseXml(
+      "<Delete><Object><Key>k1</Key></Object><Object><Key>k2</Key></Object>"
+      "<Quiet>true</Quiet></Delete>");
   ASSERT_EQ(del->Children("Object").size(), 2u);
   EXPECT_EQ(ParseXml("<Delete><Object>").status().aws_code(), "MalformedXML");
 }
@@ -87,10 +89,12 @@ TEST(RestXmlErrors, S3CodesStatusesAndBody) {
   } cases[] = {
       {Status::NotFound("x").WithAwsCode("NoSuchBucket"), "NoSuchBucket", 404},
       {Status::NotFound("x").WithAwsCode("NoSuchKey"), "NoSuchKey", 404},
-      {Status::AlreadyExists("x").WithAwsCode("BucketAlreadyOwnedByYou"), "BucketAlreadyOwnedByYou", 409},
+      {Status::AlreadyExists("x").WithAwsCode("BucketAlreadyOwnedByYou"), "BucketAlreadyOwnedByYou",
+       409},
       {Status::Conflict("x").WithAwsCode("BucketNotEmpty"), "BucketNotEmpty", 409},
       {Status::AccessDenied("x"), "AccessDenied", 403},
-      {Status::Unauthenticated("x").WithAwsCode("SignatureDoesNotMatch"), "SignatureDoesNotMatch", 403},
+      {Status::Unauthenticated("x").WithAwsCode("SignatureDoesNotMatch"), "SignatureDoesNotMatch",
+       403},
       {Status::Unauthenticated("x").WithAwsCode("InvalidClientTokenId"), "InvalidAccessKeyId", 403},
       {Status::Unauthenticated("x").WithAwsCode("MissingAuthenticationToken"), "AccessDenied", 403},
       {Status::InvalidArgument("x").WithAwsCode("InvalidBucketName"), "InvalidBucketName", 400},
@@ -103,10 +107,9 @@ TEST(RestXmlErrors, S3CodesStatusesAndBody) {
     EXPECT_EQ(e.code, c.code);
     EXPECT_EQ(e.http_status, c.http) << c.code;
   }
-  net::Response r = RenderError(nullptr, Protocol::kRestXml,
-                                Status::NotFound("The specified bucket does not exist")
-                                    .WithAwsCode("NoSuchBucket"),
-                                "req-1");
+  net::Response r = RenderError(
+      nullptr, Protocol::kRestXml,
+      Status::NotFound("The specified bucket does not exist").WithAwsCode("NoSuchBucket"), "req-1");
   EXPECT_EQ(r.status, 404);
   EXPECT_EQ(*r.FindHeader("x-amz-request-id"), "req-1");
   EXPECT_NE(r.body.find("<Error><Code>NoSuchBucket</Code><Message>The specified bucket does not "
@@ -150,31 +153,34 @@ class AwsChunkedTest : public ::testing::Test {
   }
 
   net::Request Head() const {
-    net::Request r = Req(
-        "PUT", "/examplebucket/chunkObject.txt",
-        {{"Host", "s3.amazonaws.com"},
-         {"x-amz-date", "20130524T000000Z"},
-         {"x-amz-storage-class", "REDUCED_REDUNDANCY"},
-         {"Authorization",
-          "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request,"
-          "SignedHeaders=content-encoding;content-length;host;x-amz-content-sha256;x-amz-date;"
-          "x-amz-decoded-content-length;x-amz-storage-class,"
-          "Signature=4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9"},
-         {"x-amz-content-sha256", "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"},
-         {"Content-Encoding", "aws-chunked"},
-         {"x-amz-decoded-content-length", "66560"},
-         {"Content-Length", "66824"}});
+    net::Request r =
+        Req("PUT", "/examplebucket/chunkObject.txt",
+            {{"Host", "s3.amazonaws.com"},
+             {"x-amz-date", "20130524T000000Z"},
+             {"x-amz-storage-class", "REDUCED_REDUNDANCY"},
+             {"Authorization",
+              "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request,"
+              "SignedHeaders=content-encoding;content-length;host;x-amz-content-sha256;x-amz-date;"
+              "x-amz-decoded-content-length;x-amz-storage-class,"
+              "Signature=4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9"},
+             {"x-amz-content-sha256", "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"},
+             {"Content-Encoding", "aws-chunked"},
+             {"x-amz-decoded-content-length", "66560"},
+             {"Content-Length", "66824"}});
     return r;
   }
 
   static std::string Body(bool tamper) {
     std::string a1(65536, 'a'), a2(1024, 'a');
     if (tamper) a2[10] = 'b';
-    return "10000;chunk-signature=ad80c730a21e5b8d04586a2213dd63b9a0e99e0e2307b0ade35a65485a288648\r\n" +
+    return "10000;chunk-signature="
+           "ad80c730a21e5b8d04586a2213dd63b9a0e99e0e2307b0ade35a65485a288648\r\n" +
            a1 + "\r\n" +
-           "400;chunk-signature=0055627c9e194cb4542bae2aa5492e3c1575bbb81b612b7d234b86a503ef5497\r\n" +
+           "400;chunk-signature="
+           "0055627c9e194cb4542bae2aa5492e3c1575bbb81b612b7d234b86a503ef5497\r\n" +
            a2 + "\r\n" +
-           "0;chunk-signature=b6c6ea8a5354eaf15b3cb7646744f4275b71ea724fed81ceb9323e279d449df9\r\n\r\n";
+           "0;chunk-signature="
+           "b6c6ea8a5354eaf15b3cb7646744f4275b71ea724fed81ceb9323e279d449df9\r\n\r\n";
   }
 
   Result<std::string> Decode(const std::string& body, size_t step) {
@@ -231,8 +237,7 @@ TEST(S3PresignedV2, VerifiesLegacyQuerySignatures) {
   EXPECT_EQ(VerifyS3PresignedV2(r, "otherbucket", lookup, clock).status().aws_code(),
             "SignatureDoesNotMatch");
   clock.Advance(std::chrono::seconds(120));
-  EXPECT_EQ(VerifyS3PresignedV2(r, "johnsmith", lookup, clock).status().aws_code(),
-            "AccessDenied");
+  EXPECT_EQ(VerifyS3PresignedV2(r, "johnsmith", lookup, clock).status().aws_code(), "AccessDenied");
 }
 
 }  // namespace

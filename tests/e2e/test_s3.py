@@ -485,6 +485,26 @@ class S3Test(unittest.TestCase):
         self.assertIn(b"XAmzContentSHA256Mismatch", text)
         self.assertEqual(error_of(lambda: self.s3.head_object(Bucket="hash-bucket", Key="k")), ("404", 404))
 
+    # ---- CloudTrail --------------------------------------------------------------------------
+
+    def test_bucket_calls_are_management_events_and_object_calls_are_not(self):
+        self.s3.create_bucket(Bucket="audited-bucket", CreateBucketConfiguration={"LocationConstraint": REGION})
+        self.s3.put_bucket_tagging(Bucket="audited-bucket", Tagging={"TagSet": [{"Key": "a", "Value": "b"}]})
+        self.s3.put_object(Bucket="audited-bucket", Key="data-event", Body=b"x")
+        trail = self.server.client("cloudtrail")
+        names = set()
+        deadline = time.time() + 10
+        while time.time() < deadline and not {"CreateBucket", "PutBucketTagging"} <= names:
+            time.sleep(0.2)
+            events = trail.lookup_events(LookupAttributes=[
+                {"AttributeKey": "EventSource", "AttributeValue": "s3.amazonaws.com"}])["Events"]
+            names = {e["EventName"] for e in events}
+        self.assertLessEqual({"CreateBucket", "PutBucketTagging"}, names)
+        self.assertNotIn("PutObject", names)
+        record = next(json.loads(e["CloudTrailEvent"]) for e in events if e["EventName"] == "CreateBucket")
+        self.assertEqual(record["eventSource"], "s3.amazonaws.com")
+        self.assertEqual(record["awsRegion"], REGION)
+
     # ---- at rest -----------------------------------------------------------------------------
 
     def test_no_plaintext_in_the_data_dir(self):

@@ -125,8 +125,8 @@ TEST(StreamingTest, LargeBodiesStreamPastTheBufferedLimit) {
   chunked.body() = big.substr(0, 200000);
   chunked.chunked(true);
   res = c.Send(chunked);
-  EXPECT_EQ(res.body(), "/stream/chunked 200000 " + std::to_string(Checksum(big.substr(0, 200000))) +
-                            " pieces");
+  EXPECT_EQ(res.body(), "/stream/chunked 200000 " +
+                            std::to_string(Checksum(big.substr(0, 200000))) + " pieces");
 
   // The buffered path still refuses what is over its limit.
   http::request<http::string_body> buffered{http::verb::post, "/other", 11};
@@ -142,7 +142,8 @@ TEST(StreamingTest, AnswersExpectContinueBeforeTheBody) {
   ASSERT_TRUE(server.Start().ok());
   Connection c(server.port());
   std::string head =
-      "PUT /stream/continue HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n";
+      "PUT /stream/continue HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: "
+      "100-continue\r\n\r\n";
   asio::write(c.stream(), asio::buffer(head));
   // The interim response arrives although no body byte was sent.
   http::response_parser<http::empty_body> interim;

@@ -226,11 +226,16 @@ TEST_F(S3StoreTest, MultipartEtagPartRulesAndCleanup) {
       md5s += *HexDecode(md5);
     }
   }
-  EXPECT_EQ(store_.CompleteUpload("mpu-bucket", "big", "upload-1", {{2, "\"nope\""}}).status().aws_code(),
-            "InvalidPart");
-  EXPECT_EQ(store_.CompleteUpload("mpu-bucket", "big", "upload-1", {chosen[1], chosen[0]}).status().aws_code(),
+  EXPECT_EQ(
+      store_.CompleteUpload("mpu-bucket", "big", "upload-1", {{2, "\"nope\""}}).status().aws_code(),
+      "InvalidPart");
+  EXPECT_EQ(store_.CompleteUpload("mpu-bucket", "big", "upload-1", {chosen[1], chosen[0]})
+                .status()
+                .aws_code(),
             "InvalidPartOrder");
-  EXPECT_EQ(store_.CompleteUpload("mpu-bucket", "big", "upload-1", {chosen[0], {4, "\"x\""}}).status().aws_code(),
+  EXPECT_EQ(store_.CompleteUpload("mpu-bucket", "big", "upload-1", {chosen[0], {4, "\"x\""}})
+                .status()
+                .aws_code(),
             "InvalidPart");
   auto done = store_.CompleteUpload("mpu-bucket", "big", "upload-1", chosen);
   ASSERT_TRUE(done.ok()) << done.status().ToString();
@@ -262,7 +267,9 @@ TEST_F(S3StoreTest, SmallNonLastPartIsTooSmall) {
     part.etag = "\"00\"";
     ASSERT_TRUE(store_.PutPart("mpu-small", "k", "u", part).ok());
   }
-  EXPECT_EQ(store_.CompleteUpload("mpu-small", "k", "u", {{1, "\"00\""}, {2, "\"00\""}}).status().aws_code(),
+  EXPECT_EQ(store_.CompleteUpload("mpu-small", "k", "u", {{1, "\"00\""}, {2, "\"00\""}})
+                .status()
+                .aws_code(),
             "EntityTooSmall");
   EXPECT_TRUE(store_.AbortUpload("mpu-small", "k", "u").ok());
   EXPECT_EQ(store_.AbortUpload("mpu-small", "k", "u").aws_code(), "NoSuchUpload");
