@@ -189,6 +189,32 @@ class LogsTest(unittest.TestCase):
         [described] = self.logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"]
         self.assertGreater(described["storedBytes"], 0)
 
+    def test_pages_hold_at_most_one_megabyte(self):
+        group, stream = "big", "s"
+        self.logs.create_log_group(logGroupName=group)
+        self.logs.create_log_stream(logGroupName=group, logStreamName=stream)
+        ts = now_ms()
+        for b in range(3):
+            self.logs.put_log_events(logGroupName=group, logStreamName=stream, logEvents=[
+                {"timestamp": ts, "message": f"{b:02d}-{i:04d}-" + "x" * 990} for i in range(1000)])
+        sizes, seen, token = [], [], None
+        while True:
+            kwargs = {"nextToken": token} if token else {}
+            page = self.logs.get_log_events(logGroupName=group, logStreamName=stream,
+                                            startFromHead=True, **kwargs)
+            sizes.append(sum(len(e["message"]) for e in page["events"]))
+            seen.extend(e["message"][:7] for e in page["events"])
+            if page["nextForwardToken"] == token:
+                break
+            token = page["nextForwardToken"]
+        self.assertTrue(all(size <= 1048576 for size in sizes), sizes)
+        self.assertGreater(len(sizes), 3)
+        self.assertEqual(seen, [f"{b:02d}-{i:04d}" for b in range(3) for i in range(1000)])
+        pages = list(self.logs.get_paginator("filter_log_events").paginate(logGroupName=group))
+        self.assertGreater(len(pages), 2)
+        self.assertTrue(all(sum(len(e["message"]) for e in p["events"]) <= 1048576 for p in pages))
+        self.assertEqual(sum(len(p["events"]) for p in pages), 3000)
+
     def test_put_log_events_rules(self):
         group, stream = "rules", "s"
         self.logs.create_log_group(logGroupName=group)
