@@ -175,28 +175,37 @@ class Session : public std::enable_shared_from_this<Session> {
 
     Result<size_t> Read(char* out, size_t capacity) override {
       if (capacity == 0 || failed_) return size_t{0};
-      while (!parser_.is_done()) {
-        auto& body = parser_.get().body();
-        body.data = out;
-        body.size = capacity;
-        beast::error_code ec = session_.OnStrand([this](auto complete) {
-          http::async_read_some(session_.stream_, session_.buffer_, parser_,
-                                [complete](beast::error_code ec, size_t) { complete(ec); });
-        });
-        if (ec == http::error::need_buffer) ec = {};
-        if (ec) {
-          failed_ = true;
-          return Status::Unavailable("reading the request body: " + ec.message());
-        }
-        size_t n = capacity - body.size;
-        if (n > 0) return n;
+      if (parser_.is_done()) return size_t{0};
+      auto& body = parser_.get().body();
+      body.data = out;
+      body.size = capacity;
+      // Reads on the strand until `out` is full or the body ends: one hand-off between the
+      // worker and the I/O thread per buffer, not per socket read (under load each hand-off
+      // costs a scheduling delay).
+      beast::error_code ec = session_.OnStrand([this](auto complete) { ReadMore(complete); });
+      if (ec) {
+        failed_ = true;
+        return Status::Unavailable("reading the request body: " + ec.message());
       }
-      return size_t{0};
+      return capacity - body.size;
     }
 
     bool complete() const { return !failed_ && parser_.is_done(); }
 
    private:
+    template <class Complete>
+    void ReadMore(Complete complete) {
+      http::async_read_some(session_.stream_, session_.buffer_, parser_,
+                            [this, complete](beast::error_code ec, size_t) {
+                              if (ec == http::error::need_buffer) ec = {};
+                              if (ec || parser_.is_done() || parser_.get().body().size == 0) {
+                                return complete(ec);
+                              }
+                              session_.stream_.expires_after(kIdleTimeout);
+                              ReadMore(complete);
+                            });
+    }
+
     Session& session_;
     http::request_parser<http::buffer_body>& parser_;
     bool failed_ = false;
