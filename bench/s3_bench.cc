@@ -112,10 +112,12 @@ Fixture& Shared() {
 void BM_PutObject(benchmark::State& state) {
   Fixture& f = Shared();
   std::string body(static_cast<size_t>(state.range(0)), 'b');
-  std::string path = "/bench-bucket/put-" + std::to_string(state.range(0));
+  std::string path = "/bench-bucket/put-" + std::to_string(state.range(0)) + "-";
+  int64_t i = 0;
   for (auto _ : state) {
+    // A new key each time, as CloudTrail writes (replacing a key also removes the old blob).
     BufferReader reader(body);
-    net::Response r = f.service().Handle(f.Signed("PUT", path), reader);
+    net::Response r = f.service().Handle(f.Signed("PUT", path + std::to_string(i++)), reader);
     if (r.status != 200) state.SkipWithError(r.body.c_str());
   }
   state.SetBytesProcessed(state.iterations() * state.range(0));
