@@ -41,7 +41,8 @@ sanitize: deps
 
 FUZZ_DIR ?= build/fuzz
 FUZZ_SECONDS ?= 20
-fuzz: deps
+fuzz:
+	@bash scripts/install-deps.sh fuzz
 	cmake -S . -B $(FUZZ_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ -DBUILD_BENCH=OFF
 	cmake --build $(FUZZ_DIR) -j $(JOBS) --target filter_fuzz policy_fuzz
 	ctest --test-dir $(FUZZ_DIR) --output-on-failure -R filter_fuzz_smoke

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages kiroku needs to build, test and benchmark. Idempotent and fast
 # when everything is present (one dpkg query, no apt-get call). Run as root (or with sudo).
+# `install-deps.sh fuzz` also installs clang and its fuzzer runtime (for `make fuzz`).
 # Note: libboost1.81-dev conflicts with the unversioned libboost-dev (1.74 on Debian 12).
 set -euo pipefail
 
@@ -12,6 +13,10 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   jq curl ripgrep
 )
+
+if [[ "${1:-}" == fuzz ]]; then
+  packages+=(clang libclang-rt-14-dev)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
