@@ -45,50 +45,24 @@ EVP_MAC_CTX* ThreadHmacContext() {
 
 }  // namespace
 
-struct Sha256Hasher::State {
-  EVP_MD_CTX* ctx;
+struct Hasher::State {
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  ~State() { EVP_MD_CTX_free(ctx); }
 };
 
-Sha256Hasher::Sha256Hasher() : state_(new State{EVP_MD_CTX_new()}) {
+Hasher::Hasher(Digest digest) : state_(std::make_unique<State>()) {
   KIROKU_CHECK(state_->ctx != nullptr);
-  KIROKU_CHECK(EVP_DigestInit_ex(state_->ctx, Sha256Md(), nullptr) == 1);
+  const EVP_MD* md = digest == Digest::kSha256 ? Sha256Md() : EVP_md5();
+  KIROKU_CHECK(EVP_DigestInit_ex(state_->ctx, md, nullptr) == 1);
 }
 
-Sha256Hasher::~Sha256Hasher() {
-  EVP_MD_CTX_free(state_->ctx);
-  delete state_;
-}
+Hasher::~Hasher() = default;
 
-void Sha256Hasher::Update(std::string_view data) {
+void Hasher::Update(std::string_view data) {
   KIROKU_CHECK(EVP_DigestUpdate(state_->ctx, data.data(), data.size()) == 1);
 }
 
-std::string Sha256Hasher::Finish() {
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  KIROKU_CHECK(EVP_DigestFinal_ex(state_->ctx, out, &len) == 1);
-  return std::string(reinterpret_cast<char*>(out), len);
-}
-
-struct Md5Hasher::State {
-  EVP_MD_CTX* ctx;
-};
-
-Md5Hasher::Md5Hasher() : state_(new State{EVP_MD_CTX_new()}) {
-  KIROKU_CHECK(state_->ctx != nullptr);
-  KIROKU_CHECK(EVP_DigestInit_ex(state_->ctx, EVP_md5(), nullptr) == 1);
-}
-
-Md5Hasher::~Md5Hasher() {
-  EVP_MD_CTX_free(state_->ctx);
-  delete state_;
-}
-
-void Md5Hasher::Update(std::string_view data) {
-  KIROKU_CHECK(EVP_DigestUpdate(state_->ctx, data.data(), data.size()) == 1);
-}
-
-std::string Md5Hasher::Finish() {
+std::string Hasher::Finish() {
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   KIROKU_CHECK(EVP_DigestFinal_ex(state_->ctx, out, &len) == 1);

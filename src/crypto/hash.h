@@ -1,6 +1,7 @@
 // Hashes and MACs over OpenSSL 3 (EVP). Pure functions; thread-safe.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -9,37 +10,36 @@ namespace kiroku::crypto {
 // SHA-256 digest: 32 raw bytes.
 std::string Sha256(std::string_view data);
 
-// Incremental SHA-256 for payloads that arrive in pieces.
-class Sha256Hasher {
+// An incremental digest for payloads that arrive in pieces. Not copyable; single-threaded.
+class Hasher {
  public:
-  Sha256Hasher();
-  ~Sha256Hasher();
-  Sha256Hasher(const Sha256Hasher&) = delete;
-  Sha256Hasher& operator=(const Sha256Hasher&) = delete;
+  enum class Digest {
+    kSha256,
+    kMd5,  // only for S3 ETags and Content-MD5 (checksums AWS defines with MD5; never security)
+  };
+
+  explicit Hasher(Digest digest);
+  ~Hasher();
+  Hasher(const Hasher&) = delete;
+  Hasher& operator=(const Hasher&) = delete;
 
   void Update(std::string_view data);
-  std::string Finish();  // 32 raw bytes; the hasher may not be used afterwards
+  // The raw digest (32 bytes for SHA-256, 16 for MD5); the hasher may not be used afterwards.
+  std::string Finish();
 
  private:
   struct State;
-  State* state_;
+  std::unique_ptr<State> state_;
 };
 
-// Incremental MD5, only for S3 ETags and Content-MD5 (integrity checksums AWS defines with MD5;
-// never for security).
-class Md5Hasher {
+class Sha256Hasher : public Hasher {
  public:
-  Md5Hasher();
-  ~Md5Hasher();
-  Md5Hasher(const Md5Hasher&) = delete;
-  Md5Hasher& operator=(const Md5Hasher&) = delete;
+  Sha256Hasher() : Hasher(Digest::kSha256) {}
+};
 
-  void Update(std::string_view data);
-  std::string Finish();  // 16 raw bytes; the hasher may not be used afterwards
-
- private:
-  struct State;
-  State* state_;
+class Md5Hasher : public Hasher {
+ public:
+  Md5Hasher() : Hasher(Digest::kMd5) {}
 };
 
 // HMAC-SHA256(key, data): 32 raw bytes.

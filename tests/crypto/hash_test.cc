@@ -21,6 +21,15 @@ TEST(HashTest, IncrementalMatchesOneShot) {
   EXPECT_EQ(h.Finish(), Sha256("abc"));
 }
 
+TEST(HashTest, Md5KnownVectorsForS3Checksums) {
+  Md5Hasher empty;
+  EXPECT_EQ(HexEncode(empty.Finish()), "d41d8cd98f00b204e9800998ecf8427e");
+  Md5Hasher h;
+  h.Update("a");
+  h.Update("bc");
+  EXPECT_EQ(HexEncode(h.Finish()), "900150983cd24fb0d6963f7d28e17f72");  // RFC 1321
+}
+
 TEST(HashTest, HmacSha256Rfc4231Case2) {
   EXPECT_EQ(HexEncode(HmacSha256("Jefe", "what do ya want for nothing?")),
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
