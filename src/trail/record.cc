@@ -29,9 +29,9 @@ json::object IdentityJson(const UserIdentity& id) {
     return o;
   }
   o["principalId"] = id.principal_id;
-  o["arn"] = id.arn;
+  if (!id.arn.empty()) o["arn"] = id.arn;
   o["accountId"] = id.account_id;
-  if (!id.access_key_id.empty()) o["accessKeyId"] = id.access_key_id;
+  if (!id.access_key_id.empty() || id.empty_access_key_id) o["accessKeyId"] = id.access_key_id;
   if (!id.user_name.empty()) o["userName"] = id.user_name;
   if (id.session_issuer || id.session_created) {
     json::object context;
@@ -90,7 +90,8 @@ json::object ApiCallRecord::ToJson() const {
   if (error_message) o["errorMessage"] = *error_message;
   o["requestParameters"] = request_parameters;
   o["responseElements"] = response_elements;
-  o["requestID"] = request_id;
+  if (!additional_event_data.is_null()) o["additionalEventData"] = additional_event_data;
+  if (!request_id.empty()) o["requestID"] = request_id;
   o["eventID"] = event_id;
   o["readOnly"] = read_only;
   if (!resources.empty()) {

@@ -18,6 +18,7 @@ struct UserIdentity {
   std::string arn;
   std::string account_id;
   std::string access_key_id;
+  bool empty_access_key_id = false;  // write "accessKeyId": "" (failed console sign-in)
   std::string user_name;
   std::string invoked_by;  // AWSService only
   // AssumedRole: the role that issued the session.
@@ -48,12 +49,13 @@ struct ApiCallRecord {
   std::optional<std::string> error_message;
   boost::json::value request_parameters;  // null when the call had none
   boost::json::value response_elements;   // null for reads and failures
-  std::string request_id;
+  boost::json::value additional_event_data;  // omitted when null (sign-in: LoginTo, MFAUsed...)
+  std::string request_id;  // omitted when empty (sign-in events have none)
   bool read_only = false;
   bool management_event = true;
   std::string recipient_account_id;
   std::vector<Resource> resources;
-  std::string event_type = "AwsApiCall";
+  std::string event_type = "AwsApiCall";  // or "AwsConsoleSignIn", "AwsServiceEvent"
   std::string event_category = "Management";
   std::string tls_version;  // empty over plain HTTP
   std::string host_header;
