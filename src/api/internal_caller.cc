@@ -6,14 +6,22 @@ InternalCaller::InternalCaller(const OperationTable& table, const iam::IdentityS
                                const Clock& clock)
     : table_(table), authorize_(identities, clock) {}
 
-Result<boost::json::value> InternalCaller::Call(const InternalCall& call) const {
+namespace {
+const net::Request kNoHttp;  // internal calls have no HTTP request
+}  // namespace
+
+Result<const Operation*> InternalCaller::Find(const InternalCall& call) const {
   const Operation* op = table_.Find(call.service, call.operation);
   if (op == nullptr) {
     return Status::InvalidArgument("Operation " + call.operation + " of " + call.service +
                                    " is not served")
         .WithAwsCode("InvalidAction");
   }
-  static const net::Request kNoHttp;  // internal calls have no HTTP request
+  return op;
+}
+
+Result<boost::json::value> InternalCaller::Call(const InternalCall& call) const {
+  ASSIGN_OR_RETURN(const Operation* op, Find(call));
   RequestContext ctx(kNoHttp);
   ctx.principal = call.principal;
   ctx.account = call.account;
@@ -22,6 +30,17 @@ Result<boost::json::value> InternalCaller::Call(const InternalCall& call) const 
   ctx.input = call.input;
   RETURN_IF_ERROR(authorize_.Authorize(ctx));
   return op->handler(ctx);
+}
+
+Status InternalCaller::Authorize(const InternalCall& call) const {
+  ASSIGN_OR_RETURN(const Operation* op, Find(call));
+  RequestContext ctx(kNoHttp);
+  ctx.principal = call.principal;
+  ctx.account = call.account;
+  ctx.region = call.region;
+  ctx.served = op;
+  ctx.input = call.input;
+  return authorize_.Authorize(ctx);
 }
 
 }  // namespace kiroku::api

@@ -34,7 +34,13 @@ class InternalCaller {
   // DisabledException, ...). InvalidAction for an operation that is not served.
   Result<boost::json::value> Call(const InternalCall& call) const;
 
+  // Only the authorization of Call(): OK if `call` would be allowed, else the AccessDenied an
+  // HTTP caller would get. Nothing runs (CloudTrail checks a role's permissions this way).
+  Status Authorize(const InternalCall& call) const;
+
  private:
+  Result<const Operation*> Find(const InternalCall& call) const;
+
   const OperationTable& table_;
   AuthorizeStage authorize_;
 };

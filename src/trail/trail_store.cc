@@ -1,0 +1,200 @@
+#include "trail/trail_store.h"
+
+#include "store/keys.h"
+
+namespace kiroku::trail {
+namespace json = boost::json;
+namespace {
+
+constexpr uint8_t kTrailTag = 'T';   // config: Tag('T') String(account) String(name) String(region)
+constexpr uint8_t kStatusTag = 't';  // status: Tag('t') String(account) String(name) String(region)
+
+std::string Key(uint8_t tag, std::string_view account, std::string_view name,
+                std::string_view region) {
+  return store::KeyBuilder().Tag(tag).String(account).String(name).String(region).Build();
+}
+
+Status NotFound(std::string_view name) {
+  return Status::NotFound("Unknown trail: " + std::string(name) + " for the user")
+      .WithAwsCode("TrailNotFoundException");
+}
+
+Result<std::vector<TrailConfig>> ScanTrails(const store::Db& db, const std::string& prefix) {
+  std::vector<TrailConfig> out;
+  Status error;
+  RETURN_IF_ERROR(db.Scan(TrailStore::kColumnFamily, store::Range::Prefix(prefix),
+                          [&](std::string_view, std::string_view value) {
+                            boost::system::error_code ec;
+                            json::value v = json::parse(value, ec);
+                            if (ec || !v.is_object()) {
+                              error = Status::Internal("corrupt trail record");
+                              return false;
+                            }
+                            auto trail = TrailConfig::FromJson(v.as_object());
+                            if (!trail.ok()) {
+                              error = trail.status();
+                              return false;
+                            }
+                            out.push_back(std::move(*trail));
+                            return true;
+                          }));
+  RETURN_IF_ERROR(error);
+  return out;
+}
+
+}  // namespace
+
+Status TrailStore::Create(const TrailConfig& trail) {
+  std::lock_guard lock(config_mu_);
+  ASSIGN_OR_RETURN(std::vector<TrailConfig> existing, List(trail.account_id));
+  auto covers = [](const TrailConfig& t, std::string_view region) {
+    return t.multi_region || t.home_region == region;
+  };
+  for (const TrailConfig& t : existing) {
+    if (t.name != trail.name) continue;
+    if (t.home_region == trail.home_region || t.multi_region || trail.multi_region) {
+      return Status::AlreadyExists("Trail " + trail.name + " already exists for customer: " +
+                                   trail.account_id)
+          .WithAwsCode("TrailAlreadyExistsException");
+    }
+  }
+  // Each region holds at most five trails, shadow trails included.
+  std::vector<std::string> regions{trail.home_region};
+  if (trail.multi_region) {
+    for (const TrailConfig& t : existing) regions.push_back(t.home_region);
+  }
+  for (const std::string& region : regions) {
+    size_t count = 1;
+    for (const TrailConfig& t : existing) count += covers(t, region) ? 1 : 0;
+    if (count > kMaxTrailsPerRegion) {
+      return Status::LimitExceeded("User: " + trail.account_id +
+                                   " already has 5 trails in " + region + ".")
+          .WithAwsCode("MaximumNumberOfTrailsExceededException");
+    }
+  }
+  std::string key = Key(kTrailTag, trail.account_id, trail.name, trail.home_region);
+  store::WriteBatch batch;
+  batch.Put(kColumnFamily, key, json::serialize(trail.ToJson()));
+  batch.Put(kColumnFamily, Key(kStatusTag, trail.account_id, trail.name, trail.home_region),
+            json::serialize(TrailStatus().ToJson()));
+  Status s = db_.WriteIf({{std::string(kColumnFamily), key, std::nullopt}}, batch);
+  if (s.code() == Code::kConflict) {
+    return Status::AlreadyExists("Trail " + trail.name + " already exists for customer: " +
+                                 trail.account_id)
+        .WithAwsCode("TrailAlreadyExistsException");
+  }
+  RETURN_IF_ERROR(s);
+  generation_.fetch_add(1, std::memory_order_acq_rel);
+  return Status::Ok();
+}
+
+Status TrailStore::Update(const TrailConfig& trail) {
+  std::lock_guard lock(config_mu_);
+  std::string key = Key(kTrailTag, trail.account_id, trail.name, trail.home_region);
+  ASSIGN_OR_RETURN(std::optional<std::string> current, db_.Get(kColumnFamily, key));
+  if (!current) return NotFound(trail.name);
+  RETURN_IF_ERROR(db_.Put(kColumnFamily, key, json::serialize(trail.ToJson())));
+  generation_.fetch_add(1, std::memory_order_acq_rel);
+  return Status::Ok();
+}
+
+Status TrailStore::Delete(std::string_view account, std::string_view home_region,
+                          std::string_view name) {
+  std::lock_guard lock(config_mu_);
+  std::string key = Key(kTrailTag, account, name, home_region);
+  ASSIGN_OR_RETURN(std::optional<std::string> current, db_.Get(kColumnFamily, key));
+  if (!current) return NotFound(name);
+  store::WriteBatch batch;
+  batch.Delete(kColumnFamily, key);
+  batch.Delete(kColumnFamily, Key(kStatusTag, account, name, home_region));
+  RETURN_IF_ERROR(db_.Write(batch));
+  generation_.fetch_add(1, std::memory_order_acq_rel);
+  return Status::Ok();
+}
+
+Result<TrailConfig> TrailStore::Get(std::string_view account, std::string_view home_region,
+                                    std::string_view name) const {
+  ASSIGN_OR_RETURN(std::optional<std::string> value,
+                   db_.Get(kColumnFamily, Key(kTrailTag, account, name, home_region)));
+  if (!value) return NotFound(name);
+  boost::system::error_code ec;
+  json::value v = json::parse(*value, ec);
+  if (ec || !v.is_object()) return Status::Internal("corrupt trail record");
+  return TrailConfig::FromJson(v.as_object());
+}
+
+Result<std::vector<TrailConfig>> TrailStore::List(std::string_view account) const {
+  return ScanTrails(db_, store::KeyBuilder().Tag(kTrailTag).String(account).Build());
+}
+
+Result<std::vector<TrailConfig>> TrailStore::ListAll() const {
+  return ScanTrails(db_, store::KeyBuilder().Tag(kTrailTag).Build());
+}
+
+Result<std::vector<TrailConfig>> TrailStore::Visible(std::string_view account,
+                                                     std::string_view region,
+                                                     bool include_shadow) const {
+  ASSIGN_OR_RETURN(std::vector<TrailConfig> all, List(account));
+  std::vector<TrailConfig> out;
+  for (TrailConfig& t : all) {
+    if (t.home_region == region || (include_shadow && t.multi_region)) out.push_back(std::move(t));
+  }
+  return out;
+}
+
+Result<TrailConfig> TrailStore::Find(std::string_view account, std::string_view region,
+                                     std::string_view name_or_arn) const {
+  if (name_or_arn.starts_with("arn:")) {
+    // arn:<partition>:cloudtrail:<region>:<account>:trail/<name>
+    std::vector<std::string_view> parts;
+    size_t start = 0;
+    for (int i = 0; i < 5; ++i) {
+      size_t colon = name_or_arn.find(':', start);
+      if (colon == std::string_view::npos) return NotFound(name_or_arn);
+      parts.push_back(name_or_arn.substr(start, colon - start));
+      start = colon + 1;
+    }
+    std::string_view resource = name_or_arn.substr(start);
+    if (parts[2] != "cloudtrail" || parts[4] != account || !resource.starts_with("trail/")) {
+      return NotFound(name_or_arn);
+    }
+    return Get(account, parts[3], resource.substr(6));
+  }
+  auto own = Get(account, region, name_or_arn);
+  if (own.ok() || own.status().code() != Code::kNotFound) return own;
+  ASSIGN_OR_RETURN(std::vector<TrailConfig> all, List(account));
+  for (TrailConfig& t : all) {
+    if (t.name == name_or_arn && t.multi_region) return std::move(t);
+  }
+  return NotFound(name_or_arn);
+}
+
+Result<TrailStatus> TrailStore::GetStatus(const TrailConfig& trail) const {
+  ASSIGN_OR_RETURN(std::optional<std::string> value,
+                   db_.Get(kColumnFamily,
+                           Key(kStatusTag, trail.account_id, trail.name, trail.home_region)));
+  if (!value) return TrailStatus();
+  boost::system::error_code ec;
+  json::value v = json::parse(*value, ec);
+  if (ec || !v.is_object()) return Status::Internal("corrupt trail status record");
+  return TrailStatus::FromJson(v.as_object());
+}
+
+Status TrailStore::UpdateStatus(const TrailConfig& trail,
+                                const std::function<void(TrailStatus&)>& change) {
+  std::lock_guard lock(status_mu_);
+  std::string config_key = Key(kTrailTag, trail.account_id, trail.name, trail.home_region);
+  ASSIGN_OR_RETURN(std::optional<std::string> exists, db_.Get(kColumnFamily, config_key));
+  if (!exists) return NotFound(trail.name);  // deleted meanwhile: nothing to report on
+  ASSIGN_OR_RETURN(TrailStatus status, GetStatus(trail));
+  const bool was_logging = status.is_logging;
+  change(status);
+  RETURN_IF_ERROR(db_.Put(kColumnFamily,
+                          Key(kStatusTag, trail.account_id, trail.name, trail.home_region),
+                          json::serialize(status.ToJson())));
+  // Whether a trail logs decides what the router queues for it.
+  if (status.is_logging != was_logging) generation_.fetch_add(1, std::memory_order_acq_rel);
+  return Status::Ok();
+}
+
+}  // namespace kiroku::trail
