@@ -57,7 +57,6 @@ std::string Str(const json::object& o, std::string_view k) {
   auto it = o.find(k);
   return it != o.end() && it->value().is_string() ? std::string(it->value().as_string()) : "";
 }
-bool Has(const json::object& o, std::string_view k) { return o.find(k) != o.end(); }
 
 // A request header (lower-cased name) or a query parameter, from the decoded input.
 std::optional<std::string> HeaderOf(const RequestContext& ctx, std::string_view name) {
@@ -134,12 +133,6 @@ Result<std::string> ReadSmallBody(net::BodyReader& body) {
           .WithAwsCode("MaxMessageLengthExceeded");
     }
   }
-}
-
-std::string Md5Hex(std::string_view data) {
-  crypto::Md5Hasher md5;
-  md5.Update(data);
-  return HexEncode(md5.Finish());
 }
 
 // Reads the segments of an object, decrypting blob after blob, over [start, end).

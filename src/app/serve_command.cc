@@ -13,6 +13,7 @@
 
 #include "api/audit_hook.h"
 #include "api/cloudtrail_service.h"
+#include "api/cloudtrail_sinks.h"
 #include "api/frontend.h"
 #include "api/stages.h"
 #include "api/iam_service.h"
@@ -34,6 +35,8 @@
 #include "s3/blob_store.h"
 #include "s3/s3_store.h"
 #include "store/rocks_store.h"
+#include "trail/deliverer.h"
+#include "trail/trail_store.h"
 
 namespace kiroku::app {
 namespace {
@@ -55,6 +58,8 @@ struct ServeConfig {
   std::string log_level = "info";
   unsigned threads = 0;
   int64_t logs_data_key_cache_seconds = 300;  // how long logs uses a data key before asking KMS again
+  int64_t trail_s3_interval_ms = 5000;  // how long CloudTrail gathers records into one log file
+  int64_t trail_cwl_delay_ms = 200;     // how long CloudTrail batches records for CloudWatch Logs
   int64_t test_clock_offset_seconds = 0;  // env KIROKU_TEST_CLOCK_OFFSET_SECONDS (testing aid)
 };
 
@@ -252,7 +257,9 @@ int Serve(const ServeConfig& config) {
   kms::KeyStore keys(**db, *master_key, clock);
   api::AddKmsOperations(operations, keys, identities);
   trail::EventHistory history(**db, clock);
-  trail::Recorder recorder(history);
+  trail::TrailStore trails(**db);
+  trail::DeliveryQueue delivery_queue(**db, trails, clock);
+  trail::Recorder recorder(**db, history, &delivery_queue);
   api::AddCloudTrailOperations(operations, history, recorder);
   Maintenance maintenance({KmsUpkeep(keys), HistoryUpkeep(history, clock)},
                           std::chrono::seconds(60));
@@ -273,6 +280,16 @@ int Serve(const ServeConfig& config) {
   api::InternalCaller s3_kms_caller(operations, identities, clock);
   api::S3Service s3_service(operations, s3_store, identities, sessions, *master_key, s3_kms_caller,
                             clock);
+  // CloudTrail delivery: S3 log files and CloudWatch Logs, as cloudtrail.amazonaws.com.
+  api::InternalCaller trail_caller(operations, identities, clock);
+  api::S3LogFileSink trail_s3_sink(trail_caller);
+  api::RoleCloudWatchLogsSink trail_cwl_sink(trail_caller, identities, sessions, &recorder, clock);
+  trail::DeliveryOptions delivery_options;
+  delivery_options.s3_interval = std::chrono::milliseconds(config.trail_s3_interval_ms);
+  delivery_options.cloudwatch_logs_delay = std::chrono::milliseconds(config.trail_cwl_delay_ms);
+  trail::Deliverer deliverer(trails, delivery_queue, trail_s3_sink, trail_cwl_sink, clock,
+                             delivery_options);
+  deliverer.Start();
   api::Pipeline pipeline(clock);
   pipeline.Add(std::make_unique<api::RouteStage>());
   pipeline.Add(std::make_unique<api::AuthenticateStage>(identities, sessions, clock));
@@ -345,6 +362,15 @@ CLI::App* AddServeCommand(CLI::App& root, int& exit_code) {
   cmd->add_option("--logs-data-key-cache-seconds", config->logs_data_key_cache_seconds,
                   "How long CloudWatch Logs uses a decrypted data key before KMS is asked again")
       ->check(CLI::Range(int64_t{0}, int64_t{86400}))
+      ->capture_default_str();
+  cmd->add_option("--trail-log-file-interval-ms", config->trail_s3_interval_ms,
+                  "How long CloudTrail gathers records before writing a log file to S3 "
+                  "(AWS: about 5 minutes)")
+      ->check(CLI::Range(int64_t{0}, int64_t{3600000}))
+      ->capture_default_str();
+  cmd->add_option("--trail-cloudwatch-logs-delay-ms", config->trail_cwl_delay_ms,
+                  "How long CloudTrail batches records before sending them to CloudWatch Logs")
+      ->check(CLI::Range(int64_t{0}, int64_t{600000}))
       ->capture_default_str();
   cmd->footer(
       "Testing aid: the environment variable KIROKU_TEST_CLOCK_OFFSET_SECONDS=<n> makes the\n"

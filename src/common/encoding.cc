@@ -194,4 +194,18 @@ std::string FormatIso8601Millis(TimePoint t) {
   return FormatTm(ToUtc(t), "%Y-%m-%dT%H:%M:%S") + frac;
 }
 
+std::optional<TimePoint> ParseIso8601(std::string_view text) {
+  // Only the seconds form FormatIso8601 writes: "YYYY-MM-DDThh:mm:ssZ".
+  if (text.size() != 20 || text[4] != '-' || text[7] != '-' || text[10] != 'T' ||
+      text[13] != ':' || text[16] != ':' || text[19] != 'Z') {
+    return std::nullopt;
+  }
+  char compact[16];
+  for (size_t i = 0, j = 0; i < 19; ++i) {
+    if (text[i] != '-' && text[i] != ':') compact[j++] = text[i];
+  }
+  compact[15] = 'Z';
+  return ParseAmzDate(std::string_view(compact, 16));
+}
+
 }  // namespace kiroku

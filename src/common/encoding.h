@@ -30,5 +30,7 @@ std::optional<TimePoint> ParseAmzDate(std::string_view text);
 // "2026-11-26T21:31:14Z" (ISO-8601, seconds), and with milliseconds "2026-11-26T21:31:14.123Z".
 std::string FormatIso8601(TimePoint t);
 std::string FormatIso8601Millis(TimePoint t);
+// Parses the seconds form ("2026-11-26T21:31:14Z") only.
+std::optional<TimePoint> ParseIso8601(std::string_view text);
 
 }  // namespace kiroku

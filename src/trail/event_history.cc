@@ -73,14 +73,19 @@ bool Matches(const json::object& record, const std::string& key, const std::stri
 
 EventHistory::EventHistory(store::Db& db, const Clock& clock) : db_(db), clock_(clock) {}
 
-Status EventHistory::Append(const std::vector<ApiCallRecord>& records) {
-  store::WriteBatch batch;
+void EventHistory::AddTo(store::WriteBatch& batch,
+                         const std::vector<ApiCallRecord>& records) const {
   for (const ApiCallRecord& r : records) {
     if (!r.management_event) continue;
     batch.Put(kColumnFamily,
               EventKey(r.recipient_account_id, r.aws_region, r.event_time, r.event_id),
               json::serialize(r.ToJson()));
   }
+}
+
+Status EventHistory::Append(const std::vector<ApiCallRecord>& records) {
+  store::WriteBatch batch;
+  AddTo(batch, records);
   return db_.Write(batch);
 }
 

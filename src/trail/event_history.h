@@ -42,6 +42,9 @@ class EventHistory {
 
   // Appends management events (one atomic, fsynced batch). Data events are not kept.
   Status Append(const std::vector<ApiCallRecord>& records);
+  // The puts Append would write, added to `batch` (the Recorder writes them together with the
+  // trails' queue entries).
+  void AddTo(store::WriteBatch& batch, const std::vector<ApiCallRecord>& records) const;
 
   // InvalidArgument with CloudTrail's codes (InvalidLookupAttributesException,
   // InvalidTimeRangeException, InvalidMaxResultsException, InvalidNextTokenException).

@@ -7,8 +7,8 @@ namespace {
 constexpr size_t kMaxBatch = 1024;
 }  // namespace
 
-Recorder::Recorder(EventHistory& history, size_t capacity)
-    : history_(history), capacity_(capacity), writer_([this] { Run(); }) {}
+Recorder::Recorder(store::Db& db, EventHistory& history, DeliveryQueue* trails, size_t capacity)
+    : db_(db), history_(history), trails_(trails), capacity_(capacity), writer_([this] { Run(); }) {}
 
 Recorder::~Recorder() {
   Flush();
@@ -31,9 +31,23 @@ void Recorder::Record(ApiCallRecord record) {
     }
   }
   // Backpressure instead of loss: the caller persists its own record.
-  if (Status s = history_.Append({record}); !s.ok()) {
-    spdlog::error("cannot record {} event: {}", record.event_name, s.ToString());
+  Write({std::move(record)});
+}
+
+void Recorder::Write(const std::vector<ApiCallRecord>& records) {
+  store::WriteBatch batch;
+  history_.AddTo(batch, records);
+  if (trails_ != nullptr) {
+    if (auto added = trails_->AddTo(batch, records); !added.ok()) {
+      spdlog::error("cannot queue {} records for trails: {}", records.size(),
+                    added.status().ToString());
+    }
   }
+  if (Status s = db_.Write(batch); !s.ok()) {
+    spdlog::error("cannot record {} events: {}", records.size(), s.ToString());
+    return;
+  }
+  if (trails_ != nullptr) trails_->Notify();
 }
 
 void Recorder::Flush() {
@@ -53,9 +67,7 @@ void Recorder::Run() {
       queue_.pop_front();
     }
     lock.unlock();
-    if (Status s = history_.Append(batch); !s.ok()) {
-      spdlog::error("cannot record {} events: {}", batch.size(), s.ToString());
-    }
+    Write(batch);
     lock.lock();
     written_ += batch.size();
     drained_.notify_all();

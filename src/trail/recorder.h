@@ -1,7 +1,8 @@
 // Recorder: takes CloudTrail records off the request path. Record() queues a record and returns
-// at once; a writer thread appends queued records to the event history in batches. When the
-// bounded queue is full, Record() writes the caller's record itself, so nothing is dropped.
-// Flush() waits for everything queued so far. Thread-safe.
+// at once; a writer thread writes queued records in batches: their event-history entries and
+// the trails' delivery-queue entries in one atomic batch, so history and trails never disagree.
+// When the bounded queue is full, Record() writes the caller's record itself, so nothing is
+// dropped. Flush() waits for everything queued so far. Thread-safe.
 #pragma once
 
 #include <condition_variable>
@@ -9,14 +10,17 @@
 #include <mutex>
 #include <thread>
 
+#include "store/db.h"
+#include "trail/delivery_queue.h"
 #include "trail/event_history.h"
 
 namespace kiroku::trail {
 
 class Recorder {
  public:
-  // `history` must outlive the recorder.
-  explicit Recorder(EventHistory& history, size_t capacity = 65536);
+  // All must outlive the recorder; `trails` may be null (no trail delivery).
+  Recorder(store::Db& db, EventHistory& history, DeliveryQueue* trails,
+           size_t capacity = 65536);
   ~Recorder();  // flushes, then stops the writer
   Recorder(const Recorder&) = delete;
   Recorder& operator=(const Recorder&) = delete;
@@ -26,8 +30,11 @@ class Recorder {
 
  private:
   void Run();
+  void Write(const std::vector<ApiCallRecord>& records);
 
+  store::Db& db_;
   EventHistory& history_;
+  DeliveryQueue* trails_;
   const size_t capacity_;
   std::mutex mu_;
   std::condition_variable wake_;     // the writer: work arrived or stop

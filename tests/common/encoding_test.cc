@@ -50,6 +50,11 @@ TEST(EncodingTest, AmzDateRoundTrip) {
                                "2015083OT123600Z"}) {
     EXPECT_FALSE(ParseAmzDate(bad).has_value()) << bad;
   }
+  EXPECT_EQ(ParseIso8601("2015-08-30T12:36:00Z"), t);
+  for (std::string_view bad : {"20150830T123600Z", "2015-08-30T12:36:00", "2015-08-30 12:36:00Z",
+                               "2015-13-30T12:36:00Z"}) {
+    EXPECT_FALSE(ParseIso8601(bad).has_value()) << bad;
+  }
 }
 
 }  // namespace

@@ -120,7 +120,7 @@ TEST_F(HistoryTest, DataEventsAreNotKeptAndOldEventsExpire) {
 
 TEST_F(HistoryTest, RecorderPersistsEverythingQueued) {
   {
-    Recorder recorder(history_, /*capacity=*/4);  // small: exercises the backpressure path
+    Recorder recorder(*db_, history_, nullptr, /*capacity=*/4);  // small: exercises the backpressure path
     for (int i = 0; i < 100; ++i) recorder.Record(Call("Call", clock_.Now()));
     recorder.Flush();
   }
