@@ -43,32 +43,6 @@ std::optional<TimePoint> GetTime(const json::object& o, std::string_view key) {
   return FromMillis(v->as_int64());
 }
 
-json::object SelectorJson(const EventSelector& s) {
-  json::array resources;
-  for (const DataResource& r : s.data_resources) {
-    resources.push_back({{"Type", r.type}, {"Values", StringArray(r.values)}});
-  }
-  return {{"ReadWriteType", s.read_write_type},
-          {"IncludeManagementEvents", s.include_management_events},
-          {"DataResources", std::move(resources)},
-          {"ExcludeManagementEventSources", StringArray(s.exclude_management_event_sources)}};
-}
-
-EventSelector SelectorFromJson(const json::object& o) {
-  EventSelector s;
-  s.read_write_type = Text(o, "ReadWriteType");
-  if (s.read_write_type.empty()) s.read_write_type = "All";
-  s.include_management_events = Flag(o, "IncludeManagementEvents", true);
-  if (const json::value* rs = o.if_contains("DataResources"); rs != nullptr && rs->is_array()) {
-    for (const json::value& r : rs->as_array()) {
-      if (!r.is_object()) continue;
-      s.data_resources.push_back({Text(r.as_object(), "Type"), Strings(r.as_object(), "Values")});
-    }
-  }
-  s.exclude_management_event_sources = Strings(o, "ExcludeManagementEventSources");
-  return s;
-}
-
 constexpr std::array<std::pair<std::string_view, std::vector<std::string> FieldSelector::*>, 6>
     kOperators = {{{"Equals", &FieldSelector::equals},
                    {"StartsWith", &FieldSelector::starts_with},
@@ -76,35 +50,6 @@ constexpr std::array<std::pair<std::string_view, std::vector<std::string> FieldS
                    {"NotEquals", &FieldSelector::not_equals},
                    {"NotStartsWith", &FieldSelector::not_starts_with},
                    {"NotEndsWith", &FieldSelector::not_ends_with}}};
-
-json::object AdvancedJson(const AdvancedEventSelector& s) {
-  json::array fields;
-  for (const FieldSelector& f : s.field_selectors) {
-    json::object fo{{"Field", f.field}};
-    for (const auto& [name, member] : kOperators) {
-      if (!(f.*member).empty()) fo[name] = StringArray(f.*member);
-    }
-    fields.push_back(std::move(fo));
-  }
-  json::object o{{"FieldSelectors", std::move(fields)}};
-  if (!s.name.empty()) o["Name"] = s.name;
-  return o;
-}
-
-AdvancedEventSelector AdvancedFromJson(const json::object& o) {
-  AdvancedEventSelector s;
-  s.name = Text(o, "Name");
-  if (const json::value* fs = o.if_contains("FieldSelectors"); fs != nullptr && fs->is_array()) {
-    for (const json::value& f : fs->as_array()) {
-      if (!f.is_object()) continue;
-      FieldSelector field;
-      field.field = Text(f.as_object(), "Field");
-      for (const auto& [name, member] : kOperators) field.*member = Strings(f.as_object(), name);
-      s.field_selectors.push_back(std::move(field));
-    }
-  }
-  return s;
-}
 
 bool IsReadWriteMatch(std::string_view type, bool read_only) {
   if (type == "ReadOnly") return read_only;
@@ -178,6 +123,61 @@ bool AdvancedSelects(const AdvancedEventSelector& s, const ApiCallRecord& r) {
 
 }  // namespace
 
+json::object EventSelectorToJson(const EventSelector& s) {
+  json::array resources;
+  for (const DataResource& r : s.data_resources) {
+    resources.push_back({{"Type", r.type}, {"Values", StringArray(r.values)}});
+  }
+  return {{"ReadWriteType", s.read_write_type},
+          {"IncludeManagementEvents", s.include_management_events},
+          {"DataResources", std::move(resources)},
+          {"ExcludeManagementEventSources", StringArray(s.exclude_management_event_sources)}};
+}
+
+EventSelector EventSelectorFromJson(const json::object& o) {
+  EventSelector s;
+  s.read_write_type = Text(o, "ReadWriteType");
+  if (s.read_write_type.empty()) s.read_write_type = "All";
+  s.include_management_events = Flag(o, "IncludeManagementEvents", true);
+  if (const json::value* rs = o.if_contains("DataResources"); rs != nullptr && rs->is_array()) {
+    for (const json::value& r : rs->as_array()) {
+      if (!r.is_object()) continue;
+      s.data_resources.push_back({Text(r.as_object(), "Type"), Strings(r.as_object(), "Values")});
+    }
+  }
+  s.exclude_management_event_sources = Strings(o, "ExcludeManagementEventSources");
+  return s;
+}
+
+json::object AdvancedEventSelectorToJson(const AdvancedEventSelector& s) {
+  json::array fields;
+  for (const FieldSelector& f : s.field_selectors) {
+    json::object fo{{"Field", f.field}};
+    for (const auto& [name, member] : kOperators) {
+      if (!(f.*member).empty()) fo[name] = StringArray(f.*member);
+    }
+    fields.push_back(std::move(fo));
+  }
+  json::object o{{"FieldSelectors", std::move(fields)}};
+  if (!s.name.empty()) o["Name"] = s.name;
+  return o;
+}
+
+AdvancedEventSelector AdvancedEventSelectorFromJson(const json::object& o) {
+  AdvancedEventSelector s;
+  s.name = Text(o, "Name");
+  if (const json::value* fs = o.if_contains("FieldSelectors"); fs != nullptr && fs->is_array()) {
+    for (const json::value& f : fs->as_array()) {
+      if (!f.is_object()) continue;
+      FieldSelector field;
+      field.field = Text(f.as_object(), "Field");
+      for (const auto& [name, member] : kOperators) field.*member = Strings(f.as_object(), name);
+      s.field_selectors.push_back(std::move(field));
+    }
+  }
+  return s;
+}
+
 std::string TrailConfig::Arn() const {
   return "arn:aws:cloudtrail:" + home_region + ":" + account_id + ":trail/" + name;
 }
@@ -194,8 +194,8 @@ std::string TrailConfig::LogStreamName() const {
 
 json::object TrailConfig::ToJson() const {
   json::array selectors, advanced, tag_list;
-  for (const EventSelector& s : event_selectors) selectors.push_back(SelectorJson(s));
-  for (const AdvancedEventSelector& s : advanced_event_selectors) advanced.push_back(AdvancedJson(s));
+  for (const EventSelector& s : event_selectors) selectors.push_back(EventSelectorToJson(s));
+  for (const AdvancedEventSelector& s : advanced_event_selectors) advanced.push_back(AdvancedEventSelectorToJson(s));
   for (const auto& [k, v] : tags) tag_list.push_back({{"Key", k}, {"Value", v}});
   return {{"account", account_id},
           {"name", name},
@@ -235,13 +235,13 @@ Result<TrailConfig> TrailConfig::FromJson(const json::object& o) {
   t.kms_key_id = Text(o, "kmsKeyId");
   if (const json::value* v = o.if_contains("eventSelectors"); v != nullptr && v->is_array()) {
     for (const json::value& s : v->as_array()) {
-      if (s.is_object()) t.event_selectors.push_back(SelectorFromJson(s.as_object()));
+      if (s.is_object()) t.event_selectors.push_back(EventSelectorFromJson(s.as_object()));
     }
   }
   if (const json::value* v = o.if_contains("advancedEventSelectors");
       v != nullptr && v->is_array()) {
     for (const json::value& s : v->as_array()) {
-      if (s.is_object()) t.advanced_event_selectors.push_back(AdvancedFromJson(s.as_object()));
+      if (s.is_object()) t.advanced_event_selectors.push_back(AdvancedEventSelectorFromJson(s.as_object()));
     }
   }
   t.custom_event_selectors = Flag(o, "customEventSelectors", false);

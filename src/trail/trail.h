@@ -40,6 +40,14 @@ struct AdvancedEventSelector {
   std::vector<FieldSelector> field_selectors;
 };
 
+// Selectors in the cloudtrail model's shapes (the wire and the stored form). Parsing fills the
+// model's defaults (ReadWriteType All, IncludeManagementEvents true) and ignores members of the
+// wrong type; ValidateEventSelectors() (trail_rules.h) judges the result.
+boost::json::object EventSelectorToJson(const EventSelector& s);
+EventSelector EventSelectorFromJson(const boost::json::object& o);
+boost::json::object AdvancedEventSelectorToJson(const AdvancedEventSelector& s);
+AdvancedEventSelector AdvancedEventSelectorFromJson(const boost::json::object& o);
+
 struct TrailConfig {
   std::string account_id;
   std::string name;

@@ -14,9 +14,46 @@ std::string Key(uint8_t tag, std::string_view account, std::string_view name,
   return store::KeyBuilder().Tag(tag).String(account).String(name).String(region).Build();
 }
 
-Status NotFound(std::string_view name) {
-  return Status::NotFound("Unknown trail: " + std::string(name) + " for the user")
+Status NotFound(std::string_view name, std::string_view account) {
+  return Status::NotFound("Unknown trail: " + std::string(name) + " for the user: " +
+                          std::string(account))
       .WithAwsCode("TrailNotFoundException");
+}
+
+Status AlreadyExists(const TrailConfig& trail) {
+  return Status::AlreadyExists("Trail " + trail.name + " already exists for customer: " +
+                               trail.account_id)
+      .WithAwsCode("TrailAlreadyExistsException");
+}
+
+bool Covers(const TrailConfig& t, std::string_view region) {
+  return t.multi_region || t.home_region == region;
+}
+
+// Whether `trail` fits beside `others` (the account's other trails): its name is free in every
+// region it covers, and none of those regions would hold more than five trails.
+Status CheckRoom(const std::vector<TrailConfig>& others, const TrailConfig& trail) {
+  for (const TrailConfig& t : others) {
+    if (t.name != trail.name) continue;
+    if (t.home_region == trail.home_region || t.multi_region || trail.multi_region) {
+      return AlreadyExists(trail);
+    }
+  }
+  // Each region holds at most five trails, shadow trails included.
+  std::vector<std::string> regions{trail.home_region};
+  if (trail.multi_region) {
+    for (const TrailConfig& t : others) regions.push_back(t.home_region);
+  }
+  for (const std::string& region : regions) {
+    size_t count = 1;
+    for (const TrailConfig& t : others) count += Covers(t, region) ? 1 : 0;
+    if (count > kMaxTrailsPerRegion) {
+      return Status::LimitExceeded("User: " + trail.account_id + " already has 5 trails in " +
+                                   region + ".")
+          .WithAwsCode("MaximumNumberOfTrailsExceededException");
+    }
+  }
+  return Status::Ok();
 }
 
 Result<std::vector<TrailConfig>> ScanTrails(const store::Db& db, const std::string& prefix) {
@@ -47,42 +84,14 @@ Result<std::vector<TrailConfig>> ScanTrails(const store::Db& db, const std::stri
 Status TrailStore::Create(const TrailConfig& trail) {
   std::lock_guard lock(config_mu_);
   ASSIGN_OR_RETURN(std::vector<TrailConfig> existing, List(trail.account_id));
-  auto covers = [](const TrailConfig& t, std::string_view region) {
-    return t.multi_region || t.home_region == region;
-  };
-  for (const TrailConfig& t : existing) {
-    if (t.name != trail.name) continue;
-    if (t.home_region == trail.home_region || t.multi_region || trail.multi_region) {
-      return Status::AlreadyExists("Trail " + trail.name + " already exists for customer: " +
-                                   trail.account_id)
-          .WithAwsCode("TrailAlreadyExistsException");
-    }
-  }
-  // Each region holds at most five trails, shadow trails included.
-  std::vector<std::string> regions{trail.home_region};
-  if (trail.multi_region) {
-    for (const TrailConfig& t : existing) regions.push_back(t.home_region);
-  }
-  for (const std::string& region : regions) {
-    size_t count = 1;
-    for (const TrailConfig& t : existing) count += covers(t, region) ? 1 : 0;
-    if (count > kMaxTrailsPerRegion) {
-      return Status::LimitExceeded("User: " + trail.account_id +
-                                   " already has 5 trails in " + region + ".")
-          .WithAwsCode("MaximumNumberOfTrailsExceededException");
-    }
-  }
+  RETURN_IF_ERROR(CheckRoom(existing, trail));
   std::string key = Key(kTrailTag, trail.account_id, trail.name, trail.home_region);
   store::WriteBatch batch;
   batch.Put(kColumnFamily, key, json::serialize(trail.ToJson()));
   batch.Put(kColumnFamily, Key(kStatusTag, trail.account_id, trail.name, trail.home_region),
             json::serialize(TrailStatus().ToJson()));
   Status s = db_.WriteIf({{std::string(kColumnFamily), key, std::nullopt}}, batch);
-  if (s.code() == Code::kConflict) {
-    return Status::AlreadyExists("Trail " + trail.name + " already exists for customer: " +
-                                 trail.account_id)
-        .WithAwsCode("TrailAlreadyExistsException");
-  }
+  if (s.code() == Code::kConflict) return AlreadyExists(trail);
   RETURN_IF_ERROR(s);
   generation_.fetch_add(1, std::memory_order_acq_rel);
   return Status::Ok();
@@ -92,7 +101,15 @@ Status TrailStore::Update(const TrailConfig& trail) {
   std::lock_guard lock(config_mu_);
   std::string key = Key(kTrailTag, trail.account_id, trail.name, trail.home_region);
   ASSIGN_OR_RETURN(std::optional<std::string> current, db_.Get(kColumnFamily, key));
-  if (!current) return NotFound(trail.name);
+  if (!current) return NotFound(trail.name, trail.account_id);
+  if (trail.multi_region) {
+    // Becoming multi-region claims the name and a place in every region.
+    ASSIGN_OR_RETURN(std::vector<TrailConfig> others, List(trail.account_id));
+    std::erase_if(others, [&](const TrailConfig& t) {
+      return t.name == trail.name && t.home_region == trail.home_region;
+    });
+    RETURN_IF_ERROR(CheckRoom(others, trail));
+  }
   RETURN_IF_ERROR(db_.Put(kColumnFamily, key, json::serialize(trail.ToJson())));
   generation_.fetch_add(1, std::memory_order_acq_rel);
   return Status::Ok();
@@ -103,7 +120,7 @@ Status TrailStore::Delete(std::string_view account, std::string_view home_region
   std::lock_guard lock(config_mu_);
   std::string key = Key(kTrailTag, account, name, home_region);
   ASSIGN_OR_RETURN(std::optional<std::string> current, db_.Get(kColumnFamily, key));
-  if (!current) return NotFound(name);
+  if (!current) return NotFound(name, account);
   store::WriteBatch batch;
   batch.Delete(kColumnFamily, key);
   batch.Delete(kColumnFamily, Key(kStatusTag, account, name, home_region));
@@ -116,7 +133,7 @@ Result<TrailConfig> TrailStore::Get(std::string_view account, std::string_view h
                                     std::string_view name) const {
   ASSIGN_OR_RETURN(std::optional<std::string> value,
                    db_.Get(kColumnFamily, Key(kTrailTag, account, name, home_region)));
-  if (!value) return NotFound(name);
+  if (!value) return NotFound(name, account);
   boost::system::error_code ec;
   json::value v = json::parse(*value, ec);
   if (ec || !v.is_object()) return Status::Internal("corrupt trail record");
@@ -150,15 +167,19 @@ Result<TrailConfig> TrailStore::Find(std::string_view account, std::string_view 
     size_t start = 0;
     for (int i = 0; i < 5; ++i) {
       size_t colon = name_or_arn.find(':', start);
-      if (colon == std::string_view::npos) return NotFound(name_or_arn);
+      if (colon == std::string_view::npos) return NotFound(name_or_arn, account);
       parts.push_back(name_or_arn.substr(start, colon - start));
       start = colon + 1;
     }
     std::string_view resource = name_or_arn.substr(start);
     if (parts[2] != "cloudtrail" || parts[4] != account || !resource.starts_with("trail/")) {
-      return NotFound(name_or_arn);
+      return NotFound(name_or_arn, account);
     }
-    return Get(account, parts[3], resource.substr(6));
+    auto trail = Get(account, parts[3], resource.substr(6));
+    if (!trail.ok() && trail.status().code() == Code::kNotFound) {
+      return NotFound(name_or_arn, account);
+    }
+    return trail;
   }
   auto own = Get(account, region, name_or_arn);
   if (own.ok() || own.status().code() != Code::kNotFound) return own;
@@ -166,7 +187,7 @@ Result<TrailConfig> TrailStore::Find(std::string_view account, std::string_view 
   for (TrailConfig& t : all) {
     if (t.name == name_or_arn && t.multi_region) return std::move(t);
   }
-  return NotFound(name_or_arn);
+  return NotFound(name_or_arn, account);
 }
 
 Result<TrailStatus> TrailStore::GetStatus(const TrailConfig& trail) const {
@@ -185,7 +206,7 @@ Status TrailStore::UpdateStatus(const TrailConfig& trail,
   std::lock_guard lock(status_mu_);
   std::string config_key = Key(kTrailTag, trail.account_id, trail.name, trail.home_region);
   ASSIGN_OR_RETURN(std::optional<std::string> exists, db_.Get(kColumnFamily, config_key));
-  if (!exists) return NotFound(trail.name);  // deleted meanwhile: nothing to report on
+  if (!exists) return NotFound(trail.name, trail.account_id);  // deleted meanwhile: nothing to report on
   ASSIGN_OR_RETURN(TrailStatus status, GetStatus(trail));
   const bool was_logging = status.is_logging;
   change(status);
