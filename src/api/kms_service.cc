@@ -122,6 +122,14 @@ void KmsContextKeys(const RequestContext& ctx, policy::ContextKeys& keys) {
   }
   if (ctx.principal.type == policy::PrincipalType::kService) {
     keys.SetString("kms:ViaService", ctx.principal.service);
+    // A service acting for a resource of its own (CloudTrail for a trail) names it through
+    // InternalCaller; an HTTP caller is never a service principal, so cannot set these.
+    if (std::string arn = Str(ctx.input, "SourceArn"); !arn.empty()) {
+      keys.SetString("aws:SourceArn", arn);
+    }
+    if (std::string account = Str(ctx.input, "SourceAccount"); !account.empty()) {
+      keys.SetString("aws:SourceAccount", account);
+    }
   }
   kms::Tags request_tags = TagList(ctx.input);
   if (!request_tags.empty()) {
