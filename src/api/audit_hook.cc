@@ -1,5 +1,6 @@
 #include "api/audit_hook.h"
 
+#include <algorithm>
 #include <array>
 
 #include "aws/errors.h"
@@ -67,6 +68,57 @@ trail::UserIdentity IdentityOf(const RequestContext& ctx) {
   return id;
 }
 
+// CloudTrail's resource type of an ARN ("" when it names no resource CloudTrail lists).
+std::string ResourceType(std::string_view service, std::string_view resource) {
+  auto starts = [&](std::string_view p) { return resource.starts_with(p); };
+  if (service == "kms") return starts("key/") ? "AWS::KMS::Key" : starts("alias/") ? "AWS::KMS::Alias" : "";
+  if (service == "iam") {
+    if (starts("user/")) return "AWS::IAM::User";
+    if (starts("role/")) return "AWS::IAM::Role";
+    if (starts("group/")) return "AWS::IAM::Group";
+    if (starts("policy/")) return "AWS::IAM::Policy";
+    if (starts("mfa/")) return "AWS::IAM::MFADevice";
+    return "";
+  }
+  if (service == "logs") {
+    if (resource.find(":log-stream:") != std::string_view::npos) return "AWS::Logs::LogStream";
+    return starts("log-group:") ? "AWS::Logs::LogGroup" : "";
+  }
+  if (service == "s3") {
+    if (resource.empty()) return "";
+    return resource.find('/') == std::string_view::npos ? "AWS::S3::Bucket" : "AWS::S3::Object";
+  }
+  if (service == "cloudtrail") return starts("trail/") ? "AWS::CloudTrail::Trail" : "";
+  return "";
+}
+
+// The record's "resources": the ARNs the call was authorized on, typed.
+std::vector<trail::Resource> ResourcesOf(const RequestContext& ctx) {
+  std::vector<trail::Resource> out;
+  for (const std::string& arn : ctx.resources) {
+    // arn:<partition>:<service>:<region>:<account>:<resource>
+    std::array<size_t, 5> colons{};
+    size_t at = 0;
+    bool ok = true;
+    for (size_t& c : colons) {
+      c = arn.find(':', at);
+      if (c == std::string::npos) {
+        ok = false;
+        break;
+      }
+      at = c + 1;
+    }
+    if (!ok || !arn.starts_with("arn:")) continue;
+    std::string_view service = std::string_view(arn).substr(colons[1] + 1, colons[2] - colons[1] - 1);
+    std::string_view account = std::string_view(arn).substr(colons[3] + 1, colons[4] - colons[3] - 1);
+    std::string type = ResourceType(service, std::string_view(arn).substr(colons[4] + 1));
+    if (type.empty()) continue;
+    bool seen = std::any_of(out.begin(), out.end(), [&](const trail::Resource& r) { return r.arn == arn; });
+    if (!seen) out.push_back({arn, account.empty() ? ctx.account : std::string(account), type});
+  }
+  return out;
+}
+
 }  // namespace
 
 bool IsDataEvent(std::string_view service, std::string_view operation) {
@@ -115,6 +167,7 @@ trail::ApiCallRecord BuildRecord(const RequestContext& ctx, const Status& status
   r.management_event = !IsDataEvent(service, operation);
   r.event_category = r.management_event ? "Management" : "Data";
   r.recipient_account_id = ctx.account;
+  r.resources = ResourcesOf(ctx);
   if (const std::string* host = ctx.http.FindHeader("Host")) r.host_header = *host;
   return r;
 }

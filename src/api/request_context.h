@@ -42,6 +42,8 @@ struct RequestContext {
   boost::json::object input;                // DecodeStage
   std::optional<policy::Decision> decision;  // AuthorizeStage (unset when not evaluated)
   policy::ContextKeys condition_keys;        // AuthorizeStage: the keys it evaluated with
+  // AuthorizeStage: the resource ARNs the call was authorized on (CloudTrail's "resources").
+  std::vector<std::string> resources;
   boost::json::value output;                // DispatchStage
 };
 

@@ -133,6 +133,7 @@ Status AuthorizeStage::Authorize(RequestContext& ctx) const {
   if (auth.context) auth.context(ctx, request.keys);
 
   for (const std::string& resource : resources) {
+    if (resource != "*") ctx.resources.push_back(resource);
     request.resource = resource;
     policies.resource.reset();
     if (auth.resource_policy) {

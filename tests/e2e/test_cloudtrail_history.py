@@ -54,6 +54,22 @@ class CloudTrailHistoryTest(unittest.TestCase):
         self.assertEqual(self.server.client("cloudtrail", region="eu-west-1").lookup_events(
             LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "CreateKey"}])["Events"], [])
 
+    def test_records_name_the_resources_they_acted_on(self):
+        kms = self.server.client("kms")
+        key = kms.create_key()["KeyMetadata"]
+        kms.describe_key(KeyId=key["KeyId"])
+        by_name = records(self.ct, "ResourceName", key["Arn"])
+        self.assertIn("DescribeKey", [r["eventName"] for r in by_name])
+        r = next(r for r in by_name if r["eventName"] == "DescribeKey")
+        self.assertEqual(r["resources"], [{"accountId": self.account, "type": "AWS::KMS::Key",
+                                           "ARN": key["Arn"]}])
+        by_type = records(self.ct, "ResourceType", "AWS::KMS::Key")
+        self.assertIn(r["eventID"], [x["eventID"] for x in by_type])
+        summary = self.ct.lookup_events(LookupAttributes=[
+            {"AttributeKey": "EventId", "AttributeValue": r["eventID"]}])["Events"][0]
+        self.assertEqual(summary["Resources"], [{"ResourceType": "AWS::KMS::Key",
+                                                 "ResourceName": key["Arn"]}])
+
     def test_iam_events_land_in_us_east_1_and_carry_no_secrets(self):
         iam = self.server.client("iam")
         iam.create_user(UserName="recorded-user")
