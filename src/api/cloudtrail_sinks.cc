@@ -1,6 +1,8 @@
 #include "api/cloudtrail_sinks.h"
 
 #include "api/pipeline.h"
+#include "aws/errors.h"
+#include "aws/model.h"
 #include "common/encoding.h"
 #include "common/logging.h"
 
@@ -30,6 +32,15 @@ std::optional<std::pair<std::string, std::string>> ParseLogGroupArn(std::string_
   return std::pair<std::string, std::string>(region, rest.substr(kGroup.size()));
 }
 
+// The failure with the error code `service`'s clients would have seen (AccessDenied for S3,
+// AccessDeniedException for CloudWatch Logs): GetTrailStatus reports that code.
+Status AsServiceError(Status status, std::string_view service) {
+  if (status.ok() || !status.aws_code().empty()) return status;
+  const aws::ServiceModel* model = aws::ServiceModel::Find(service);
+  aws::AwsError error = aws::MapError(model, model->protocol(), status);
+  return std::move(status).WithAwsCode(error.code);
+}
+
 }  // namespace
 
 Status S3LogFileSink::PutLogFile(const trail::TrailConfig& trail, const std::string& key,
@@ -47,7 +58,7 @@ Status S3LogFileSink::PutLogFile(const trail::TrailConfig& trail, const std::str
   }
   InternalCall call{policy::ServicePrincipal(kCloudTrail), trail.account_id, trail.home_region,
                     "s3", "PutObject", std::move(input)};
-  return caller_.Call(call).status();
+  return AsServiceError(caller_.Call(call).status(), "s3");
 }
 
 Result<iam::Principal> RoleCloudWatchLogsSink::RoleSession(const trail::TrailConfig& trail) {
@@ -113,7 +124,9 @@ Status RoleCloudWatchLogsSink::PutEvents(const trail::TrailConfig& trail,
         .WithAwsCode("InvalidCloudWatchLogsLogGroupArnException");
   }
   const auto& [region, group_name] = *group;
-  ASSIGN_OR_RETURN(iam::Principal role, RoleSession(trail));
+  auto role_session = RoleSession(trail);
+  if (!role_session.ok()) return AsServiceError(role_session.status(), "sts");
+  const iam::Principal& role = *role_session;
   const std::string stream = trail.LogStreamName();
   const std::string stream_key = trail.LogGroupArn() + "|" + stream;
   bool known;
@@ -129,6 +142,7 @@ Status RoleCloudWatchLogsSink::PutEvents(const trail::TrailConfig& trail,
     if (!known) {
       auto created = call("CreateLogStream",
                           {{"logGroupName", group_name}, {"logStreamName", stream}});
+      if (!created.ok()) created = AsServiceError(created.status(), "logs");
       if (!created.ok() && created.status().aws_code() != "ResourceAlreadyExistsException") {
         return created.status();
       }
@@ -144,12 +158,13 @@ Status RoleCloudWatchLogsSink::PutEvents(const trail::TrailConfig& trail,
                                      {"logStreamName", stream},
                                      {"logEvents", std::move(log_events)}});
     if (put.ok()) return Status::Ok();
-    if (put.status().aws_code() != "ResourceNotFoundException") return put.status();
+    Status failed = AsServiceError(put.status(), "logs");
+    if (failed.aws_code() != "ResourceNotFoundException") return failed;
     // The stream (or the group) went away: create the stream again once.
     std::lock_guard lock(mu_);
     streams_.erase(stream_key);
     known = false;
-    if (attempt == 1) return put.status();
+    if (attempt == 1) return failed;
   }
   return Status::Internal("unreachable");
 }
