@@ -6,7 +6,7 @@ set -euo pipefail
 build=${1:-build/release}
 root=$(cd "$(dirname "$0")/.." && pwd)
 
-for bench in sigv4_bench policy_bench store_bench filter_bench; do
+for bench in sigv4_bench policy_bench store_bench filter_bench trail_bench; do
   if [[ -x "$build/bench/$bench" ]]; then
     echo "== $bench"
     "$build/bench/$bench" --benchmark_min_time=0.2
@@ -27,6 +27,9 @@ for connections in 1 4 16; do
   "$build/bench/roundtrip_driver" --endpoint "127.0.0.1:$port" \
     --credentials "$data/credentials" --connections "$connections" --seconds 5
 done
+
+echo "== CloudTrail delivery latency (API response -> searchable in CloudWatch Logs / in an S3 log file)"
+python3 "$root/bench/trail_latency.py" "$build/src/app/kiroku" --rate 50 --seconds 20
 
 if [[ "${KIROKU_BENCH_QUICK:-0}" != 1 && -x "$root/scripts/bench-filter.sh" ]]; then
   echo "== filter throughput (1 GB of generated CloudTrail records)"
