@@ -218,8 +218,10 @@ class TrailService : public std::enable_shared_from_this<TrailService> {
   using Handler = Result<json::value> (TrailService::*)(RequestContext&);
 
   // Registers `op` with action cloudtrail:<op> on the trail named by `member` ("" = "*").
+  // A name resolves to the ARN of the trail it finds unless `new_trail` (CreateTrail: the ARN
+  // the new trail will have in ctx.region).
   void Add(OperationTable& table, std::string op, std::string member, Handler handler,
-           bool request_tags = false);
+           bool request_tags = false, bool new_trail = false);
 
   // The trail `value` (name or ARN) names as seen from ctx.region. By name: the region's own
   // trail, or with `shadow_by_name` also a multi-region trail homed elsewhere. By ARN: any trail
@@ -256,14 +258,14 @@ class TrailService : public std::enable_shared_from_this<TrailService> {
 };
 
 void TrailService::Add(OperationTable& table, std::string op, std::string member, Handler handler,
-                       bool request_tags) {
+                       bool request_tags, bool new_trail) {
   Operation operation;
   auto self = shared_from_this();
   operation.handler = [self, handler](RequestContext& ctx) { return ((*self).*handler)(ctx); };
   operation.authorization.action = "cloudtrail:" + op;
   if (!member.empty()) {
     operation.authorization.resources =
-        [self, member](const RequestContext& ctx) -> Result<std::vector<std::string>> {
+        [self, member, new_trail](const RequestContext& ctx) -> Result<std::vector<std::string>> {
       std::vector<std::string> arns;
       const json::value* v = ctx.input.if_contains(member);
       std::vector<std::string> values;
@@ -279,7 +281,8 @@ void TrailService::Add(OperationTable& table, std::string op, std::string member
           continue;
         }
         // A name: the ARN of the trail it finds (a shadow trail's is its home region's).
-        auto found = self->d_.trails.Find(ctx.account, ctx.region, value);
+        auto found = new_trail ? Result<TrailConfig>(Status::NotFound(value))
+                               : self->d_.trails.Find(ctx.account, ctx.region, value);
         arns.push_back(found.ok() ? found->Arn()
                                   : "arn:aws:cloudtrail:" + ctx.region + ":" + ctx.account +
                                         ":trail/" + value);
@@ -292,7 +295,8 @@ void TrailService::Add(OperationTable& table, std::string op, std::string member
 }
 
 void TrailService::Register(OperationTable& table) {
-  Add(table, "CreateTrail", "Name", &TrailService::CreateTrail, /*request_tags=*/true);
+  Add(table, "CreateTrail", "Name", &TrailService::CreateTrail, /*request_tags=*/true,
+      /*new_trail=*/true);
   Add(table, "UpdateTrail", "Name", &TrailService::UpdateTrail);
   Add(table, "DeleteTrail", "Name", &TrailService::DeleteTrail);
   Add(table, "GetTrail", "Name", &TrailService::GetTrail);
@@ -541,46 +545,50 @@ Result<json::value> TrailService::CreateTrail(RequestContext& ctx) {
 
 Result<json::value> TrailService::UpdateTrail(RequestContext& ctx) {
   const json::object& in = ctx.input;
-  ASSIGN_OR_RETURN(TrailConfig t, Lookup(ctx, Str(in, "Name"), /*shadow_by_name=*/true));
-  RETURN_IF_ERROR(RequireHome(ctx, t));
+  ASSIGN_OR_RETURN(TrailConfig found, Lookup(ctx, Str(in, "Name"), /*shadow_by_name=*/true));
+  RETURN_IF_ERROR(RequireHome(ctx, found));
   RETURN_IF_ERROR(NoOrganizationTrail(in));
-  bool bucket_changed = false;
-  if (auto bucket = OptStr(in, "S3BucketName")) {
-    t.s3_bucket = *bucket;
-    bucket_changed = true;
-  }
-  if (auto prefix = OptStr(in, "S3KeyPrefix")) {
-    RETURN_IF_ERROR(trail::ValidateS3KeyPrefix(*prefix));
-    t.s3_key_prefix = *prefix;
-    bucket_changed = true;
-  }
-  if (auto topic = OptStr(in, "SnsTopicName")) t.sns_topic_name = *topic;
-  std::optional<bool> multi = OptBool(in, "IsMultiRegionTrail");
-  std::optional<bool> global = OptBool(in, "IncludeGlobalServiceEvents");
-  if (multi) {
-    // Turning a trail multi-region turns global service events on; single-region, off
-    // (aws-behavior.md §3), unless the request says otherwise.
-    if (*multi != t.multi_region && !global) t.include_global_service_events = *multi;
-    t.multi_region = *multi;
-  }
-  if (global) t.include_global_service_events = *global;
-  RETURN_IF_ERROR(CheckGlobalEvents(t));
-  if (auto validation = OptBool(in, "EnableLogFileValidation")) t.log_file_validation = *validation;
-  std::optional<std::string> group = OptStr(in, "CloudWatchLogsLogGroupArn");
-  std::optional<std::string> role = OptStr(in, "CloudWatchLogsRoleArn");
-  if (group) t.cloudwatch_logs_log_group_arn = *group;
-  if (role) t.cloudwatch_logs_role_arn = *role;
-  if (group || role) RETURN_IF_ERROR(CheckCloudWatchLogsPair(t));
-  if (bucket_changed) RETURN_IF_ERROR(CheckBucket(t));
-  if (auto key = OptStr(in, "KmsKeyId")) {
-    if (key->empty()) {
-      t.kms_key_id.clear();
-    } else {
-      ASSIGN_OR_RETURN(t.kms_key_id, CheckKey(t, *key));
+  auto change = [&](TrailConfig& t) -> Status {
+    bool bucket_changed = false;
+    if (auto bucket = OptStr(in, "S3BucketName")) {
+      t.s3_bucket = *bucket;
+      bucket_changed = true;
     }
-  }
-  if (group || role) RETURN_IF_ERROR(CheckCloudWatchLogs(t));
-  RETURN_IF_ERROR(d_.trails.Update(t));
+    if (auto prefix = OptStr(in, "S3KeyPrefix")) {
+      RETURN_IF_ERROR(trail::ValidateS3KeyPrefix(*prefix));
+      t.s3_key_prefix = *prefix;
+      bucket_changed = true;
+    }
+    if (auto topic = OptStr(in, "SnsTopicName")) t.sns_topic_name = *topic;
+    std::optional<bool> multi = OptBool(in, "IsMultiRegionTrail");
+    std::optional<bool> global = OptBool(in, "IncludeGlobalServiceEvents");
+    if (multi) {
+      // Turning a trail multi-region turns global service events on; single-region, off
+      // (aws-behavior.md §3), unless the request says otherwise.
+      if (*multi != t.multi_region && !global) t.include_global_service_events = *multi;
+      t.multi_region = *multi;
+    }
+    if (global) t.include_global_service_events = *global;
+    RETURN_IF_ERROR(CheckGlobalEvents(t));
+    if (auto validation = OptBool(in, "EnableLogFileValidation")) t.log_file_validation = *validation;
+    std::optional<std::string> group = OptStr(in, "CloudWatchLogsLogGroupArn");
+    std::optional<std::string> role = OptStr(in, "CloudWatchLogsRoleArn");
+    if (group) t.cloudwatch_logs_log_group_arn = *group;
+    if (role) t.cloudwatch_logs_role_arn = *role;
+    if (group || role) RETURN_IF_ERROR(CheckCloudWatchLogsPair(t));
+    if (bucket_changed) RETURN_IF_ERROR(CheckBucket(t));
+    if (auto key = OptStr(in, "KmsKeyId")) {
+      if (key->empty()) {
+        t.kms_key_id.clear();
+      } else {
+        ASSIGN_OR_RETURN(t.kms_key_id, CheckKey(t, *key));
+      }
+    }
+    if (group || role) RETURN_IF_ERROR(CheckCloudWatchLogs(t));
+    return Status::Ok();
+  };
+  ASSIGN_OR_RETURN(TrailConfig t,
+                   d_.trails.Modify(found.account_id, found.home_region, found.name, change));
   return json::value(TrailJson(t, /*describe=*/false));
 }
 
@@ -684,8 +692,8 @@ Result<json::value> TrailService::GetTrailStatus(RequestContext& ctx) {
 
 Result<json::value> TrailService::PutEventSelectors(RequestContext& ctx) {
   const json::object& in = ctx.input;
-  ASSIGN_OR_RETURN(TrailConfig t, Lookup(ctx, Str(in, "TrailName"), /*shadow_by_name=*/true));
-  RETURN_IF_ERROR(RequireHome(ctx, t));
+  ASSIGN_OR_RETURN(TrailConfig found, Lookup(ctx, Str(in, "TrailName"), /*shadow_by_name=*/true));
+  RETURN_IF_ERROR(RequireHome(ctx, found));
   const json::value* basic = in.if_contains("EventSelectors");
   const json::value* advanced = in.if_contains("AdvancedEventSelectors");
   bool has_basic = basic != nullptr && basic->is_array();
@@ -695,25 +703,31 @@ Result<json::value> TrailService::PutEventSelectors(RequestContext& ctx) {
                  has_basic ? "Specify either EventSelectors or AdvancedEventSelectors, not both."
                            : "Specify EventSelectors or AdvancedEventSelectors.");
   }
-  t.event_selectors.clear();
-  t.advanced_event_selectors.clear();
+  std::vector<trail::EventSelector> selectors;
+  std::vector<trail::AdvancedEventSelector> advanced_selectors;
   if (has_basic) {
     for (const json::value& s : basic->as_array()) {
       if (!s.is_object()) return Error("InvalidEventSelectorsException", "Malformed event selector.");
-      t.event_selectors.push_back(trail::EventSelectorFromJson(s.as_object()));
+      selectors.push_back(trail::EventSelectorFromJson(s.as_object()));
     }
-    RETURN_IF_ERROR(trail::ValidateEventSelectors(t.event_selectors));
+    RETURN_IF_ERROR(trail::ValidateEventSelectors(selectors));
   } else {
     for (const json::value& s : advanced->as_array()) {
       if (!s.is_object()) {
         return Error("InvalidEventSelectorsException", "Malformed advanced event selector.");
       }
-      t.advanced_event_selectors.push_back(trail::AdvancedEventSelectorFromJson(s.as_object()));
+      advanced_selectors.push_back(trail::AdvancedEventSelectorFromJson(s.as_object()));
     }
-    RETURN_IF_ERROR(trail::ValidateAdvancedEventSelectors(t.advanced_event_selectors));
+    RETURN_IF_ERROR(trail::ValidateAdvancedEventSelectors(advanced_selectors));
   }
-  t.custom_event_selectors = true;
-  RETURN_IF_ERROR(d_.trails.Update(t));
+  ASSIGN_OR_RETURN(TrailConfig t, d_.trails.Modify(found.account_id, found.home_region, found.name,
+                                                   [&](TrailConfig& config) {
+                                                     config.event_selectors = selectors;
+                                                     config.advanced_event_selectors =
+                                                         advanced_selectors;
+                                                     config.custom_event_selectors = true;
+                                                     return Status::Ok();
+                                                   }));
   return json::value(SelectorsJson(t));
 }
 
@@ -769,28 +783,39 @@ Result<TrailConfig> TrailService::TaggedTrail(const RequestContext& ctx,
 }
 
 Result<json::value> TrailService::AddTags(RequestContext& ctx) {
-  ASSIGN_OR_RETURN(TrailConfig t, TaggedTrail(ctx, Str(ctx.input, "ResourceId")));
+  ASSIGN_OR_RETURN(TrailConfig found, TaggedTrail(ctx, Str(ctx.input, "ResourceId")));
   auto added = TagList(ctx.input, "TagsList");
   RETURN_IF_ERROR(trail::ValidateTags(added));
-  for (auto& [key, value] : added) {
-    auto it = std::find_if(t.tags.begin(), t.tags.end(), [&](const auto& e) { return e.first == key; });
-    if (it != t.tags.end()) {
-      it->second = value;
-    } else {
-      t.tags.emplace_back(key, value);
-    }
-  }
-  RETURN_IF_ERROR(trail::ValidateTags(t.tags));
-  RETURN_IF_ERROR(d_.trails.Update(t));
+  RETURN_IF_ERROR(d_.trails
+                      .Modify(found.account_id, found.home_region, found.name,
+                              [&](TrailConfig& t) {
+                                for (auto& [key, value] : added) {
+                                  auto it = std::find_if(t.tags.begin(), t.tags.end(),
+                                                         [&](const auto& e) { return e.first == key; });
+                                  if (it != t.tags.end()) {
+                                    it->second = value;
+                                  } else {
+                                    t.tags.emplace_back(key, value);
+                                  }
+                                }
+                                return trail::ValidateTags(t.tags);
+                              })
+                      .status());
   return json::value(json::object());
 }
 
 Result<json::value> TrailService::RemoveTags(RequestContext& ctx) {
-  ASSIGN_OR_RETURN(TrailConfig t, TaggedTrail(ctx, Str(ctx.input, "ResourceId")));
-  for (const auto& [key, value] : TagList(ctx.input, "TagsList")) {
-    std::erase_if(t.tags, [&](const auto& e) { return e.first == key; });
-  }
-  RETURN_IF_ERROR(d_.trails.Update(t));
+  ASSIGN_OR_RETURN(TrailConfig found, TaggedTrail(ctx, Str(ctx.input, "ResourceId")));
+  auto removed = TagList(ctx.input, "TagsList");
+  RETURN_IF_ERROR(d_.trails
+                      .Modify(found.account_id, found.home_region, found.name,
+                              [&](TrailConfig& t) {
+                                for (const auto& [key, value] : removed) {
+                                  std::erase_if(t.tags, [&](const auto& e) { return e.first == key; });
+                                }
+                                return Status::Ok();
+                              })
+                      .status());
   return json::value(json::object());
 }
 

@@ -99,6 +99,23 @@ Status TrailStore::Create(const TrailConfig& trail) {
 
 Status TrailStore::Update(const TrailConfig& trail) {
   std::lock_guard lock(config_mu_);
+  return UpdateLocked(trail);
+}
+
+Result<TrailConfig> TrailStore::Modify(std::string_view account, std::string_view home_region,
+                                       std::string_view name,
+                                       const std::function<Status(TrailConfig&)>& change) {
+  std::lock_guard lock(config_mu_);
+  ASSIGN_OR_RETURN(TrailConfig trail, Get(account, home_region, name));
+  RETURN_IF_ERROR(change(trail));
+  if (trail.account_id != account || trail.home_region != home_region || trail.name != name) {
+    return Status::Internal("TrailStore::Modify cannot rename or move a trail");
+  }
+  RETURN_IF_ERROR(UpdateLocked(trail));
+  return trail;
+}
+
+Status TrailStore::UpdateLocked(const TrailConfig& trail) {
   std::string key = Key(kTrailTag, trail.account_id, trail.name, trail.home_region);
   ASSIGN_OR_RETURN(std::optional<std::string> current, db_.Get(kColumnFamily, key));
   if (!current) return NotFound(trail.name, trail.account_id);

@@ -30,8 +30,16 @@ class TrailStore {
   // new trail covers (or a multi-region trail of that name exists); LimitExceeded
   // (MaximumNumberOfTrailsExceededException) beyond kMaxTrailsPerRegion in a covered region.
   Status Create(const TrailConfig& trail);
-  // Replaces an existing trail's configuration (NotFound: TrailNotFoundException).
+  // Replaces an existing trail's configuration (NotFound: TrailNotFoundException). A trail
+  // that becomes multi-region must have room in every region, as on Create.
   Status Update(const TrailConfig& trail);
+  // Read-modify-write of one trail's configuration, serialised with every other configuration
+  // change: `change` gets the current configuration and may refuse (its error is returned and
+  // nothing is written). It must not call back into the store. The account, home region and
+  // name cannot change. Returns the stored configuration.
+  Result<TrailConfig> Modify(std::string_view account, std::string_view home_region,
+                             std::string_view name,
+                             const std::function<Status(TrailConfig&)>& change);
   // Deletes the trail and its status (NotFound: TrailNotFoundException).
   Status Delete(std::string_view account, std::string_view home_region, std::string_view name);
 
@@ -58,6 +66,8 @@ class TrailStore {
   uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
 
  private:
+  Status UpdateLocked(const TrailConfig& trail);  // config_mu_ held
+
   store::Db& db_;
   std::mutex status_mu_;
   std::mutex config_mu_;  // create/update/delete: name checks and limits are read-then-write
