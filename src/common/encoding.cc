@@ -25,6 +25,15 @@ int Base64Value(char c) {
   return -1;
 }
 
+constexpr char kBase32Alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+
+int Base32Value(char c) {
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a';
+  if (c >= '2' && c <= '7') return c - '2' + 26;
+  return -1;
+}
+
 bool IsUnreserved(unsigned char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
          c == '_' || c == '.' || c == '~';
@@ -116,6 +125,45 @@ std::optional<std::string> Base64Decode(std::string_view text) {
     out.push_back(static_cast<char>(n >> 16 & 0xFF));
     if (pad < 2) out.push_back(static_cast<char>(n >> 8 & 0xFF));
     if (pad < 1) out.push_back(static_cast<char>(n & 0xFF));
+  }
+  return out;
+}
+
+std::string Base32Encode(std::string_view bytes) {
+  std::string out;
+  out.reserve((bytes.size() * 8 + 4) / 5);
+  uint32_t buffer = 0;
+  int bits = 0;
+  for (unsigned char c : bytes) {
+    buffer = (buffer << 8) | c;
+    bits += 8;
+    while (bits >= 5) {
+      out.push_back(kBase32Alphabet[(buffer >> (bits - 5)) & 0x1F]);
+      bits -= 5;
+    }
+  }
+  if (bits > 0) out.push_back(kBase32Alphabet[(buffer << (5 - bits)) & 0x1F]);
+  return out;
+}
+
+std::optional<std::string> Base32Decode(std::string_view text) {
+  while (!text.empty() && text.back() == '=') text.remove_suffix(1);
+  // 8 characters carry 5 bytes; a final group of 1, 3 or 6 characters cannot end on a byte.
+  size_t tail = text.size() % 8;
+  if (tail == 1 || tail == 3 || tail == 6) return std::nullopt;
+  std::string out;
+  out.reserve(text.size() * 5 / 8);
+  uint32_t buffer = 0;
+  int bits = 0;
+  for (char c : text) {
+    int v = Base32Value(c);
+    if (v < 0) return std::nullopt;
+    buffer = (buffer << 5) | static_cast<uint32_t>(v);
+    bits += 5;
+    if (bits >= 8) {
+      out.push_back(static_cast<char>((buffer >> (bits - 8)) & 0xFF));
+      bits -= 8;
+    }
   }
   return out;
 }

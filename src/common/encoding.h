@@ -18,6 +18,12 @@ std::string Base64Encode(std::string_view bytes);
 // Accepts standard base64 with padding; returns nullopt on any invalid character or length.
 std::optional<std::string> Base64Decode(std::string_view text);
 
+// RFC 4648 base32 (A-Z 2-7), as TOTP seeds are shown to authenticator apps. Encode writes no
+// '=' padding (AWS's 40-byte MFA seeds need none); Decode accepts upper or lower case, with or
+// without padding, and returns nullopt on any other character or an impossible length.
+std::string Base32Encode(std::string_view bytes);
+std::optional<std::string> Base32Decode(std::string_view text);
+
 // RFC 3986 percent-encoding as SigV4 uses it: unreserved characters (A-Z a-z 0-9 - _ . ~) stay,
 // everything else becomes %XY (upper-case). `keep_slash` leaves '/' as is (for paths).
 std::string UriEncode(std::string_view text, bool keep_slash);

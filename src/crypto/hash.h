@@ -45,8 +45,9 @@ class Md5Hasher : public Hasher {
 // HMAC-SHA256(key, data): 32 raw bytes.
 std::string HmacSha256(std::string_view key, std::string_view data);
 
-// HMAC-SHA1(key, data): 20 raw bytes. Only for S3's legacy query-string signatures (SigV2
-// presigned URLs, which `aws s3 presign` still produces).
+// HMAC-SHA1(key, data): 20 raw bytes. Only where a standard fixes SHA-1: S3's legacy
+// query-string signatures (SigV2 presigned URLs, which `aws s3 presign` still produces) and
+// TOTP codes of virtual MFA devices (totp.h).
 std::string HmacSha1(std::string_view key, std::string_view data);
 
 // Equality in time independent of where the inputs differ (CRYPTO_memcmp). Lengths are not secret.

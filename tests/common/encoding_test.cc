@@ -28,6 +28,28 @@ TEST(EncodingTest, Base64RejectsMalformed) {
   }
 }
 
+TEST(EncodingTest, Base32MatchesRfc4648Vectors) {
+  // RFC 4648 section 10, without the '=' padding Base32Encode leaves out.
+  const std::pair<std::string_view, std::string_view> cases[] = {
+      {"", ""},           {"f", "MY"},          {"fo", "MZXQ"},         {"foo", "MZXW6"},
+      {"foob", "MZXW6YQ"}, {"fooba", "MZXW6YTB"}, {"foobar", "MZXW6YTBOI"}};
+  for (const auto& [plain, encoded] : cases) {
+    EXPECT_EQ(Base32Encode(plain), encoded) << plain;
+    EXPECT_EQ(Base32Decode(encoded), plain) << encoded;
+  }
+  EXPECT_EQ(Base32Decode("MZXW6YTBOI======"), "foobar");
+  EXPECT_EQ(Base32Decode("mzxw6ytboi"), "foobar");
+  std::string all;
+  for (int i = 0; i < 256; ++i) all.push_back(static_cast<char>(i));
+  EXPECT_EQ(Base32Decode(Base32Encode(all)), all);
+}
+
+TEST(EncodingTest, Base32RejectsBadInput) {
+  for (std::string_view bad : {"MZXW6YTB1", "M", "MZX", "MZXW6Y", "MZ XQ", "MZ=XQ"}) {
+    EXPECT_FALSE(Base32Decode(bad).has_value()) << bad;
+  }
+}
+
 TEST(EncodingTest, UriEncodeFollowsSigV4) {
   EXPECT_EQ(UriEncode("a b/c~d*e", false), "a%20b%2Fc~d%2Ae");
   EXPECT_EQ(UriEncode("a b/c", true), "a%20b/c");
