@@ -141,6 +141,27 @@ struct LoginProfile {
   bool password_reset_required = false;
 };
 
+// A virtual MFA device (CreateVirtualMFADevice). Its seed is stored wrapped by the master key
+// and is shown only once, by CreateVirtualMfaDevice.
+struct VirtualMfaDevice {
+  std::string serial_number;  // arn:aws:iam::<acct>:mfa/<path><name>
+  std::string name;
+  std::string path = "/";
+  int64_t create_date = 0;
+  std::string user_name;              // empty while no user has enabled it
+  std::optional<int64_t> enable_date;  // set while assigned
+  Tags tags;
+};
+
+// The answer to CreateVirtualMfaDevice: the only time the seed is seen.
+struct NewVirtualMfaDevice {
+  VirtualMfaDevice device;
+  std::string base32_seed;  // RFC 4648 base32 of the 40-byte seed, no padding (64 characters)
+};
+
+// A user may enable at most this many MFA devices (AWS's quota since 2022).
+inline constexpr size_t kMaxMfaDevicesPerUser = 8;
+
 // UpdateAccountPasswordPolicy's settings. Absent policy: AWS's default rules apply (at least
 // 8 characters, three of the four character classes).
 struct PasswordPolicy {

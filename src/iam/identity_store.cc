@@ -69,6 +69,12 @@ std::string NewUniqueId(std::string_view prefix) {
   return std::string(prefix) + RandomFromAlphabet("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 17);
 }
 
+std::string NewConsolePassword() {
+  // About 140 bits; every character class appears with overwhelming probability, and the
+  // symbols are ones a shell or URL form does not mangle.
+  return RandomFromAlphabet("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789-_.!", 24);
+}
+
 std::string NewAccountId() {
   return RandomFromAlphabet("123456789", 1) + RandomFromAlphabet("0123456789", 11);
 }
@@ -105,6 +111,9 @@ Result<BootstrapResult> IdentityStore::Bootstrap(const BootstrapOptions& options
     RETURN_IF_ERROR(created);
     result.created = true;
   }
+
+  // The root user's console login (older data dirs get one on their next start).
+  ASSIGN_OR_RETURN(result.root_console_login, EnsureRootConsoleLogin(options.root_email));
 
   if (options.root_key) {
     Result<AccessKey> known = LookupAccessKey(options.root_key->access_key_id);

@@ -1,7 +1,8 @@
 // IdentityStore: the account and its IAM entities (users, groups, roles, inline and managed
-// policies, access keys, login profiles, account settings), persisted in the "meta" column
+// policies, access keys, login profiles, virtual MFA devices, account settings), persisted in the "meta" column
 // family (docs/storage-keys.md). Secret access keys are stored wrapped (AES-256-GCM) by the
-// master key and unwrapped only to verify signatures; they never appear in logs.
+// master key and unwrapped only to verify signatures; they never appear in logs. MFA seeds are
+// wrapped the same way; passwords (IAM users' and the root user's) are kept as scrypt hashes.
 //
 // Errors follow IAM: NotFound (NoSuchEntity), AlreadyExists (EntityAlreadyExists),
 // LimitExceeded, Conflict (DeleteConflict), InvalidArgument with the AWS code ValidationError,
@@ -34,15 +35,27 @@ struct RootKeyPair {
   std::string secret_access_key;
 };
 
+// The root user's console sign-in: its email address and password.
+struct RootConsoleLogin {
+  std::string email;
+  std::string password;
+};
+
+inline constexpr std::string_view kDefaultRootEmail = "root@kiroku.localhost";
+
 struct BootstrapOptions {
   std::optional<std::string> account_id;  // 12 digits; random when absent
   std::optional<RootKeyPair> root_key;    // generated when absent
+  std::string root_email = std::string(kDefaultRootEmail);  // used when the login is created
 };
 
 struct BootstrapResult {
   std::string account_id;
   RootKeyPair root_key;  // the key named in options, else the first root key
   bool created = false;  // true when this call created the account
+  // Set only by the call that created the root user's console login (with a fresh random
+  // password, stored as an scrypt hash only): the one chance to show the password.
+  std::optional<RootConsoleLogin> root_console_login;
 };
 
 // What a valid access key resolves to.
@@ -212,6 +225,37 @@ class IdentityStore {
   Status DeleteLoginProfile(std::string_view user);
   // Whether `password` is the user's console password (NotFound without a login profile).
   Result<bool> CheckConsolePassword(std::string_view user, std::string_view password) const;
+  // The root user's sign-in email (NotFound before Bootstrap), and whether `password` is its
+  // console password.
+  Result<std::string> RootEmail() const;
+  Result<bool> CheckRootConsolePassword(std::string_view password) const;
+
+  // ---- virtual MFA devices (mfa_devices.cc) ----
+  // A new unassigned device with a fresh 40-byte seed. EntityAlreadyExists for a name taken at
+  // the same path; ValidationError for a bad name or path.
+  Result<NewVirtualMfaDevice> CreateVirtualMfaDevice(std::string_view name, std::string_view path,
+                                                     const Tags& tags);
+  // Assigns the device to `user` once `code1` and `code2` are its codes for two consecutive time
+  // steps, the second within one step of now. NotFound for an unknown user or device;
+  // EntityAlreadyExists when the device is assigned already; LimitExceeded beyond
+  // kMaxMfaDevicesPerUser; InvalidAuthenticationCode when the codes do not match.
+  Status EnableMfaDevice(std::string_view user, std::string_view serial_number,
+                         std::string_view code1, std::string_view code2);
+  // Checks two consecutive codes again (the device stays assigned). Errors as EnableMfaDevice.
+  Status ResyncMfaDevice(std::string_view user, std::string_view serial_number,
+                         std::string_view code1, std::string_view code2);
+  // Unassigns the device from `user`; NotFound unless it is assigned to that user.
+  Status DeactivateMfaDevice(std::string_view user, std::string_view serial_number);
+  // DeleteConflict while the device is assigned.
+  Status DeleteVirtualMfaDevice(std::string_view serial_number);
+  // Every virtual device, sorted by serial number.
+  Result<std::vector<VirtualMfaDevice>> ListVirtualMfaDevices() const;
+  // The devices assigned to `user` (NotFound for an unknown user), sorted by serial number.
+  Result<std::vector<VirtualMfaDevice>> ListMfaDevices(std::string_view user) const;
+  // Sign-in: the serial number of the user's device for which `code` is valid now (one step
+  // either side), or nullopt. A code is accepted once: the device then refuses codes of that
+  // time step and earlier ones (RFC 6238 section 5.2).
+  Result<std::optional<std::string>> VerifyMfaCode(std::string_view user, std::string_view code);
 
   // ---- account settings (account_settings.cc) ----
   // ValidationError for values outside AWS's ranges.
@@ -229,6 +273,12 @@ class IdentityStore {
 
  private:
   Status PutRootKey(const std::string& account_id, const RootKeyPair& key);
+  // Creates the root console login when there is none; returns it (with its password) only then.
+  Result<std::optional<RootConsoleLogin>> EnsureRootConsoleLogin(std::string_view email);
+  // Enable (`assign`) or Resync (the device must belong to `user`): checks two consecutive
+  // codes and stores the device's new last-used step (mfa_devices.cc).
+  Status CheckConsecutiveCodes(std::string_view user, std::string_view serial_number,
+                               std::string_view code1, std::string_view code2, bool assign);
   // The default version's document of a managed policy, without the usage counts GetPolicy
   // adds (the authorization path). NotFound like GetPolicy.
   Result<std::string> DefaultPolicyDocument(std::string_view arn) const;
@@ -253,6 +303,7 @@ class IdentityStore {
 };
 
 // Fresh identifiers in AWS's shapes.
+std::string NewConsolePassword();  // 24 characters: letters, digits and symbols
 std::string NewAccessKeyId(std::string_view prefix = "AKIA");  // prefix + 16 base32 chars
 std::string NewSecretAccessKey();                              // 40 characters
 std::string NewAccountId();                                    // 12 digits

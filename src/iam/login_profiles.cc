@@ -1,5 +1,6 @@
 // Console passwords of IAM users: scrypt hashes (crypto::HashPassword), checked against the
-// account password policy when set or changed.
+// account password policy when set or changed. Also the root user's console login (email and
+// password hash), created by Bootstrap.
 #include "crypto/password.h"
 #include "iam/identity_store.h"
 #include "iam/records.h"
@@ -9,6 +10,8 @@ namespace json = boost::json;
 using namespace internal;  // NOLINT: iam's own record helpers
 
 namespace {
+
+constexpr std::string_view kRootLoginSetting = "root-login";
 
 Status NoProfile(std::string_view user) {
   return Status::NotFound("Login Profile for User " + std::string(user) + " cannot be found.");
@@ -82,6 +85,38 @@ Result<bool> IdentityStore::CheckConsolePassword(std::string_view user_name,
   ASSIGN_OR_RETURN(User user, GetUser(user_name));
   ASSIGN_OR_RETURN(auto record, GetRecord(db_, LoginProfileKey(user.name)));
   if (!record) return NoProfile(user.name);
+  return crypto::VerifyPassword(password, record->at("passwordHash").as_string());
+}
+
+Result<std::optional<RootConsoleLogin>> IdentityStore::EnsureRootConsoleLogin(
+    std::string_view email) {
+  ASSIGN_OR_RETURN(auto existing, db_.Get(kCf, SettingKey(kRootLoginSetting)));
+  if (existing) return std::optional<RootConsoleLogin>();
+  if (email.empty() || email.find('@') == std::string_view::npos) {
+    return Status::InvalidArgument("the root user's email must contain '@', not '" +
+                                   std::string(email) + "'");
+  }
+  RootConsoleLogin login{std::string(email), NewConsolePassword()};
+  ASSIGN_OR_RETURN(std::string hash, crypto::HashPassword(login.password));
+  json::object record{
+      {"email", login.email}, {"createDate", NowSeconds(clock_)}, {"passwordHash", hash}};
+  // Only one serve creates it: the write succeeds only where none exists.
+  Status created = db_.CompareAndSet(kCf, SettingKey(kRootLoginSetting), std::nullopt,
+                                     json::serialize(record));
+  if (created.code() == Code::kConflict) return std::optional<RootConsoleLogin>();
+  RETURN_IF_ERROR(created);
+  return std::optional<RootConsoleLogin>(std::move(login));
+}
+
+Result<std::string> IdentityStore::RootEmail() const {
+  ASSIGN_OR_RETURN(auto record, GetRecord(db_, SettingKey(kRootLoginSetting)));
+  if (!record) return Status::NotFound("the root user has no console login");
+  return std::string(record->at("email").as_string());
+}
+
+Result<bool> IdentityStore::CheckRootConsolePassword(std::string_view password) const {
+  ASSIGN_OR_RETURN(auto record, GetRecord(db_, SettingKey(kRootLoginSetting)));
+  if (!record) return Status::NotFound("the root user has no console login");
   return crypto::VerifyPassword(password, record->at("passwordHash").as_string());
 }
 

@@ -95,6 +95,13 @@ std::string UserAccessKeyKey(std::string_view user, std::string_view access_key_
 std::string LoginProfileKey(std::string_view user) {
   return Space('l').String(Lower(user)).Build();
 }
+std::string MfaDeviceKey(std::string_view path_and_name) {
+  return Space('v').String(Lower(path_and_name)).Build();
+}
+std::string UserMfaPrefix(std::string_view user) { return Space('d').String(Lower(user)).Build(); }
+std::string UserMfaKey(std::string_view user, std::string_view path_and_name) {
+  return store::KeyBuilder(UserMfaPrefix(user)).String(Lower(path_and_name)).Build();
+}
 std::string SettingKey(std::string_view setting) { return Space('s').String(setting).Build(); }
 std::string AccessKeyRecordKey(std::string_view access_key_id) {
   return store::KeyBuilder().Tag(kAccessKeyTag).String(access_key_id).Build();

@@ -26,7 +26,8 @@ inline constexpr std::string_view kCf = "meta";
 // Entity names are unique ignoring case: keys use the lower-case form.
 std::string Lower(std::string_view s);
 
-// Every key of one kind: 'u' users, 'g' groups, 'r' roles, 'p' customer managed policies.
+// Every key of one kind: 'u' users, 'g' groups, 'r' roles, 'p' customer managed policies,
+// 'v' virtual MFA devices.
 std::string KindPrefix(char kind);
 std::string UserKey(std::string_view name);
 std::string GroupKey(std::string_view name);
@@ -47,6 +48,10 @@ std::string MembersKey(std::string_view group, std::string_view user);
 std::string UserAccessKeysPrefix(std::string_view user);
 std::string UserAccessKeyKey(std::string_view user, std::string_view access_key_id);
 std::string LoginProfileKey(std::string_view user);
+// Virtual MFA devices by lower-cased path + name, and each user's assigned devices.
+std::string MfaDeviceKey(std::string_view path_and_name);
+std::string UserMfaPrefix(std::string_view user);
+std::string UserMfaKey(std::string_view user, std::string_view path_and_name);
 std::string SettingKey(std::string_view setting);                // "alias", "password-policy"
 std::string AccessKeyRecordKey(std::string_view access_key_id);  // Tag('K'), iam's older space
 

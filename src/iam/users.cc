@@ -124,6 +124,18 @@ Status IdentityStore::UpdateUser(std::string_view name, const std::optional<std:
   }
   ASSIGN_OR_RETURN(auto login, db_.Get(kCf, LoginProfileKey(old_name)));
   if (login) move(LoginProfileKey(old_name), LoginProfileKey(user.name), *login);
+  std::vector<std::string> devices;
+  prefix = UserMfaPrefix(old_name);
+  RETURN_IF_ERROR(ScanPrefix(db_, prefix, [&](std::string_view k, std::string_view) {
+    devices.push_back(LastString(k, prefix));
+  }));
+  for (const std::string& device : devices) {
+    move(UserMfaKey(old_name, device), UserMfaKey(user.name, device), "");
+    ASSIGN_OR_RETURN(auto record, GetRecord(db_, MfaDeviceKey(device)));
+    if (!record) continue;
+    (*record)["userName"] = user.name;
+    puts.Put(kCf, MfaDeviceKey(device), json::serialize(*record));
+  }
   for (const auto& op : puts.ops()) deletes.Put(op.cf, op.key, op.value);
   return db_.Write(deletes);
 }
@@ -145,6 +157,9 @@ Status IdentityStore::DeleteUser(std::string_view name) {
   }
   ASSIGN_OR_RETURN(auto login, db_.Get(kCf, LoginProfileKey(name)));
   if (login) return Status::Conflict("Cannot delete entity, must delete login profile first.");
+  if (HasAnyUnder(db_, UserMfaPrefix(name))) {
+    return Status::Conflict("Cannot delete entity, must delete MFA device first.");
+  }
   store::WriteBatch batch;
   batch.Delete(kCf, UserKey(name));
   if (!user.permissions_boundary.empty()) {
