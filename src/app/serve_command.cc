@@ -24,8 +24,10 @@
 #include "api/logs_service.h"
 #include "api/s3_service.h"
 #include "api/sts_service.h"
+#include "app/request_router.h"
 #include "aws/model.h"
 #include "common/logging.h"
+#include "console/console.h"
 #include "crypto/secret.h"
 #include "iam/identity_store.h"
 #include "iam/session_store.h"
@@ -250,6 +252,21 @@ int Serve(const ServeConfig& config) {
     }
   }
 
+  // The root user's console password exists only as a hash: this file is its one copy.
+  fs::path root_password_file = data_dir / "root-console-password";
+  if (account->root_console_login) {
+    const iam::RootConsoleLogin& login = *account->root_console_login;
+    if (Status s = WritePrivateFile(root_password_file,
+                                    "# kiroku root user console sign-in (written once by `kiroku "
+                                    "serve`; the server keeps only a hash)\n"
+                                    "email = " + login.email + "\npassword = " + login.password +
+                                        "\n");
+        !s.ok()) {
+      spdlog::error("{}", s.ToString());
+      return 1;
+    }
+  }
+
   api::OperationTable operations;
   api::AddStsOperations(operations, identities, sessions);
   api::AddIamOperations(operations, identities);
@@ -308,7 +325,9 @@ int Serve(const ServeConfig& config) {
   server_options.port = listen->second;
   server_options.io_threads = config.threads;
   server_options.max_body_bytes = kMaxBodyBytes;
-  net::Server server(server_options, frontend);
+  console::Console console(identities, recorder, clock);
+  RequestRouter router(console, frontend);
+  net::Server server(server_options, router);
   if (Status s = server.Start(); !s.ok()) {
     spdlog::error("{}", s.message());
     return 1;
@@ -322,6 +341,10 @@ int Serve(const ServeConfig& config) {
   spdlog::info("  data dir     {}{}", data_dir.string(), account->created ? " (new account)" : "");
   spdlog::info("  account      {}", account->account_id);
   spdlog::info("  credentials  {} (profile \"default\", root user)", credentials_file.string());
+  Result<std::string> root_email = identities.RootEmail();
+  spdlog::info("  console      {}/signin/{}/console (root user: {}, password in {})", endpoint,
+               account->account_id, root_email.ok() ? *root_email : "?",
+               root_password_file.string());
   spdlog::info("  try it:");
   spdlog::info("    export AWS_ENDPOINT_URL={}", endpoint);
   spdlog::info("    export AWS_SHARED_CREDENTIALS_FILE={}", credentials_file.string());

@@ -1,0 +1,60 @@
+// Console: the web sign-in, a net::Handler for the console's URLs (docs/console.md).
+//
+//   GET/POST http://<alias-or-account-id>.signin.localhost:<port>/console?region=<region>
+//   GET/POST http://<host>:<port>/signin/<alias-or-account-id>/console?region=<region>
+//   GET      /console/home?region=<region>     the signed-in page (needs the session cookie)
+//   GET/POST /console/signout                  ends the session
+//   GET      /console?region=<region>          (any other host) redirects to the path form
+//
+// GET shows the form; POST (application/x-www-form-urlencoded username, password, mfaCode)
+// signs in through SignIn and, on success, sets an HttpOnly SameSite=Lax session cookie and
+// redirects to /console/home. A refused sign-in is a 401 page, a throttled one 429, an unknown
+// alias or account 404, a malformed region 400.
+//
+// Thread-safe: Handle may be called concurrently.
+#pragma once
+
+#include <string>
+
+#include "console/sessions.h"
+#include "console/sign_in.h"
+#include "iam/identity_store.h"
+#include "net/server.h"
+#include "trail/recorder.h"
+
+namespace kiroku::console {
+
+struct ConsoleOptions {
+  ThrottleOptions throttle;
+  std::chrono::seconds session_lifetime = kSessionLifetime;
+};
+
+inline constexpr std::string_view kSessionCookie = "kiroku-console-session";
+inline constexpr std::string_view kDefaultRegion = "us-east-1";
+
+class Console final : public net::Handler {
+ public:
+  // Everything borrowed must outlive the console.
+  Console(iam::IdentityStore& identities, trail::Recorder& recorder, const Clock& clock,
+          ConsoleOptions options = {});
+
+  // Whether `request` is the console's: its path is /console, /console/…, /signin or
+  // /signin/… (paths no AWS API and no S3 request uses; aws::IsS3Request leaves them out).
+  static bool Serves(const net::Request& request);
+
+  net::Response Handle(const net::Request& request) override;
+  net::Response Reject(const net::Request& head, net::RejectReason reason) override;
+
+ private:
+  // The sign-in URL for `account_ref` (GET shows the form, POST signs in).
+  net::Response SignInUrl(const net::Request& request, const std::string& account_ref,
+                          const std::string& action);
+  net::Response Home(const net::Request& request);
+  net::Response SignOut(const net::Request& request);
+
+  iam::IdentityStore& identities_;
+  SignIn sign_in_;
+  SessionTable sessions_;
+};
+
+}  // namespace kiroku::console
