@@ -129,6 +129,9 @@ Result<json::object> GetAccountSummary(iam::IdentityStore& store) {
   ASSIGN_OR_RETURN(auto roles, store.ListRoles());
   ASSIGN_OR_RETURN(auto local, store.ListPolicies(iam::PolicyScope::kLocal, false));
   ASSIGN_OR_RETURN(auto root_keys, store.ListAccessKeys(""));
+  ASSIGN_OR_RETURN(auto mfa_devices, store.ListVirtualMfaDevices());
+  size_t mfa_in_use = std::count_if(mfa_devices.begin(), mfa_devices.end(),
+                                    [](const iam::VirtualMfaDevice& d) { return !d.user_name.empty(); });
   size_t versions = 0;
   for (const iam::ManagedPolicy& p : local) versions += p.versions.size();
   // Counts are this account's; quotas are AWS's defaults, which kiroku enforces where it has them.
@@ -159,8 +162,8 @@ Result<json::object> GetAccountSummary(iam::IdentityStore& store) {
                    {"InstanceProfiles", 0},
                    {"InstanceProfilesQuota", 1000},
                    {"Providers", 0},
-                   {"MFADevices", 0},
-                   {"MFADevicesInUse", 0},
+                   {"MFADevices", mfa_devices.size()},
+                   {"MFADevicesInUse", mfa_in_use},
                    {"AccountMFAEnabled", 0},
                    {"AccountAccessKeysPresent", root_keys.empty() ? 0 : 1},
                    {"AccountSigningCertificatesPresent", 0},

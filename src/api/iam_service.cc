@@ -356,6 +356,7 @@ void AddIamOperations(OperationTable& table, iam::IdentityStore& identities) {
   iam_internal::AddRoleOperations(table, identities);
   iam_internal::AddPolicyOperations(table, identities);
   iam_internal::AddAccountOperations(table, identities);
+  iam_internal::AddMfaOperations(table, identities);
 }
 
 }  // namespace kiroku::api

@@ -92,5 +92,6 @@ void AddUserOperations(OperationTable& table, iam::IdentityStore& store);
 void AddRoleOperations(OperationTable& table, iam::IdentityStore& store);
 void AddPolicyOperations(OperationTable& table, iam::IdentityStore& store);
 void AddAccountOperations(OperationTable& table, iam::IdentityStore& store);
+void AddMfaOperations(OperationTable& table, iam::IdentityStore& store);
 
 }  // namespace kiroku::api::iam_internal
