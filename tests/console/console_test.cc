@@ -36,7 +36,7 @@ class ConsoleTest : public ::testing::Test {
         master_(crypto::SecretBytes::Random(32)),
         identities_(*db_, master_, clock_),
         history_(*db_, clock_),
-        recorder_(history_) {
+        recorder_(*db_, history_, nullptr) {
     iam::BootstrapOptions options;
     options.account_id = "111122223333";
     KIROKU_CHECK(identities_.Bootstrap(options).ok());

@@ -23,7 +23,7 @@ class SignInTest : public ::testing::Test {
         master_(crypto::SecretBytes::Random(32)),
         identities_(*db_, master_, clock_),
         history_(*db_, clock_),
-        recorder_(history_) {
+        recorder_(*db_, history_, nullptr) {
     iam::BootstrapOptions options;
     options.account_id = std::string(kAccount);
     options.root_email = "Owner@Example.com";
