@@ -33,6 +33,8 @@ struct TrailDeps {
   const iam::IdentityStore& identities;
   const InternalCaller& caller;
   const Clock& clock;
+  // StopLogging flushes it first, so every call answered before StopLogging is delivered.
+  trail::Recorder* recorder = nullptr;
 };
 
 // CreateTrail, UpdateTrail, DeleteTrail, GetTrail, DescribeTrails, ListTrails, StartLogging,

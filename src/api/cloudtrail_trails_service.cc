@@ -669,6 +669,8 @@ Result<json::value> TrailService::ListTrails(RequestContext& ctx) {
 Result<json::value> TrailService::SetLogging(RequestContext& ctx, bool on) {
   ASSIGN_OR_RETURN(TrailConfig t, Lookup(ctx, Str(ctx.input, "Name"), /*shadow_by_name=*/true));
   RETURN_IF_ERROR(RequireHome(ctx, t));
+  // Calls answered before this one were logging: they reach the trail's queue first.
+  if (!on && d_.recorder != nullptr) d_.recorder->Flush();
   TimePoint now = d_.clock.Now();
   RETURN_IF_ERROR(d_.trails.UpdateStatus(t, [&](TrailStatus& s) {
     if (s.is_logging == on) return;  // already so: the recorded time stays

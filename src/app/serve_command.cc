@@ -296,7 +296,7 @@ int Serve(const ServeConfig& config) {
   s3::S3Store s3_store(**db, **blobs, clock);
   api::InternalCaller s3_kms_caller(operations, identities, clock);
   api::AddCloudTrailTrailOperations(
-      operations, {trails, s3_store, logs_store, keys, identities, internal_caller, clock});
+      operations, {trails, s3_store, logs_store, keys, identities, internal_caller, clock, &recorder});
   api::S3Service s3_service(operations, s3_store, identities, sessions, *master_key, s3_kms_caller,
                             clock);
   // CloudTrail delivery: S3 log files and CloudWatch Logs, as cloudtrail.amazonaws.com.

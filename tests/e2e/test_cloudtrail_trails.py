@@ -9,6 +9,8 @@ import unittest
 import botocore.exceptions
 
 sys.path.insert(0, os.path.dirname(__file__))
+from tutorial_documents import (cloudtrail_bucket_policy, cloudtrail_logs_role_policy,  # noqa: E402
+                                cloudtrail_trust_policy, logs_key_policy)
 from kiroku_server import KirokuServer, REGION  # noqa: E402
 
 TRAIL = "management-events"
@@ -17,20 +19,8 @@ OTHER_REGION = "ap-northeast-3"
 
 
 def bucket_policy(bucket, account, trail_arns, prefix=""):
-    """The documented CloudTrail bucket policy (TUTORIAL-FLOW.md step 2c)."""
-    source = trail_arns if isinstance(trail_arns, str) else list(trail_arns)
-    return json.dumps({
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Sid": "AWSCloudTrailAclCheck20150319", "Effect": "Allow",
-             "Principal": {"Service": "cloudtrail.amazonaws.com"},
-             "Action": "s3:GetBucketAcl", "Resource": f"arn:aws:s3:::{bucket}",
-             "Condition": {"StringEquals": {"aws:SourceArn": source}}},
-            {"Sid": "AWSCloudTrailWrite20150319", "Effect": "Allow",
-             "Principal": {"Service": "cloudtrail.amazonaws.com"},
-             "Action": "s3:PutObject", "Resource": f"arn:aws:s3:::{bucket}/{prefix}AWSLogs/{account}/*",
-             "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control",
-                                            "aws:SourceArn": source}}}]})
+    """The documented CloudTrail bucket policy (TUTORIAL-FLOW.md step 2c), as text."""
+    return json.dumps(cloudtrail_bucket_policy(bucket, account, trail_arns, prefix))
 
 
 class CloudTrailTrailsTest(unittest.TestCase):
@@ -62,31 +52,13 @@ class CloudTrailTrailsTest(unittest.TestCase):
         _, out, _ = aws("kms", "describe-key", "--key-id", cls.key_id, "--query", "KeyMetadata.Arn",
                         "--output", "text")
         cls.key_arn = out.strip()
-        key_policy = {
-            "Version": "2012-10-17", "Id": "key-default-1",
-            "Statement": [
-                {"Sid": "Enable IAM User Permissions", "Effect": "Allow",
-                 "Principal": {"AWS": f"arn:aws:iam::{account}:root"}, "Action": "kms:*",
-                 "Resource": "*"},
-                {"Effect": "Allow", "Principal": {"Service": f"logs.{REGION}.amazonaws.com"},
-                 "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*",
-                            "kms:GenerateDataKey*", "kms:Describe*"],
-                 "Resource": "*",
-                 "Condition": {"ArnEquals": {"kms:EncryptionContext:aws:logs:arn": lg_arn}}}]}
+        key_policy = logs_key_policy(account, lg_arn)
         aws("kms", "put-key-policy", "--key-id", cls.key_id, "--policy-name", "default",
             "--policy", json.dumps(key_policy))
         aws("logs", "create-log-group", "--log-group-name", LG, "--kms-key-id", cls.key_arn)
 
-        trust = {"Version": "2012-10-17",
-                 "Statement": [{"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
-                                "Action": "sts:AssumeRole"}]}
-        stream = f"{lg_arn}:log-stream:{account}_CloudTrail_{REGION}*"
-        cwl_policy = {"Version": "2012-10-17",
-                      "Statement": [
-                          {"Sid": "AWSCloudTrailCreateLogStream2014110", "Effect": "Allow",
-                           "Action": ["logs:CreateLogStream"], "Resource": [stream]},
-                          {"Sid": "AWSCloudTrailPutLogEvents20141101", "Effect": "Allow",
-                           "Action": ["logs:PutLogEvents"], "Resource": [stream]}]}
+        trust = cloudtrail_trust_policy()
+        cwl_policy = cloudtrail_logs_role_policy(account, lg_arn)
         role = f"CloudTrailRoleForCloudWatchLogs_{TRAIL}"
         aws("iam", "create-role", "--role-name", role, "--path", "/service-role/",
             "--assume-role-policy-document", json.dumps(trust))

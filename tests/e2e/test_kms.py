@@ -17,6 +17,7 @@ import botocore.auth
 import botocore.exceptions
 
 sys.path.insert(0, os.path.dirname(__file__))
+from tutorial_documents import logs_key_policy  # noqa: E402
 from kiroku_server import KirokuServer, REGION  # noqa: E402
 
 
@@ -57,17 +58,7 @@ class KmsTest(unittest.TestCase):
         self.assertEqual(default["Statement"][0]["Action"], "kms:*")
 
         lg_arn = f"arn:aws:logs:{REGION}:{self.account}:log-group:/aws/cloudtrail/management-event"
-        policy = {
-            "Version": "2012-10-17", "Id": "key-default-1",
-            "Statement": [
-                {"Sid": "Enable IAM User Permissions", "Effect": "Allow",
-                 "Principal": {"AWS": f"arn:aws:iam::{self.account}:root"}, "Action": "kms:*",
-                 "Resource": "*"},
-                {"Effect": "Allow", "Principal": {"Service": f"logs.{REGION}.amazonaws.com"},
-                 "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*",
-                            "kms:GenerateDataKey*", "kms:Describe*"],
-                 "Resource": "*",
-                 "Condition": {"ArnEquals": {"kms:EncryptionContext:aws:logs:arn": lg_arn}}}]}
+        policy = logs_key_policy(self.account, lg_arn)
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
             json.dump(policy, f, indent=2)
         try:

@@ -23,6 +23,7 @@ import botocore.exceptions
 import botocore.session
 
 sys.path.insert(0, os.path.dirname(__file__))
+from tutorial_documents import logs_key_policy  # noqa: E402
 from kiroku_server import KirokuServer, REGION  # noqa: E402
 
 DAY_MS = 86400 * 1000
@@ -39,20 +40,6 @@ def error(call):
         return e.response["Error"]["Code"], e.response["Error"].get("Message", "")
     raise AssertionError("the call succeeded")
 
-
-def logs_key_policy(account, group_arn):
-    """The tutorial's key policy: the account root, and the logs principal for one group."""
-    return {
-        "Version": "2012-10-17", "Id": "key-default-1",
-        "Statement": [
-            {"Sid": "Enable IAM User Permissions", "Effect": "Allow",
-             "Principal": {"AWS": f"arn:aws:iam::{account}:root"}, "Action": "kms:*",
-             "Resource": "*"},
-            {"Effect": "Allow", "Principal": {"Service": f"logs.{REGION}.amazonaws.com"},
-             "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*",
-                        "kms:GenerateDataKey*", "kms:Describe*"],
-             "Resource": "*",
-             "Condition": {"ArnEquals": {"kms:EncryptionContext:aws:logs:arn": group_arn}}}]}
 
 
 def all_events(logs, group, **kwargs):

@@ -26,6 +26,7 @@ import botocore.credentials
 import botocore.exceptions
 
 sys.path.insert(0, os.path.dirname(__file__))
+from tutorial_documents import cloudtrail_bucket_policy  # noqa: E402
 from kiroku_server import KirokuServer, REGION  # noqa: E402
 
 MARKER = b"KIROKU-PLAINTEXT-MARKER-7f3a"
@@ -135,16 +136,7 @@ class S3Test(unittest.TestCase):
         _, out, _ = aws("s3api", "get-bucket-location", "--bucket", bucket)
         self.assertEqual(json.loads(out)["LocationConstraint"], REGION)
         trail = f"arn:aws:cloudtrail:{REGION}:{self.account}:trail/management-events"
-        policy = {"Version": "2012-10-17", "Statement": [
-            {"Sid": "AWSCloudTrailAclCheck20150319", "Effect": "Allow",
-             "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "s3:GetBucketAcl",
-             "Resource": f"arn:aws:s3:::{bucket}",
-             "Condition": {"StringEquals": {"aws:SourceArn": trail}}},
-            {"Sid": "AWSCloudTrailWrite20150319", "Effect": "Allow",
-             "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "s3:PutObject",
-             "Resource": f"arn:aws:s3:::{bucket}/AWSLogs/{self.account}/*",
-             "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control",
-                                            "aws:SourceArn": trail}}}]}
+        policy = cloudtrail_bucket_policy(bucket, self.account, trail)
         policy_file = self.write("bucket-policy.json", json.dumps(policy).encode())
         aws("s3api", "put-bucket-policy", "--bucket", bucket, "--policy", f"file://{policy_file}")
         _, out, _ = aws("s3api", "get-bucket-policy", "--bucket", bucket, "--query", "Policy",
