@@ -26,7 +26,7 @@
 #include <thread>
 #include <vector>
 
-#include "aws/sigv4.h"
+#include "signed_request.h"
 #include "common/encoding.h"
 #include "crypto/hash.h"
 
@@ -42,7 +42,7 @@ struct Options {
   std::string mode;
   std::string endpoint = "127.0.0.1:4747";
   std::string credentials;
-  std::string access_key_id = "AKIAIOSFODNN7EXAMPLE", secret_access_key = "x";
+  kiroku::bench::Credentials keys{"AKIAIOSFODNN7EXAMPLE", "x"};
   std::string region = "us-east-1";
   std::string group = "bench";
   std::string kms_key;
@@ -55,24 +55,6 @@ struct Options {
   std::string pattern;
   double data_bytes = 0;
 };
-
-void ReadCredentials(Options& o) {
-  if (o.credentials.empty()) return;
-  std::ifstream in(o.credentials);
-  std::string line;
-  while (std::getline(in, line)) {
-    auto eq = line.find('=');
-    if (eq == std::string::npos) continue;
-    auto trim = [](std::string s) {
-      s.erase(0, s.find_first_not_of(' '));
-      s.erase(s.find_last_not_of(' ') + 1);
-      return s;
-    };
-    std::string key = trim(line.substr(0, eq)), value = trim(line.substr(eq + 1));
-    if (key == "aws_access_key_id") o.access_key_id = value;
-    if (key == "aws_secret_access_key") o.secret_access_key = value;
-  }
-}
 
 class Connection {
  public:
@@ -87,28 +69,11 @@ class Connection {
 
   // Sends one awsJson 1.1 Logs_20140328.<operation>; returns (status, body).
   std::pair<int, std::string> Call(const std::string& operation, const std::string& body) {
-    using namespace kiroku;
-    std::string amz_date = FormatAmzDate(std::chrono::system_clock::now());
-    std::vector<net::Header> headers = {{"Content-Type", "application/x-amz-json-1.1"},
-                                        {"Host", o_.endpoint},
-                                        {"X-Amz-Date", amz_date},
-                                        {"X-Amz-Target", "Logs_20140328." + operation}};
-    std::vector<std::string> signed_headers = {"content-type", "host", "x-amz-date",
-                                               "x-amz-target"};
-    aws::CanonicalInput in{
-        "POST", "/", "", headers, signed_headers, HexEncode(crypto::Sha256(body)), false};
-    std::string date = amz_date.substr(0, 8);
-    std::string scope = date + "/" + o_.region + "/logs/aws4_request";
-    std::string sig = aws::Sign(aws::SigningKey(o_.secret_access_key, date, o_.region, "logs"),
-                                aws::StringToSign(amz_date, scope, aws::CanonicalRequest(in)));
-    http::request<http::string_body> req{http::verb::post, "/", 11};
-    for (const auto& h : headers) req.set(h.name, h.value);
-    req.set(http::field::authorization,
-            "AWS4-HMAC-SHA256 Credential=" + o_.access_key_id + "/" + scope +
-                ", SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=" + sig);
-    req.keep_alive(true);
-    req.body() = body;
-    req.prepare_payload();
+    auto req = kiroku::bench::SignedPost(
+        o_.keys, o_.endpoint, o_.region, "logs",
+        {{"Content-Type", "application/x-amz-json-1.1"},
+         {"X-Amz-Target", "Logs_20140328." + operation}},
+        body);
     if (!open_) Connect();  // the server closed the previous one (moto's server does)
     http::write(stream_, req);
     http::response_parser<http::string_body> parser;
@@ -304,7 +269,7 @@ int main(int argc, char** argv) {
   app.add_option("--pattern", o.pattern, "filter: the filter pattern");
   app.add_option("--data-bytes", o.data_bytes, "filter: event bytes stored (for GB/s)");
   CLI11_PARSE(app, argc, argv);
-  ReadCredentials(o);
+  if (!o.credentials.empty()) kiroku::bench::ReadCredentialsFile(o.credentials, o.keys);
   try {
     if (o.mode == "setup") return Setup(o);
     if (o.mode == "ingest") return Ingest(o);

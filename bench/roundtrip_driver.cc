@@ -17,9 +17,7 @@
 #include <thread>
 #include <vector>
 
-#include "aws/sigv4.h"
-#include "common/encoding.h"
-#include "crypto/hash.h"
+#include "signed_request.h"
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -31,7 +29,7 @@ namespace {
 struct Options {
   std::string endpoint = "127.0.0.1:4747";
   std::string credentials;
-  std::string access_key_id, secret_access_key;
+  kiroku::bench::Credentials keys;
   std::string operation = "sts";  // sts | kms-encrypt | kms-generate-data-key
   std::string kms_key;
   int connections = 4;
@@ -44,66 +42,24 @@ struct Worker {
   long errors = 0;
 };
 
-void ReadCredentials(Options& options) {
-  std::ifstream in(options.credentials);
-  std::string line;
-  while (std::getline(in, line)) {
-    auto eq = line.find('=');
-    if (eq == std::string::npos) continue;
-    auto trim = [](std::string s) {
-      s.erase(0, s.find_first_not_of(' '));
-      s.erase(s.find_last_not_of(' ') + 1);
-      return s;
-    };
-    std::string key = trim(line.substr(0, eq)), value = trim(line.substr(eq + 1));
-    if (key == "aws_access_key_id") options.access_key_id = value;
-    if (key == "aws_secret_access_key") options.secret_access_key = value;
-  }
-}
-
 http::request<http::string_body> SignedCall(const Options& o, const std::string& host) {
-  using namespace kiroku;
-  std::string body, service;
-  std::vector<net::Header> headers;
-  std::vector<std::string> signed_headers;
-  std::string amz_date = FormatAmzDate(std::chrono::system_clock::now());
   const std::string context =
       R"("EncryptionContext":{"aws:logs:arn":"arn:aws:logs:us-east-1:111122223333:log-group:g"})";
   if (o.operation == "sts") {
-    service = "sts";
-    body = "Action=GetCallerIdentity&Version=2011-06-15";
-    headers = {{"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"},
-               {"Host", host},
-               {"X-Amz-Date", amz_date}};
-    signed_headers = {"content-type", "host", "x-amz-date"};
-  } else {
-    service = "kms";
-    bool encrypt = o.operation == "kms-encrypt";
-    body = encrypt ? R"({"KeyId":")" + o.kms_key + R"(","Plaintext":"aGVsbG8ga2lyb2t1",)" + context + "}"
-                   : R"({"KeyId":")" + o.kms_key + R"(","KeySpec":"AES_256",)" + context + "}";
-    headers = {{"Content-Type", "application/x-amz-json-1.1"},
-               {"Host", host},
-               {"X-Amz-Date", amz_date},
-               {"X-Amz-Target", encrypt ? "TrentService.Encrypt" : "TrentService.GenerateDataKey"}};
-    signed_headers = {"content-type", "host", "x-amz-date", "x-amz-target"};
+    return kiroku::bench::SignedPost(
+        o.keys, host, "us-east-1", "sts",
+        {{"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}},
+        "Action=GetCallerIdentity&Version=2011-06-15");
   }
-  aws::CanonicalInput in{"POST", "/", "", headers, signed_headers,
-                         HexEncode(crypto::Sha256(body)), false};
-  std::string date = amz_date.substr(0, 8);
-  std::string scope = date + "/us-east-1/" + service + "/aws4_request";
-  std::string sig = aws::Sign(aws::SigningKey(o.secret_access_key, date, "us-east-1", service),
-                              aws::StringToSign(amz_date, scope, aws::CanonicalRequest(in)));
-  std::string signed_list;
-  for (const std::string& h : signed_headers) signed_list += (signed_list.empty() ? "" : ";") + h;
-  http::request<http::string_body> req{http::verb::post, "/", 11};
-  for (const auto& h : headers) req.set(h.name, h.value);
-  req.set(http::field::authorization,
-          "AWS4-HMAC-SHA256 Credential=" + o.access_key_id + "/" + scope +
-              ", SignedHeaders=" + signed_list + ", Signature=" + sig);
-  req.keep_alive(true);
-  req.body() = body;
-  req.prepare_payload();
-  return req;
+  bool encrypt = o.operation == "kms-encrypt";
+  std::string body =
+      encrypt ? R"({"KeyId":")" + o.kms_key + R"(","Plaintext":"aGVsbG8ga2lyb2t1",)" + context + "}"
+              : R"({"KeyId":")" + o.kms_key + R"(","KeySpec":"AES_256",)" + context + "}";
+  return kiroku::bench::SignedPost(
+      o.keys, host, "us-east-1", "kms",
+      {{"Content-Type", "application/x-amz-json-1.1"},
+       {"X-Amz-Target", encrypt ? "TrentService.Encrypt" : "TrentService.GenerateDataKey"}},
+      body);
 }
 
 void Run(const Options& o, Worker& w, Clock::time_point deadline, std::atomic<long>& budget) {
@@ -139,8 +95,8 @@ int main(int argc, char** argv) {
   app.add_option("--operation", o.operation, "sts | kms-encrypt | kms-generate-data-key");
   app.add_option("--kms-key", o.kms_key, "key id for the kms operations (region us-east-1)");
   CLI11_PARSE(app, argc, argv);
-  ReadCredentials(o);
-  if (o.access_key_id.empty()) {
+  kiroku::bench::ReadCredentialsFile(o.credentials, o.keys);
+  if (o.keys.access_key_id.empty()) {
     std::cerr << "no aws_access_key_id in " << o.credentials << "\n";
     return 2;
   }
