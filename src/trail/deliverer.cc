@@ -1,12 +1,11 @@
 #include "trail/deliverer.h"
 
-#include <zlib.h>
-
 #include <algorithm>
 
 #include "common/encoding.h"
 #include "common/logging.h"
 #include "crypto/hash.h"
+#include "trail/gzip.h"
 
 namespace kiroku::trail {
 namespace {
@@ -17,23 +16,6 @@ constexpr size_t kMaxBatchEvents = 10000;
 constexpr size_t kMaxBatchBytes = 1048576;
 constexpr size_t kEventOverhead = 26;
 constexpr auto kMaxBatchSpan = std::chrono::hours(24);
-
-Result<std::string> Gzip(std::string_view data) {
-  z_stream z{};
-  if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
-    return Status::Internal("deflateInit2 failed");
-  }
-  std::string out(deflateBound(&z, data.size()) + 32, '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  z.avail_in = static_cast<uInt>(data.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  int rc = deflate(&z, Z_FINISH);
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  if (rc != Z_STREAM_END) return Status::Internal("deflate failed");
-  return out;
-}
 
 std::string ErrorText(const Status& s) {
   return s.aws_code().empty() ? s.message() : s.aws_code();
@@ -172,7 +154,17 @@ void Deliverer::DeliverS3(const TrailConfig& trail, const QueueId& id, QueueStat
       });
       break;
     }
-    if (Status r = queue_.Remove(list); !r.ok()) {
+    store::WriteBatch observed;
+    if (observer_ != nullptr) {
+      DeliveredLogFile file{trail, region, key, HexEncode(crypto::Sha256(body)),
+                            list.front().event_time, list.front().event_time};
+      for (const QueuedRecord& r : list) {
+        file.oldest_event = std::min(file.oldest_event, r.event_time);
+        file.newest_event = std::max(file.newest_event, r.event_time);
+      }
+      observer_->OnLogFile(file, observed);
+    }
+    if (Status r = queue_.Remove(list, std::move(observed)); !r.ok()) {
       spdlog::error("trail {}: cannot remove delivered records: {}", trail.name, r.ToString());
     }
     (void)trails_.UpdateStatus(trail, [&](TrailStatus& st) {
@@ -182,15 +174,6 @@ void Deliverer::DeliverS3(const TrailConfig& trail, const QueueId& id, QueueStat
     });
     spdlog::debug("trail {}: delivered {} records to s3://{}/{}", trail.name, list.size(),
                   trail.s3_bucket, key);
-    if (observer_ != nullptr) {
-      DeliveredLogFile file{trail, region, key, HexEncode(crypto::Sha256(*gz)),
-                            list.front().event_time, list.front().event_time};
-      for (const QueuedRecord& r : list) {
-        file.oldest_event = std::min(file.oldest_event, r.event_time);
-        file.newest_event = std::max(file.newest_event, r.event_time);
-      }
-      observer_->OnLogFile(file);
-    }
   }
   if (all_ok) {
     state.backoff = std::chrono::milliseconds(0);

@@ -39,6 +39,17 @@ class LogFileSink {
                             const std::string& body) = 0;
 };
 
+// Writes one digest file (log file integrity validation) to the trail's bucket, with
+// `metadata` as x-amz-meta-* headers (names without the prefix: "signature", ...).
+class DigestFileSink {
+ public:
+  virtual ~DigestFileSink() = default;
+  // Errors as for LogFileSink.
+  virtual Status PutDigestFile(const TrailConfig& trail, const std::string& key,
+                               const std::string& body,
+                               const std::map<std::string, std::string>& metadata) = 0;
+};
+
 // Appends events to the trail's log group, in the stream trail.LogStreamName().
 class CloudWatchLogsSink {
  public:
@@ -57,13 +68,16 @@ struct DeliveredLogFile {
   TrailConfig trail;
   std::string region;
   std::string key;
-  std::string sha256_hex;  // of the object's bytes (the .json.gz)
+  std::string sha256_hex;  // of the uncompressed content (what validate-logs compares)
   TimePoint oldest_event, newest_event;
 };
 class LogFileObserver {
  public:
   virtual ~LogFileObserver() = default;
-  virtual void OnLogFile(const DeliveredLogFile& file) = 0;
+  // Adds the observer's writes to `batch`, which the Deliverer commits atomically with the
+  // removal of the file's records from the queue: a file is observed exactly when it leaves the
+  // queue, even across a crash.
+  virtual void OnLogFile(const DeliveredLogFile& file, store::WriteBatch& batch) = 0;
 };
 
 struct DeliveryOptions {

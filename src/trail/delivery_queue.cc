@@ -154,8 +154,7 @@ Result<std::vector<QueuedRecord>> DeliveryQueue::Peek(const QueueId& queue, size
   return out;
 }
 
-Status DeliveryQueue::Remove(const std::vector<QueuedRecord>& records) {
-  store::WriteBatch batch;
+Status DeliveryQueue::Remove(const std::vector<QueuedRecord>& records, store::WriteBatch batch) {
   for (const QueuedRecord& r : records) batch.Delete(kColumnFamily, r.key);
   return db_.Write(batch);
 }

@@ -63,8 +63,8 @@ class DeliveryQueue {
   // one entry when the queue is not empty).
   Result<std::vector<QueuedRecord>> Peek(const QueueId& queue, size_t max_count,
                                          size_t max_bytes) const;
-  // Removes delivered entries.
-  Status Remove(const std::vector<QueuedRecord>& records);
+  // Removes delivered entries, atomically with the writes already in `batch`.
+  Status Remove(const std::vector<QueuedRecord>& records, store::WriteBatch batch = {});
   // Every queue that has entries.
   Result<std::vector<QueueId>> NonEmpty() const;
   // Removes every entry of `queue` (its trail was deleted); returns how many.
