@@ -45,6 +45,18 @@ Status AsServiceError(Status status, std::string_view service) {
 
 Status S3LogFileSink::PutLogFile(const trail::TrailConfig& trail, const std::string& key,
                                  const std::string& body) {
+  return Put(trail, key, body, {});
+}
+
+Status S3LogFileSink::PutDigestFile(const trail::TrailConfig& trail, const std::string& key,
+                                    const std::string& body,
+                                    const std::map<std::string, std::string>& metadata) {
+  return Put(trail, key, body, metadata);
+}
+
+Status S3LogFileSink::Put(const trail::TrailConfig& trail, const std::string& key,
+                          const std::string& body,
+                          const std::map<std::string, std::string>& metadata) {
   json::object input{{"Bucket", trail.s3_bucket},
                      {"Key", key},
                      {"Body", body},
@@ -55,6 +67,14 @@ Status S3LogFileSink::PutLogFile(const trail::TrailConfig& trail, const std::str
   if (!trail.kms_key_id.empty()) {
     input["ServerSideEncryption"] = "aws:kms";
     input["SSEKMSKeyId"] = trail.kms_key_id;
+    // S3 adds aws:s3:arn; CloudTrail's key policies condition on aws:cloudtrail:arn.
+    input["SSEKMSEncryptionContext"] =
+        Base64Encode(json::serialize(json::object{{"aws:cloudtrail:arn", trail.Arn()}}));
+  }
+  if (!metadata.empty()) {
+    json::object meta;
+    for (const auto& [k, v] : metadata) meta[k] = v;
+    input["Metadata"] = std::move(meta);
   }
   InternalCall call{policy::ServicePrincipal(kCloudTrail), trail.account_id, trail.home_region,
                     "s3", "PutObject", std::move(input)};

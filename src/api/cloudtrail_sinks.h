@@ -4,7 +4,9 @@
 // - S3LogFileSink writes log files with s3:PutObject *as* cloudtrail.amazonaws.com, with
 //   x-amz-acl bucket-owner-full-control and aws:SourceArn / aws:SourceAccount naming the trail,
 //   so the bucket policy decides (the documented CloudTrail bucket policy allows it). Trails with
-//   a KmsKeyId get SSE-KMS objects.
+//   a KmsKeyId get SSE-KMS objects whose encryption context also holds aws:cloudtrail:arn (the
+//   trail ARN), which the documented CloudTrail key policy conditions on. Digest files go the
+//   same way, with their signature as x-amz-meta-* metadata.
 // - RoleCloudWatchLogsSink assumes the trail's CloudWatch Logs role as cloudtrail.amazonaws.com
 //   (the role's trust policy decides), creates the stream <account>_CloudTrail_<home region> if
 //   needed and calls logs:PutLogEvents *as the role session* (the role's policies decide, against
@@ -28,13 +30,18 @@
 
 namespace kiroku::api {
 
-class S3LogFileSink final : public trail::LogFileSink {
+class S3LogFileSink final : public trail::LogFileSink, public trail::DigestFileSink {
  public:
   explicit S3LogFileSink(const InternalCaller& caller) : caller_(caller) {}
   Status PutLogFile(const trail::TrailConfig& trail, const std::string& key,
                     const std::string& body) override;
+  Status PutDigestFile(const trail::TrailConfig& trail, const std::string& key,
+                       const std::string& body,
+                       const std::map<std::string, std::string>& metadata) override;
 
  private:
+  Status Put(const trail::TrailConfig& trail, const std::string& key, const std::string& body,
+             const std::map<std::string, std::string>& metadata);
   const InternalCaller& caller_;
 };
 

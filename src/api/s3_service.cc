@@ -67,7 +67,8 @@ std::optional<std::string> HeaderOf(const RequestContext& ctx, std::string_view 
         {"content-type", "ContentType"},
         {"x-amz-acl", "ACL"},
         {"x-amz-server-side-encryption", "ServerSideEncryption"},
-        {"x-amz-server-side-encryption-aws-kms-key-id", "SSEKMSKeyId"}};
+        {"x-amz-server-side-encryption-aws-kms-key-id", "SSEKMSKeyId"},
+        {"x-amz-server-side-encryption-context", "SSEKMSEncryptionContext"}};
     auto member = kMembers.find(name);
     if (member == kMembers.end()) return std::nullopt;
     auto m = ctx.input.find(member->second);
@@ -507,9 +508,28 @@ struct S3Service::Impl {
     s3::Segment segment;  // sse, kms key, wrapped key (blob id filled later)
   };
 
+  // KMS's encryption context for an object: the caller's pairs and aws:s3:arn.
+  static json::object KmsContext(const std::string& bucket, const std::string& key,
+                                 const std::map<std::string, std::string>& context) {
+    json::object out;
+    for (const auto& [k, v] : context) out[k] = v;
+    out["aws:s3:arn"] = ObjectArn(bucket, key);
+    return out;
+  }
+
+  // A service calling S3 for a resource of its own (CloudTrail for a trail) names it; KMS sees
+  // the same aws:SourceArn / aws:SourceAccount when S3 asks for the data key on its behalf.
+  static void ForwardSource(const RequestContext& ctx, json::object& kms_input) {
+    if (ctx.principal.type != policy::PrincipalType::kService) return;
+    for (const char* member : {"SourceArn", "SourceAccount"}) {
+      if (std::string v = Str(ctx.input, member); !v.empty()) kms_input[member] = v;
+    }
+  }
+
   Result<NewKey> MakeDataKey(const RequestContext& ctx, const std::string& bucket,
                              const std::string& key, const std::string& sse,
-                             const std::string& kms_key_id) const {
+                             const std::string& kms_key_id,
+                             const std::map<std::string, std::string>& context) const {
     NewKey out;
     out.segment.sse = sse;
     if (sse == "aws:kms") {
@@ -521,8 +541,10 @@ struct S3Service::Impl {
       call.operation = "GenerateDataKey";
       call.input = {{"KeyId", kms_key_id.empty() ? "alias/aws/s3" : kms_key_id},
                     {"KeySpec", "AES_256"},
-                    {"EncryptionContext", json::object{{"aws:s3:arn", ObjectArn(bucket, key)}}}};
+                    {"EncryptionContext", KmsContext(bucket, key, context)}};
+      ForwardSource(ctx, call.input);
       ASSIGN_OR_RETURN(json::value result, kms.Call(call));
+      out.segment.encryption_context = context;
       std::string plain = Base64Decode(Str(result.as_object(), "Plaintext")).value_or("");
       out.plaintext = crypto::SecretBytes::TakeFrom(&plain);
       out.segment.wrapped_key =
@@ -547,7 +569,8 @@ struct S3Service::Impl {
       call.service = "kms";
       call.operation = "Decrypt";
       call.input = {{"CiphertextBlob", Base64Encode(seg.wrapped_key)},
-                    {"EncryptionContext", json::object{{"aws:s3:arn", ObjectArn(bucket, key)}}}};
+                    {"EncryptionContext", KmsContext(bucket, key, seg.encryption_context)}};
+      ForwardSource(ctx, call.input);
       ASSIGN_OR_RETURN(json::value result, kms.Call(call));
       std::string plain = Base64Decode(Str(result.as_object(), "Plaintext")).value_or("");
       return crypto::SecretBytes::TakeFrom(&plain);
@@ -557,7 +580,13 @@ struct S3Service::Impl {
 
   // The encryption an upload asks for, else the bucket's default (SSE-S3 when none).
   Status ChooseEncryption(const RequestContext& ctx, const s3::BucketRecord& bucket,
-                          std::string& sse, std::string& kms_key_id) const {
+                          std::string& sse, std::string& kms_key_id,
+                          std::map<std::string, std::string>& context) const {
+    context.clear();
+    if (auto header = HeaderOf(ctx, "x-amz-server-side-encryption-context")) {
+      ASSIGN_OR_RETURN(context, ParseEncryptionContext(*header, bucket.name,
+                                                       Str(ctx.input, "Key")));
+    }
     sse = HeaderOf(ctx, "x-amz-server-side-encryption").value_or("");
     kms_key_id = HeaderOf(ctx, "x-amz-server-side-encryption-aws-kms-key-id").value_or("");
     if (sse.empty()) {
@@ -567,7 +596,7 @@ struct S3Service::Impl {
     if (sse != "AES256" && sse != "aws:kms") {
       return InvalidArgument("The encryption method specified is not supported");
     }
-    if (sse == "AES256" && !kms_key_id.empty()) {
+    if (sse == "AES256" && (!kms_key_id.empty() || !context.empty())) {
       return InvalidArgument(
           "Server Side Encryption with AWS KMS managed key requires HTTP header "
           "x-amz-server-side-encryption : aws:kms");
@@ -575,11 +604,47 @@ struct S3Service::Impl {
     return Status::Ok();
   }
 
+  // x-amz-server-side-encryption-context: base64 of a JSON object of string pairs. S3 adds
+  // aws:s3:arn itself; a caller may name it only with the object's own ARN.
+  static Result<std::map<std::string, std::string>> ParseEncryptionContext(
+      const std::string& header, const std::string& bucket, const std::string& key) {
+    auto bad = [] {
+      return InvalidArgument(
+          "The header 'x-amz-server-side-encryption-context' shall be Base64-encoded UTF-8 "
+          "string holding JSON which represents a string-string map");
+    };
+    std::optional<std::string> text = Base64Decode(header);
+    if (!text) return bad();
+    boost::system::error_code ec;
+    json::value v = json::parse(*text, ec);
+    if (ec || !v.is_object()) return bad();
+    std::map<std::string, std::string> context;
+    for (const auto& [k, value] : v.as_object()) {
+      if (!value.is_string()) return bad();
+      context[std::string(k)] = std::string(value.as_string());
+    }
+    if (auto it = context.find("aws:s3:arn"); it != context.end()) {
+      if (it->second != ObjectArn(bucket, key)) {
+        return InvalidArgument("Encryption context aws:s3:arn must be the object's ARN");
+      }
+      context.erase(it);
+    }
+    return context;
+  }
+
+  static void ContextHeader(const std::map<std::string, std::string>& context, S3Reply& reply) {
+    if (context.empty()) return;
+    json::object o;
+    for (const auto& [k, v] : context) o[k] = v;
+    reply.Set("x-amz-server-side-encryption-context", Base64Encode(json::serialize(o)));
+  }
+
   // Streams `body` into a new encrypted blob; returns the segment and the MD5 hex.
   Result<std::pair<s3::Segment, std::string>> WriteBlob(
       const RequestContext& ctx, net::BodyReader& body, const std::string& bucket,
-      const std::string& key, const std::string& sse, const std::string& kms_key_id) const {
-    ASSIGN_OR_RETURN(NewKey data_key, MakeDataKey(ctx, bucket, key, sse, kms_key_id));
+      const std::string& key, const std::string& sse, const std::string& kms_key_id,
+      const std::map<std::string, std::string>& context) const {
+    ASSIGN_OR_RETURN(NewKey data_key, MakeDataKey(ctx, bucket, key, sse, kms_key_id, context));
     crypto::SecretBytes for_wrap = data_key.plaintext.Copy();
     ASSIGN_OR_RETURN(std::unique_ptr<s3::BlobWriter> writer,
                      store.blobs().Create(std::move(data_key.plaintext)));
@@ -672,8 +737,9 @@ struct S3Service::Impl {
     object.key = key;
     TakeObjectHeaders(ctx, object);
     std::string sse, kms_key_id;
-    RETURN_IF_ERROR(ChooseEncryption(ctx, b, sse, kms_key_id));
-    ASSIGN_OR_RETURN(auto written, WriteBlob(ctx, body, bucket, key, sse, kms_key_id));
+    std::map<std::string, std::string> context;
+    RETURN_IF_ERROR(ChooseEncryption(ctx, b, sse, kms_key_id, context));
+    ASSIGN_OR_RETURN(auto written, WriteBlob(ctx, body, bucket, key, sse, kms_key_id, context));
     object.size = written.first.size;
     object.sse = written.first.sse;
     object.kms_key_id = written.first.kms_key_id;
@@ -683,6 +749,7 @@ struct S3Service::Impl {
     RETURN_IF_ERROR(store.PutObject(bucket, object));
     reply.Set("ETag", object.etag);
     SseHeaders(object, reply);
+    ContextHeader(context, reply);
     return Status::Ok();
   }
 
@@ -901,7 +968,8 @@ struct S3Service::Impl {
       object.acl = HeaderOf(ctx, "x-amz-acl").value_or("private");
     }
     std::string sse, kms_key_id;
-    RETURN_IF_ERROR(ChooseEncryption(ctx, b, sse, kms_key_id));
+    std::map<std::string, std::string> context;
+    RETURN_IF_ERROR(ChooseEncryption(ctx, b, sse, kms_key_id, context));
     ASSIGN_OR_RETURN(std::shared_ptr<net::BodySource> source_body,
                      OpenObject(ctx, src_bucket, from, 0, from.size));
     struct SourceReader final : net::BodyReader {
@@ -911,7 +979,8 @@ struct S3Service::Impl {
       }
       net::BodySource& source;
     } reader(*source_body);
-    ASSIGN_OR_RETURN(auto written, WriteBlob(ctx, reader, bucket, key, sse, kms_key_id));
+    ASSIGN_OR_RETURN(auto written,
+                     WriteBlob(ctx, reader, bucket, key, sse, kms_key_id, context));
     object.size = written.first.size;
     object.sse = written.first.sse;
     object.kms_key_id = written.first.kms_key_id;
@@ -924,6 +993,7 @@ struct S3Service::Impl {
     reply.body = xml.Finish();
     reply.Set("Content-Type", "application/xml");
     SseHeaders(object, reply);
+    ContextHeader(context, reply);
     return Status::Ok();
   }
 
@@ -1020,13 +1090,15 @@ struct S3Service::Impl {
     upload.initiated = clock.Now();
     upload.object.key = key;
     TakeObjectHeaders(ctx, upload.object);
-    RETURN_IF_ERROR(ChooseEncryption(ctx, b, upload.object.sse, upload.object.kms_key_id));
+    RETURN_IF_ERROR(ChooseEncryption(ctx, b, upload.object.sse, upload.object.kms_key_id,
+                                     upload.object.sse_context));
     RETURN_IF_ERROR(store.CreateUpload(bucket, upload));
     aws::XmlWriter xml("InitiateMultipartUploadResult");
     xml.Leaf("Bucket", bucket).Leaf("Key", key).Leaf("UploadId", upload.upload_id);
     reply.body = xml.Finish();
     reply.Set("Content-Type", "application/xml");
     SseHeaders(upload.object, reply);
+    ContextHeader(upload.object.sse_context, reply);
     return Status::Ok();
   }
 
@@ -1043,7 +1115,7 @@ struct S3Service::Impl {
     }
     ASSIGN_OR_RETURN(s3::UploadRecord upload, store.GetUpload(bucket, key, upload_id));
     ASSIGN_OR_RETURN(auto written, WriteBlob(ctx, body, bucket, key, upload.object.sse,
-                                             upload.object.kms_key_id));
+                                             upload.object.kms_key_id, upload.object.sse_context));
     s3::PartRecord part;
     part.number = static_cast<uint32_t>(number);
     part.etag = "\"" + written.second + "\"";

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "api/audit_hook.h"
+#include "api/cloudtrail_keys_service.h"
 #include "api/cloudtrail_service.h"
 #include "api/cloudtrail_sinks.h"
 #include "api/frontend.h"
@@ -38,6 +39,7 @@
 #include "s3/s3_store.h"
 #include "store/rocks_store.h"
 #include "trail/deliverer.h"
+#include "trail/digest_writer.h"
 #include "trail/trail_store.h"
 
 namespace kiroku::app {
@@ -62,6 +64,7 @@ struct ServeConfig {
   int64_t logs_data_key_cache_seconds = 300;  // how long logs uses a data key before asking KMS again
   int64_t trail_s3_interval_ms = 5000;  // how long CloudTrail gathers records into one log file
   int64_t trail_cwl_delay_ms = 200;     // how long CloudTrail batches records for CloudWatch Logs
+  int64_t trail_digest_interval_s = 60;  // how often CloudTrail writes digest files (AWS: 1 h)
   int64_t test_clock_offset_seconds = 0;  // env KIROKU_TEST_CLOCK_OFFSET_SECONDS (testing aid)
 };
 
@@ -278,6 +281,8 @@ int Serve(const ServeConfig& config) {
   trail::DeliveryQueue delivery_queue(**db, trails, clock);
   trail::Recorder recorder(**db, history, &delivery_queue);
   api::AddCloudTrailOperations(operations, history, recorder);
+  trail::SigningKeys trail_signing_keys(**db, *master_key, clock);
+  api::AddCloudTrailKeyOperations(operations, trail_signing_keys, clock);
   Maintenance maintenance({KmsUpkeep(keys), HistoryUpkeep(history, clock)},
                           std::chrono::seconds(60));
   api::InternalCaller internal_caller(operations, identities, clock);
@@ -306,9 +311,17 @@ int Serve(const ServeConfig& config) {
   trail::DeliveryOptions delivery_options;
   delivery_options.s3_interval = std::chrono::milliseconds(config.trail_s3_interval_ms);
   delivery_options.cloudwatch_logs_delay = std::chrono::milliseconds(config.trail_cwl_delay_ms);
+  // Log file integrity validation: signed digest files, fed by the deliverer (declared first,
+  // so it outlives the deliverer that calls it).
+  trail::DigestOptions digest_options;
+  digest_options.interval = std::chrono::seconds(config.trail_digest_interval_s);
+  trail::DigestWriter digest_writer(trails, **db, trail_signing_keys, trail_s3_sink, clock,
+                                    digest_options);
   trail::Deliverer deliverer(trails, delivery_queue, trail_s3_sink, trail_cwl_sink, clock,
                              delivery_options);
+  deliverer.SetObserver(&digest_writer);
   deliverer.Start();
+  digest_writer.Start();
   api::Pipeline pipeline(clock);
   pipeline.Add(std::make_unique<api::RouteStage>());
   pipeline.Add(std::make_unique<api::AuthenticateStage>(identities, sessions, clock));
@@ -396,6 +409,11 @@ CLI::App* AddServeCommand(CLI::App& root, int& exit_code) {
   cmd->add_option("--trail-cloudwatch-logs-delay-ms", config->trail_cwl_delay_ms,
                   "How long CloudTrail batches records before sending them to CloudWatch Logs")
       ->check(CLI::Range(int64_t{0}, int64_t{600000}))
+      ->capture_default_str();
+  cmd->add_option("--trail-digest-interval-seconds", config->trail_digest_interval_s,
+                  "How often CloudTrail writes a signed digest file per trail and region for "
+                  "log file integrity validation (AWS: 3600)")
+      ->check(CLI::Range(int64_t{1}, int64_t{86400}))
       ->capture_default_str();
   cmd->footer(
       "Testing aid: the environment variable KIROKU_TEST_CLOCK_OFFSET_SECONDS=<n> makes the\n"

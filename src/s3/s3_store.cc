@@ -67,11 +67,13 @@ std::map<std::string, std::string> MapFromJson(const json::object& o, std::strin
 }
 
 json::object SegmentToJson(const Segment& s) {
-  return {{"blob", s.blob},
-          {"size", static_cast<int64_t>(s.size)},
-          {"sse", s.sse},
-          {"kmsKeyId", s.kms_key_id},
-          {"key", Base64Encode(s.wrapped_key)}};
+  json::object o{{"blob", s.blob},
+                 {"size", static_cast<int64_t>(s.size)},
+                 {"sse", s.sse},
+                 {"kmsKeyId", s.kms_key_id},
+                 {"key", Base64Encode(s.wrapped_key)}};
+  if (!s.encryption_context.empty()) o["context"] = MapToJson(s.encryption_context);
+  return o;
 }
 Segment SegmentFromJson(const json::object& o) {
   Segment s;
@@ -80,13 +82,14 @@ Segment SegmentFromJson(const json::object& o) {
   s.sse = Str(o, "sse");
   s.kms_key_id = Str(o, "kmsKeyId");
   s.wrapped_key = Base64Decode(Str(o, "key")).value_or("");
+  s.encryption_context = MapFromJson(o, "context");
   return s;
 }
 
 json::object ObjectToJson(const ObjectRecord& r) {
   json::array segments;
   for (const Segment& s : r.segments) segments.push_back(SegmentToJson(s));
-  return {{"key", r.key},
+  json::object o{{"key", r.key},
           {"size", static_cast<int64_t>(r.size)},
           {"etag", r.etag},
           {"lastModified", Millis(r.last_modified)},
@@ -97,6 +100,8 @@ json::object ObjectToJson(const ObjectRecord& r) {
           {"sse", r.sse},
           {"kmsKeyId", r.kms_key_id},
           {"segments", std::move(segments)}};
+  if (!r.sse_context.empty()) o["sseContext"] = MapToJson(r.sse_context);
+  return o;
 }
 ObjectRecord ObjectFromJson(const json::object& o) {
   ObjectRecord r;
@@ -110,6 +115,7 @@ ObjectRecord ObjectFromJson(const json::object& o) {
   r.acl = Str(o, "acl");
   r.sse = Str(o, "sse");
   r.kms_key_id = Str(o, "kmsKeyId");
+  r.sse_context = MapFromJson(o, "sseContext");
   if (auto it = o.find("segments"); it != o.end() && it->value().is_array()) {
     for (const json::value& s : it->value().as_array()) {
       if (s.is_object()) r.segments.push_back(SegmentFromJson(s.as_object()));

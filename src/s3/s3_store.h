@@ -32,6 +32,9 @@ struct Segment {
   std::string sse;          // "AES256" (master key) or "aws:kms"
   std::string kms_key_id;   // aws:kms: the key ARN
   std::string wrapped_key;  // raw bytes: WrapKey output or a KMS ciphertext blob
+  // aws:kms: the caller's encryption context (x-amz-server-side-encryption-context), without
+  // the aws:s3:arn pair S3 always adds; KMS binds both to the data key.
+  std::map<std::string, std::string> encryption_context;
 };
 
 struct ObjectRecord {
@@ -45,6 +48,7 @@ struct ObjectRecord {
   std::string acl;                              // canned ACL as given (private by default)
   std::string sse;                              // "AES256" or "aws:kms"
   std::string kms_key_id;
+  std::map<std::string, std::string> sse_context;  // multipart: the context parts are sealed with
   std::vector<Segment> segments;  // one for PutObject, one per part after multipart
 };
 
