@@ -26,6 +26,9 @@ void AddCloudTrailKeyOperations(OperationTable& table, trail::SigningKeys& keys,
   Operation list;
   list.authorization.action = "cloudtrail:ListPublicKeys";
   list.handler = [&keys, &clock](RequestContext& ctx) -> Result<json::value> {
+    // The region always has a key, as on AWS (created here on first use, before "now" is
+    // taken, so a key made by this call is in the default window).
+    RETURN_IF_ERROR(keys.Get(ctx.account, ctx.region).status());
     const TimePoint now = clock.Now();
     // Both default to now: the current key.
     TimePoint start = Time(ctx.input, "StartTime").value_or(now);
@@ -42,8 +45,6 @@ void AddCloudTrailKeyOperations(OperationTable& table, trail::SigningKeys& keys,
       return Status::InvalidArgument("Reserved for future use.")
           .WithAwsCode("InvalidTokenException");
     }
-    // The region always has a key, as on AWS (created here on first use).
-    RETURN_IF_ERROR(keys.Get(ctx.account, ctx.region).status());
     ASSIGN_OR_RETURN(std::vector<trail::PublicKeyInfo> found,
                      keys.List(ctx.account, ctx.region, start, end));
     json::array out;
