@@ -15,7 +15,9 @@ class Hasher {
  public:
   enum class Digest {
     kSha256,
-    kMd5,  // only for S3 ETags and Content-MD5 (checksums AWS defines with MD5; never security)
+    // only where AWS defines MD5 as a checksum or identifier, never for security: S3 ETags,
+    // Content-MD5, CloudTrail public key fingerprints
+    kMd5,
   };
 
   explicit Hasher(Digest digest);
