@@ -1,5 +1,5 @@
 // IAM inline policies, managed policies and their versions, attachments, permissions
-// boundaries and policy tags.
+// boundaries, and the tags of users, roles and policies.
 #include "api/iam_service_internal.h"
 
 namespace kiroku::api::iam_internal {
@@ -164,10 +164,51 @@ void AddInlineAndAttached(OperationTable& table, iam::IdentityStore& store, cons
            EntityTags(store, k)));
 }
 
+// TagUser/UntagUser/ListUserTags and the same for roles (groups have no tags).
+void AddEntityTags(OperationTable& table, iam::IdentityStore& store, const Kind& k) {
+  std::string noun = k.noun;
+  std::string field = k.name_field;
+  iam::EntityKind kind = k.kind;
+  Add(
+      table, store, "Tag" + noun,
+      [&store, kind, field](RequestContext& ctx) -> Result<json::object> {
+        ASSIGN_OR_RETURN(std::string name, Required(ctx.input, field));
+        RETURN_IF_ERROR(store.TagEntity(kind, name, InputTags(ctx.input)));
+        return json::object{};
+      },
+      Auth("iam:Tag" + noun, EntityResource(store, k), All({RequestTags(), EntityTags(store, k)})));
+  Add(
+      table, store, "Untag" + noun,
+      [&store, kind, field](RequestContext& ctx) -> Result<json::object> {
+        ASSIGN_OR_RETURN(std::string name, Required(ctx.input, field));
+        RETURN_IF_ERROR(store.UntagEntity(kind, name, InputStrings(ctx.input, "TagKeys")));
+        return json::object{};
+      },
+      Auth("iam:Untag" + noun, EntityResource(store, k),
+           All({RequestTags(), EntityTags(store, k)})));
+  Add(
+      table, store, "List" + noun + "Tags",
+      [&store, kind, field](RequestContext& ctx) -> Result<json::object> {
+        ASSIGN_OR_RETURN(std::string name, Required(ctx.input, field));
+        ASSIGN_OR_RETURN(iam::Tags tags, store.ListEntityTags(kind, name));
+        std::vector<std::pair<std::string, json::value>> items;
+        for (const auto& [key, value] : tags) {
+          items.emplace_back(key, json::object{{"Key", key}, {"Value", value}});
+        }
+        json::object out;
+        RETURN_IF_ERROR(Paginate(ctx.input, std::move(items), "Tags", out));
+        return out;
+      },
+      Auth("iam:List" + noun + "Tags", EntityResource(store, k), EntityTags(store, k)));
+}
+
 }  // namespace
 
 void AddPolicyOperations(OperationTable& table, iam::IdentityStore& store) {
-  for (const Kind& k : kKinds) AddInlineAndAttached(table, store, k);
+  for (const Kind& k : kKinds) {
+    AddInlineAndAttached(table, store, k);
+    if (k.kind != iam::EntityKind::kGroup) AddEntityTags(table, store, k);
+  }
 
   Add(
       table, store, "CreatePolicy",

@@ -82,39 +82,6 @@ void AddRoleOperations(OperationTable& table, iam::IdentityStore& store) {
       },
       Auth("iam:DeleteRole", RoleResource(store), RoleResourceTags(store)));
 
-  Add(
-      table, store, "TagRole",
-      [&store](RequestContext& ctx) -> Result<json::object> {
-        ASSIGN_OR_RETURN(std::string name, Required(ctx.input, "RoleName"));
-        RETURN_IF_ERROR(store.TagEntity(iam::EntityKind::kRole, name, InputTags(ctx.input)));
-        return json::object{};
-      },
-      Auth("iam:TagRole", RoleResource(store), All({RequestTags(), RoleResourceTags(store)})));
-
-  Add(
-      table, store, "UntagRole",
-      [&store](RequestContext& ctx) -> Result<json::object> {
-        ASSIGN_OR_RETURN(std::string name, Required(ctx.input, "RoleName"));
-        RETURN_IF_ERROR(
-            store.UntagEntity(iam::EntityKind::kRole, name, InputStrings(ctx.input, "TagKeys")));
-        return json::object{};
-      },
-      Auth("iam:UntagRole", RoleResource(store), All({RequestTags(), RoleResourceTags(store)})));
-
-  Add(
-      table, store, "ListRoleTags",
-      [&store](RequestContext& ctx) -> Result<json::object> {
-        ASSIGN_OR_RETURN(std::string name, Required(ctx.input, "RoleName"));
-        ASSIGN_OR_RETURN(iam::Tags tags, store.ListEntityTags(iam::EntityKind::kRole, name));
-        std::vector<std::pair<std::string, json::value>> items;
-        for (const auto& [k, v] : tags)
-          items.emplace_back(k, json::object{{"Key", k}, {"Value", v}});
-        json::object out;
-        RETURN_IF_ERROR(Paginate(ctx.input, std::move(items), "Tags", out));
-        return out;
-      },
-      Auth("iam:ListRoleTags", RoleResource(store), RoleResourceTags(store)));
-
   // kiroku has no instance profiles (no EC2), so no role is in one; the role must exist.
   // Terraform asks this before deleting a role.
   Add(

@@ -73,39 +73,6 @@ void AddUserOperations(OperationTable& table, iam::IdentityStore& store) {
       },
       Auth("iam:DeleteUser", UserResource(store), UserResourceTags(store)));
 
-  Add(
-      table, store, "TagUser",
-      [&store](RequestContext& ctx) -> Result<json::object> {
-        ASSIGN_OR_RETURN(std::string name, Required(ctx.input, "UserName"));
-        RETURN_IF_ERROR(store.TagEntity(iam::EntityKind::kUser, name, InputTags(ctx.input)));
-        return json::object{};
-      },
-      Auth("iam:TagUser", UserResource(store), All({RequestTags(), UserResourceTags(store)})));
-
-  Add(
-      table, store, "UntagUser",
-      [&store](RequestContext& ctx) -> Result<json::object> {
-        ASSIGN_OR_RETURN(std::string name, Required(ctx.input, "UserName"));
-        RETURN_IF_ERROR(
-            store.UntagEntity(iam::EntityKind::kUser, name, InputStrings(ctx.input, "TagKeys")));
-        return json::object{};
-      },
-      Auth("iam:UntagUser", UserResource(store), All({RequestTags(), UserResourceTags(store)})));
-
-  Add(
-      table, store, "ListUserTags",
-      [&store](RequestContext& ctx) -> Result<json::object> {
-        ASSIGN_OR_RETURN(std::string name, Required(ctx.input, "UserName"));
-        ASSIGN_OR_RETURN(iam::Tags tags, store.ListEntityTags(iam::EntityKind::kUser, name));
-        std::vector<std::pair<std::string, json::value>> items;
-        for (const auto& [k, v] : tags)
-          items.emplace_back(k, json::object{{"Key", k}, {"Value", v}});
-        json::object out;
-        RETURN_IF_ERROR(Paginate(ctx.input, std::move(items), "Tags", out));
-        return out;
-      },
-      Auth("iam:ListUserTags", UserResource(store), UserResourceTags(store)));
-
   // ---- groups ----
   Add(
       table, store, "CreateGroup",

@@ -211,6 +211,19 @@ class IamApiTest(unittest.TestCase):
         tags = self.iam.list_user_tags(UserName="tagged")["Tags"]
         self.assertEqual(tags, [{"Key": "team", "Value": "blue"}])
 
+    def test_role_tags(self):
+        trust = json.dumps({"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
+            "Action": "sts:AssumeRole"}]})
+        self.iam.create_role(RoleName="tagged-role", AssumeRolePolicyDocument=trust)
+        self.iam.tag_role(RoleName="tagged-role", Tags=[{"Key": "a", "Value": "1"},
+                                                        {"Key": "b", "Value": "2"}])
+        self.iam.untag_role(RoleName="tagged-role", TagKeys=["a"])
+        self.assertEqual(self.iam.list_role_tags(RoleName="tagged-role")["Tags"],
+                         [{"Key": "b", "Value": "2"}])
+        self.assertEqual(error_of(lambda: self.iam.list_role_tags(RoleName="no-such-role"))[0],
+                         "NoSuchEntity")
+
     def test_principal_tags_and_policy_variables_come_from_the_user(self):
         self.iam.create_user(UserName="tagged-caller", Tags=[{"Key": "team", "Value": "blue"}])
         self.iam.put_user_policy(UserName="tagged-caller", PolicyName="abac", PolicyDocument=allow(
