@@ -1,4 +1,5 @@
 #include "api/cloudtrail_keys_service.h"
+#include "api/json_members.h"
 
 #include <cmath>
 
@@ -7,17 +8,6 @@
 namespace kiroku::api {
 namespace json = boost::json;
 namespace {
-
-std::optional<TimePoint> Time(const json::object& in, std::string_view name) {
-  const json::value* v = in.if_contains(name);
-  if (v == nullptr || !v->is_number()) return std::nullopt;
-  double seconds = v->to_number<double>();
-  return TimePoint(std::chrono::milliseconds(static_cast<int64_t>(std::llround(seconds * 1000))));
-}
-
-double EpochSeconds(TimePoint t) {
-  return std::chrono::duration<double>(t.time_since_epoch()).count();
-}
 
 }  // namespace
 
@@ -31,8 +21,8 @@ void AddCloudTrailKeyOperations(OperationTable& table, trail::SigningKeys& keys,
     RETURN_IF_ERROR(keys.Get(ctx.account, ctx.region).status());
     const TimePoint now = clock.Now();
     // Both default to now: the current key.
-    TimePoint start = Time(ctx.input, "StartTime").value_or(now);
-    TimePoint end = Time(ctx.input, "EndTime").value_or(now);
+    TimePoint start = TimeMember(ctx.input, "StartTime").value_or(now);
+    TimePoint end = TimeMember(ctx.input, "EndTime").value_or(now);
     if (start > end) {
       return Status::InvalidArgument(
                  "Occurs if the timestamp values are not valid. Either the start time occurs "

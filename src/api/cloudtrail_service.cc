@@ -1,4 +1,5 @@
 #include "api/cloudtrail_service.h"
+#include "api/json_members.h"
 
 #include <cmath>
 
@@ -8,30 +9,18 @@ namespace kiroku::api {
 namespace json = boost::json;
 namespace {
 
-std::optional<TimePoint> Time(const json::object& in, std::string_view name) {
-  const json::value* v = in.if_contains(name);
-  if (v == nullptr || !v->is_number()) return std::nullopt;
-  double seconds = v->to_number<double>();
-  return TimePoint(std::chrono::milliseconds(static_cast<int64_t>(std::llround(seconds * 1000))));
-}
-
-std::string Text(const json::object& o, std::string_view key) {
-  const json::value* v = o.if_contains(key);
-  return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string();
-}
-
 // The LookupEvents summary of a stored record.
 json::object EventSummary(const json::object& record) {
-  json::object event{{"EventId", Text(record, "eventID")},
-                     {"EventName", Text(record, "eventName")},
-                     {"EventSource", Text(record, "eventSource")},
+  json::object event{{"EventId", Str(record, "eventID")},
+                     {"EventName", Str(record, "eventName")},
+                     {"EventSource", Str(record, "eventSource")},
                      {"CloudTrailEvent", json::serialize(record)}};
   const json::value* read_only = record.if_contains("readOnly");
   event["ReadOnly"] = read_only != nullptr && read_only->is_bool() && read_only->as_bool()
                           ? "true"
                           : "false";
   // eventTime is whole seconds ("YYYY-MM-DDThh:mm:ssZ"): epoch seconds on the wire.
-  std::string t = Text(record, "eventTime");
+  std::string t = Str(record, "eventTime");
   if (t.size() == 20) {
     std::string compact = t.substr(0, 4) + t.substr(5, 2) + t.substr(8, 2) + "T" +
                           t.substr(11, 2) + t.substr(14, 2) + t.substr(17, 2) + "Z";
@@ -42,12 +31,12 @@ json::object EventSummary(const json::object& record) {
   if (const json::value* identity = record.if_contains("userIdentity");
       identity != nullptr && identity->is_object()) {
     const json::object& id = identity->as_object();
-    std::string key = Text(id, "accessKeyId");
+    std::string key = Str(id, "accessKeyId");
     if (!key.empty()) event["AccessKeyId"] = key;
-    std::string name = Text(id, "userName");
-    if (name.empty() && Text(id, "type") == "Root") name = "root";
+    std::string name = Str(id, "userName");
+    if (name.empty() && Str(id, "type") == "Root") name = "root";
     if (name.empty() && id.contains("sessionContext")) {
-      std::string arn = Text(id, "arn");
+      std::string arn = Str(id, "arn");
       name = arn.substr(arn.rfind('/') + 1);
     }
     if (!name.empty()) event["Username"] = name;
@@ -55,8 +44,8 @@ json::object EventSummary(const json::object& record) {
   json::array resources;
   if (const json::value* rs = record.if_contains("resources"); rs != nullptr && rs->is_array()) {
     for (const json::value& r : rs->as_array()) {
-      resources.push_back({{"ResourceType", Text(r.as_object(), "type")},
-                           {"ResourceName", Text(r.as_object(), "ARN")}});
+      resources.push_back({{"ResourceType", Str(r.as_object(), "type")},
+                           {"ResourceName", Str(r.as_object(), "ARN")}});
     }
   }
   event["Resources"] = std::move(resources);
@@ -80,10 +69,10 @@ void AddCloudTrailOperations(OperationTable& table, const trail::EventHistory& h
             .WithAwsCode("InvalidLookupAttributesException");
       }
       const json::object& a = attrs->as_array()[0].as_object();
-      query.attribute = {Text(a, "AttributeKey"), Text(a, "AttributeValue")};
+      query.attribute = {Str(a, "AttributeKey"), Str(a, "AttributeValue")};
     }
-    query.start_time = Time(ctx.input, "StartTime");
-    query.end_time = Time(ctx.input, "EndTime");
+    query.start_time = TimeMember(ctx.input, "StartTime");
+    query.end_time = TimeMember(ctx.input, "EndTime");
     if (const json::value* max = ctx.input.if_contains("MaxResults"); max && max->is_number()) {
       int64_t n = max->to_number<int64_t>();
       if (n < 1 || n > 50) {
@@ -92,8 +81,8 @@ void AddCloudTrailOperations(OperationTable& table, const trail::EventHistory& h
       }
       query.max_results = static_cast<size_t>(n);
     }
-    query.next_token = Text(ctx.input, "NextToken");
-    std::string category = Text(ctx.input, "EventCategory");
+    query.next_token = Str(ctx.input, "NextToken");
+    std::string category = Str(ctx.input, "EventCategory");
     if (!category.empty() && category != "insight") {
       return Status::InvalidArgument("EventCategory must be insight")
           .WithAwsCode("InvalidEventCategoryException");

@@ -1,5 +1,6 @@
 // The CloudTrail trail management API (aws-behavior.md §1.2-§1.5, §3; docs/cloudtrail.md).
 #include <algorithm>
+#include "api/json_members.h"
 #include <memory>
 #include <tuple>
 
@@ -31,10 +32,6 @@ Status Error(std::string_view code, std::string message) {
   return Status::InvalidArgument(std::move(message)).WithAwsCode(std::string(code));
 }
 
-std::string Str(const json::object& o, std::string_view key) {
-  const json::value* v = o.if_contains(key);
-  return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string();
-}
 // A member that was sent, even as "".
 std::optional<std::string> OptStr(const json::object& o, std::string_view key) {
   const json::value* v = o.if_contains(key);
@@ -46,12 +43,6 @@ std::optional<bool> OptBool(const json::object& o, std::string_view key) {
   if (v == nullptr || !v->is_bool()) return std::nullopt;
   return v->as_bool();
 }
-// Epoch seconds with millisecond precision, as the JSON protocol writes timestamps.
-double EpochSeconds(TimePoint t) {
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-  return static_cast<double>(ms) / 1000.0;
-}
-
 // arn:aws:cloudtrail:<region>:<12 digits>:trail/<name>
 struct TrailArn {
   std::string region, account, name;

@@ -1,4 +1,5 @@
 #include "api/iam_simulator_service.h"
+#include "api/json_members.h"
 
 #include <charconv>
 #include <map>
@@ -24,11 +25,6 @@ Status NotNull(std::string_view member) {
   return Status::InvalidArgument("1 validation error detected: Value null at '" + name +
                                  "' failed to satisfy constraint: Member must not be null")
       .WithAwsCode("ValidationError");
-}
-
-std::string Str(const json::object& o, std::string_view member) {
-  const json::value* v = o.if_contains(member);
-  return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string();
 }
 
 std::vector<std::string> Strings(const json::object& o, std::string_view member) {

@@ -1,4 +1,5 @@
 #include "api/kms_service.h"
+#include "api/json_members.h"
 
 #include <mutex>
 #include <unordered_map>
@@ -20,11 +21,6 @@ Status Validation(std::string message) {
 }
 
 // --- reading the JSON input -------------------------------------------------------------
-
-std::string Str(const json::object& in, std::string_view name) {
-  const json::value* v = in.if_contains(name);
-  return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string();
-}
 
 Result<std::string> Required(const json::object& in, std::string_view name) {
   std::string value = Str(in, name);
@@ -74,10 +70,6 @@ kms::Tags TagList(const json::object& in) {
 }
 
 Scope ScopeOf(const RequestContext& ctx) { return Scope{ctx.account, ctx.region}; }
-
-double EpochSeconds(TimePoint t) {
-  return std::chrono::duration<double>(t.time_since_epoch()).count();
-}
 
 json::object MetadataJson(const KeyMetadata& m) {
   json::object o{{"AWSAccountId", m.account_id},

@@ -1,4 +1,5 @@
 #include "api/logs_service.h"
+#include "api/json_members.h"
 
 #include "api/logs_service_internal.h"
 #include "common/encoding.h"
@@ -8,11 +9,6 @@ namespace logs_internal {
 
 Status InvalidParameter(std::string message) {
   return Status::InvalidArgument(std::move(message)).WithAwsCode("InvalidParameterException");
-}
-
-std::string Str(const json::object& in, std::string_view name) {
-  const json::value* v = in.if_contains(name);
-  return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string();
 }
 
 Result<std::string> Required(const json::object& in, std::string_view name) {

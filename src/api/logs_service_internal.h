@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "api/json_members.h"
 #include "api/operation.h"
 #include "logs/log_store.h"
 
@@ -16,7 +17,6 @@ namespace kiroku::api::logs_internal {
 namespace json = boost::json;
 
 Status InvalidParameter(std::string message);
-std::string Str(const json::object& in, std::string_view name);
 Result<std::string> Required(const json::object& in, std::string_view name);
 std::optional<int64_t> Int(const json::object& in, std::string_view name);
 std::optional<bool> Bool(const json::object& in, std::string_view name);

@@ -1,4 +1,5 @@
 #include "api/s3_service.h"
+#include "api/json_members.h"
 
 #include <algorithm>
 #include <boost/json.hpp>
@@ -52,11 +53,6 @@ class StringBodyReader final : public net::BodyReader {
  private:
   std::string_view data_;
 };
-
-std::string Str(const json::object& o, std::string_view k) {
-  auto it = o.find(k);
-  return it != o.end() && it->value().is_string() ? std::string(it->value().as_string()) : "";
-}
 
 // A request header (lower-cased name) or a query parameter, from the decoded input.
 std::optional<std::string> HeaderOf(const RequestContext& ctx, std::string_view name) {

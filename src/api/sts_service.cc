@@ -1,4 +1,5 @@
 #include "api/sts_service.h"
+#include "api/json_members.h"
 
 #include <chrono>
 
@@ -74,11 +75,6 @@ constexpr size_t kMaxSessionTags = 50;
 // kiroku's packing measure: the compact JSON of the inline policy, the policy ARNs and the tags,
 // against this budget. PackedPolicySize is the percentage used.
 constexpr size_t kPackedBudget = 4096;
-
-std::string Str(const json::object& o, std::string_view member) {
-  const json::value* v = o.if_contains(member);
-  return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string();
-}
 
 Status CheckLength(std::string_view member, std::string_view value, size_t min, size_t max) {
   if (value.size() < min) {

@@ -1,5 +1,6 @@
 #include "common/encoding.h"
 
+#include <cmath>
 #include <ctime>
 
 namespace kiroku {
@@ -229,6 +230,17 @@ std::optional<TimePoint> ParseAmzDate(std::string_view text) {
   }
   std::time_t secs = timegm(&tm);
   return std::chrono::system_clock::from_time_t(secs);
+}
+
+std::string FormatUtc(TimePoint t, const char* format) { return FormatTm(ToUtc(t), format); }
+
+double EpochSeconds(TimePoint t) {
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+  return static_cast<double>(ms) / 1000.0;
+}
+
+TimePoint FromEpochSeconds(double seconds) {
+  return TimePoint(std::chrono::milliseconds(static_cast<int64_t>(std::llround(seconds * 1000))));
 }
 
 std::string FormatIso8601(TimePoint t) { return FormatTm(ToUtc(t), "%Y-%m-%dT%H:%M:%SZ"); }

@@ -38,5 +38,10 @@ std::string FormatIso8601(TimePoint t);
 std::string FormatIso8601Millis(TimePoint t);
 // Parses the seconds form ("2026-11-26T21:31:14Z") only.
 std::optional<TimePoint> ParseIso8601(std::string_view text);
+// `t` in UTC through strftime's `format` ("%Y/%m/%d/"), at most 63 characters.
+std::string FormatUtc(TimePoint t, const char* format);
+// Timestamps as the JSON protocols carry them: epoch seconds with millisecond precision.
+double EpochSeconds(TimePoint t);
+TimePoint FromEpochSeconds(double seconds);
 
 }  // namespace kiroku

@@ -21,16 +21,6 @@ std::string ErrorText(const Status& s) {
   return s.aws_code().empty() ? s.message() : s.aws_code();
 }
 
-std::string FormatCompact(TimePoint t, const char* format) {
-  std::time_t secs = std::chrono::system_clock::to_time_t(
-      std::chrono::time_point_cast<std::chrono::system_clock::duration>(t));
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof(buf), format, &tm);
-  return buf;
-}
-
 int64_t Millis(TimePoint t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
@@ -63,8 +53,8 @@ std::string Deliverer::LogFileKey(const TrailConfig& trail, const std::string& r
                        .substr(0, 16);
   std::string prefix = trail.s3_key_prefix.empty() ? "" : trail.s3_key_prefix + "/";
   return prefix + "AWSLogs/" + trail.account_id + "/CloudTrail/" + region + "/" +
-         FormatCompact(at, "%Y/%m/%d/") + trail.account_id + "_CloudTrail_" + region + "_" +
-         FormatCompact(at, "%Y%m%dT%H%MZ") + "_" + id + ".json.gz";
+         FormatUtc(at, "%Y/%m/%d/") + trail.account_id + "_CloudTrail_" + region + "_" +
+         FormatUtc(at, "%Y%m%dT%H%MZ") + "_" + id + ".json.gz";
 }
 
 void Deliverer::Run() {

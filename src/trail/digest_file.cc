@@ -8,16 +8,6 @@ namespace kiroku::trail {
 namespace json = boost::json;
 namespace {
 
-std::string Format(TimePoint t, const char* format) {
-  std::time_t secs = std::chrono::system_clock::to_time_t(
-      std::chrono::time_point_cast<std::chrono::system_clock::duration>(t));
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof(buf), format, &tm);
-  return buf;
-}
-
 json::value OrNull(const std::optional<DigestLink>& link, std::string DigestLink::*field) {
   if (!link) return nullptr;
   return json::value((*link).*field);
@@ -28,7 +18,7 @@ json::value OrNull(const std::optional<DigestLink>& link, std::string DigestLink
 std::string DigestFileKey(const TrailConfig& trail, const std::string& region, TimePoint end) {
   std::string prefix = trail.s3_key_prefix.empty() ? "" : trail.s3_key_prefix + "/";
   return prefix + "AWSLogs/" + trail.account_id + "/CloudTrail-Digest/" + region + "/" +
-         Format(end, "%Y/%m/%d/") + trail.account_id + "_CloudTrail-Digest_" + region + "_" +
+         FormatUtc(end, "%Y/%m/%d/") + trail.account_id + "_CloudTrail-Digest_" + region + "_" +
          trail.name + "_" + trail.home_region + "_" + FormatAmzDate(end) + ".json.gz";
 }
 
