@@ -73,6 +73,9 @@ TEST(EncodingTest, AmzDateRoundTrip) {
     EXPECT_FALSE(ParseAmzDate(bad).has_value()) << bad;
   }
   EXPECT_EQ(ParseIso8601("2015-08-30T12:36:00Z"), t);
+  EXPECT_EQ(FormatUtc(*t, "%Y/%m/%d/%H%M"), "2015/08/30/1236");
+  EXPECT_DOUBLE_EQ(EpochSeconds(*t + std::chrono::milliseconds(250)), 1440938160.25);
+  EXPECT_EQ(FromEpochSeconds(1440938160.25), *t + std::chrono::milliseconds(250));
   for (std::string_view bad : {"20150830T123600Z", "2015-08-30T12:36:00", "2015-08-30 12:36:00Z",
                                "2015-13-30T12:36:00Z"}) {
     EXPECT_FALSE(ParseIso8601(bad).has_value()) << bad;
