@@ -172,6 +172,41 @@ class ValidationTest(unittest.TestCase):
         self.assertIn(f"Log file\ts3://{bucket}/{deleted}\tINVALID: not found", err)
         self.assertRegex(out, r"log files valid, 2/\d+ log files INVALID")
 
+    def test_multi_region_trail_digests_each_source_region(self):
+        start = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=2))
+        start = start.strftime("%Y-%m-%dT%H:%M:%SZ")
+        other = "eu-west-1"
+        arn, bucket = self.make_trail("everywhere", "--is-multi-region-trail")
+        self.server.client("kms", region=other).create_key(Description="in ireland")
+
+        def other_region_digest_with_files():
+            for key, d, _ in self.digests(bucket):
+                if f"/CloudTrail-Digest/{other}/" in key and d["logFiles"]:
+                    return key, d
+            return None
+        found = wait_for(other_region_digest_with_files)
+        self.assertTrue(found, self.objects(bucket, "CloudTrail-Digest"))
+        key, digest = found
+        # Named for the source region, and for the trail and its home region.
+        self.assertIn(f"_CloudTrail-Digest_{other}_everywhere_{REGION}_", key)
+        for f in digest["logFiles"]:
+            self.assertIn(f"/CloudTrail/{other}/", f["s3Object"])
+        # Signed with the source region's key, which ListPublicKeys there returns.
+        fingerprints = {k["Fingerprint"] for k in self.server.client(
+            "cloudtrail", region=other).list_public_keys()["PublicKeyList"]}
+        self.assertIn(digest["digestPublicKeyFingerprint"], fingerprints)
+        # validate-logs checks that region's chain when asked for it.
+        def validated():
+            rc, out, err = self.server.aws("cloudtrail", "validate-logs", "--trail-arn", arn,
+                                           "--start-time", start, "--region", other, "--verbose",
+                                           check=False)
+            return (rc, out, err) if rc == 0 and f"/CloudTrail/{other}/" in out else None
+        result = wait_for(validated, timeout=20, interval=1)
+        self.assertTrue(result, self.server.aws("cloudtrail", "validate-logs", "--trail-arn", arn,
+                                                "--start-time", start, "--region", other,
+                                                check=False))
+        self.assertNotIn("INVALID", result[1] + result[2])
+
     def test_altered_digest_fails_its_signature(self):
         start = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=2))
         start = start.strftime("%Y-%m-%dT%H:%M:%SZ")
