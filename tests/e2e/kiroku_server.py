@@ -18,6 +18,17 @@ import botocore.config
 REGION = "ap-northeast-1"
 
 
+def wait_for(predicate, timeout=15.0, interval=0.1):
+    """Polls `predicate` until it returns something truthy (returned) or `timeout` passes
+    (then its last value is returned): for what the server does in the background."""
+    deadline = time.time() + timeout
+    while True:
+        value = predicate()
+        if value or time.time() > deadline:
+            return value
+        time.sleep(interval)
+
+
 def kiroku_bin():
     path = os.environ.get("KIROKU_BIN")
     if not path or not os.access(path, os.X_OK):

@@ -16,22 +16,13 @@ import botocore.exceptions
 sys.path.insert(0, os.path.dirname(__file__))
 from tutorial_documents import (cloudtrail_bucket_policy, cloudtrail_logs_role_policy,  # noqa: E402
                                 cloudtrail_trust_policy, logs_key_policy)
-from kiroku_server import KirokuServer, REGION  # noqa: E402
+from kiroku_server import KirokuServer, REGION, wait_for  # noqa: E402
 
 # Short delivery intervals; no data-key cache, so a disabled KMS key shows at the next write.
 FAST = ["--trail-log-file-interval-ms", "300", "--trail-cloudwatch-logs-delay-ms", "50",
         "--logs-data-key-cache-seconds", "0"]
 KEY_RE = re.compile(r"^AWSLogs/(\d{12})/CloudTrail/([a-z0-9-]+)/(\d{4})/(\d{2})/(\d{2})/"
                     r"\1_CloudTrail_\2_(\d{8}T\d{4}Z)_[0-9a-f]{16}\.json\.gz$")
-
-
-def wait_for(predicate, timeout=15.0, interval=0.1):
-    deadline = time.time() + timeout
-    while True:
-        value = predicate()
-        if value or time.time() > deadline:
-            return value
-        time.sleep(interval)
 
 
 def bucket_policy(bucket, account, trail_arn):

@@ -19,32 +19,14 @@ import botocore.exceptions
 import rsa
 
 sys.path.insert(0, os.path.dirname(__file__))
-from kiroku_server import KirokuServer, REGION  # noqa: E402
+from kiroku_server import KirokuServer, REGION, wait_for  # noqa: E402
+from tutorial_documents import cloudtrail_bucket_policy  # noqa: E402
 
 FAST = ["--trail-log-file-interval-ms", "300", "--trail-digest-interval-seconds", "2"]
 
 
-def wait_for(predicate, timeout=30.0, interval=0.2):
-    deadline = time.time() + timeout
-    while True:
-        value = predicate()
-        if value or time.time() > deadline:
-            return value
-        time.sleep(interval)
-
-
 def bucket_policy(bucket, account, trail_arn):
-    """The documented CloudTrail bucket policy (tutorial step 2c)."""
-    return json.dumps({"Version": "2012-10-17", "Statement": [
-        {"Sid": "AWSCloudTrailAclCheck20150319", "Effect": "Allow",
-         "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "s3:GetBucketAcl",
-         "Resource": f"arn:aws:s3:::{bucket}",
-         "Condition": {"StringEquals": {"aws:SourceArn": trail_arn}}},
-        {"Sid": "AWSCloudTrailWrite20150319", "Effect": "Allow",
-         "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "s3:PutObject",
-         "Resource": f"arn:aws:s3:::{bucket}/AWSLogs/{account}/*",
-         "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control",
-                                        "aws:SourceArn": trail_arn}}}]})
+    return json.dumps(cloudtrail_bucket_policy(bucket, account, trail_arn))
 
 
 def cloudtrail_key_policy(account, trail_arn):
@@ -118,7 +100,7 @@ class ValidationTest(unittest.TestCase):
                 return None
             last_with_files = max(i for i, (_, d, _) in enumerate(digests) if d["logFiles"])
             return digests if last_with_files < len(digests) - 1 else None
-        digests = wait_for(ready)
+        digests = wait_for(ready, timeout=30)
         self.assertTrue(digests, f"no digests listing {count} log files:\n{self.digests(bucket)}")
         return digests
 
@@ -132,9 +114,9 @@ class ValidationTest(unittest.TestCase):
         arn, bucket = self.make_trail("validated")
         # Two rounds of calls, a log-file interval apart: at least two log files.
         self.kms.create_key(Description="first")
-        wait_for(lambda: len(self.objects(bucket, "CloudTrail")) >= 1)
+        wait_for(lambda: len(self.objects(bucket, "CloudTrail")) >= 1, timeout=30)
         self.kms.create_key(Description="second")
-        wait_for(lambda: len(self.objects(bucket, "CloudTrail")) >= 2)
+        wait_for(lambda: len(self.objects(bucket, "CloudTrail")) >= 2, timeout=30)
         digests = self.wait_for_digested_log_files(bucket, 2)
 
         # The digest files are what CloudTrail writes.
@@ -184,7 +166,7 @@ class ValidationTest(unittest.TestCase):
                 if f"/CloudTrail-Digest/{other}/" in key and d["logFiles"]:
                     return key, d
             return None
-        found = wait_for(other_region_digest_with_files)
+        found = wait_for(other_region_digest_with_files, timeout=30)
         self.assertTrue(found, self.objects(bucket, "CloudTrail-Digest"))
         key, digest = found
         # Named for the source region, and for the trail and its home region.
@@ -224,7 +206,7 @@ class ValidationTest(unittest.TestCase):
 
     def test_list_public_keys_returns_the_signing_key(self):
         _, bucket = self.make_trail("keys")
-        digests = wait_for(lambda: self.digests(bucket))
+        digests = wait_for(lambda: self.digests(bucket), timeout=30)
         self.assertTrue(digests)
         rc, out, _ = self.server.aws("cloudtrail", "list-public-keys")
         keys = json.loads(out)["PublicKeyList"]
@@ -256,7 +238,7 @@ class ValidationTest(unittest.TestCase):
                                 Policy=cloudtrail_key_policy(self.account, arn))
         _, bucket = self.make_trail(name, "--kms-key-id", key["KeyId"])
         self.kms.list_keys()
-        self.assertTrue(wait_for(lambda: self.objects(bucket, "CloudTrail")))
+        self.assertTrue(wait_for(lambda: self.objects(bucket, "CloudTrail"), timeout=30))
         log_key = self.objects(bucket, "CloudTrail")[0]
         head = self.s3.head_object(Bucket=bucket, Key=log_key)
         self.assertEqual(head["ServerSideEncryption"], "aws:kms")
