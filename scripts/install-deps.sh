@@ -9,7 +9,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev librocksdb-dev libsimdjson-dev libre2-dev libzstd-dev
-  libcli11-dev libfmt-dev libspdlog-dev
+  libcli11-dev libfmt-dev libspdlog-dev libqrencode-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   jq curl ripgrep
 )

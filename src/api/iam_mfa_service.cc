@@ -1,8 +1,9 @@
 // IAM virtual MFA devices: create, enable, resync, deactivate, delete, list. The seed leaves the
-// server once, base64 of its base32 text in CreateVirtualMFADevice's Base32StringSeed (a blob);
-// QRCodePNG is not produced (docs/iam.md).
+// server once, in CreateVirtualMFADevice's answer: Base32StringSeed (base64 of its base32 text,
+// a blob) and QRCodePNG (a PNG QR code of the otpauth:// URI an authenticator app scans).
 #include "api/iam_service_internal.h"
 #include "common/encoding.h"
+#include "qr/qr_png.h"
 
 namespace kiroku::api::iam_internal {
 namespace {
@@ -47,9 +48,17 @@ void AddMfaOperations(OperationTable& table, iam::IdentityStore& store) {
         ASSIGN_OR_RETURN(iam::NewVirtualMfaDevice created,
                          store.CreateVirtualMfaDevice(name, OrDefault(ctx.input, "Path", "/"),
                                                       InputTags(ctx.input)));
+        // AWS's format: otpauth://totp/$virtualMFADeviceName@$AccountName?secret=$Base32String,
+        // AccountName being the caller's user name if it has one, else the account id.
+        std::string account_name =
+            ctx.principal.user_name.empty() ? ctx.account : ctx.principal.user_name;
+        std::string uri = "otpauth://totp/" + UriEncode(name, false) + "@" +
+                          UriEncode(account_name, false) + "?secret=" + created.base32_seed;
+        ASSIGN_OR_RETURN(std::string png, qr::QrCodePng(uri));
+        // Blobs: base64 on the wire; the CLI's --outfile writes the decoded bytes.
         json::object device{{"SerialNumber", created.device.serial_number},
-                            // A blob: base64 on the wire; the CLI's --outfile writes the text.
-                            {"Base32StringSeed", Base64Encode(created.base32_seed)}};
+                            {"Base32StringSeed", Base64Encode(created.base32_seed)},
+                            {"QRCodePNG", Base64Encode(png)}};
         if (!created.device.tags.empty()) device["Tags"] = TagList(created.device.tags);
         return json::object{{"VirtualMFADevice", std::move(device)}};
       },

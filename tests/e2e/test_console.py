@@ -13,6 +13,7 @@ import tempfile
 import time
 import unittest
 import urllib.parse
+import zlib
 
 sys.path.insert(0, os.path.dirname(__file__))
 from kiroku_server import KirokuServer  # noqa: E402
@@ -293,6 +294,36 @@ class ConsoleTest(unittest.TestCase):
         self.server.aws("iam", "delete-virtual-mfa-device", "--serial-number", serial)
         _, out, _ = self.server.aws("iam", "list-mfa-devices", "--user-name", "cli-mfa-user")
         self.assertEqual(json.loads(out)["MFADevices"], [])
+
+    def test_mfa_qr_code_png_through_the_cli(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            png_file = os.path.join(tmp, "qr.png")
+            self.server.aws("iam", "create-virtual-mfa-device", "--virtual-mfa-device-name",
+                            "qr-phone", "--outfile", png_file, "--bootstrap-method", "QRCodePNG")
+            with open(png_file, "rb") as f:
+                png = f.read()
+        self.assertEqual(png[:8], b"\x89PNG\r\n\x1a\n")
+        chunks, at = {}, 8
+        while at < len(png):
+            length = int.from_bytes(png[at:at + 4], "big")
+            kind, data = png[at + 4:at + 8], png[at + 8:at + 8 + length]
+            self.assertEqual(int.from_bytes(png[at + 8 + length:at + 12 + length], "big"),
+                             zlib.crc32(kind + data))
+            chunks[kind] = chunks.get(kind, b"") + data
+            at += 12 + length
+        width, height = int.from_bytes(chunks[b"IHDR"][:4], "big"), int.from_bytes(chunks[b"IHDR"][4:8], "big")
+        self.assertEqual((width, height, chunks[b"IHDR"][8], chunks[b"IHDR"][9]), (width, width, 8, 0))
+        pixels = zlib.decompress(chunks[b"IDAT"])
+        self.assertEqual(len(pixels), height * (width + 1))
+        row = lambda y: pixels[y * (width + 1) + 1:(y + 1) * (width + 1)]  # noqa: E731
+        # Quiet zone (4 modules of 4 pixels), then the top-left finder pattern: 7 dark modules.
+        self.assertEqual(set(row(0)), {0xFF})
+        self.assertEqual(row(16)[16:16 + 28], bytes(28))
+        self.assertEqual(row(20)[20:24], b"\xff" * 4)  # its light ring
+        # A boto3 caller gets both bootstraps for one device.
+        device = self.iam.create_virtual_mfa_device(VirtualMFADeviceName="both")["VirtualMFADevice"]
+        self.assertTrue(device["QRCodePNG"].startswith(b"\x89PNG"))
+        self.assertRegex(device["Base32StringSeed"].decode(), r"^[A-Z2-7]{64}$")
 
     def test_mfa_errors_are_aws_shaped(self):
         self.make_user("err-user")
