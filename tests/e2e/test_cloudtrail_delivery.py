@@ -254,6 +254,31 @@ class CloudTrailDeliveryTest(unittest.TestCase):
         self.assertTrue(status)
         self.assertEqual(status["LatestCloudWatchLogsDeliveryError"], "AccessDeniedException")
 
+    def test_log_group_deleted_then_recreated(self):
+        a = Account(self.server, "group-gone", "/aws/cloudtrail/group-gone")
+        a.make_bucket()
+        a.make_group_and_role()
+        a.create_trail(self, CloudWatchLogsLogGroupArn=a.group_arn, CloudWatchLogsRoleArn=a.role_arn)
+        first = a.kms.create_key(Description="before the group went")["KeyMetadata"]["KeyId"]
+
+        def keys_in_logs():
+            try:
+                return {r["responseElements"]["keyMetadata"]["keyId"] for _, r in a.cwl_records()
+                        if r["eventName"] == "CreateKey"}
+            except a.logs.exceptions.ResourceNotFoundException:
+                return set()
+        self.assertTrue(wait_for(lambda: first in keys_in_logs()), a.status())
+        a.logs.delete_log_group(logGroupName=a.group)
+        during = a.kms.create_key(Description="while the group is gone")["KeyMetadata"]["KeyId"]
+        status = wait_for(lambda: "LatestCloudWatchLogsDeliveryError" in a.status() and a.status())
+        self.assertTrue(status, a.status())
+        self.assertEqual(status["LatestCloudWatchLogsDeliveryError"], "ResourceNotFoundException")
+        # The group comes back (same name, same key): the stream is made again, nothing lost.
+        a.logs.create_log_group(logGroupName=a.group, kmsKeyId=a.key_id)
+        self.assertTrue(wait_for(lambda: during in keys_in_logs(), timeout=30), a.status())
+        self.assertTrue(wait_for(lambda: "LatestCloudWatchLogsDeliveryError" not in a.status()))
+        self.assertEqual({s for s, _ in a.cwl_records()}, {a.stream})
+
     def test_stop_logging_stops(self):
         a = Account(self.server, "stopper", "/unused/stopper")
         a.make_bucket()
