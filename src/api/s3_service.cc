@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <cinttypes>
+#include <cstdio>
 #include <cstring>
 #include <ctime>
 #include <functional>
@@ -187,6 +189,7 @@ S3EventCategory S3EventCategoryOf(std::string_view operation) {
                                                    "CopyObject",
                                                    "CreateMultipartUpload",
                                                    "UploadPart",
+                                                   "UploadPartCopy",
                                                    "CompleteMultipartUpload",
                                                    "AbortMultipartUpload",
                                                    "ListParts"};
@@ -354,11 +357,7 @@ struct S3Service::Impl {
       }
       if (m == "PUT") {
         if (q("partNumber") && q("uploadId")) {
-          if (copy_source) {
-            return Status::InvalidArgument("UploadPartCopy is not implemented by kiroku")
-                .WithAwsCode("NotImplemented");
-          }
-          return std::string("UploadPart");
+          return std::string(copy_source ? "UploadPartCopy" : "UploadPart");
         }
         return std::string(copy_source ? "CopyObject" : "PutObject");
       }
@@ -932,8 +931,9 @@ struct S3Service::Impl {
     return Status::Ok();
   }
 
-  Status CopyObject(RequestContext& ctx, net::BodyReader&, S3Reply& reply) const {
-    std::string bucket = Str(ctx.input, "Bucket"), key = Str(ctx.input, "Key");
+  // The object named by x-amz-copy-source ("/bucket/key" or "bucket/key", URL-encoded), once
+  // the caller was found allowed to read it (s3:GetObject on its ARN) as well.
+  Result<std::pair<std::string, s3::ObjectRecord>> CopySource(const RequestContext& ctx) const {
     std::string source = HeaderOf(ctx, "x-amz-copy-source").value_or("");
     auto decoded = UriDecode(source.substr(0, source.find('?')), false);
     if (!decoded) return InvalidArgument("Invalid copy source encoding");
@@ -941,7 +941,6 @@ struct S3Service::Impl {
     size_t slash = src.find('/');
     if (slash == std::string::npos) return InvalidArgument("Invalid copy source object key");
     std::string src_bucket = src.substr(0, slash), src_key = src.substr(slash + 1);
-    // The caller must also be allowed to read the source (s3:GetObject on its ARN).
     RequestContext read(ctx.http);
     read.principal = ctx.principal;
     read.account = ctx.account;
@@ -952,8 +951,23 @@ struct S3Service::Impl {
     read.served = table.Find("s3", "GetObject");
     read.input = {{"Bucket", src_bucket}, {"Key", src_key}};
     RETURN_IF_ERROR(authorize.Authorize(read));
-    ASSIGN_OR_RETURN(s3::BucketRecord b, store.GetBucket(bucket));
     ASSIGN_OR_RETURN(s3::ObjectRecord from, store.GetObject(src_bucket, src_key));
+    return std::pair<std::string, s3::ObjectRecord>(src_bucket, std::move(from));
+  }
+
+  // A BodyReader over an object's decrypted bytes (copies stream, never buffer the object).
+  struct SourceReader final : net::BodyReader {
+    explicit SourceReader(net::BodySource& s) : source(s) {}
+    Result<size_t> Read(char* out, size_t capacity) override { return source.Read(out, capacity); }
+    net::BodySource& source;
+  };
+
+  Status CopyObject(RequestContext& ctx, net::BodyReader&, S3Reply& reply) const {
+    std::string bucket = Str(ctx.input, "Bucket"), key = Str(ctx.input, "Key");
+    ASSIGN_OR_RETURN(auto copied, CopySource(ctx));
+    const std::string& src_bucket = copied.first;
+    const s3::ObjectRecord& from = copied.second;
+    ASSIGN_OR_RETURN(s3::BucketRecord b, store.GetBucket(bucket));
     s3::ObjectRecord object = from;
     object.key = key;
     if (HeaderOf(ctx, "x-amz-metadata-directive").value_or("COPY") == "REPLACE") {
@@ -968,13 +982,7 @@ struct S3Service::Impl {
     RETURN_IF_ERROR(ChooseEncryption(ctx, b, sse, kms_key_id, context));
     ASSIGN_OR_RETURN(std::shared_ptr<net::BodySource> source_body,
                      OpenObject(ctx, src_bucket, from, 0, from.size));
-    struct SourceReader final : net::BodyReader {
-      explicit SourceReader(net::BodySource& s) : source(s) {}
-      Result<size_t> Read(char* out, size_t capacity) override {
-        return source.Read(out, capacity);
-      }
-      net::BodySource& source;
-    } reader(*source_body);
+    SourceReader reader(*source_body);
     ASSIGN_OR_RETURN(auto written,
                      WriteBlob(ctx, reader, bucket, key, sse, kms_key_id, context));
     object.size = written.first.size;
@@ -1098,9 +1106,7 @@ struct S3Service::Impl {
     return Status::Ok();
   }
 
-  Status UploadPart(RequestContext& ctx, net::BodyReader& body, S3Reply& reply) const {
-    std::string bucket = Str(ctx.input, "Bucket"), key = Str(ctx.input, "Key");
-    std::string upload_id = QueryOf(ctx, "uploadId").value_or("");
+  static Result<uint32_t> PartNumber(const RequestContext& ctx) {
     int64_t number = 0;
     try {
       number = std::stoll(QueryOf(ctx, "partNumber").value_or(""));
@@ -1109,20 +1115,73 @@ struct S3Service::Impl {
     if (number < 1 || number > 10000) {
       return InvalidArgument("Part number must be an integer between 1 and 10000, inclusive");
     }
-    ASSIGN_OR_RETURN(s3::UploadRecord upload, store.GetUpload(bucket, key, upload_id));
+    return static_cast<uint32_t>(number);
+  }
+
+  // Writes `body` as part `number` of the upload (encrypted as the upload's object will be).
+  Result<s3::PartRecord> WritePart(const RequestContext& ctx, net::BodyReader& body,
+                                   const s3::UploadRecord& upload, uint32_t number) const {
+    std::string bucket = Str(ctx.input, "Bucket"), key = Str(ctx.input, "Key");
     ASSIGN_OR_RETURN(auto written, WriteBlob(ctx, body, bucket, key, upload.object.sse,
                                              upload.object.kms_key_id, upload.object.sse_context));
     s3::PartRecord part;
-    part.number = static_cast<uint32_t>(number);
+    part.number = number;
     part.etag = "\"" + written.second + "\"";
     part.last_modified = clock.Now();
     part.segment = std::move(written.first);
-    Status s = store.PutPart(bucket, key, upload_id, part);
+    Status s = store.PutPart(bucket, key, upload.upload_id, part);
     if (!s.ok()) {
       (void)store.blobs().Remove(part.segment.blob);
       return s;
     }
+    return part;
+  }
+
+  Status UploadPart(RequestContext& ctx, net::BodyReader& body, S3Reply& reply) const {
+    ASSIGN_OR_RETURN(uint32_t number, PartNumber(ctx));
+    ASSIGN_OR_RETURN(s3::UploadRecord upload,
+                     store.GetUpload(Str(ctx.input, "Bucket"), Str(ctx.input, "Key"),
+                                     QueryOf(ctx, "uploadId").value_or("")));
+    ASSIGN_OR_RETURN(s3::PartRecord part, WritePart(ctx, body, upload, number));
     reply.Set("ETag", part.etag);
+    SseHeaders(upload.object, reply);
+    return Status::Ok();
+  }
+
+  // A part copied from (a byte range of) an existing object: x-amz-copy-source and the
+  // optional x-amz-copy-source-range "bytes=first-last" (inclusive, zero-based).
+  Status UploadPartCopy(RequestContext& ctx, net::BodyReader&, S3Reply& reply) const {
+    ASSIGN_OR_RETURN(uint32_t number, PartNumber(ctx));
+    ASSIGN_OR_RETURN(s3::UploadRecord upload,
+                     store.GetUpload(Str(ctx.input, "Bucket"), Str(ctx.input, "Key"),
+                                     QueryOf(ctx, "uploadId").value_or("")));
+    ASSIGN_OR_RETURN(auto copied, CopySource(ctx));
+    const s3::ObjectRecord& from = copied.second;
+    uint64_t start = 0, end = from.size;  // [start, end)
+    if (auto range = HeaderOf(ctx, "x-amz-copy-source-range")) {
+      uint64_t first = 0, last = 0;
+      char tail = 0;
+      if (std::sscanf(range->c_str(), "bytes=%" SCNu64 "-%" SCNu64 "%c", &first, &last, &tail) != 2 ||
+          first > last) {
+        return InvalidArgument(
+            "The x-amz-copy-source-range value must be of the form bytes=first-last where first "
+            "and last are the zero-based offsets of the first and last bytes to copy");
+      }
+      if (last >= from.size) {
+        return InvalidArgument("Range specified is not valid for source object of size: " +
+                               std::to_string(from.size));
+      }
+      start = first;
+      end = last + 1;
+    }
+    ASSIGN_OR_RETURN(std::shared_ptr<net::BodySource> source_body,
+                     OpenObject(ctx, copied.first, from, start, end));
+    SourceReader reader(*source_body);
+    ASSIGN_OR_RETURN(s3::PartRecord part, WritePart(ctx, reader, upload, number));
+    aws::XmlWriter xml("CopyPartResult");
+    xml.Leaf("LastModified", FormatIso8601Millis(part.last_modified)).Leaf("ETag", part.etag);
+    reply.body = xml.Finish();
+    reply.Set("Content-Type", "application/xml");
     SseHeaders(upload.object, reply);
     return Status::Ok();
   }
@@ -1541,6 +1600,7 @@ struct S3Service::Impl {
     Add("DeleteObject", "s3:DeleteObject", true, bind(&Impl::DeleteObject));
     Add("CreateMultipartUpload", "s3:PutObject", true, bind(&Impl::CreateMultipartUpload));
     Add("UploadPart", "s3:PutObject", true, bind(&Impl::UploadPart));
+    Add("UploadPartCopy", "s3:PutObject", true, bind(&Impl::UploadPartCopy));
     Add("CompleteMultipartUpload", "s3:PutObject", true, bind(&Impl::CompleteMultipartUpload));
     Add("AbortMultipartUpload", "s3:AbortMultipartUpload", true, bind(&Impl::AbortMultipartUpload));
     Add("ListParts", "s3:ListMultipartUploadParts", true, bind(&Impl::ListParts));

@@ -93,6 +93,13 @@ class S3Test(unittest.TestCase):
         self.assertEqual(head["ContentLength"], len(big_data))
         self.assertRegex(head["ETag"], r'^"[0-9a-f]{32}-3"$')  # 8 MB parts: 3 of them
         self.assertEqual(head["ServerSideEncryption"], "AES256")
+        # A copy inside S3 above 8 MB is a multipart copy (UploadPartCopy with byte ranges).
+        aws("s3", "cp", "s3://cli-bucket/data/big.bin", "s3://cli-bucket/copies/big.bin")
+        copy = self.s3.head_object(Bucket="cli-bucket", Key="copies/big.bin")
+        self.assertEqual(copy["ContentLength"], len(big_data))
+        self.assertRegex(copy["ETag"], r'^"[0-9a-f]{32}-3"$')
+        body = self.s3.get_object(Bucket="cli-bucket", Key="copies/big.bin")["Body"].read()
+        self.assertEqual(hashlib.sha256(body).hexdigest(), hashlib.sha256(big_data).hexdigest())
 
         _, out, _ = aws("s3", "ls", "s3://cli-bucket/")
         self.assertIn("PRE data/", out)
@@ -252,6 +259,38 @@ class S3Test(unittest.TestCase):
         self.assertEqual(error_of(lambda: s3.list_parts(Bucket="objects-bucket", Key="gone",
                                                         UploadId=aborted["UploadId"])),
                          ("NoSuchUpload", 404))
+
+    def test_upload_part_copy_with_ranges(self):
+        s3 = self.s3
+        s3.create_bucket(Bucket="part-copy", CreateBucketConfiguration={"LocationConstraint": REGION})
+        source = os.urandom(6 * 1024 * 1024)
+        s3.put_object(Bucket="part-copy", Key="source", Body=source)
+        upload = s3.create_multipart_upload(Bucket="part-copy", Key="target")["UploadId"]
+        first = s3.upload_part_copy(Bucket="part-copy", Key="target", UploadId=upload, PartNumber=1,
+                                    CopySource={"Bucket": "part-copy", "Key": "source"},
+                                    CopySourceRange="bytes=0-5242879")["CopyPartResult"]
+        second = s3.upload_part_copy(Bucket="part-copy", Key="target", UploadId=upload, PartNumber=2,
+                                     CopySource="part-copy/source",
+                                     CopySourceRange=f"bytes=5242880-{len(source) - 1}")["CopyPartResult"]
+        self.assertEqual(first["ETag"], '"' + hashlib.md5(source[:5242880]).hexdigest() + '"')
+        s3.complete_multipart_upload(Bucket="part-copy", Key="target", UploadId=upload,
+                                     MultipartUpload={"Parts": [
+                                         {"PartNumber": 1, "ETag": first["ETag"]},
+                                         {"PartNumber": 2, "ETag": second["ETag"]}]})
+        self.assertEqual(s3.get_object(Bucket="part-copy", Key="target")["Body"].read(), source)
+        # Ranges outside the object, malformed ranges and a missing source are refused.
+        upload = s3.create_multipart_upload(Bucket="part-copy", Key="bad")["UploadId"]
+        for source_range, code in ((f"bytes=0-{len(source)}", "InvalidArgument"),
+                                   ("bytes=10-5", "InvalidArgument"), ("0-10", "InvalidArgument")):
+            with self.assertRaises(botocore.exceptions.ClientError) as e:
+                s3.upload_part_copy(Bucket="part-copy", Key="bad", UploadId=upload, PartNumber=1,
+                                    CopySource="part-copy/source", CopySourceRange=source_range)
+            self.assertEqual(e.exception.response["Error"]["Code"], code, source_range)
+        with self.assertRaises(botocore.exceptions.ClientError) as e:
+            s3.upload_part_copy(Bucket="part-copy", Key="bad", UploadId=upload, PartNumber=1,
+                                CopySource="part-copy/missing")
+        self.assertEqual(e.exception.response["Error"]["Code"], "NoSuchKey")
+        self.assertEqual(s3.list_parts(Bucket="part-copy", Key="bad", UploadId=upload).get("Parts", []), [])
 
     def test_errors(self):
         s3 = self.s3
