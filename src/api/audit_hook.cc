@@ -5,6 +5,7 @@
 
 #include "aws/errors.h"
 #include "api/pipeline.h"
+#include "api/s3_service.h"
 
 namespace kiroku::api {
 namespace json = boost::json;
@@ -13,10 +14,6 @@ namespace {
 constexpr std::array<std::string_view, 8> kLogsDataPlane = {
     "PutLogEvents", "GetLogEvents", "FilterLogEvents", "GetLogRecord",
     "StartLiveTail", "GetQueryResults", "StartQuery", "StopQuery"};
-constexpr std::array<std::string_view, 14> kS3ObjectOperations = {
-    "GetObject", "PutObject", "HeadObject", "DeleteObject", "DeleteObjects", "CopyObject",
-    "CreateMultipartUpload", "UploadPart", "CompleteMultipartUpload", "AbortMultipartUpload",
-    "ListParts", "GetObjectAcl", "PutObjectAcl", "ListObjectsV2"};
 // Operations whose names do not start with Get/List/Describe/... but only read.
 constexpr std::array<std::string_view, 7> kAlsoReadOnly = {
     "Encrypt", "Decrypt", "ReEncrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext",
@@ -126,10 +123,7 @@ bool IsDataEvent(std::string_view service, std::string_view operation) {
     return std::find(kLogsDataPlane.begin(), kLogsDataPlane.end(), operation) !=
            kLogsDataPlane.end();
   }
-  if (service == "s3") {
-    return std::find(kS3ObjectOperations.begin(), kS3ObjectOperations.end(), operation) !=
-           kS3ObjectOperations.end();
-  }
+  if (service == "s3") return S3EventCategoryOf(operation) == S3EventCategory::kData;
   return false;
 }
 

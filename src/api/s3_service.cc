@@ -66,7 +66,8 @@ std::optional<std::string> HeaderOf(const RequestContext& ctx, std::string_view 
         {"x-amz-acl", "ACL"},
         {"x-amz-server-side-encryption", "ServerSideEncryption"},
         {"x-amz-server-side-encryption-aws-kms-key-id", "SSEKMSKeyId"},
-        {"x-amz-server-side-encryption-context", "SSEKMSEncryptionContext"}};
+        {"x-amz-server-side-encryption-context", "SSEKMSEncryptionContext"},
+        {"x-amz-tagging", "Tagging"}};
     auto member = kMembers.find(name);
     if (member == kMembers.end()) return std::nullopt;
     auto m = ctx.input.find(member->second);
@@ -190,6 +191,13 @@ S3EventCategory S3EventCategoryOf(std::string_view operation) {
                                                    "CreateMultipartUpload",
                                                    "UploadPart",
                                                    "UploadPartCopy",
+                                                   "GetObjectTagging",
+                                                   "PutObjectTagging",
+                                                   "DeleteObjectTagging",
+                                                   "GetObjectAcl",
+                                                   "PutObjectAcl",
+                                                   "ListObjects",
+                                                   "ListObjectsV2",
                                                    "CompleteMultipartUpload",
                                                    "AbortMultipartUpload",
                                                    "ListParts"};
@@ -350,8 +358,13 @@ struct S3Service::Impl {
       if (m == "HEAD") return std::string("HeadBucket");
       if (m == "POST" && q("delete")) return std::string("DeleteObjects");
     } else {
-      if (q("tagging") || q("acl") || q("retention") || q("legal-hold") || q("torrent") ||
-          q("restore") || q("select") || q("attributes")) {
+      if (q("tagging")) {
+        if (m == "GET") return std::string("GetObjectTagging");
+        if (m == "PUT") return std::string("PutObjectTagging");
+        if (m == "DELETE") return std::string("DeleteObjectTagging");
+      }
+      if (q("acl") || q("retention") || q("legal-hold") || q("torrent") || q("restore") ||
+          q("select") || q("attributes")) {
         return Status::InvalidArgument("This object subresource is not implemented by kiroku")
             .WithAwsCode("NotImplemented");
       }
@@ -685,7 +698,7 @@ struct S3Service::Impl {
   }
 
   // Headers an object keeps from its upload.
-  static void TakeObjectHeaders(const RequestContext& ctx, s3::ObjectRecord& object) {
+  static Status TakeObjectHeaders(const RequestContext& ctx, s3::ObjectRecord& object) {
     object.content_type = HeaderOf(ctx, "content-type").value_or("binary/octet-stream");
     for (const char* h : {"cache-control", "content-disposition", "content-encoding",
                           "content-language", "expires"}) {
@@ -703,6 +716,60 @@ struct S3Service::Impl {
         object.metadata[std::string(k)] = std::string(v.as_string());
     }
     object.acl = HeaderOf(ctx, "x-amz-acl").value_or("private");
+    ASSIGN_OR_RETURN(object.tags, HeaderTags(ctx));
+    return Status::Ok();
+  }
+
+  // S3's tag rules: keys 1-128 characters, not "aws:", values up to 256, keys unique, at
+  // most `limit` tags (50 for buckets, 10 for objects).
+  static Status CheckTag(const std::string& key, const std::string& value) {
+    if (key.empty() || key.size() > 128 || value.size() > 256 || key.starts_with("aws:")) {
+      return Status::InvalidArgument("The TagKey you have provided is invalid")
+          .WithAwsCode("InvalidTag");
+    }
+    return Status::Ok();
+  }
+  static Status TooManyTags(size_t limit) {
+    return Status::InvalidArgument(limit == 10 ? "Object tags cannot be greater than 10"
+                                               : "Bucket tag count cannot be greater than 50")
+        .WithAwsCode("BadRequest");
+  }
+  static Status DuplicateTag() {
+    return Status::InvalidArgument("Cannot provide multiple Tags with the same key")
+        .WithAwsCode("InvalidTag");
+  }
+  static Result<std::vector<std::pair<std::string, std::string>>> TagSetOf(
+      const aws::XmlElement& set, size_t limit) {
+    std::vector<std::pair<std::string, std::string>> tags;
+    std::set<std::string> seen;
+    for (const aws::XmlElement* t : set.Children("Tag")) {
+      std::string k = t->ChildText("Key").value_or(""), v = t->ChildText("Value").value_or("");
+      RETURN_IF_ERROR(CheckTag(k, v));
+      if (!seen.insert(k).second) return DuplicateTag();
+      tags.emplace_back(k, v);
+    }
+    if (tags.size() > limit) return TooManyTags(limit);
+    return tags;
+  }
+  // x-amz-tagging: "k1=v1&k2=v2", URL-encoded like a query string.
+  static Result<std::map<std::string, std::string>> HeaderTags(const RequestContext& ctx) {
+    std::map<std::string, std::string> tags;
+    std::optional<std::string> header = HeaderOf(ctx, "x-amz-tagging");
+    if (!header || header->empty()) return tags;
+    std::string_view rest = *header;
+    while (!rest.empty()) {
+      size_t amp = rest.find('&');
+      std::string_view pair = rest.substr(0, amp);
+      rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
+      size_t eq = pair.find('=');
+      auto k = UriDecode(pair.substr(0, eq), true);
+      auto v = UriDecode(eq == std::string_view::npos ? "" : pair.substr(eq + 1), true);
+      if (!k || !v) return InvalidArgument("The header 'x-amz-tagging' shall be encoded as UTF-8 then URLEncoded URL query parameters without tag name duplicates.");
+      RETURN_IF_ERROR(CheckTag(*k, *v));
+      if (!tags.emplace(*k, *v).second) return DuplicateTag();
+    }
+    if (tags.size() > 10) return TooManyTags(10);
+    return tags;
   }
 
   static void SseHeaders(const s3::ObjectRecord& object, S3Reply& reply) {
@@ -730,7 +797,7 @@ struct S3Service::Impl {
     ASSIGN_OR_RETURN(s3::BucketRecord b, store.GetBucket(bucket));
     s3::ObjectRecord object;
     object.key = key;
-    TakeObjectHeaders(ctx, object);
+    RETURN_IF_ERROR(TakeObjectHeaders(ctx, object));
     std::string sse, kms_key_id;
     std::map<std::string, std::string> context;
     RETURN_IF_ERROR(ChooseEncryption(ctx, b, sse, kms_key_id, context));
@@ -782,6 +849,7 @@ struct S3Service::Impl {
     reply.Set("Accept-Ranges", "bytes");
     for (const auto& [k, v] : object.headers) reply.Set(k, v);
     for (const auto& [k, v] : object.metadata) reply.Set("x-amz-meta-" + k, v);
+    if (!object.tags.empty()) reply.Set("x-amz-tagging-count", std::to_string(object.tags.size()));
     SseHeaders(object, reply);
     if (object.segments.size() > 1)
       reply.Set("x-amz-mp-parts-count", std::to_string(object.segments.size()));
@@ -971,11 +1039,17 @@ struct S3Service::Impl {
     s3::ObjectRecord object = from;
     object.key = key;
     if (HeaderOf(ctx, "x-amz-metadata-directive").value_or("COPY") == "REPLACE") {
+      std::map<std::string, std::string> source_tags = object.tags;
       object.headers.clear();
       object.metadata.clear();
-      TakeObjectHeaders(ctx, object);
+      RETURN_IF_ERROR(TakeObjectHeaders(ctx, object));
+      object.tags = std::move(source_tags);
     } else {
       object.acl = HeaderOf(ctx, "x-amz-acl").value_or("private");
+    }
+    // Tags are copied unless x-amz-tagging-directive says REPLACE (then x-amz-tagging).
+    if (HeaderOf(ctx, "x-amz-tagging-directive").value_or("COPY") == "REPLACE") {
+      ASSIGN_OR_RETURN(object.tags, HeaderTags(ctx));
     }
     std::string sse, kms_key_id;
     std::map<std::string, std::string> context;
@@ -1093,7 +1167,7 @@ struct S3Service::Impl {
     upload.key = key;
     upload.initiated = clock.Now();
     upload.object.key = key;
-    TakeObjectHeaders(ctx, upload.object);
+    RETURN_IF_ERROR(TakeObjectHeaders(ctx, upload.object));
     RETURN_IF_ERROR(ChooseEncryption(ctx, b, upload.object.sse, upload.object.kms_key_id,
                                      upload.object.sse_context));
     RETURN_IF_ERROR(store.CreateUpload(bucket, upload));
@@ -1527,24 +1601,7 @@ struct S3Service::Impl {
           ASSIGN_OR_RETURN(aws::XmlElement doc, aws::ParseXml(text));
           const aws::XmlElement* set = doc.Child("TagSet");
           if (doc.name != "Tagging" || set == nullptr) return MalformedXml();
-          std::vector<std::pair<std::string, std::string>> tags;
-          std::set<std::string> seen;
-          for (const aws::XmlElement* t : set->Children("Tag")) {
-            std::string k = t->ChildText("Key").value_or(""),
-                        v = t->ChildText("Value").value_or("");
-            if (k.empty() || k.size() > 128 || v.size() > 256 || k.starts_with("aws:")) {
-              return Status::InvalidArgument("The TagKey you have provided is invalid")
-                  .WithAwsCode("InvalidTag");
-            }
-            if (!seen.insert(k).second) {
-              return Status::InvalidArgument("Cannot provide multiple Tags with the same key")
-                  .WithAwsCode("InvalidTag");
-            }
-            tags.emplace_back(k, v);
-          }
-          if (tags.size() > 50)
-            return Status::InvalidArgument("Object tags cannot be greater than 50")
-                .WithAwsCode("InvalidTag");
+          ASSIGN_OR_RETURN(auto tags, TagSetOf(*set, 50));
           b.tags = std::move(tags);
           RETURN_IF_ERROR(store.UpdateBucket(b));
           reply.status = 204;
@@ -1601,6 +1658,37 @@ struct S3Service::Impl {
     Add("CreateMultipartUpload", "s3:PutObject", true, bind(&Impl::CreateMultipartUpload));
     Add("UploadPart", "s3:PutObject", true, bind(&Impl::UploadPart));
     Add("UploadPartCopy", "s3:PutObject", true, bind(&Impl::UploadPartCopy));
+    Add("PutObjectTagging", "s3:PutObjectTagging", true,
+        [this](RequestContext& ctx, net::BodyReader& body, S3Reply& reply) {
+          ASSIGN_OR_RETURN(std::string text, ReadSmallBody(body));
+          ASSIGN_OR_RETURN(aws::XmlElement doc, aws::ParseXml(text));
+          const aws::XmlElement* set = doc.Child("TagSet");
+          if (doc.name != "Tagging" || set == nullptr) return MalformedXml();
+          ASSIGN_OR_RETURN(auto list, TagSetOf(*set, 10));
+          std::map<std::string, std::string> tags(list.begin(), list.end());
+          RETURN_IF_ERROR(
+              store.UpdateObjectTags(Str(ctx.input, "Bucket"), Str(ctx.input, "Key"), tags));
+          reply.status = 200;
+          return Status::Ok();
+        });
+    Add("GetObjectTagging", "s3:GetObjectTagging", true,
+        [this](RequestContext& ctx, net::BodyReader&, S3Reply& reply) {
+          ASSIGN_OR_RETURN(s3::ObjectRecord object,
+                           store.GetObject(Str(ctx.input, "Bucket"), Str(ctx.input, "Key")));
+          aws::XmlWriter xml("Tagging");
+          xml.Open("TagSet");
+          for (const auto& [k, v] : object.tags) xml.Open("Tag").Leaf("Key", k).Leaf("Value", v).Close();
+          reply.body = xml.Close().Finish();
+          reply.Set("Content-Type", "application/xml");
+          return Status::Ok();
+        });
+    Add("DeleteObjectTagging", "s3:DeleteObjectTagging", true,
+        [this](RequestContext& ctx, net::BodyReader&, S3Reply& reply) {
+          RETURN_IF_ERROR(
+              store.UpdateObjectTags(Str(ctx.input, "Bucket"), Str(ctx.input, "Key"), {}));
+          reply.status = 204;
+          return Status::Ok();
+        });
     Add("CompleteMultipartUpload", "s3:PutObject", true, bind(&Impl::CompleteMultipartUpload));
     Add("AbortMultipartUpload", "s3:AbortMultipartUpload", true, bind(&Impl::AbortMultipartUpload));
     Add("ListParts", "s3:ListMultipartUploadParts", true, bind(&Impl::ListParts));

@@ -101,6 +101,7 @@ json::object ObjectToJson(const ObjectRecord& r) {
           {"kmsKeyId", r.kms_key_id},
           {"segments", std::move(segments)}};
   if (!r.sse_context.empty()) o["sseContext"] = MapToJson(r.sse_context);
+  if (!r.tags.empty()) o["tags"] = MapToJson(r.tags);
   return o;
 }
 ObjectRecord ObjectFromJson(const json::object& o) {
@@ -116,6 +117,7 @@ ObjectRecord ObjectFromJson(const json::object& o) {
   r.sse = Str(o, "sse");
   r.kms_key_id = Str(o, "kmsKeyId");
   r.sse_context = MapFromJson(o, "sseContext");
+  r.tags = MapFromJson(o, "tags");
   if (auto it = o.find("segments"); it != o.end() && it->value().is_array()) {
     for (const json::value& s : it->value().as_array()) {
       if (s.is_object()) r.segments.push_back(SegmentFromJson(s.as_object()));
@@ -322,6 +324,23 @@ Status S3Store::PutObject(std::string_view bucket, const ObjectRecord& object) {
       if (auto o = ParseRecord(*old); o.ok()) RemoveBlobs(ObjectFromJson(*o).segments);
     }
     return Status::Ok();
+  }
+}
+
+Status S3Store::UpdateObjectTags(std::string_view bucket, std::string_view key,
+                                 const std::map<std::string, std::string>& tags) {
+  std::string k = ObjectKey(bucket, key);
+  while (true) {
+    ASSIGN_OR_RETURN(std::optional<std::string> old, db_.Get(kMeta, k));
+    if (!old) {
+      return Status::NotFound("The specified key does not exist.").WithAwsCode("NoSuchKey");
+    }
+    ASSIGN_OR_RETURN(json::object o, ParseRecord(*old));
+    ObjectRecord object = ObjectFromJson(o);
+    object.tags = tags;
+    Status s = db_.CompareAndSet(kMeta, k, old, json::serialize(ObjectToJson(object)));
+    if (s.code() == Code::kConflict) continue;  // replaced meanwhile: tag the new version
+    return s;
   }
 }
 

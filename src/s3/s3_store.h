@@ -46,6 +46,7 @@ struct ObjectRecord {
   std::map<std::string, std::string> metadata;  // x-amz-meta-* (names lower-cased, no prefix)
   std::map<std::string, std::string> headers;   // Cache-Control, Content-Disposition, ...
   std::string acl;                              // canned ACL as given (private by default)
+  std::map<std::string, std::string> tags;      // object tags (x-amz-tagging, ?tagging)
   std::string sse;                              // "AES256" or "aws:kms"
   std::string kms_key_id;
   std::map<std::string, std::string> sse_context;  // multipart: the context parts are sealed with
@@ -121,6 +122,9 @@ class S3Store {
   // Stores the record (its blobs must be committed) and removes the blobs of the object it
   // replaces.
   Status PutObject(std::string_view bucket, const ObjectRecord& object);
+  // Replaces the tags of an existing object, nothing else (NoSuchKey if it is gone).
+  Status UpdateObjectTags(std::string_view bucket, std::string_view key,
+                          const std::map<std::string, std::string>& tags);
   // Removes the object if it exists (S3 answers 204 either way); returns whether it existed.
   Result<bool> DeleteObject(std::string_view bucket, std::string_view key);
   Result<ListResult> ListObjects(std::string_view bucket, const ListOptions& options) const;

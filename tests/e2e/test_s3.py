@@ -292,6 +292,42 @@ class S3Test(unittest.TestCase):
         self.assertEqual(e.exception.response["Error"]["Code"], "NoSuchKey")
         self.assertEqual(s3.list_parts(Bucket="part-copy", Key="bad", UploadId=upload).get("Parts", []), [])
 
+    def test_object_tagging(self):
+        s3 = self.s3
+        s3.create_bucket(Bucket="tagged-objects", CreateBucketConfiguration={"LocationConstraint": REGION})
+        s3.put_object(Bucket="tagged-objects", Key="a", Body=b"x", Tagging="team=blue&cost%20center=42")
+        self.assertEqual(s3.get_object(Bucket="tagged-objects", Key="a")["TagCount"], 2)
+        tags = s3.get_object_tagging(Bucket="tagged-objects", Key="a")["TagSet"]
+        self.assertEqual(sorted((t["Key"], t["Value"]) for t in tags),
+                         [("cost center", "42"), ("team", "blue")])
+        # A copy keeps the tags, unless the tagging directive replaces them.
+        s3.copy_object(Bucket="tagged-objects", Key="copy", CopySource="tagged-objects/a")
+        self.assertEqual(len(s3.get_object_tagging(Bucket="tagged-objects", Key="copy")["TagSet"]), 2)
+        s3.copy_object(Bucket="tagged-objects", Key="replaced", CopySource="tagged-objects/a",
+                       TaggingDirective="REPLACE", Tagging="only=one")
+        self.assertEqual(s3.get_object_tagging(Bucket="tagged-objects", Key="replaced")["TagSet"],
+                         [{"Key": "only", "Value": "one"}])
+        # The CLI replaces the set; the object's bytes stay.
+        self.server.aws("s3api", "put-object-tagging", "--bucket", "tagged-objects", "--key", "a",
+                        "--tagging", "TagSet=[{Key=env,Value=prod}]")
+        self.assertEqual(s3.get_object_tagging(Bucket="tagged-objects", Key="a")["TagSet"],
+                         [{"Key": "env", "Value": "prod"}])
+        self.assertEqual(s3.get_object(Bucket="tagged-objects", Key="a")["Body"].read(), b"x")
+        s3.delete_object_tagging(Bucket="tagged-objects", Key="a")
+        self.assertEqual(s3.get_object_tagging(Bucket="tagged-objects", Key="a")["TagSet"], [])
+        self.assertNotIn("TagCount", s3.get_object(Bucket="tagged-objects", Key="a"))
+        # Errors: bad keys, duplicates, too many, a missing object.
+        for tagging in ("aws:x=1", "a=1&a=2", "&".join(f"k{i}=v" for i in range(11))):
+            with self.assertRaises(botocore.exceptions.ClientError) as e:
+                s3.put_object(Bucket="tagged-objects", Key="bad", Body=b"x", Tagging=tagging)
+            self.assertIn(e.exception.response["Error"]["Code"], ("InvalidTag", "BadRequest"), tagging)
+        with self.assertRaises(botocore.exceptions.ClientError) as e:
+            s3.put_object_tagging(Bucket="tagged-objects", Key="missing",
+                                  Tagging={"TagSet": [{"Key": "k", "Value": "v"}]})
+        self.assertEqual(e.exception.response["Error"]["Code"], "NoSuchKey")
+        with self.assertRaises(botocore.exceptions.ClientError):
+            s3.head_object(Bucket="tagged-objects", Key="bad")
+
     def test_errors(self):
         s3 = self.s3
         self.assertEqual(error_of(lambda: s3.get_object(Bucket="no-such-bucket-x", Key="k")),
