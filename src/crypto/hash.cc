@@ -76,11 +76,15 @@ std::string Sha256(std::string_view data) {
   return std::string(reinterpret_cast<char*>(out), len);
 }
 
-std::string HmacSha256(std::string_view key, std::string_view data) {
+namespace {
+
+// HMAC with the digest OpenSSL names `digest` ("SHA256", "SHA1").
+std::string Hmac(const char* digest, std::string_view key, std::string_view data) {
   EVP_MAC_CTX* ctx = ThreadHmacContext();
-  char digest_name[] = "SHA256";
-  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name, 0),
-                         OSSL_PARAM_construct_end()};
+  std::string digest_name(digest);
+  OSSL_PARAM params[] = {
+      OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name.data(), 0),
+      OSSL_PARAM_construct_end()};
   KIROKU_CHECK(EVP_MAC_init(ctx, reinterpret_cast<const unsigned char*>(key.data()), key.size(),
                             params) == 1);
   KIROKU_CHECK(EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(data.data()),
@@ -91,20 +95,13 @@ std::string HmacSha256(std::string_view key, std::string_view data) {
   return std::string(reinterpret_cast<char*>(out), len);
 }
 
-std::string HmacSha1(std::string_view key, std::string_view data) {
-  EVP_MAC_CTX* ctx = ThreadHmacContext();
-  char digest_name[] = "SHA1";
-  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name, 0),
-                         OSSL_PARAM_construct_end()};
-  KIROKU_CHECK(EVP_MAC_init(ctx, reinterpret_cast<const unsigned char*>(key.data()), key.size(),
-                            params) == 1);
-  KIROKU_CHECK(EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(data.data()),
-                              data.size()) == 1);
-  unsigned char out[EVP_MAX_MD_SIZE];
-  size_t len = 0;
-  KIROKU_CHECK(EVP_MAC_final(ctx, out, &len, sizeof(out)) == 1);
-  return std::string(reinterpret_cast<char*>(out), len);
+}  // namespace
+
+std::string HmacSha256(std::string_view key, std::string_view data) {
+  return Hmac("SHA256", key, data);
 }
+
+std::string HmacSha1(std::string_view key, std::string_view data) { return Hmac("SHA1", key, data); }
 
 bool ConstantTimeEquals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;

@@ -38,71 +38,35 @@ Status StreamNotFound() {
       .WithAwsCode("ResourceNotFoundException");
 }
 
+// Keys of one account and region's records of a kind: 'g' groups, 's' streams, 'm' metric
+// filters, 'p' resource policies (docs/storage-keys.md).
+store::KeyBuilder ScopeKey(uint8_t kind, const Scope& s) {
+  store::KeyBuilder key;
+  key.Tag(kTag).Tag(kind).String(s.account).String(s.region);
+  return key;
+}
+
 std::string GroupKey(const Scope& s, std::string_view name) {
-  return store::KeyBuilder()
-      .Tag(kTag)
-      .Tag('g')
-      .String(s.account)
-      .String(s.region)
-      .String(name)
-      .Build();
+  return ScopeKey('g', s).String(name).Build();
 }
-std::string GroupsPrefix(const Scope& s) {
-  return store::KeyBuilder().Tag(kTag).Tag('g').String(s.account).String(s.region).Build();
-}
+std::string GroupsPrefix(const Scope& s) { return ScopeKey('g', s).Build(); }
 std::string StreamKey(const Scope& s, std::string_view group, std::string_view stream) {
-  return store::KeyBuilder()
-      .Tag(kTag)
-      .Tag('s')
-      .String(s.account)
-      .String(s.region)
-      .String(group)
-      .String(stream)
-      .Build();
+  return ScopeKey('s', s).String(group).String(stream).Build();
 }
 std::string StreamsPrefix(const Scope& s, std::string_view group) {
-  return store::KeyBuilder()
-      .Tag(kTag)
-      .Tag('s')
-      .String(s.account)
-      .String(s.region)
-      .String(group)
-      .Build();
+  return ScopeKey('s', s).String(group).Build();
 }
 std::string FilterKey(const Scope& s, std::string_view group, std::string_view name) {
-  return store::KeyBuilder()
-      .Tag(kTag)
-      .Tag('m')
-      .String(s.account)
-      .String(s.region)
-      .String(group)
-      .String(name)
-      .Build();
+  return ScopeKey('m', s).String(group).String(name).Build();
 }
-std::string FiltersPrefix(const Scope& s) {
-  return store::KeyBuilder().Tag(kTag).Tag('m').String(s.account).String(s.region).Build();
-}
+std::string FiltersPrefix(const Scope& s) { return ScopeKey('m', s).Build(); }
 std::string FiltersPrefix(const Scope& s, std::string_view group) {
-  return store::KeyBuilder()
-      .Tag(kTag)
-      .Tag('m')
-      .String(s.account)
-      .String(s.region)
-      .String(group)
-      .Build();
+  return ScopeKey('m', s).String(group).Build();
 }
 std::string PolicyKey(const Scope& s, std::string_view name) {
-  return store::KeyBuilder()
-      .Tag(kTag)
-      .Tag('p')
-      .String(s.account)
-      .String(s.region)
-      .String(name)
-      .Build();
+  return ScopeKey('p', s).String(name).Build();
 }
-std::string PoliciesPrefix(const Scope& s) {
-  return store::KeyBuilder().Tag(kTag).Tag('p').String(s.account).String(s.region).Build();
-}
+std::string PoliciesPrefix(const Scope& s) { return ScopeKey('p', s).Build(); }
 std::string IndexPrefix(uint64_t uid) {
   return store::KeyBuilder().Tag(kTag).Tag('c').U64(uid).Build();
 }
