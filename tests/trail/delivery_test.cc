@@ -1,7 +1,6 @@
 // Trail selection, durable queues and delivery with recording sinks (the real S3 and CloudWatch
 // Logs sinks are exercised end to end in tests/e2e/test_cloudtrail_delivery.py).
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include <regex>
 
@@ -9,6 +8,7 @@
 #include "testing/fake_clock.h"
 #include "testing/temp_dir.h"
 #include "trail/deliverer.h"
+#include "trail/gzip.h"
 #include "trail/recorder.h"
 
 namespace kiroku::trail {
@@ -32,18 +32,10 @@ ApiCallRecord Call(std::string name, std::string region, TimePoint t,
   return r;
 }
 
-std::string Gunzip(const std::string& data) {
-  z_stream z{};
-  EXPECT_EQ(inflateInit2(&z, 15 + 16), Z_OK);
-  std::string out(1 << 20, '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  z.avail_in = static_cast<uInt>(data.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  EXPECT_EQ(inflate(&z, Z_FINISH), Z_STREAM_END);
-  out.resize(z.total_out);
-  inflateEnd(&z);
-  return out;
+std::string Unzipped(const std::string& data) {
+  auto out = trail::Gunzip(data);
+  EXPECT_TRUE(out.ok()) << out.status().ToString();
+  return out.ok() ? *out : std::string();
 }
 
 TrailConfig Trail(std::string name, std::string region, bool multi_region) {
@@ -151,7 +143,7 @@ class DeliveryTest : public ::testing::Test {
     for (const auto& [key, body] : s3_.files) {
       std::smatch m;
       EXPECT_TRUE(std::regex_match(key, m, name)) << key;
-      json::value v = json::parse(Gunzip(body));
+      json::value v = json::parse(Unzipped(body));
       for (const json::value& r : v.at("Records").as_array()) {
         out.emplace(m[1].str(), r.as_object());
       }
@@ -283,6 +275,17 @@ TEST_F(DeliveryTest, DeletedTrailsQueuesAreDropped) {
   deliverer_->RunOnce(true);
   EXPECT_TRUE(queue_->NonEmpty()->empty());
   EXPECT_TRUE(s3_.files.empty());
+}
+
+TEST(GzipTest, RoundTripsAndRefusesTruncatedStreams) {
+  std::string text;
+  for (int i = 0; i < 100000; ++i) text += "{\"eventName\":\"CreateKey\"}";  // compresses >100x
+  auto gz = Gzip(text);
+  ASSERT_TRUE(gz.ok());
+  EXPECT_EQ(*Gunzip(*gz), text);
+  EXPECT_EQ(Gunzip(gz->substr(0, gz->size() / 2)).status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(Gunzip("not gzip").status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(*Gunzip(*Gzip("")), "");
 }
 
 TEST_F(DeliveryTest, LogFileKeysFollowCloudTrailsLayout) {

@@ -2,7 +2,6 @@
 // chain across intervals, failures and restarts (with a recording sink; the real S3 sink and
 // `aws cloudtrail validate-logs` run in tests/e2e/test_cloudtrail_validation.py).
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include <regex>
 
@@ -13,6 +12,7 @@
 #include "testing/fake_clock.h"
 #include "testing/temp_dir.h"
 #include "trail/deliverer.h"
+#include "trail/gzip.h"
 #include "trail/digest_writer.h"
 #include "trail/recorder.h"
 
@@ -22,18 +22,10 @@ namespace {
 namespace json = boost::json;
 constexpr char kAccount[] = "111122223333";
 
-std::string Gunzip(const std::string& data) {
-  z_stream z{};
-  EXPECT_EQ(inflateInit2(&z, 15 + 16), Z_OK);
-  std::string out(1 << 20, '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  z.avail_in = static_cast<uInt>(data.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  EXPECT_EQ(inflate(&z, Z_FINISH), Z_STREAM_END);
-  out.resize(z.total_out);
-  inflateEnd(&z);
-  return out;
+std::string Unzipped(const std::string& data) {
+  auto out = trail::Gunzip(data);
+  EXPECT_TRUE(out.ok()) << out.status().ToString();
+  return out.ok() ? *out : std::string();
 }
 
 TrailConfig Trail(std::string name = "audit", bool validation = true) {
@@ -112,7 +104,7 @@ class RecordingDigests final : public DigestFileSink {
   Status PutDigestFile(const TrailConfig&, const std::string& key, const std::string& body,
                        const std::map<std::string, std::string>& metadata) override {
     if (fail) return Status::AccessDenied("Access Denied").WithAwsCode("AccessDenied");
-    files.push_back({key, Gunzip(body), metadata});
+    files.push_back({key, Unzipped(body), metadata});
     return Status::Ok();
   }
   bool fail = false;
@@ -409,7 +401,7 @@ TEST_F(DigestWriterTest, DelivererReportsTheUncompressedHash) {
   ASSERT_EQ(files.size(), 1u);
   EXPECT_EQ(files[0].at("s3Object"), json::value(s3.files.begin()->first));
   EXPECT_EQ(files[0].at("hashValue"),
-            json::value(HexEncode(crypto::Sha256(Gunzip(s3.files.begin()->second)))));
+            json::value(HexEncode(crypto::Sha256(Unzipped(s3.files.begin()->second)))));
   EXPECT_EQ(files[0].at("oldestEventTime"), json::value(FormatIso8601(r.event_time)));
 }
 
