@@ -5,7 +5,7 @@
 #   make build      build only (Release)
 #   make bench      build and run the benchmarks
 #   make sanitize   build and test under AddressSanitizer + UBSan
-#   make fuzz       bounded libFuzzer runs of the filter and policy parsers (clang)
+#   make fuzz       bounded libFuzzer runs of every parser (clang), FUZZ_SECONDS each
 #   make clean
 
 BUILD_DIR ?= build/release
@@ -40,14 +40,15 @@ sanitize: deps
 	ctest --test-dir $(SAN_DIR) --output-on-failure -j $(JOBS) --timeout 900
 
 FUZZ_DIR ?= build/fuzz
-FUZZ_SECONDS ?= 20
+FUZZ_SECONDS ?= 60
 fuzz:
 	@bash scripts/install-deps.sh fuzz
-	cmake -S . -B $(FUZZ_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ -DBUILD_BENCH=OFF
-	cmake --build $(FUZZ_DIR) -j $(JOBS) --target filter_fuzz policy_fuzz
+	cmake -S . -B $(FUZZ_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ -DBUILD_BENCH=OFF -DKIROKU_FUZZ=ON
+	cmake --build $(FUZZ_DIR) -j $(JOBS) --target filter_fuzz policy_fuzz fuzzers
 	ctest --test-dir $(FUZZ_DIR) --output-on-failure -R filter_fuzz_smoke
 	mkdir -p $(FUZZ_DIR)/policy-corpus
 	$(FUZZ_DIR)/tests/policy/fuzz/policy_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=2048 -rss_limit_mb=1024 $(FUZZ_DIR)/policy-corpus tests/policy/fuzz_seeds
+	bash scripts/run-fuzzers.sh $(FUZZ_DIR) $(FUZZ_SECONDS)
 
 clean:
 	rm -rf build
