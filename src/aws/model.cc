@@ -92,6 +92,13 @@ std::unique_ptr<ServiceModel> ServiceModel::Parse(std::string service, std::stri
     Shape& shape = *model->shapes_.at(std::string(name));
     const json::object& s = value.as_object();
     shape.flattened = BoolOr(s, "flattened", false);
+    shape.sensitive = BoolOr(s, "sensitive", false);
+    if (const json::value* v = s.if_contains("min"); v && v->is_number()) shape.min = v->to_number<double>();
+    if (const json::value* v = s.if_contains("max"); v && v->is_number()) shape.max = v->to_number<double>();
+    shape.pattern = StringOr(s, "pattern");
+    if (const json::value* values = s.if_contains("enum")) {
+      for (const json::value& v : values->as_array()) shape.enum_values.emplace_back(v.as_string());
+    }
     if (const json::value* members = s.if_contains("members")) {
       for (const auto& [member_name, ref] : members->as_object()) {
         Member m = resolve(ref, std::string(member_name));

@@ -32,6 +32,13 @@ struct Shape {
   Member member;                      // list element (location_name defaults to "member")
   Member key, value;                  // map entry (location names default to "key"/"value")
   bool flattened = false;             // list/map
+  // Constraint and secrecy traits, as the model states them (checked by aws/ validation and
+  // by CloudTrail redaction). min/max: length for strings, blobs, lists and maps; value for
+  // numbers. `enum_values` empty: any value. `pattern`: the model's regular expression text.
+  bool sensitive = false;  // the value is a secret: never logged, recorded or echoed
+  std::optional<double> min, max;
+  std::vector<std::string> enum_values;
+  std::string pattern;
   // Error shapes.
   bool exception = false;
   std::string error_code;  // the "error.code" trait, else the shape name

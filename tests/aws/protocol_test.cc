@@ -1,5 +1,7 @@
 #include "aws/protocol.h"
 
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 #include "aws/errors.h"
@@ -30,6 +32,22 @@ TEST(ModelTest, ErrorTraitsGiveCodeAndStatus) {
   EXPECT_EQ(iam->FindError("EntityAlreadyExists")->http_status, 409);
   EXPECT_EQ(iam->FindError("ServiceFailure")->http_status, 500);
   EXPECT_FALSE(iam->FindError("NoSuchEntityException").has_value());
+}
+
+TEST(ModelTest, ShapesCarryConstraintAndSensitiveTraits) {
+  const ServiceModel* iam = ServiceModel::Find("iam");
+  const Shape* password = iam->FindShape("passwordType");
+  ASSERT_NE(password, nullptr);
+  EXPECT_TRUE(password->sensitive);
+  EXPECT_EQ(password->min, 1);
+  EXPECT_EQ(password->max, 128);
+  EXPECT_FALSE(password->pattern.empty());
+  EXPECT_FALSE(iam->FindShape("userNameType")->sensitive);
+  const Shape* key_spec = ServiceModel::Find("kms")->FindShape("KeySpec");
+  ASSERT_NE(key_spec, nullptr);
+  EXPECT_NE(std::find(key_spec->enum_values.begin(), key_spec->enum_values.end(), "RSA_2048"),
+            key_spec->enum_values.end());
+  EXPECT_FALSE(key_spec->min.has_value());
 }
 
 net::Request QueryRequest(std::string body) {
