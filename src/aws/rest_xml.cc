@@ -1,8 +1,7 @@
 #include "aws/rest_xml.h"
 
-#include <boost/property_tree/ptree.hpp>
-#include <boost/property_tree/xml_parser.hpp>
-#include <sstream>
+#include <algorithm>
+#include <cstdint>
 
 #include "aws/query_codec.h"
 #include "common/encoding.h"
@@ -53,19 +52,6 @@ std::optional<std::string> VirtualHostBucket(const std::string& host) {
     return bucket;
   }
   return std::nullopt;
-}
-
-void Convert(const boost::property_tree::ptree& tree, XmlElement& out) {
-  out.text = tree.data();
-  for (const auto& [name, child] : tree) {
-    if (name == "<xmlattr>" || name == "<xmlcomment>") continue;
-    XmlElement element;
-    std::string_view n = name;
-    if (size_t colon = n.find(':'); colon != std::string_view::npos) n = n.substr(colon + 1);
-    element.name = std::string(n);
-    Convert(child, element);
-    out.children.push_back(std::move(element));
-  }
 }
 
 }  // namespace
@@ -191,26 +177,235 @@ std::optional<std::string> XmlElement::ChildText(std::string_view child_name) co
   return c->text;
 }
 
-Result<XmlElement> ParseXml(std::string_view document) {
-  boost::property_tree::ptree tree;
-  try {
-    std::istringstream in{std::string(document)};
-    boost::property_tree::read_xml(in, tree, boost::property_tree::xml_parser::trim_whitespace);
-  } catch (const std::exception&) {
-    return Status::InvalidArgument(
-               "The XML you provided was not well-formed or did not validate against our "
-               "published schema")
-        .WithAwsCode("MalformedXML");
+namespace {
+
+Status Malformed() {
+  return Status::InvalidArgument(
+             "The XML you provided was not well-formed or did not validate against our "
+             "published schema")
+      .WithAwsCode("MalformedXML");
+}
+
+bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+bool IsNameChar(char c) {
+  return !IsSpace(c) && c != '<' && c != '>' && c != '/' && c != '=' && c != '"' &&
+         c != '\'' && c != '&' && c != '!' && c != '?';
+}
+
+void AppendUtf8(std::string& out, uint32_t cp) {
+  if (cp < 0x80) {
+    out.push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
   }
-  XmlElement root;
-  Convert(tree, root);
-  if (root.children.size() != 1) {
-    return Status::InvalidArgument(
-               "The XML you provided was not well-formed or did not validate against our "
-               "published schema")
-        .WithAwsCode("MalformedXML");
+}
+
+// A single-pass, non-recursive reader: the open elements are an explicit stack, so a deeply
+// nested document costs no native stack and is refused at `max_depth`.
+class XmlReader {
+ public:
+  XmlReader(std::string_view doc, const XmlLimits& limits) : doc_(doc), limits_(limits) {}
+
+  Result<XmlElement> Parse() {
+    if (doc_.size() > limits_.max_bytes) return Malformed();
+    if (doc_.starts_with("\xEF\xBB\xBF")) pos_ = 3;
+    XmlElement root;
+    bool have_root = false;
+    std::vector<XmlElement*> open;
+    while (pos_ < doc_.size()) {
+      if (doc_[pos_] != '<') {
+        size_t lt = doc_.find('<', pos_);
+        std::string_view raw = doc_.substr(pos_, lt == std::string_view::npos ? lt : lt - pos_);
+        pos_ = lt == std::string_view::npos ? doc_.size() : lt;
+        if (open.empty()) {
+          // Outside the root only whitespace may appear.
+          for (char c : raw) {
+            if (!IsSpace(c)) return Malformed();
+          }
+          continue;
+        }
+        RETURN_IF_ERROR(AppendText(raw, open.back()->text));
+        continue;
+      }
+      std::string_view rest = doc_.substr(pos_);
+      if (rest.starts_with("<!--")) {
+        size_t end = doc_.find("-->", pos_ + 4);
+        if (end == std::string_view::npos) return Malformed();
+        pos_ = end + 3;
+      } else if (rest.starts_with("<?")) {
+        size_t end = doc_.find("?>", pos_ + 2);
+        if (end == std::string_view::npos) return Malformed();
+        pos_ = end + 2;
+      } else if (rest.starts_with("<![CDATA[")) {
+        if (open.empty()) return Malformed();
+        size_t end = doc_.find("]]>", pos_ + 9);
+        if (end == std::string_view::npos) return Malformed();
+        open.back()->text.append(doc_.substr(pos_ + 9, end - pos_ - 9));
+        if (open.back()->text.size() > limits_.max_bytes) return Malformed();
+        pos_ = end + 3;
+      } else if (rest.starts_with("</")) {
+        if (open.empty()) return Malformed();
+        pos_ += 2;
+        std::string_view name = Name();
+        SkipSpace();
+        if (name.empty() || pos_ >= doc_.size() || doc_[pos_] != '>') return Malformed();
+        ++pos_;
+        if (name != open_names_.back()) return Malformed();
+        Close(*open.back());
+        open.pop_back();
+        open_names_.pop_back();
+      } else if (rest.starts_with("<!")) {
+        return Malformed();  // DOCTYPE and other declarations: no entity expansion, ever
+      } else {
+        ++pos_;
+        std::string_view name = Name();
+        if (name.empty()) return Malformed();
+        if (open.empty() && have_root) return Malformed();  // a second root
+        if (++elements_ > limits_.max_elements) return Malformed();
+        if (open.size() >= limits_.max_depth) return Malformed();
+        bool self_closing = false;
+        RETURN_IF_ERROR(Attributes(self_closing));
+        XmlElement* element;
+        if (open.empty()) {
+          element = &root;
+          have_root = true;
+        } else {
+          element = &open.back()->children.emplace_back();
+        }
+        std::string_view local = name;
+        if (size_t colon = local.rfind(':'); colon != std::string_view::npos) {
+          local = local.substr(colon + 1);
+        }
+        if (local.empty()) return Malformed();
+        element->name = std::string(local);
+        if (!self_closing) {
+          open.push_back(element);
+          open_names_.push_back(name);
+        }
+      }
+    }
+    if (!have_root || !open.empty()) return Malformed();
+    return root;
   }
-  return std::move(root.children.front());
+
+ private:
+  std::string_view Name() {
+    size_t start = pos_;
+    while (pos_ < doc_.size() && IsNameChar(doc_[pos_])) ++pos_;
+    return doc_.substr(start, pos_ - start);
+  }
+
+  void SkipSpace() {
+    while (pos_ < doc_.size() && IsSpace(doc_[pos_])) ++pos_;
+  }
+
+  // Attributes are checked for syntax and dropped (no S3 request document needs one).
+  Status Attributes(bool& self_closing) {
+    while (true) {
+      SkipSpace();
+      if (pos_ >= doc_.size()) return Malformed();
+      if (doc_[pos_] == '>') {
+        ++pos_;
+        return Status::Ok();
+      }
+      if (doc_[pos_] == '/') {
+        if (pos_ + 1 >= doc_.size() || doc_[pos_ + 1] != '>') return Malformed();
+        pos_ += 2;
+        self_closing = true;
+        return Status::Ok();
+      }
+      if (Name().empty()) return Malformed();
+      SkipSpace();
+      if (pos_ >= doc_.size() || doc_[pos_] != '=') return Malformed();
+      ++pos_;
+      SkipSpace();
+      if (pos_ >= doc_.size() || (doc_[pos_] != '"' && doc_[pos_] != '\'')) return Malformed();
+      char quote = doc_[pos_++];
+      size_t end = doc_.find(quote, pos_);
+      if (end == std::string_view::npos) return Malformed();
+      std::string_view value = doc_.substr(pos_, end - pos_);
+      if (value.find('<') != std::string_view::npos) return Malformed();
+      std::string ignored;
+      RETURN_IF_ERROR(AppendText(value, ignored));
+      pos_ = end + 1;
+    }
+  }
+
+  // Character data with the predefined and numeric entities resolved.
+  Status AppendText(std::string_view raw, std::string& out) const {
+    size_t i = 0;
+    while (i < raw.size()) {
+      size_t amp = raw.find('&', i);
+      out.append(raw.substr(i, amp == std::string_view::npos ? amp : amp - i));
+      if (amp == std::string_view::npos) break;
+      size_t semi = raw.find(';', amp);
+      if (semi == std::string_view::npos || semi - amp > 12) return Malformed();
+      std::string_view entity = raw.substr(amp + 1, semi - amp - 1);
+      if (entity == "lt") {
+        out.push_back('<');
+      } else if (entity == "gt") {
+        out.push_back('>');
+      } else if (entity == "amp") {
+        out.push_back('&');
+      } else if (entity == "quot") {
+        out.push_back('"');
+      } else if (entity == "apos") {
+        out.push_back('\'');
+      } else if (entity.size() > 1 && entity[0] == '#') {
+        bool hex = entity[1] == 'x';
+        std::string_view digits = entity.substr(hex ? 2 : 1);
+        if (digits.empty()) return Malformed();
+        uint32_t cp = 0;
+        for (char c : digits) {
+          int d = (c >= '0' && c <= '9')           ? c - '0'
+                  : hex && (c >= 'a' && c <= 'f') ? c - 'a' + 10
+                  : hex && (c >= 'A' && c <= 'F') ? c - 'A' + 10
+                                                  : -1;
+          if (d < 0) return Malformed();
+          cp = cp * (hex ? 16 : 10) + static_cast<uint32_t>(d);
+          if (cp > 0x10FFFF) return Malformed();
+        }
+        if (cp == 0 || (cp >= 0xD800 && cp <= 0xDFFF)) return Malformed();
+        AppendUtf8(out, cp);
+      } else {
+        return Malformed();
+      }
+      i = semi + 1;
+    }
+    if (out.size() > limits_.max_bytes) return Malformed();
+    return Status::Ok();
+  }
+
+  // An element with children keeps no text (the whitespace between them); a leaf keeps its
+  // text exactly (S3 keys may begin or end with spaces).
+  static void Close(XmlElement& element) {
+    if (element.children.empty()) return;
+    bool blank = std::all_of(element.text.begin(), element.text.end(), IsSpace);
+    if (blank) element.text.clear();
+  }
+
+  std::string_view doc_;
+  const XmlLimits& limits_;
+  size_t pos_ = 0;
+  size_t elements_ = 0;
+  std::vector<std::string_view> open_names_;
+};
+
+}  // namespace
+
+Result<XmlElement> ParseXml(std::string_view document, const XmlLimits& limits) {
+  return XmlReader(document, limits).Parse();
 }
 
 }  // namespace kiroku::aws

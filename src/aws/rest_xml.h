@@ -61,7 +61,17 @@ struct XmlElement {
   std::optional<std::string> ChildText(std::string_view child_name) const;
 };
 
-// Parses a document; MalformedXML (InvalidArgument) when it is not well-formed.
-Result<XmlElement> ParseXml(std::string_view document);
+// Bounds on a request document, checked while it is read (S3 answers MalformedXML beyond them).
+struct XmlLimits {
+  size_t max_bytes = 2 * 1024 * 1024;  // the document, and any one element's text
+  size_t max_depth = 64;               // nesting of elements (S3's documents need 4)
+  size_t max_elements = 100000;        // DeleteObjects: 1000 objects of 3 elements
+};
+
+// Parses a document; MalformedXML (InvalidArgument) when it is not well-formed, declares a
+// DOCTYPE (no entity is ever expanded) or exceeds `limits`. The reader is iterative: the depth
+// of a document never reaches the native stack. Attributes are checked and dropped; element
+// names lose their namespace prefix; a leaf's text is kept exactly, with entities resolved.
+Result<XmlElement> ParseXml(std::string_view document, const XmlLimits& limits = {});
 
 }  // namespace kiroku::aws

@@ -52,7 +52,9 @@ struct Hasher::State {
 
 Hasher::Hasher(Digest digest) : state_(std::make_unique<State>()) {
   KIROKU_CHECK(state_->ctx != nullptr);
-  const EVP_MD* md = digest == Digest::kSha256 ? Sha256Md() : EVP_md5();
+  const EVP_MD* md = digest == Digest::kSha256 ? Sha256Md()
+                    : digest == Digest::kSha1 ? EVP_sha1()
+                                              : EVP_md5();
   KIROKU_CHECK(EVP_DigestInit_ex(state_->ctx, md, nullptr) == 1);
 }
 

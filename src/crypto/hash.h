@@ -18,6 +18,9 @@ class Hasher {
     // only where AWS defines MD5 as a checksum or identifier, never for security: S3 ETags,
     // Content-MD5, CloudTrail public key fingerprints
     kMd5,
+    // only as S3's flexible checksum (x-amz-checksum-sha1), an integrity check the client asks
+    // for, never for security
+    kSha1,
   };
 
   explicit Hasher(Digest digest);
@@ -26,7 +29,7 @@ class Hasher {
   Hasher& operator=(const Hasher&) = delete;
 
   void Update(std::string_view data);
-  // The raw digest (32 bytes for SHA-256, 16 for MD5); the hasher may not be used afterwards.
+  // The raw digest (32 bytes for SHA-256, 20 for SHA-1, 16 for MD5); the hasher may not be used afterwards.
   std::string Finish();
 
  private:

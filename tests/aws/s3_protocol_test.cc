@@ -240,5 +240,57 @@ TEST(S3PresignedV2, VerifiesLegacyQuerySignatures) {
   EXPECT_EQ(VerifyS3PresignedV2(r, "johnsmith", lookup, clock).status().aws_code(), "AccessDenied");
 }
 
+
+// Issue 15 item 3: a document nested 30,000 deep crashed the recursive parser (SIGSEGV).
+TEST(RestXml, DepthAndSizeAreBoundedWithoutRecursion) {
+  auto nested = [](size_t depth) {
+    std::string doc;
+    for (size_t i = 0; i < depth; ++i) doc += "<a>";
+    doc += "x";
+    for (size_t i = 0; i < depth; ++i) doc += "</a>";
+    return doc;
+  };
+  EXPECT_EQ(ParseXml(nested(30000)).status().aws_code(), "MalformedXML");
+  EXPECT_EQ(ParseXml("<Delete>" + std::string(30000 * 8, '<')).status().aws_code(),
+            "MalformedXML");
+  std::string open_only;
+  for (int i = 0; i < 100000; ++i) open_only += "<Object>";
+  EXPECT_EQ(ParseXml(open_only).status().aws_code(), "MalformedXML");
+  EXPECT_TRUE(ParseXml(nested(64)).ok());
+  EXPECT_EQ(ParseXml(nested(65)).status().aws_code(), "MalformedXML");
+  XmlLimits small;
+  small.max_bytes = 16;
+  EXPECT_TRUE(ParseXml("<a>0123456</a>", small).ok());
+  EXPECT_EQ(ParseXml("<a>01234567890</a>", small).status().aws_code(), "MalformedXML");
+  small = {};
+  small.max_elements = 3;
+  EXPECT_TRUE(ParseXml("<a><b/><c/></a>").ok());
+  EXPECT_EQ(ParseXml("<a><b/><c/><d/></a>", small).status().aws_code(), "MalformedXML");
+}
+
+TEST(RestXml, ReadsWellFormedDocumentsAndRefusesTheRest) {
+  auto doc = ParseXml(
+      "\xEF\xBB\xBF<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!-- c -->\n"
+      "<s3:Delete xmlns:s3=\"http://s3.amazonaws.com/doc/2006-03-01/\">\n"
+      "  <s3:Object><s3:Key> a &amp; b&#x20AC;&#65;</s3:Key></s3:Object>\n"
+      "  <Object><Key><![CDATA[<raw>&]]></Key></Object><Quiet/>\n"
+      "</s3:Delete>\n");
+  ASSERT_TRUE(doc.ok()) << doc.status().message();
+  EXPECT_EQ(doc->name, "Delete");
+  EXPECT_EQ(doc->text, "");
+  auto objects = doc->Children("Object");
+  ASSERT_EQ(objects.size(), 2u);
+  EXPECT_EQ(objects[0]->ChildText("Key"), " a & b\xE2\x82\xAC" "A");
+  EXPECT_EQ(objects[1]->ChildText("Key"), "<raw>&");
+  EXPECT_EQ(doc->ChildText("Quiet"), "");
+  for (const char* bad : {
+           "", "   ", "<a>", "<a></b>", "<a></a><b></b>", "<a>&unknown;</a>", "<a>&#0;</a>",
+           "<a>&#xD800;</a>", "<a>&#x110000;</a>", "<!DOCTYPE a [<!ENTITY x \"y\">]><a>&x;</a>",
+           "<a b></a>", "<a b=\"<\"></a>", "<a b='1></a>", "x<a></a>", "<a></a>x", "</a>",
+           "<a><![CDATA[x</a>", "<a><!-- x</a>", "<>", "<a/ >", "<a>&#xZZ;</a>"}) {
+    EXPECT_EQ(ParseXml(bad).status().aws_code(), "MalformedXML") << bad;
+  }
+}
+
 }  // namespace
 }  // namespace kiroku::aws

@@ -1,0 +1,136 @@
+#include "crypto/checksum.h"
+
+#include <zlib.h>
+
+#include <array>
+#include <cctype>
+
+namespace kiroku::crypto {
+namespace {
+
+// Reflected table-driven CRC with an all-ones initial value and final xor, the form both
+// CRC32C (polynomial 0x82F63B78 reflected) and CRC64NVME (0x9A6C9329AC4BC9B5 reflected) use.
+template <typename T>
+std::array<T, 256> ReflectedTable(T polynomial) {
+  std::array<T, 256> table{};
+  for (uint32_t i = 0; i < 256; ++i) {
+    T crc = i;
+    for (int bit = 0; bit < 8; ++bit) crc = (crc & 1) ? (crc >> 1) ^ polynomial : crc >> 1;
+    table[i] = crc;
+  }
+  return table;
+}
+
+template <typename T>
+T UpdateReflected(const std::array<T, 256>& table, T crc, std::string_view data) {
+  for (unsigned char c : data) crc = table[(crc ^ c) & 0xFF] ^ (crc >> 8);
+  return crc;
+}
+
+const std::array<uint32_t, 256>& Crc32cTable() {
+  static const auto table = ReflectedTable<uint32_t>(0x82F63B78u);
+  return table;
+}
+const std::array<uint64_t, 256>& Crc64NvmeTable() {
+  static const auto table = ReflectedTable<uint64_t>(0x9A6C9329AC4BC9B5ull);
+  return table;
+}
+
+std::string BigEndian(uint64_t value, size_t bytes) {
+  std::string out(bytes, '\0');
+  for (size_t i = 0; i < bytes; ++i) {
+    out[bytes - 1 - i] = static_cast<char>(value & 0xFF);
+    value >>= 8;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<ChecksumAlgorithm> ParseChecksumAlgorithm(std::string_view name) {
+  std::string upper(name);
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (upper == "CRC32") return ChecksumAlgorithm::kCrc32;
+  if (upper == "CRC32C") return ChecksumAlgorithm::kCrc32c;
+  if (upper == "CRC64NVME") return ChecksumAlgorithm::kCrc64Nvme;
+  if (upper == "SHA1") return ChecksumAlgorithm::kSha1;
+  if (upper == "SHA256") return ChecksumAlgorithm::kSha256;
+  return std::nullopt;
+}
+
+std::string_view ChecksumAlgorithmName(ChecksumAlgorithm algorithm) {
+  switch (algorithm) {
+    case ChecksumAlgorithm::kCrc32: return "CRC32";
+    case ChecksumAlgorithm::kCrc32c: return "CRC32C";
+    case ChecksumAlgorithm::kCrc64Nvme: return "CRC64NVME";
+    case ChecksumAlgorithm::kSha1: return "SHA1";
+    case ChecksumAlgorithm::kSha256: return "SHA256";
+  }
+  return "";
+}
+
+size_t ChecksumSize(ChecksumAlgorithm algorithm) {
+  switch (algorithm) {
+    case ChecksumAlgorithm::kCrc32:
+    case ChecksumAlgorithm::kCrc32c: return 4;
+    case ChecksumAlgorithm::kCrc64Nvme: return 8;
+    case ChecksumAlgorithm::kSha1: return 20;
+    case ChecksumAlgorithm::kSha256: return 32;
+  }
+  return 0;
+}
+
+Checksum::Checksum(ChecksumAlgorithm algorithm) : algorithm_(algorithm) {
+  switch (algorithm) {
+    case ChecksumAlgorithm::kCrc32: crc_ = ::crc32(0L, Z_NULL, 0); break;
+    case ChecksumAlgorithm::kCrc32c: crc_ = 0xFFFFFFFFu; break;
+    case ChecksumAlgorithm::kCrc64Nvme: crc_ = ~uint64_t{0}; break;
+    case ChecksumAlgorithm::kSha1: hasher_ = std::make_unique<Hasher>(Hasher::Digest::kSha1); break;
+    case ChecksumAlgorithm::kSha256:
+      hasher_ = std::make_unique<Hasher>(Hasher::Digest::kSha256);
+      break;
+  }
+}
+
+Checksum::~Checksum() = default;
+
+void Checksum::Update(std::string_view data) {
+  switch (algorithm_) {
+    case ChecksumAlgorithm::kCrc32:
+      while (!data.empty()) {
+        // zlib takes a uInt length.
+        size_t n = std::min<size_t>(data.size(), 1u << 30);
+        crc_ = ::crc32(static_cast<uLong>(crc_), reinterpret_cast<const Bytef*>(data.data()),
+                       static_cast<uInt>(n));
+        data.remove_prefix(n);
+      }
+      break;
+    case ChecksumAlgorithm::kCrc32c:
+      crc_ = UpdateReflected<uint32_t>(Crc32cTable(), static_cast<uint32_t>(crc_), data);
+      break;
+    case ChecksumAlgorithm::kCrc64Nvme:
+      crc_ = UpdateReflected<uint64_t>(Crc64NvmeTable(), crc_, data);
+      break;
+    case ChecksumAlgorithm::kSha1:
+    case ChecksumAlgorithm::kSha256: hasher_->Update(data); break;
+  }
+}
+
+std::string Checksum::Finish() {
+  switch (algorithm_) {
+    case ChecksumAlgorithm::kCrc32: return BigEndian(crc_ & 0xFFFFFFFFu, 4);
+    case ChecksumAlgorithm::kCrc32c: return BigEndian(~crc_ & 0xFFFFFFFFu, 4);
+    case ChecksumAlgorithm::kCrc64Nvme: return BigEndian(~crc_, 8);
+    case ChecksumAlgorithm::kSha1:
+    case ChecksumAlgorithm::kSha256: return hasher_->Finish();
+  }
+  return "";
+}
+
+std::string ComputeChecksum(ChecksumAlgorithm algorithm, std::string_view data) {
+  Checksum checksum(algorithm);
+  checksum.Update(data);
+  return checksum.Finish();
+}
+
+}  // namespace kiroku::crypto

@@ -1,0 +1,46 @@
+#include "crypto/checksum.h"
+
+#include <gtest/gtest.h>
+
+#include "common/encoding.h"
+
+namespace kiroku::crypto {
+namespace {
+
+std::string Hex(ChecksumAlgorithm a, std::string_view data) {
+  return HexEncode(ComputeChecksum(a, data));
+}
+
+// The standard check values of each CRC over "123456789".
+TEST(Checksum, CheckValues) {
+  EXPECT_EQ(Hex(ChecksumAlgorithm::kCrc32, "123456789"), "cbf43926");
+  EXPECT_EQ(Hex(ChecksumAlgorithm::kCrc32c, "123456789"), "e3069283");
+  EXPECT_EQ(Hex(ChecksumAlgorithm::kCrc64Nvme, "123456789"), "ae8b14860a799888");
+  EXPECT_EQ(Hex(ChecksumAlgorithm::kSha1, "123456789"), "f7c3bc1d808e04732adf679965ccc34ca7ae3441");
+  EXPECT_EQ(Hex(ChecksumAlgorithm::kSha256, ""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(Hex(ChecksumAlgorithm::kCrc32, ""), "00000000");
+  EXPECT_EQ(Hex(ChecksumAlgorithm::kCrc32c, ""), "00000000");
+  EXPECT_EQ(Hex(ChecksumAlgorithm::kCrc64Nvme, ""), "0000000000000000");
+}
+
+TEST(Checksum, IncrementalEqualsOneShot) {
+  std::string data;
+  for (int i = 0; i < 100000; ++i) data.push_back(static_cast<char>(i * 31));
+  for (auto a : {ChecksumAlgorithm::kCrc32, ChecksumAlgorithm::kCrc32c,
+                 ChecksumAlgorithm::kCrc64Nvme, ChecksumAlgorithm::kSha1,
+                 ChecksumAlgorithm::kSha256}) {
+    Checksum c(a);
+    for (size_t i = 0; i < data.size(); i += 777) c.Update(std::string_view(data).substr(i, 777));
+    std::string digest = c.Finish();
+    EXPECT_EQ(digest, ComputeChecksum(a, data)) << ChecksumAlgorithmName(a);
+    EXPECT_EQ(digest.size(), ChecksumSize(a));
+    EXPECT_EQ(ParseChecksumAlgorithm(ChecksumAlgorithmName(a)), a);
+  }
+  EXPECT_EQ(ParseChecksumAlgorithm("crc32c"), ChecksumAlgorithm::kCrc32c);
+  EXPECT_EQ(ParseChecksumAlgorithm("MD5"), std::nullopt);
+  EXPECT_EQ(ParseChecksumAlgorithm(""), std::nullopt);
+}
+
+}  // namespace
+}  // namespace kiroku::crypto
