@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
 
 #include "aws/errors.h"
 #include "api/pipeline.h"
@@ -18,6 +19,99 @@ constexpr std::array<std::string_view, 8> kLogsDataPlane = {
 constexpr std::array<std::string_view, 7> kAlsoReadOnly = {
     "Encrypt", "Decrypt", "ReEncrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext",
     "GenerateRandom", "FilterLogEvents"};
+
+// Members holding a secret although the model does not mark their shape `sensitive` (checked
+// by tests/api/record_parameters_test.cc against every operation of every embedded model):
+constexpr std::array<std::string_view, 9> kSecretMembers = {
+    // kms: a grant token lets its holder use the grant at once; a bearer secret.
+    "GrantToken", "GrantTokens",
+    // sts Credentials: the session token is half of the temporary credential. AWS writes it in
+    // AssumeRole's responseElements; kiroku does not (with the access key id from userIdentity
+    // it is one guess away from a usable credential).
+    "SessionToken",
+    // MFA one-time codes (sts TokenCode, iam Enable/ResyncMFADevice): valid for a time window.
+    "TokenCode", "AuthenticationCode1", "AuthenticationCode2",
+    // sts ProvidedContexts: a signed context assertion is a bearer token.
+    "ContextAssertion",
+    // kms GetParametersForImport / ImportKeyMaterial (blobs already, listed for clarity).
+    "ImportToken",
+    // logs PutLogEvents: the events are data, not parameters (AWS records none).
+    "LogEvents"};
+
+bool EqualsFirstLetterAnyCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && !a.empty() &&
+         std::tolower(static_cast<unsigned char>(a[0])) ==
+             std::tolower(static_cast<unsigned char>(b[0])) &&
+         a.substr(1) == b.substr(1);
+}
+
+// CloudTrail names parameters in lowerCamelCase ("UserName" -> "userName"), keeping acronyms
+// that start a name as they are but for the first letter ("KMSKeyId" -> "kMSKeyId", as AWS).
+std::string CamelCase(std::string_view name) {
+  std::string out(name);
+  if (!out.empty()) out[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(out[0])));
+  return out;
+}
+
+// The member of `shape` named `name` (exactly, or but for the case of the first letter).
+const aws::Member* MemberOf(const aws::Shape& shape, std::string_view name) {
+  if (const aws::Member* m = shape.FindMember(name)) return m;
+  for (const aws::Member& m : shape.members) {
+    if (EqualsFirstLetterAnyCase(m.name, name)) return &m;
+  }
+  return nullptr;
+}
+
+constexpr int kMaxRecordDepth = 32;
+
+// The recorded form of `value` under `shape`, or nullopt when it is left out.
+std::optional<json::value> Walk(const aws::Shape* shape, const json::value& value,
+                                RecordPart part, int depth) {
+  if (shape == nullptr || depth > kMaxRecordDepth) return std::nullopt;
+  const std::string& type = shape->type;
+  if (type == "structure") {
+    if (!value.is_object()) return std::nullopt;
+    json::object out;
+    for (const auto& [name, v] : value.as_object()) {
+      const aws::Member* member = MemberOf(*shape, name);
+      if (member == nullptr || member->shape == nullptr) continue;
+      if (member->shape->type == "blob") continue;  // payloads are never recorded
+      if (member->shape->sensitive || IsSecretMember(member->name)) {
+        if (part == RecordPart::kRequestParameters && !IsSecretMember(member->name)) {
+          out[CamelCase(member->name)] = kHiddenValue;
+        }
+        continue;
+      }
+      if (auto recorded = Walk(member->shape, v, part, depth + 1)) {
+        out[CamelCase(member->name)] = std::move(*recorded);
+      }
+    }
+    return json::value(std::move(out));
+  }
+  if (type == "list") {
+    if (!value.is_array()) return std::nullopt;
+    const aws::Shape* element = shape->member.shape;
+    if (element != nullptr && (element->sensitive || element->type == "blob")) return std::nullopt;
+    json::array out;
+    for (const json::value& v : value.as_array()) {
+      if (auto recorded = Walk(element, v, part, depth + 1)) out.push_back(std::move(*recorded));
+    }
+    return json::value(std::move(out));
+  }
+  if (type == "map") {
+    if (!value.is_object()) return std::nullopt;
+    const aws::Shape* element = shape->value.shape;
+    if (element != nullptr && (element->sensitive || element->type == "blob")) return std::nullopt;
+    json::object out;
+    for (const auto& [k, v] : value.as_object()) {
+      if (auto recorded = Walk(element, v, part, depth + 1)) out[k] = std::move(*recorded);
+    }
+    return json::value(std::move(out));
+  }
+  if (type == "blob" || shape->sensitive) return std::nullopt;
+  if (value.is_object() || value.is_array()) return std::nullopt;
+  return value;  // string, number, boolean, timestamp
+}
 
 bool StartsWithAny(std::string_view s, std::initializer_list<std::string_view> prefixes) {
   for (std::string_view p : prefixes) {
@@ -118,6 +212,42 @@ std::vector<trail::Resource> ResourcesOf(const RequestContext& ctx) {
 
 }  // namespace
 
+bool IsSecretMember(std::string_view member_name) {
+  return std::any_of(kSecretMembers.begin(), kSecretMembers.end(), [&](std::string_view s) {
+    return EqualsFirstLetterAnyCase(s, member_name);
+  });
+}
+
+json::value RecordParameters(const aws::Shape* shape, const json::value& value, RecordPart part) {
+  std::optional<json::value> recorded = Walk(shape, value, part, 0);
+  if (!recorded || (recorded->is_object() && recorded->as_object().empty())) return nullptr;
+  return std::move(*recorded);
+}
+
+json::value S3RequestParameters(const RequestContext& ctx) {
+  auto text = [&](std::string_view member) -> std::string {
+    const json::value* v = ctx.input.if_contains(member);
+    return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string();
+  };
+  json::object out;
+  if (std::string bucket = text("Bucket"); !bucket.empty()) out["bucketName"] = bucket;
+  if (const std::string* host = ctx.http.FindHeader("Host")) out["Host"] = *host;
+  if (std::string key = text("Key"); !key.empty()) out["key"] = key;
+  // The query string: sub-resources ("policy": "") and the operation's parameters. Signing
+  // parameters of presigned URLs (SigV4 X-Amz-*, SigV2 Signature/AWSAccessKeyId) never.
+  if (const json::value* query = ctx.input.if_contains("Query"); query && query->is_object()) {
+    for (const auto& [name, v] : query->as_object()) {
+      std::string lower(name);
+      for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (lower.starts_with("x-amz-") || lower == "signature" || lower == "awsaccesskeyid") {
+        continue;
+      }
+      if (v.is_string()) out[name] = v;
+    }
+  }
+  return out.empty() ? json::value(nullptr) : json::value(std::move(out));
+}
+
 bool IsDataEvent(std::string_view service, std::string_view operation) {
   if (service == "logs") {
     return std::find(kLogsDataPlane.begin(), kLogsDataPlane.end(), operation) !=
@@ -150,13 +280,21 @@ trail::ApiCallRecord BuildRecord(const RequestContext& ctx, const Status& status
     r.error_code = error.code;
     r.error_message = error.message.substr(0, 1024);
   }
-  r.request_parameters = ctx.input.empty() ? json::value(nullptr)
-                                           : trail::RedactParameters(json::value(ctx.input));
+  // The model's operation: the decode stage's, or (S3, failed decodes) the route's.
+  const aws::Operation* model_op =
+      ctx.operation != nullptr ? ctx.operation : ctx.route.model->FindOperation(operation);
+  if (ctx.route.protocol == aws::Protocol::kRestXml) {
+    r.request_parameters = S3RequestParameters(ctx);
+  } else if (!ctx.input.empty() && model_op != nullptr) {
+    r.request_parameters = RecordParameters(model_op->input, json::value(ctx.input),
+                                            RecordPart::kRequestParameters);
+  }
   r.read_only = IsReadOnly(service, operation);
-  r.response_elements = status.ok() && !r.read_only && ctx.output.is_object() &&
-                                !ctx.output.as_object().empty()
-                            ? trail::RedactParameters(ctx.output)
-                            : json::value(nullptr);
+  if (status.ok() && !r.read_only && model_op != nullptr && ctx.output.is_object() &&
+      !ctx.output.as_object().empty()) {
+    r.response_elements =
+        RecordParameters(model_op->output, ctx.output, RecordPart::kResponseElements);
+  }
   r.request_id = ctx.request_id;
   r.management_event = !IsDataEvent(service, operation);
   r.event_category = r.management_event ? "Management" : "Data";

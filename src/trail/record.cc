@@ -1,26 +1,10 @@
 #include "trail/record.h"
 
-#include <algorithm>
-#include <array>
-#include <string_view>
-
 #include "common/encoding.h"
 
 namespace kiroku::trail {
 namespace json = boost::json;
 namespace {
-
-constexpr std::array<std::string_view, 10> kSecretMembers = {
-    "Plaintext",   "Password",        "NewPassword",    "OldPassword",  "SecretAccessKey",
-    "SessionToken", "CiphertextBlob", "PrivateKeyPlaintext", "LogEvents", "Body"};
-
-// Secrets are matched whatever the case of their first letter (logs members are lowerCamel).
-bool IsSecret(std::string_view name) {
-  if (name.empty()) return false;
-  std::string upper(name);
-  upper[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(upper[0])));
-  return std::find(kSecretMembers.begin(), kSecretMembers.end(), upper) != kSecretMembers.end();
-}
 
 json::object IdentityJson(const UserIdentity& id) {
   json::object o{{"type", id.type}};
@@ -51,31 +35,6 @@ json::object IdentityJson(const UserIdentity& id) {
 }
 
 }  // namespace
-
-// CloudTrail names parameters in lowerCamelCase ("UserName" -> "userName"), keeping acronyms
-// that start a name in lower case ("KMSKeyId" -> "kMSKeyId" is what AWS writes too).
-std::string CamelCase(std::string_view name) {
-  std::string out(name);
-  if (!out.empty()) out[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(out[0])));
-  return out;
-}
-
-json::value RedactParameters(const json::value& value) {
-  if (value.is_object()) {
-    json::object out;
-    for (const auto& [k, v] : value.as_object()) {
-      if (IsSecret(k)) continue;
-      out[CamelCase(k)] = RedactParameters(v);
-    }
-    return out;
-  }
-  if (value.is_array()) {
-    json::array out;
-    for (const json::value& v : value.as_array()) out.push_back(RedactParameters(v));
-    return out;
-  }
-  return value;
-}
 
 json::object ApiCallRecord::ToJson() const {
   json::object o{{"eventVersion", "1.11"},

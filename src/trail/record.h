@@ -1,6 +1,8 @@
 // ApiCallRecord: one CloudTrail record (aws-behavior.md §2), built from plain values by the
 // request pipeline and serialised in AWS's record format (eventVersion 1.11). Records carry no
-// secrets: callers pass request parameters already redacted (see RedactParameters).
+// secrets: the pipeline passes request parameters and response elements already in CloudTrail's
+// form, walked against the operation's model shapes (api::RecordParameters: sensitive members
+// hidden or omitted, payloads and unknown members dropped) — trail/ does not know the models.
 #pragma once
 
 #include <boost/json.hpp>
@@ -47,8 +49,8 @@ struct ApiCallRecord {
   UserIdentity identity;
   std::optional<std::string> error_code;
   std::optional<std::string> error_message;
-  boost::json::value request_parameters;  // null when the call had none
-  boost::json::value response_elements;   // null for reads and failures
+  boost::json::value request_parameters;  // null when the call had none; already redacted
+  boost::json::value response_elements;   // null for reads and failures; already redacted
   boost::json::value additional_event_data;  // omitted when null (sign-in: LoginTo, MFAUsed...)
   std::string request_id;  // omitted when empty (sign-in events have none)
   bool read_only = false;
@@ -62,10 +64,5 @@ struct ApiCallRecord {
 
   boost::json::object ToJson() const;
 };
-
-// Request parameters or response elements as CloudTrail writes them: member names in
-// lowerCamelCase, and secrets and payloads removed at any depth (plaintexts, passwords,
-// secret keys, session tokens, ciphertext blobs, log events).
-boost::json::value RedactParameters(const boost::json::value& value);
 
 }  // namespace kiroku::trail
