@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <map>
 #include <optional>
 
 #include "common/encoding.h"
@@ -13,6 +12,7 @@ namespace kiroku::console {
 namespace {
 
 constexpr std::string_view kSignInHostSuffix = ".signin.localhost";
+constexpr std::string_view kSignOutPath = "/console/signout";
 constexpr std::string_view kIncorrect = "Your authentication information is incorrect. Please try again.";
 
 std::string Lower(std::string_view s) {
@@ -21,61 +21,29 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
-// a=1&b=2 (query strings and form bodies) -> first value of each name; nullopt when malformed.
-std::optional<std::map<std::string, std::string>> ParseForm(std::string_view text) {
-  std::map<std::string, std::string> out;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t amp = text.find('&', pos);
-    std::string_view part = text.substr(pos, amp == std::string_view::npos ? amp : amp - pos);
-    pos = amp == std::string_view::npos ? text.size() : amp + 1;
-    if (part.empty()) continue;
-    size_t eq = part.find('=');
-    auto name = UriDecode(part.substr(0, eq), true);
-    auto value = UriDecode(eq == std::string_view::npos ? "" : part.substr(eq + 1), true);
-    if (!name || !value) return std::nullopt;
-    out.emplace(std::move(*name), std::move(*value));  // the first one wins
-  }
-  return out;
-}
-
-std::string Get(const std::map<std::string, std::string>& form, const std::string& name) {
-  auto it = form.find(name);
-  return it == form.end() ? std::string() : it->second;
-}
-
-// The Host header without its port, lower-cased.
-std::string HostName(const net::Request& request) {
-  const std::string* host = request.FindHeader("Host");
-  if (host == nullptr) return "";
-  std::string_view h = *host;
-  if (!h.empty() && h.front() == '[') return Lower(h.substr(0, h.find(']') + 1));
-  return Lower(h.substr(0, h.find(':')));
-}
-
 // "<ref>.signin.localhost" -> ref; nullopt for any other host.
-std::optional<std::string> SignInHostAccount(const net::Request& request) {
-  std::string host = HostName(request);
-  if (host.size() <= kSignInHostSuffix.size() || !host.ends_with(kSignInHostSuffix)) {
+std::optional<std::string> SignInHostAccount(const Authority& host) {
+  if (host.host.size() <= kSignInHostSuffix.size() || !host.host.ends_with(kSignInHostSuffix)) {
     return std::nullopt;
   }
-  return host.substr(0, host.size() - kSignInHostSuffix.size());
+  return host.host.substr(0, host.host.size() - kSignInHostSuffix.size());
 }
 
-std::optional<std::string> Cookie(const net::Request& request, std::string_view name) {
+// The value of the only header `name`; nullptr when absent, `*many` set when repeated.
+const std::string* OnlyHeader(const net::Request& request, std::string_view name, bool* many) {
+  const std::string* found = nullptr;
+  for (const net::Header& header : request.headers) {
+    if (!net::HeaderNameEquals(header.name, name)) continue;
+    if (found != nullptr) *many = true;
+    found = &header.value;
+  }
+  return found;
+}
+
+std::optional<std::string> SessionToken(const net::Request& request) {
   for (const net::Header& header : request.headers) {
     if (!net::HeaderNameEquals(header.name, "Cookie")) continue;
-    std::string_view rest = header.value;
-    while (!rest.empty()) {
-      size_t semi = rest.find(';');
-      std::string_view pair = rest.substr(0, semi);
-      rest = semi == std::string_view::npos ? std::string_view() : rest.substr(semi + 1);
-      while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
-      size_t eq = pair.find('=');
-      if (eq != std::string_view::npos && pair.substr(0, eq) == name) {
-        return std::string(pair.substr(eq + 1));
-      }
-    }
+    if (auto value = CookieValue(header.value, kSessionCookie)) return value;
   }
   return std::nullopt;
 }
@@ -88,7 +56,9 @@ net::Response Page(int status, std::string body) {
   response.SetHeader("Cache-Control", "no-store");
   response.SetHeader("X-Frame-Options", "DENY");
   response.SetHeader("X-Content-Type-Options", "nosniff");
-  response.SetHeader("Referrer-Policy", "no-referrer");
+  // Browsers then send the page's origin with its form posts (CrossOriginPost) and nothing to
+  // other sites; no-referrer would make them send "Origin: null".
+  response.SetHeader("Referrer-Policy", "same-origin");
   response.SetHeader("Content-Security-Policy",
                      "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
                      "frame-ancestors 'none'");
@@ -124,16 +94,36 @@ std::string SessionCookie(const net::Request& request, std::string_view value, i
   return cookie;
 }
 
-// A cross-site form post: the browser says where the form came from, and it is not this host.
-bool CrossOrigin(const net::Request& request) {
-  const std::string* origin = request.FindHeader("Origin");
-  const std::string* host = request.FindHeader("Host");
-  if (origin == nullptr) return false;  // not a browser, or a same-origin GET
-  if (host == nullptr) return true;
-  std::string_view o = *origin;
-  size_t scheme = o.find("://");
-  if (scheme == std::string_view::npos) return true;  // "null" and other opaque origins
-  return Lower(o.substr(scheme + 3)) != Lower(*host);
+// Why a POST did not come from this console's own pages, or "" when it did: its Origin (or,
+// without one, its Referer) must be the request's own origin; a browser that sends neither
+// must at least say Sec-Fetch-Site: same-origin. "Origin: null" (opaque) is refused, and so is
+// a request with no sign of where it came from (curl must send -H 'Origin: http://host:port').
+std::string CrossOriginPost(const net::Request& request, const Authority& host) {
+  bool many = false;
+  const std::string* origin = OnlyHeader(request, "Origin", &many);
+  const std::string* referer = OnlyHeader(request, "Referer", &many);
+  const std::string* fetch_site = OnlyHeader(request, "Sec-Fetch-Site", &many);
+  if (many) return "repeated Origin, Referer or Sec-Fetch-Site header";
+  if (fetch_site != nullptr && Lower(*fetch_site) != "same-origin") {
+    return "Sec-Fetch-Site is " + *fetch_site;
+  }
+  const std::string* source = origin != nullptr ? origin : referer;
+  if (source == nullptr) {
+    if (fetch_site != nullptr) return "";  // same-origin, checked above
+    return "no Origin or Referer header";
+  }
+  std::optional<WebOrigin> parsed = ParseWebOrigin(*source);
+  if (!parsed) return (origin != nullptr ? "opaque Origin " : "malformed Referer ") + *source;
+  if (!IsSameOrigin(*parsed, host, request.secure)) {
+    return (origin != nullptr ? "Origin " : "Referer ") + *source + " is another site";
+  }
+  return "";
+}
+
+net::Response RefusedPost(std::string_view what, std::string_view why, const net::Request& request) {
+  spdlog::info("console: refused a {} POST from {}: {}", what, request.remote_address, why);
+  return Message(403, "Forbidden",
+                 std::string(what) + " forms must be posted from this console's own pages.");
 }
 
 }  // namespace
@@ -142,7 +132,25 @@ Console::Console(iam::IdentityStore& identities, trail::Recorder& recorder, cons
                  ConsoleOptions options)
     : identities_(identities),
       sign_in_(identities, recorder, clock, options.throttle),
-      sessions_(clock, options.session_lifetime) {}
+      sessions_(clock, options.session_lifetime) {
+  for (const std::string& name : options.hosts) {
+    // A listen host may be an IPv6 literal without brackets; Host headers bracket it.
+    std::string spelled = name.find(':') != std::string::npos && !name.starts_with('[')
+                              ? "[" + name + "]"
+                              : name;
+    if (std::optional<Authority> parsed = ParseAuthority(spelled); parsed && parsed->port.empty()) {
+      hosts_.push_back(parsed->host);
+    } else {
+      spdlog::warn("console: ignoring host name '{}' (not a host name or IP literal)", name);
+    }
+  }
+}
+
+bool Console::Served(const Authority& host) const {
+  if (host.host == "localhost" || host.host == "127.0.0.1" || host.host == "[::1]") return true;
+  if (SignInHostAccount(host)) return true;  // unknown accounts are a 404 later
+  return std::find(hosts_.begin(), hosts_.end(), host.host) != hosts_.end();
+}
 
 bool Console::Serves(const net::Request& request) {
   std::string_view path = request.path();
@@ -150,22 +158,36 @@ bool Console::Serves(const net::Request& request) {
          path.starts_with("/signin/");
 }
 
-net::Response Console::Reject(const net::Request&, net::RejectReason) {
+net::Response Console::Reject(const net::Request&, net::RejectReason reason) {
+  if (reason == net::RejectReason::kBodyTimeout) {
+    return Message(408, "Request timeout", "The request body was not received in time.");
+  }
   return Message(413, "Request too large", "The request body is too large.");
 }
 
 net::Response Console::Handle(const net::Request& request) {
+  bool many = false;
+  const std::string* host_header = OnlyHeader(request, "Host", &many);
+  std::optional<Authority> host =
+      host_header == nullptr || many ? std::nullopt : ParseAuthority(*host_header);
+  if (!host) return Message(400, "Bad request", "The Host header is missing or malformed.");
+  // A name this server does not serve the console under, e.g. an attacker's domain that
+  // resolves to 127.0.0.1 (DNS rebinding): never show a page or take a form there.
+  if (!Served(*host)) {
+    return Message(421, "Misdirected request",
+                   "The console is not served under the name '" + host->host + "'.");
+  }
   std::string_view path = request.path();
   if (path == "/console/home") return Home(request);
-  if (path == "/console/signout") return SignOut(request);
+  if (path == "/console/signout") return SignOut(request, *host);
   std::string target(path);
   if (!request.query().empty()) {
     target += '?';
     target += request.query();
   }
   if (path == "/console" || path == "/console/") {
-    if (std::optional<std::string> ref = SignInHostAccount(request)) {
-      return SignInUrl(request, *ref, target);
+    if (std::optional<std::string> ref = SignInHostAccount(*host)) {
+      return SignInUrl(request, *host, *ref, target);
     }
     // Without an account in the host name, name this server's account in the path.
     Result<std::string> account = identities_.AccountId();
@@ -185,14 +207,14 @@ net::Response Console::Handle(const net::Request& request) {
     if (slash != std::string_view::npos && slash > 0 &&
         (rest.substr(slash) == "/console" || rest.substr(slash) == "/console/")) {
       auto ref = UriDecode(rest.substr(0, slash), false);
-      if (ref) return SignInUrl(request, Lower(*ref), target);
+      if (ref) return SignInUrl(request, *host, Lower(*ref), target);
     }
   }
   return Message(404, "Not found", "There is no console page at this address.");
 }
 
-net::Response Console::SignInUrl(const net::Request& request, const std::string& account_ref,
-                                 const std::string& action) {
+net::Response Console::SignInUrl(const net::Request& request, const Authority& host,
+                                 const std::string& account_ref, const std::string& action) {
   if (!IsGet(request) && request.method != "POST") return MethodNotAllowed("GET, HEAD, POST");
   // The URL names this server's account by id or alias.
   Result<std::string> account = identities_.AccountId();
@@ -208,7 +230,7 @@ net::Response Console::SignInUrl(const net::Request& request, const std::string&
   }
   auto query = ParseForm(request.query());
   if (!query) return Message(400, "Bad request", "The query string is malformed.");
-  std::string region = Get(*query, "region");
+  std::string region = FormValue(*query, "region");
   if (region.empty()) region = std::string(kDefaultRegion);
   if (!IsRegionName(region)) {
     return Message(400, "Invalid region", "'" + region + "' is not a region name.");
@@ -216,8 +238,8 @@ net::Response Console::SignInUrl(const net::Request& request, const std::string&
   SignInForm form{account_ref, region, action, "", ""};
   if (IsGet(request)) return Page(200, SignInPage(form));
 
-  if (CrossOrigin(request)) {
-    return Message(403, "Forbidden", "Sign-in forms must be posted from this console.");
+  if (std::string why = CrossOriginPost(request, host); !why.empty()) {
+    return RefusedPost("Sign-in", why, request);
   }
   const std::string* type = request.FindHeader("Content-Type");
   if (type == nullptr || !Lower(*type).starts_with("application/x-www-form-urlencoded")) {
@@ -227,9 +249,9 @@ net::Response Console::SignInUrl(const net::Request& request, const std::string&
   auto fields = ParseForm(request.body);
   if (!fields) return Message(400, "Bad request", "The form is malformed.");
   SignInRequest attempt;
-  attempt.username = Get(*fields, "username");
-  attempt.password = Get(*fields, "password");
-  attempt.mfa_code = Get(*fields, "mfaCode");
+  attempt.username = FormValue(*fields, "username");
+  attempt.password = FormValue(*fields, "password");
+  attempt.mfa_code = FormValue(*fields, "mfaCode");
   attempt.region = region;
   attempt.source_ip = request.remote_address;
   if (const std::string* agent = request.FindHeader("User-Agent")) attempt.user_agent = *agent;
@@ -264,10 +286,10 @@ net::Response Console::SignInUrl(const net::Request& request, const std::string&
 
 net::Response Console::Home(const net::Request& request) {
   if (!IsGet(request)) return MethodNotAllowed("GET, HEAD");
-  std::optional<std::string> token = Cookie(request, kSessionCookie);
+  std::optional<std::string> token = SessionToken(request);
   std::optional<ConsoleSession> session = token ? sessions_.Find(*token) : std::nullopt;
   auto query = ParseForm(request.query());
-  std::string region = query ? Get(*query, "region") : std::string();
+  std::string region = query ? FormValue(*query, "region") : std::string();
   if (!session) {
     Result<std::string> account = identities_.AccountId();
     if (!account.ok()) return Message(500, "Internal error", "The account could not be read.");
@@ -279,12 +301,17 @@ net::Response Console::Home(const net::Request& request) {
   if (!IsRegionName(region)) {
     return Message(400, "Invalid region", "'" + region + "' is not a region name.");
   }
-  return Page(200, HomePage(*session, region, "/console/signout"));
+  return Page(200, HomePage(*session, region, kSignOutPath));
 }
 
-net::Response Console::SignOut(const net::Request& request) {
-  if (!IsGet(request) && request.method != "POST") return MethodNotAllowed("GET, HEAD, POST");
-  std::optional<std::string> token = Cookie(request, kSessionCookie);
+net::Response Console::SignOut(const net::Request& request, const Authority& host) {
+  // GET only asks: a link or an <img> on any page must not sign anybody out.
+  if (IsGet(request)) return Page(200, SignOutPage(kSignOutPath));
+  if (request.method != "POST") return MethodNotAllowed("GET, HEAD, POST");
+  if (std::string why = CrossOriginPost(request, host); !why.empty()) {
+    return RefusedPost("Sign-out", why, request);
+  }
+  std::optional<std::string> token = SessionToken(request);
   std::string region(kDefaultRegion);
   if (token) {
     if (std::optional<ConsoleSession> session = sessions_.Find(*token)) region = session->region;

@@ -48,6 +48,11 @@ std::string HtmlEscape(std::string_view text) {
   return out;
 }
 
+std::string SignOutForm(std::string_view sign_out_url) {
+  return "<form method=\"post\" action=\"" + HtmlEscape(sign_out_url) +
+         "\"><button type=\"submit\" id=\"signout\">Sign out</button></form>";
+}
+
 std::string SignInPage(const SignInForm& form) {
   std::string body = "<h1>Sign in</h1><p class=\"note\">Account <strong>" +
                      HtmlEscape(form.account) + "</strong> &middot; region <strong>" +
@@ -89,8 +94,13 @@ std::string HomePage(const ConsoleSession& session, std::string_view region,
   }
   body += "<p class=\"note\">kiroku serves the AWS APIs on this port; this page only confirms "
           "the sign-in, which was recorded as a CloudTrail ConsoleLogin event.</p>";
-  body += "<p><a href=\"" + HtmlEscape(sign_out_url) + "\">Sign out</a></p>";
+  body += SignOutForm(sign_out_url);
   return Document("Console", body);
+}
+
+std::string SignOutPage(std::string_view sign_out_url) {
+  return Document("Sign out", "<h1>Sign out</h1><p>End this console session?</p>" +
+                                  SignOutForm(sign_out_url));
 }
 
 std::string MessagePage(std::string_view title, std::string_view message) {

@@ -20,9 +20,14 @@ struct SignInForm {
 };
 std::string SignInPage(const SignInForm& form);
 
-// The signed-in page: who, which account, which region, and a sign-out link.
+// The signed-in page: who, which account, which region, and the sign-out form.
 std::string HomePage(const ConsoleSession& session, std::string_view region,
                      std::string_view sign_out_url);
+
+// Sign-out is a POST (a link could be followed by any page): a form with one button.
+std::string SignOutForm(std::string_view sign_out_url);
+// What GET of the sign-out URL shows: a question and the sign-out form.
+std::string SignOutPage(std::string_view sign_out_url);
 
 // An error or notice page: a title and one paragraph.
 std::string MessagePage(std::string_view title, std::string_view message);

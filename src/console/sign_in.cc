@@ -86,9 +86,12 @@ Result<SignInResult> SignIn::Attempt(const SignInRequest& request) {
   // Throttled per (user name, source IP), whether the user exists or not.
   std::string throttle_key = Lower(request.username) + '\n' + request.source_ip;
   SignInResult result;
-  if (std::chrono::seconds wait = throttle_.RetryAfter(throttle_key); wait.count() > 0) {
+  // The attempt takes its place in the count before the password is checked, so parallel
+  // attempts cannot get more checks than the limit. Leaving early (a store error) frees it.
+  FailureThrottle::Admission admission = throttle_.Admit(throttle_key);
+  if (!admission.ticket) {
     result.outcome = SignInOutcome::kThrottled;
-    result.retry_after = wait;
+    result.retry_after = admission.retry_after;
     return result;
   }
 
@@ -181,7 +184,7 @@ Result<SignInResult> SignIn::Attempt(const SignInRequest& request) {
 
   if (!a.success) {
     result.outcome = SignInOutcome::kFailure;
-    if (throttle_.RecordFailure(throttle_key)) {
+    if (admission.ticket->Failed()) {
       spdlog::warn("console: repeated failed sign-ins for '{}' from {}: refusing further attempts "
                    "for a while",
                    a.known_user || a.root ? request.username : std::string(kHiddenUserName),
@@ -189,7 +192,7 @@ Result<SignInResult> SignIn::Attempt(const SignInRequest& request) {
     }
     return result;
   }
-  throttle_.RecordSuccess(throttle_key);
+  admission.ticket->Succeeded();
   result.outcome = SignInOutcome::kSuccess;
   ConsoleSession& s = result.session;
   s.account_id = account;

@@ -2,7 +2,9 @@
 // by its email) and records it as a CloudTrail ConsoleLogin event, success or failure, in the
 // region AWS records it: the requested region for IAM users, us-east-1 for the root user
 // (aws-behavior.md §2.3–2.4). Failed attempts are throttled per (user name, source IP); an
-// attempt refused by the throttle is not checked and not recorded.
+// attempt is admitted by the throttle before its password is checked (so at most
+// max_failures attempts of one pair are ever checked per window, however many run in
+// parallel), and an attempt refused by the throttle is not checked and not recorded.
 //
 // No HTTP here: console.cc turns requests into SignInRequest and results into pages.
 // Thread-safe: Attempt may be called concurrently.

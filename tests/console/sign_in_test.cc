@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <thread>
+#include <vector>
+
 #include "common/encoding.h"
 #include "crypto/totp.h"
 #include "store/rocks_store.h"
@@ -221,6 +225,29 @@ TEST_F(SignInTest, RepeatedFailuresAreThrottledPerUserAndAddress) {
   clock_.Advance(std::chrono::seconds(300));
   EXPECT_EQ(Attempt("console-user", std::string(kPassword), "ap-northeast-1").outcome,
             SignInOutcome::kSuccess);
+}
+
+TEST_F(SignInTest, ParallelWrongPasswordsGetAtMostFiveChecks) {
+  // Issue 15 item 9: the attempt is counted before its password is checked, so 30 attempts at
+  // once cannot all pass the throttle while the first checks are still running.
+  std::vector<SignInOutcome> outcomes(30);
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < outcomes.size(); ++i) {
+    threads.emplace_back([&, i] {
+      SignInRequest request{"console-user", "wrong-" + std::to_string(i), "", "ap-northeast-1",
+                            "203.0.113.10", "Mozilla/5.0 (test)"};
+      Result<SignInResult> result = sign_in_->Attempt(request);
+      KIROKU_CHECK(result.ok());
+      outcomes[i] = result->outcome;
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  size_t failures = std::count(outcomes.begin(), outcomes.end(), SignInOutcome::kFailure);
+  size_t throttled = std::count(outcomes.begin(), outcomes.end(), SignInOutcome::kThrottled);
+  EXPECT_LE(failures, 5u);
+  EXPECT_GE(failures, 1u);
+  EXPECT_EQ(failures + throttled, outcomes.size());
+  EXPECT_EQ(Records("ap-northeast-1").size(), failures);  // only checked attempts are recorded
 }
 
 TEST_F(SignInTest, PasswordResetRequiredStillSignsIn) {
