@@ -171,6 +171,13 @@ const Operation* ServiceModel::FindOperation(std::string_view name) const {
   return it == operations_.end() ? nullptr : &it->second;
 }
 
+std::vector<const Operation*> ServiceModel::Operations() const {
+  std::vector<const Operation*> out;
+  out.reserve(operations_.size());
+  for (const auto& [name, op] : operations_) out.push_back(&op);
+  return out;
+}
+
 const Shape* ServiceModel::FindShape(std::string_view name) const {
   auto it = shapes_.find(name);
   return it == shapes_.end() ? nullptr : it->second.get();

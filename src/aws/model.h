@@ -79,6 +79,8 @@ class ServiceModel {
   // HTTP status and fault of an error code modelled anywhere in this service.
   std::optional<ErrorInfo> FindError(std::string_view code) const;
   size_t operation_count() const { return operations_.size(); }
+  // Every operation, in name order.
+  std::vector<const Operation*> Operations() const;
 
   // Builds a model from service-2.json text (exposed for tests). Aborts on a malformed model:
   // models are build inputs, not user data.

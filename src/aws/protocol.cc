@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "aws/validation.h"
+
 namespace kiroku::aws {
 namespace json = boost::json;
 namespace {
@@ -116,15 +118,39 @@ Result<const Operation*> FindOperation(const Route& route) {
 
 Result<json::object> DecodeInput(const Route& route, const Operation& operation,
                                  const net::Request& request) {
-  if (route.protocol == Protocol::kQuery) return DecodeQueryInput(operation.input, route.params);
-  if (request.body.empty()) return json::object();
-  boost::system::error_code ec;
-  json::value body = json::parse(request.body, ec);
-  if (ec || !body.is_object()) {
-    return Status::InvalidArgument("Start of structure or map found where not expected.")
-        .WithAwsCode("SerializationException");
+  if (route.protocol == Protocol::kQuery) {
+    ASSIGN_OR_RETURN(json::object input, DecodeQueryInput(operation.input, route.params));
+    RETURN_IF_ERROR(ValidateQueryInput(*route.model, operation.input, input));
+    return input;
   }
-  return std::move(body.as_object());
+  json::object input;
+  if (!request.body.empty()) {
+    ASSIGN_OR_RETURN(json::value body, ParseJsonDocument(request.body));
+    if (!body.is_object()) {
+      // AWS names only a list; any other top-level value is refused without a message.
+      return Status::InvalidArgument(body.is_array() ? "Start of list found where not expected"
+                                                     : "")
+          .WithAwsCode("SerializationException");
+    }
+    input = std::move(body.as_object());
+  }
+  RETURN_IF_ERROR(ValidateJsonInput(*route.model, operation.input, input));
+  return input;
+}
+
+Result<json::value> ParseJsonDocument(std::string_view text) {
+  if (text.size() > kMaxJsonBytes) {
+    return Status::InvalidArgument("Request body exceeds the limit of " +
+                                   std::to_string(kMaxJsonBytes) + " bytes")
+        .WithAwsCode("RequestEntityTooLarge");
+  }
+  json::parse_options options;
+  options.max_depth = kMaxJsonDepth;
+  boost::system::error_code ec;
+  json::value body = json::parse(text, ec, json::storage_ptr(), options);
+  // AWS answers a body that is not JSON with an empty message.
+  if (ec) return Status::InvalidArgument("").WithAwsCode("SerializationException");
+  return body;
 }
 
 net::Response RenderResult(const Route& route, const Operation& operation,

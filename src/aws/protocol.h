@@ -29,10 +29,16 @@ Status IdentifyRoute(const net::Request& request, Route& route);
 // The operation named by the route, or InvalidAction / UnknownOperationException.
 Result<const Operation*> FindOperation(const Route& route);
 
-// The operation's input as a JSON object (awsJson: the body; awsQuery: decoded by shape).
-// SerializationException / InvalidArgument when the body does not parse.
+// The operation's input as a JSON object (awsJson: the body; awsQuery: decoded by shape),
+// validated against the operation's input shape (aws/validation.h): types, required members,
+// lengths, ranges, enums and patterns. SerializationException when the body does not parse or
+// a member has the wrong type; the service's validation error for a constraint.
 Result<boost::json::object> DecodeInput(const Route& route, const Operation& operation,
                                         const net::Request& request);
+
+// Parses a JSON document from a request, bounded: at most kMaxJsonBytes (else
+// RequestEntityTooLarge) and kMaxJsonDepth levels of nesting (else SerializationException).
+Result<boost::json::value> ParseJsonDocument(std::string_view text);
 
 // The success response: 200 with the protocol's content type and x-amzn-RequestId.
 net::Response RenderResult(const Route& route, const Operation& operation,

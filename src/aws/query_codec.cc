@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 
+#include "aws/validation.h"
 #include "common/encoding.h"
 
 namespace kiroku::aws {
@@ -52,12 +53,15 @@ Result<json::value> DecodeScalar(const Shape& shape, const std::string& name,
     int64_t n = 0;
     auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
     if (ec != std::errc() || end != value.data() + value.size()) return BadValue(name, value, t);
+    if (t == "integer" && (n < INT32_MIN || n > INT32_MAX)) return BadValue(name, value, t);
     return json::value(n);
   }
   if (t == "double" || t == "float") {
     double d = 0;
     auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), d);
-    if (ec != std::errc() || end != value.data() + value.size()) return BadValue(name, value, t);
+    if (ec != std::errc() || end != value.data() + value.size() || !std::isfinite(d)) {
+      return BadValue(name, value, t);
+    }
     return json::value(d);
   }
   if (t == "boolean") {
@@ -67,7 +71,9 @@ Result<json::value> DecodeScalar(const Shape& shape, const std::string& name,
   }
   if (t == "timestamp") {
     auto seconds = ParseTimestamp(value);
-    if (!seconds) return BadValue(name, value, t);
+    if (!seconds || !std::isfinite(*seconds) || std::fabs(*seconds) > 9.2e15) {
+      return BadValue(name, value, t);
+    }
     return json::value(*seconds);
   }
   return BadValue(name, value, t);
@@ -195,6 +201,11 @@ void EncodeValue(const Shape& shape, const json::value& value, std::string& out)
 }  // namespace
 
 Status ParseFormParams(std::string_view text, QueryParams& params) {
+  if (text.size() > kMaxQueryBytes) {
+    return Status::InvalidArgument("The query string exceeds the limit of " +
+                                   std::to_string(kMaxQueryBytes) + " bytes")
+        .WithAwsCode("MalformedQueryString");
+  }
   size_t start = 0;
   while (start <= text.size()) {
     size_t amp = text.find('&', start);
@@ -210,6 +221,11 @@ Status ParseFormParams(std::string_view text, QueryParams& params) {
           .WithAwsCode("MalformedQueryString");
     }
     params[*name] = *value;
+    if (params.size() > kMaxQueryParams) {
+      return Status::InvalidArgument("The request has more than " +
+                                     std::to_string(kMaxQueryParams) + " parameters")
+          .WithAwsCode("MalformedQueryString");
+    }
   }
   return Status::Ok();
 }
