@@ -2,7 +2,25 @@
 
 namespace kiroku::api {
 
-Status RouteStage::Run(RequestContext& ctx) { return aws::IdentifyRoute(ctx.http, ctx.route); }
+Status RouteStage::Run(RequestContext& ctx) {
+  RETURN_IF_ERROR(aws::IdentifyRoute(ctx.http, ctx.route));
+  // One endpoint serves iam and sts: a query request's Version names the service it was meant
+  // for, so one signed for the other service fails its signature check
+  // (SignatureDoesNotMatch, "scoped to correct service") instead of reaching the other
+  // service's operation table (InvalidAction).
+  if (ctx.route.protocol == aws::Protocol::kQuery) {
+    if (auto version = ctx.route.params.find("Version"); version != ctx.route.params.end()) {
+      for (const char* name : {"iam", "sts"}) {
+        const aws::ServiceModel* model = aws::ServiceModel::Find(name);
+        if (model != nullptr && model != ctx.route.model &&
+            model->api_version() == version->second) {
+          ctx.route.model = model;
+        }
+      }
+    }
+  }
+  return Status::Ok();
+}
 
 namespace {
 
@@ -57,6 +75,8 @@ Status AuthenticateStage::Run(RequestContext& ctx) {
   if (ctx.route.protocol == aws::Protocol::kRestXml) {
     service = "s3";
     options.s3 = true;
+    options.max_skew = std::chrono::minutes(15);
+    options.expected_region = ctx.region;  // the bucket's region, empty when there is none
   }
   KeepingLookup lookup(identities_, sessions_);
   Result<aws::SignedIdentity> verified =
@@ -65,6 +85,15 @@ Status AuthenticateStage::Run(RequestContext& ctx) {
           : aws::VerifySigV4(ctx.http, service, lookup, clock_, options);
   ASSIGN_OR_RETURN(aws::SignedIdentity identity, std::move(verified));
   if (std::optional<iam::Session>& session = lookup.session()) {
+    // A role session acts only while its role exists with the unique id it was issued for: a
+    // deleted (or deleted and re-created) role's sessions are refused like an invalid token.
+    if (Status bound = iam::CheckSessionRole(identities_, *session); !bound.ok()) {
+      if (options.s3 && bound.code() == Code::kUnauthenticated) {
+        return Status::InvalidArgument("The provided token is malformed or otherwise invalid.")
+            .WithAwsCode("InvalidToken");
+      }
+      return bound;
+    }
     // GetSessionToken credentials without MFA cannot call IAM at all: AWS answers as if the
     // token were invalid.
     if (session->kind == iam::SessionKind::kSessionToken && service == "iam") {

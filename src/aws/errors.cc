@@ -109,6 +109,7 @@ constexpr CommonStatus kS3Status[] = {
     {"InvalidRequest", 400},
     {"InvalidStorageClass", 400},
     {"InvalidTag", 400},
+    {"InvalidToken", 400},
     {"InvalidURI", 400},
     {"KeyTooLongError", 400},
     {"KMS.DisabledException", 400},

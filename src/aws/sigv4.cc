@@ -27,6 +27,39 @@ Status Mismatch(std::string message) {
   return AuthError("SignatureDoesNotMatch", std::move(message));
 }
 
+// S3 names credential-scope faults AuthorizationHeaderMalformed (header) or
+// AuthorizationQueryParametersError (presigned), with its own wording; other services answer
+// `generic`.
+Status ScopeError(const SigV4Options& options, bool presigned, std::string_view s3_detail,
+                  Status generic) {
+  if (!options.s3) return generic;
+  if (presigned) {
+    return Status::InvalidArgument("Error parsing the X-Amz-Credential parameter; " +
+                                   std::string(s3_detail))
+        .WithAwsCode("AuthorizationQueryParametersError");
+  }
+  return Status::InvalidArgument("The authorization header is malformed; " +
+                                 std::string(s3_detail))
+      .WithAwsCode("AuthorizationHeaderMalformed");
+}
+
+Status QueryParametersError(std::string message) {
+  return Status::InvalidArgument(std::move(message))
+      .WithAwsCode("AuthorizationQueryParametersError");
+}
+
+// x-amz-content-sha256 values S3 accepts: a SHA-256 in hex or one of the named modes.
+bool IsS3PayloadHash(std::string_view value) {
+  if (value == "UNSIGNED-PAYLOAD" || value == "STREAMING-UNSIGNED-PAYLOAD-TRAILER" ||
+      value == "STREAMING-AWS4-HMAC-SHA256-PAYLOAD" ||
+      value == "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER") {
+    return true;
+  }
+  return value.size() == 64 && std::all_of(value.begin(), value.end(), [](char c) {
+           return std::isdigit(static_cast<unsigned char>(c)) || (c >= 'a' && c <= 'f');
+         });
+}
+
 std::string Lower(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -129,6 +162,7 @@ struct AuthParts {
   std::string amz_date;
   std::optional<std::string> security_token;
   std::optional<int64_t> expires;  // presigned only
+  std::optional<std::string> expires_text;
   bool presigned = false;
 };
 
@@ -202,10 +236,10 @@ Result<AuthParts> ParsePresignedQuery(std::string_view query) {
   if (params.contains("X-Amz-Security-Token")) parts.security_token = params["X-Amz-Security-Token"];
   if (params.contains("X-Amz-Expires")) {
     const std::string& e = params["X-Amz-Expires"];
-    if (e.empty() || e.size() > 9 || !std::all_of(e.begin(), e.end(), ::isdigit)) {
-      return Incomplete("X-Amz-Expires should be a number");
+    parts.expires_text = e;
+    if (!e.empty() && e.size() <= 9 && std::all_of(e.begin(), e.end(), ::isdigit)) {
+      parts.expires = std::stoll(e);
     }
-    parts.expires = std::stoll(e);
   }
   return parts;
 }
@@ -305,6 +339,16 @@ Result<SignedIdentity> VerifySigV4(const net::Request& request, std::string_view
                                    const SigV4Options& options) {
   const std::string* authorization = request.FindHeader("Authorization");
   bool presigned = request.query().find("X-Amz-Algorithm=") != std::string_view::npos;
+  // Two Authorization headers would let a front end and kiroku read different ones.
+  if (std::count_if(request.headers.begin(), request.headers.end(), [](const net::Header& h) {
+        return net::HeaderNameEquals(h.name, "Authorization");
+      }) > 1) {
+    if (options.s3) {
+      return Status::InvalidArgument("Only one Authorization header may be specified")
+          .WithAwsCode("InvalidArgument");
+    }
+    return Incomplete("Authorization header must appear only once");
+  }
   if (authorization == nullptr && !presigned) {
     return AuthError("MissingAuthenticationToken", "Request is missing Authentication Token");
   }
@@ -313,31 +357,67 @@ Result<SignedIdentity> VerifySigV4(const net::Request& request, std::string_view
                      "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter "
                      "or the Authorization header should be specified");
   }
-  ASSIGN_OR_RETURN(AuthParts parts, authorization != nullptr
-                                        ? ParseAuthorizationHeader(request, *authorization)
-                                        : ParsePresignedQuery(request.query()));
+  Result<AuthParts> parsed = authorization != nullptr
+                                ? ParseAuthorizationHeader(request, *authorization)
+                                : ParsePresignedQuery(request.query());
+  if (options.s3 && presigned && authorization == nullptr &&
+      (!parsed.ok() || !parsed->expires_text)) {
+    // S3 requires every parameter, X-Amz-Expires included (an URL without it never expires).
+    return QueryParametersError(
+        "Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, "
+        "X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.");
+  }
+  ASSIGN_OR_RETURN(AuthParts parts, std::move(parsed));
+  if (parts.presigned && parts.expires_text) {
+    const std::string& e = *parts.expires_text;
+    if (!parts.expires) {
+      bool negative = e.size() > 1 && e[0] == '-' &&
+                      std::all_of(e.begin() + 1, e.end(), ::isdigit);
+      std::string message =
+          negative ? "X-Amz-Expires must be non-negative" : "X-Amz-Expires should be a number";
+      return options.s3 ? QueryParametersError(message) : Incomplete(message);
+    }
+    if (*parts.expires > kMaxPresignExpiry.count()) {
+      return options.s3 ? QueryParametersError(
+                              "X-Amz-Expires must be less than a week (in seconds) that is 604800")
+                        : Incomplete("X-Amz-Expires must be between 1 and 604800 seconds");
+    }
+  }
 
   // Credential = <key>/<yyyymmdd>/<region>/<service>/aws4_request
   std::vector<std::string> scope = Split(parts.credential, '/');
   if (scope.size() != 5 || scope[0].empty()) {
-    return Incomplete("Credential should be of the form "
-                      "'<access key>/<date>/<region>/<service>/aws4_request', not '" +
-                      parts.credential + "'.");
+    return ScopeError(options, parts.presigned,
+                      "the Credential is mal-formed; expecting "
+                      "\"<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request\".",
+                      Incomplete("Credential should be of the form "
+                                 "'<access key>/<date>/<region>/<service>/aws4_request', not '" +
+                                 parts.credential + "'."));
   }
   const std::string& access_key_id = scope[0];
   const std::string& scope_date = scope[1];
   const std::string& region = scope[2];
   const std::string& service = scope[3];
   if (scope[4] != kTerminator) {
-    return Mismatch("Credential should be scoped with a valid terminator: 'aws4_request', not '" +
-                    scope[4] + "'.");
+    return ScopeError(options, parts.presigned,
+                      "incorrect terminal '" + scope[4] + "'. This endpoint uses 'aws4_request'.",
+                      Mismatch("Credential should be scoped with a valid terminator: "
+                               "'aws4_request', not '" + scope[4] + "'."));
   }
-  if (!IsRegionName(region)) {
-    return Mismatch("Credential should be scoped to a valid Region, not '" + region + "'.");
+  if (!IsRegionName(region) ||
+      (!options.expected_region.empty() && region != options.expected_region)) {
+    std::string expecting = options.expected_region.empty() ? "us-east-1" : options.expected_region;
+    return ScopeError(options, parts.presigned,
+                      "the region '" + region + "' is wrong; expecting '" + expecting + "'",
+                      Mismatch("Credential should be scoped to a valid Region, not '" + region +
+                               "'."));
   }
   if (!expected_service.empty() && service != expected_service) {
-    return Mismatch("Credential should be scoped to correct service: '" +
-                    std::string(expected_service) + "'.");
+    return ScopeError(options, parts.presigned,
+                      "incorrect service '" + service + "'. This endpoint belongs to '" +
+                          std::string(expected_service) + "'.",
+                      Mismatch("Credential should be scoped to correct service: '" +
+                               std::string(expected_service) + "'."));
   }
 
   std::optional<TimePoint> signed_at = ParseAmzDate(parts.amz_date);
@@ -346,6 +426,13 @@ Result<SignedIdentity> VerifySigV4(const net::Request& request, std::string_view
                       "'. See http://en.wikipedia.org/wiki/ISO_8601");
   }
   if (parts.amz_date.substr(0, 8) != scope_date) {
+    if (options.s3) {
+      return ScopeError(options, parts.presigned,
+                        "Invalid credential date \"" + scope_date +
+                            "\". This date is not the same as X-Amz-Date: \"" +
+                            parts.amz_date.substr(0, 8) + "\".",
+                        Status::Ok());
+    }
     return Mismatch("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of "
                     "date from HTTP: '" + scope_date + "' != '" + parts.amz_date.substr(0, 8) +
                     "', from '" + parts.amz_date + "'.");
@@ -373,11 +460,30 @@ Result<SignedIdentity> VerifySigV4(const net::Request& request, std::string_view
     }
   }
 
+  // S3 checks the declared payload before anything else of the signature.
+  const std::string* content_sha = request.FindHeader("X-Amz-Content-Sha256");
+  if (options.s3 && !parts.presigned) {
+    if (content_sha == nullptr) {
+      return Status::InvalidArgument(
+                 "Missing required header for this request: x-amz-content-sha256")
+          .WithAwsCode("InvalidRequest");
+    }
+    if (!IsS3PayloadHash(*content_sha)) {
+      return Status::InvalidArgument(
+                 "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, "
+                 "STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD, "
+                 "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER or a valid sha256 value.")
+          .WithAwsCode("InvalidArgument");
+    }
+  }
+
   Result<Credential> credential = credentials.Lookup(access_key_id);
   if (!credential.ok()) {
     if (credential.status().code() == Code::kNotFound) {
       return AuthError("InvalidClientTokenId",
-                       "The security token included in the request is invalid.");
+                       options.s3 ? "The AWS Access Key Id you provided does not exist in our "
+                                    "records."
+                                  : "The security token included in the request is invalid.");
     }
     return credential.status();
   }
@@ -385,6 +491,10 @@ Result<SignedIdentity> VerifySigV4(const net::Request& request, std::string_view
       (parts.security_token &&
        !crypto::ConstantTimeEquals(crypto::Sha256(*parts.security_token),
                                    *credential->session_token_sha256))) {
+    if (options.s3) {
+      return Status::InvalidArgument("The provided token is malformed or otherwise invalid.")
+          .WithAwsCode("InvalidToken");
+    }
     return AuthError("InvalidClientTokenId",
                      "The security token included in the request is invalid.");
   }
@@ -392,18 +502,25 @@ Result<SignedIdentity> VerifySigV4(const net::Request& request, std::string_view
   TimePoint now = clock.Now();
   if (parts.presigned) {
     int64_t expires = parts.expires.value_or(kMaxPresignExpiry.count());
-    if (expires < 1 || expires > kMaxPresignExpiry.count()) {
+    if (expires < (options.s3 ? 0 : 1) || expires > kMaxPresignExpiry.count()) {
       return Incomplete("X-Amz-Expires must be between 1 and 604800 seconds");
     }
     if (*signed_at > now + options.max_skew) {
+      if (options.s3) return AuthError("AccessDenied", "Request is not valid yet");
       return Mismatch(SkewMessage(*signed_at, now, options.max_skew));
     }
     if (now > *signed_at + std::chrono::seconds(expires)) {
+      if (options.s3) return AuthError("AccessDenied", "Request has expired");
       return Mismatch("Signature expired: " + parts.amz_date + " is now earlier than " +
                       FormatAmzDate(now - std::chrono::seconds(expires)) + " (" +
                       FormatAmzDate(now) + " - " + std::to_string(expires) + " sec.)");
     }
   } else if (*signed_at < now - options.max_skew || *signed_at > now + options.max_skew) {
+    if (options.s3) {
+      return AuthError("RequestTimeTooSkewed",
+                       "The difference between the request time and the current time is too "
+                       "large.");
+    }
     return Mismatch(SkewMessage(*signed_at, now, options.max_skew));
   }
 
@@ -414,7 +531,6 @@ Result<SignedIdentity> VerifySigV4(const net::Request& request, std::string_view
   input.headers = request.headers;
   input.signed_headers = signed_headers;
   input.s3 = options.s3;
-  const std::string* content_sha = request.FindHeader("X-Amz-Content-Sha256");
   if (options.s3 && parts.presigned) {
     input.payload_hash = "UNSIGNED-PAYLOAD";
   } else if (options.s3 && content_sha != nullptr) {
@@ -433,7 +549,9 @@ Result<SignedIdentity> VerifySigV4(const net::Request& request, std::string_view
         "details.");
   }
   if (credential->expiration && now >= *credential->expiration) {
-    return AuthError("ExpiredToken", "The security token included in the request is expired");
+    return AuthError("ExpiredToken", options.s3
+                                         ? "The provided token has expired."
+                                         : "The security token included in the request is expired");
   }
 
   SignedIdentity identity;

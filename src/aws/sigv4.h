@@ -94,8 +94,15 @@ class AwsChunkedReader final : public net::BodyReader {
 struct SigV4Options {
   // Allowed distance between the request's time stamp and now.
   std::chrono::seconds max_skew = std::chrono::minutes(5);
-  // S3 rules: single path encoding, no path normalisation, x-amz-content-sha256 honoured.
+  // S3 rules: single path encoding, no path normalisation, x-amz-content-sha256 required and
+  // honoured, and S3's own error codes: AuthorizationHeaderMalformed /
+  // AuthorizationQueryParametersError for a bad credential scope, RequestTimeTooSkewed,
+  // AccessDenied "Request has expired" for a presigned URL, InvalidToken for a session token
+  // that does not match, InvalidArgument for a bad x-amz-content-sha256, X-Amz-Expires
+  // required. (S3's skew is 15 minutes: the caller sets max_skew.)
   bool s3 = false;
+  // When not empty, the scope's region must be this one (S3: the bucket's region).
+  std::string expected_region;
 };
 
 // Verifies `request`. `expected_service`, when not empty, must equal the scope's service.

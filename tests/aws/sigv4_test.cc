@@ -228,6 +228,158 @@ TEST_F(SignedRequestTest, ScopeDateMustMatchRequestDate) {
   EXPECT_TRUE(s.message().starts_with("Date in Credential scope does not match")) << s.message();
 }
 
+// S3 requests as botocore's S3SigV4Auth / S3SigV4QueryAuth sign them (issue 15 item 7: S3's
+// own codes for SigV4 faults).
+class S3SignedTest : public SignedRequestTest {
+ protected:
+  SigV4Options S3Options(std::string region = "") {
+    SigV4Options o;
+    o.s3 = true;
+    o.max_skew = std::chrono::minutes(15);
+    o.expected_region = std::move(region);
+    return o;
+  }
+
+  net::Request S3Header(std::string amz_date, std::string content_sha = "UNSIGNED-PAYLOAD",
+                        std::string scope_region = "ap-northeast-1",
+                        std::string scope_service = "s3", std::string key = "AKIAEXAMPLE000000001",
+                        std::string secret = "secret-1",
+                        std::optional<std::string> token = std::nullopt) {
+    net::Request r;
+    r.method = "GET";
+    r.target = "/bucket/key";
+    r.headers = {{"Host", "127.0.0.1:4747"},
+                 {"X-Amz-Content-Sha256", content_sha},
+                 {"X-Amz-Date", amz_date}};
+    std::vector<std::string> signed_headers = {"host", "x-amz-content-sha256", "x-amz-date"};
+    if (token) {
+      r.headers.push_back({"X-Amz-Security-Token", *token});
+      signed_headers.push_back("x-amz-security-token");
+    }
+    CanonicalInput in{r.method, "/bucket/key", "", r.headers, signed_headers, content_sha, true};
+    std::string date = amz_date.substr(0, 8);
+    std::string scope = date + "/" + scope_region + "/" + scope_service + "/aws4_request";
+    std::string sig = Sign(SigningKey(secret, date, scope_region, scope_service),
+                           StringToSign(amz_date, scope, CanonicalRequest(in)));
+    std::string sh;
+    for (const auto& h : signed_headers) sh += (sh.empty() ? "" : ";") + h;
+    r.headers.push_back({"Authorization", "AWS4-HMAC-SHA256 Credential=" + key + "/" + scope +
+                                              ", SignedHeaders=" + sh + ", Signature=" + sig});
+    return r;
+  }
+
+  // A presigned GET; `expires` empty leaves X-Amz-Expires out.
+  net::Request S3Presigned(std::string amz_date, std::string expires) {
+    std::string date = amz_date.substr(0, 8);
+    std::string scope = date + "/ap-northeast-1/s3/aws4_request";
+    std::string query = "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAEXAMPLE000000001%2F" +
+                        date + "%2Fap-northeast-1%2Fs3%2Faws4_request&X-Amz-Date=" + amz_date +
+                        (expires.empty() ? "" : "&X-Amz-Expires=" + expires) +
+                        "&X-Amz-SignedHeaders=host";
+    net::Request r;
+    r.method = "GET";
+    r.headers = {{"Host", "127.0.0.1:4747"}};
+    CanonicalInput in{r.method, "/bucket/key", query, r.headers, {"host"}, "UNSIGNED-PAYLOAD",
+                      true};
+    std::string sig = Sign(SigningKey("secret-1", date, "ap-northeast-1", "s3"),
+                           StringToSign(amz_date, scope, CanonicalRequest(in)));
+    r.target = "/bucket/key?" + query + "&X-Amz-Signature=" + sig;
+    return r;
+  }
+
+  Status VerifyS3(const net::Request& r, std::string region = "") {
+    return VerifySigV4(r, "s3", lookup_, clock_, S3Options(std::move(region))).status();
+  }
+};
+
+TEST_F(S3SignedTest, AcceptsHeaderAndPresignedRequests) {
+  EXPECT_TRUE(VerifyS3(S3Header("20261126T213114Z")).ok());
+  EXPECT_TRUE(VerifyS3(S3Header("20261126T213114Z"), "ap-northeast-1").ok());
+  auto id = VerifySigV4(S3Header("20261126T213114Z", HexEncode(crypto::Sha256(""))), "s3",
+                        lookup_, clock_, S3Options());
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  EXPECT_EQ(id->payload_hash, HexEncode(crypto::Sha256("")));
+  EXPECT_TRUE(VerifyS3(S3Presigned("20261126T213114Z", "3600")).ok());
+  // Within S3's 15 minutes of skew.
+  EXPECT_TRUE(VerifyS3(S3Header("20261126T211714Z")).ok());
+}
+
+TEST_F(S3SignedTest, FailuresUseS3Codes) {
+  struct Case {
+    const char* what;
+    net::Request request;
+    std::string region;
+    const char* aws_code;
+    const char* message;
+  };
+  net::Request two = S3Header("20261126T213114Z");
+  two.headers.push_back(two.headers.back());
+  net::Request sha_missing = S3Header("20261126T213114Z");
+  sha_missing.headers.erase(sha_missing.headers.begin() + 1);
+  Case cases[] = {
+      {"16 minutes old", S3Header("20261126T211514Z"), "", "RequestTimeTooSkewed",
+       "The difference between the request time and the current time is too large."},
+      {"16 minutes ahead", S3Header("20261126T214714Z"), "", "RequestTimeTooSkewed",
+       "The difference between the request time and the current time is too large."},
+      {"scope for iam", S3Header("20261126T213114Z", "UNSIGNED-PAYLOAD", "ap-northeast-1", "iam"),
+       "", "AuthorizationHeaderMalformed",
+       "The authorization header is malformed; incorrect service 'iam'. This endpoint belongs "
+       "to 's3'."},
+      {"scope for another region", S3Header("20261126T213114Z"), "us-west-2",
+       "AuthorizationHeaderMalformed",
+       "The authorization header is malformed; the region 'ap-northeast-1' is wrong; expecting "
+       "'us-west-2'"},
+      {"invalid region", S3Header("20261126T213114Z", "UNSIGNED-PAYLOAD", "nowhere"), "",
+       "AuthorizationHeaderMalformed",
+       "The authorization header is malformed; the region 'nowhere' is wrong; expecting "
+       "'us-east-1'"},
+      {"expired presigned URL", S3Presigned("20261126T203114Z", "3599"), "", "AccessDenied",
+       "Request has expired"},
+      {"presigned URL without X-Amz-Expires", S3Presigned("20261126T213114Z", ""), "",
+       "AuthorizationQueryParametersError",
+       "Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, "
+       "X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters."},
+      {"presigned URL for more than a week", S3Presigned("20261126T213114Z", "604801"), "",
+       "AuthorizationQueryParametersError",
+       "X-Amz-Expires must be less than a week (in seconds) that is 604800"},
+      {"presigned URL with negative expiry", S3Presigned("20261126T213114Z", "-1"), "",
+       "AuthorizationQueryParametersError", "X-Amz-Expires must be non-negative"},
+      {"session key with a wrong token",
+       S3Header("20261126T213114Z", "UNSIGNED-PAYLOAD", "ap-northeast-1", "s3",
+                "ASIAEXAMPLE000000002", "secret-2", std::string("x")),
+       "", "InvalidToken", "The provided token is malformed or otherwise invalid."},
+      {"session key without its token",
+       S3Header("20261126T213114Z", "UNSIGNED-PAYLOAD", "ap-northeast-1", "s3",
+                "ASIAEXAMPLE000000002", "secret-2"),
+       "", "InvalidToken", "The provided token is malformed or otherwise invalid."},
+      {"unknown key",
+       S3Header("20261126T213114Z", "UNSIGNED-PAYLOAD", "ap-northeast-1", "s3",
+                "AKIAUNKNOWN000000000"),
+       "", "InvalidClientTokenId", "The AWS Access Key Id you provided does not exist in our records."},
+      {"invalid x-amz-content-sha256", S3Header("20261126T213114Z", "abc"), "", "InvalidArgument",
+       "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, "
+       "STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER or a valid "
+       "sha256 value."},
+      {"missing x-amz-content-sha256", sha_missing, "", "InvalidRequest",
+       "Missing required header for this request: x-amz-content-sha256"},
+      {"two Authorization headers", two, "", "InvalidArgument",
+       "Only one Authorization header may be specified"},
+  };
+  for (const Case& c : cases) {
+    Status s = VerifyS3(c.request, c.region);
+    EXPECT_EQ(s.aws_code(), c.aws_code) << c.what << ": " << s.ToString();
+    EXPECT_EQ(s.message(), c.message) << c.what;
+  }
+}
+
+TEST_F(SignedRequestTest, TwoAuthorizationHeadersAreRefused) {
+  net::Request r = Signed("AKIAEXAMPLE000000001", "secret-1", "20261126T213114Z");
+  EXPECT_TRUE(Verify(r).ok());
+  r.headers.push_back(r.headers.back());
+  Status s = Verify(r);
+  EXPECT_EQ(s.aws_code(), "IncompleteSignature") << s.ToString();
+}
+
 TEST(CanonicalRequestTest, NormalisesPathsLikeTheSuite) {
   const std::pair<std::string, std::string> cases[] = {
       {"//", "/"},          {"//example//", "/example/"}, {"/example/..", "/"},
