@@ -60,10 +60,14 @@ class ConsoleTest(unittest.TestCase):
         return user
 
     def http(self, method, target, host=None, form=None, headers=None):
-        """One request to 127.0.0.1 with an explicit Host header; redirects are not followed."""
+        """One request to 127.0.0.1 with an explicit Host header; redirects are not followed.
+        A POST names its origin, as a browser posting the console's own form does."""
         conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=30)
-        all_headers = {"Host": host or f"127.0.0.1:{self.server.port}",
+        host = host or f"127.0.0.1:{self.server.port}"
+        all_headers = {"Host": host,
                        "User-Agent": BROWSER.format(self.id().rsplit(".", 1)[-1])}
+        if method == "POST":
+            all_headers["Origin"] = f"http://{host}"
         body = None
         if form is not None:
             body = urllib.parse.urlencode(form)
@@ -378,12 +382,17 @@ class ConsoleTest(unittest.TestCase):
         self.assertEqual(status, 200)
         self.assertIn("console-user", body)
         self.assertIn("ap-northeast-1", body)
-        self.assertIn("/console/signout", body)
+        self.assertIn('<form method="post" action="/console/signout">', body)
         # Without the cookie, or after signing out, the home page sends the browser to sign in.
         status, headers, _ = self.http("GET", "/console/home?region=ap-northeast-1")
         self.assertEqual(status, 302)
         self.assertIn("/console", headers["Location"])
-        status, headers, _ = self.http("GET", "/console/signout",
+        status, _, body = self.http("GET", "/console/signout", headers={"Cookie": attributes[0]})
+        self.assertEqual(status, 200)  # only asks; sign-out is a POST
+        self.assertIn('<form method="post" action="/console/signout">', body)
+        status, _, _ = self.http("GET", "/console/home", headers={"Cookie": attributes[0]})
+        self.assertEqual(status, 200)
+        status, headers, _ = self.http("POST", "/console/signout",
                                        headers={"Cookie": attributes[0]})
         self.assertEqual(status, 302)
         self.assertIn("Max-Age=0", headers["Set-Cookie"])
