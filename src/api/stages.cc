@@ -39,7 +39,7 @@ class KeepingLookup final : public aws::CredentialLookup {
       ASSIGN_OR_RETURN(iam::Session session, sessions_.Lookup(access_key_id));
       aws::Credential credential{std::string(session.secret.view()), session.token_sha256,
                                  session.expiration};
-      principal_ = std::move(session.principal);
+      principal_ = session.principal;  // the session keeps it too (CheckSessionRole reads it)
       session_ = std::move(session);
       return credential;
     }

@@ -192,6 +192,7 @@ Result<IssuedCredentials> SessionStore::Create(const NewSession& session) {
       {"sourceIdentity",
        session.source_identity ? json::value(*session.source_identity) : json::value(nullptr)},
       {"packedPolicySize", session.packed_policy_size}};
+  if (!session.role_id.empty()) record["roleId"] = session.role_id;
   store::WriteBatch batch;
   batch.Put(kColumnFamily, SessionKey(issued.access_key_id), json::serialize(record));
   batch.Put(kColumnFamily, ExpiryKey(Millis(issued.expiration), issued.access_key_id), "");
@@ -280,6 +281,7 @@ Result<AssumedRole> SessionStore::AssumeRoleAs(const policy::PolicySet& caller_p
   session.tags = params.tags;
   session.source_identity = source_identity;
   session.packed_policy_size = params.packed_policy_size;
+  session.role_id = role.id;
   assumed.source_identity = source_identity;
   ASSIGN_OR_RETURN(assumed.credentials, Create(session));
   return assumed;
@@ -326,7 +328,30 @@ Result<Session> SessionStore::Lookup(std::string_view access_key_id) const {
       source != nullptr && source->is_string()) {
     s.source_identity = std::string(source->as_string());
   }
+  if (const json::value* role_id = record.if_contains("roleId");
+      role_id != nullptr && role_id->is_string()) {
+    s.role_id = std::string(role_id->as_string());
+  } else if (s.kind == SessionKind::kAssumedRole) {
+    // Stored before "roleId": the principal's user id is "<role id>:<session name>".
+    s.role_id = s.principal.user_id.substr(0, s.principal.user_id.find(':'));
+  }
   return s;
+}
+
+Status CheckSessionRole(const IdentityStore& identities, const Session& session) {
+  if (session.kind != SessionKind::kAssumedRole) return Status::Ok();
+  auto refused = [] {
+    return Status::Unauthenticated("The security token included in the request is invalid.")
+        .WithAwsCode("InvalidClientTokenId");
+  };
+  // By name, as PoliciesFor finds the role whose policies the session acts with.
+  std::string_view arn = session.principal.role_arn;
+  size_t slash = arn.rfind('/');
+  if (slash == std::string_view::npos || session.role_id.empty()) return refused();
+  Result<Role> role = identities.GetRole(arn.substr(slash + 1));
+  if (!role.ok()) return role.status().code() == Code::kNotFound ? refused() : role.status();
+  if (role->id != session.role_id) return refused();
+  return Status::Ok();
 }
 
 Result<std::vector<policy::Policy>> SessionStore::CompiledPolicies(

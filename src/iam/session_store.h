@@ -50,6 +50,9 @@ struct NewSession {
   // Set once (AssumeRole SourceIdentity) and carried into chained sessions: aws:SourceIdentity.
   std::optional<std::string> source_identity;
   int packed_policy_size = 0;  // percent, as AssumeRole reports it
+  // kAssumedRole: the unique id (AROA…) of the role the session was issued for. The session
+  // only acts while a role of that id exists (CheckSessionRole).
+  std::string role_id;
 };
 
 // The answer to Create(): the only time the secret and the token are seen.
@@ -73,7 +76,20 @@ struct Session {
   std::map<std::string, std::string> tags;
   std::optional<std::string> source_identity;
   int packed_policy_size = 0;
+  // kAssumedRole: the issuing role's unique id (AROA…). Sessions stored before the id was kept
+  // in its own field take it from the principal's user id, "<role id>:<session name>", which
+  // has always been built from the role's id.
+  std::string role_id;
 };
+
+class IdentityStore;
+
+// Whether a role session may still be used: only while the role it was issued for exists with
+// the same unique id. A role deleted, or deleted and re-created under the same name (a new
+// role, with a new id and maybe other permissions), lends nothing to the old sessions:
+// Unauthenticated (AWS code InvalidClientTokenId), as for a session token that is not valid.
+// OK for GetSessionToken sessions. Other errors are the store's.
+Status CheckSessionRole(const IdentityStore& identities, const Session& session);
 
 // An AssumeRole request after its syntax was checked.
 struct AssumeRoleParams {

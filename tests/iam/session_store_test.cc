@@ -5,6 +5,7 @@
 #include <set>
 
 #include "crypto/hash.h"
+#include "iam/identity_store.h"
 #include "store/rocks_store.h"
 #include "testing/fake_clock.h"
 #include "testing/temp_dir.h"
@@ -438,6 +439,90 @@ TEST(SessionNameTest, FollowsTheRoleSessionNamePattern) {
       {"", false},
   };
   for (const auto& [name, valid] : cases) EXPECT_EQ(IsValidSessionName(name), valid) << name;
+}
+
+
+// Sessions are bound to the role's unique id: deleting the role, or deleting and re-creating
+// it under the same name, leaves the old sessions nothing to act with.
+class SessionRoleBindingTest : public SessionStoreTest {
+ protected:
+  SessionRoleBindingTest() : identities_(*db_, master_, clock_) {
+    account_ = identities_.Bootstrap({})->account_id;
+    EXPECT_TRUE(identities_.CreateUser("alice", "/", {}).ok());
+  }
+  Role CreateRole() {
+    auto role = identities_.CreateRole(
+        "deployer",
+        R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::)" +
+            account_ + R"(:user/alice"},"Action":"sts:AssumeRole"}]})",
+        RoleOptions{});
+    EXPECT_TRUE(role.ok()) << role.status().ToString();
+    return *role;
+  }
+  Session Assume(const Role& role) {
+    policy::RequestContext caller;
+    caller.principal = *policy::PrincipalFromArn("arn:aws:iam::" + account_ + ":user/alice");
+    AssumeRoleParams params;
+    params.session_name = "s1";
+    params.duration = std::chrono::seconds(900);
+    auto assumed = sessions_.AssumeRoleAs({}, caller, role, params);
+    EXPECT_TRUE(assumed.ok()) << assumed.status().ToString();
+    return *sessions_.Lookup(assumed->credentials.access_key_id);
+  }
+
+  IdentityStore identities_;
+  std::string account_;
+};
+
+TEST_F(SessionRoleBindingTest, SessionKeepsTheRoleIdAndIsValidWhileTheRoleExists) {
+  Role role = CreateRole();
+  ASSERT_TRUE(role.id.starts_with("AROA"));
+  Session session = Assume(role);
+  EXPECT_EQ(session.role_id, role.id);
+  EXPECT_TRUE(CheckSessionRole(identities_, session).ok());
+}
+
+TEST_F(SessionRoleBindingTest, DeletedRoleRefusesItsSessions) {
+  Role role = CreateRole();
+  Session session = Assume(role);
+  ASSERT_TRUE(identities_.DeleteRole("deployer").ok());
+  Status refused = CheckSessionRole(identities_, session);
+  EXPECT_EQ(refused.code(), Code::kUnauthenticated);
+  EXPECT_EQ(refused.aws_code(), "InvalidClientTokenId");
+}
+
+TEST_F(SessionRoleBindingTest, ReCreatedRoleRefusesTheOldSessionsOnly) {
+  Session old_session = Assume(CreateRole());
+  ASSERT_TRUE(identities_.DeleteRole("deployer").ok());
+  Role again = CreateRole();
+  ASSERT_NE(again.id, old_session.role_id);
+  EXPECT_EQ(CheckSessionRole(identities_, old_session).code(), Code::kUnauthenticated);
+  EXPECT_TRUE(CheckSessionRole(identities_, Assume(again)).ok());
+}
+
+TEST_F(SessionRoleBindingTest, SessionsStoredWithoutARoleIdTakeItFromTheirPrincipal) {
+  Role role = CreateRole();
+  // A record written before "roleId" existed: only the principal's user id names the role.
+  NewSession legacy;
+  legacy.kind = SessionKind::kAssumedRole;
+  legacy.principal = AssumedRolePrincipal(account_, role.name, role.arn, role.id, "old");
+  auto issued = sessions_.Create(legacy);
+  ASSERT_TRUE(issued.ok());
+  Session session = *sessions_.Lookup(issued->access_key_id);
+  EXPECT_EQ(session.role_id, role.id);
+  EXPECT_TRUE(CheckSessionRole(identities_, session).ok());
+  ASSERT_TRUE(identities_.DeleteRole("deployer").ok());
+  CreateRole();
+  EXPECT_EQ(CheckSessionRole(identities_, session).code(), Code::kUnauthenticated);
+}
+
+TEST_F(SessionRoleBindingTest, UserSessionsAreNotRoleBound) {
+  NewSession s;
+  s.kind = SessionKind::kSessionToken;
+  s.principal = RootPrincipal(account_);
+  auto issued = sessions_.Create(s);
+  ASSERT_TRUE(issued.ok());
+  EXPECT_TRUE(CheckSessionRole(identities_, *sessions_.Lookup(issued->access_key_id)).ok());
 }
 
 }  // namespace
