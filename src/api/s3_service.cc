@@ -17,6 +17,7 @@
 #include "common/encoding.h"
 #include "common/logging.h"
 #include "crypto/aead.h"
+#include "crypto/checksum.h"
 #include "crypto/hash.h"
 
 namespace kiroku::api {
@@ -27,6 +28,114 @@ constexpr size_t kMaxXmlBody = 2 * 1024 * 1024;
 constexpr size_t kMaxKeyBytes = 1024;
 constexpr uint64_t kMaxPutBytes = 5ull * 1024 * 1024 * 1024;
 
+std::string LowerAscii(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+Status InvalidRequest(std::string message) {
+  return Status::InvalidArgument(std::move(message)).WithAwsCode("InvalidRequest");
+}
+
+// The flexible checksum a request asks S3 to verify: an x-amz-checksum-<algorithm> header, or
+// one announced by x-amz-trailer and carried in the aws-chunked trailer.
+struct RequestChecksum {
+  std::optional<crypto::ChecksumAlgorithm> algorithm;
+  std::string header_value;  // base64, when sent as a header
+  bool in_trailer = false;
+  const aws::AwsChunkedReader* chunked = nullptr;  // where the trailer arrives
+
+  std::string HeaderName() const {
+    return "x-amz-checksum-" + LowerAscii(crypto::ChecksumAlgorithmName(*algorithm));
+  }
+
+  // Compares `raw`, the digest of the bytes received, with what the client declared; call
+  // once the body has been read to its end (the trailer follows the last chunk).
+  Status Verify(std::string_view raw) const {
+    std::optional<std::string> declared;
+    if (in_trailer) {
+      const net::Header* trailer = nullptr;
+      if (chunked != nullptr) {
+        for (const net::Header& h : chunked->trailers()) {
+          if (h.name == HeaderName()) trailer = &h;
+        }
+      }
+      if (trailer == nullptr) {
+        return InvalidRequest("The x-amz-trailer header named " + HeaderName() +
+                              " but the body carried no such trailer.");
+      }
+      declared = Base64Decode(trailer->value);
+      if (!declared || declared->size() != crypto::ChecksumSize(*algorithm)) {
+        return InvalidRequest("Value for " + HeaderName() + " trailing header is invalid.");
+      }
+    } else {
+      declared = Base64Decode(header_value);
+    }
+    if (!declared || !crypto::ConstantTimeEquals(*declared, raw)) {
+      return Status::InvalidArgument("The " +
+                                     std::string(crypto::ChecksumAlgorithmName(*algorithm)) +
+                                     " you specified did not match the calculated checksum.")
+          .WithAwsCode("BadDigest");
+    }
+    return Status::Ok();
+  }
+};
+
+// Reads the checksum headers S3 defines: at most one x-amz-checksum-<algorithm> or
+// x-amz-trailer, agreeing with x-amz-sdk-checksum-algorithm, with a value of the right size.
+Result<RequestChecksum> ParseRequestChecksum(const net::Request& request) {
+  RequestChecksum out;
+  int found = 0;
+  for (const net::Header& h : request.headers) {
+    std::string name = LowerAscii(h.name);
+    if (!name.starts_with("x-amz-checksum-")) continue;
+    std::optional<crypto::ChecksumAlgorithm> algorithm =
+        crypto::ParseChecksumAlgorithm(std::string_view(name).substr(15));
+    if (!algorithm) continue;  // x-amz-checksum-mode, -algorithm, -type
+    ++found;
+    out.algorithm = algorithm;
+    out.header_value = h.value;
+  }
+  if (const std::string* trailer = request.FindHeader("x-amz-trailer")) {
+    std::string name = LowerAscii(*trailer);
+    name.erase(0, name.find_first_not_of(' '));
+    name.erase(name.find_last_not_of(' ') + 1);
+    std::optional<crypto::ChecksumAlgorithm> algorithm;
+    if (name.starts_with("x-amz-checksum-")) {
+      algorithm = crypto::ParseChecksumAlgorithm(std::string_view(name).substr(15));
+    }
+    if (!algorithm) {
+      return InvalidRequest("The value specified in the x-amz-trailer header is not supported");
+    }
+    ++found;
+    out.algorithm = algorithm;
+    out.in_trailer = true;
+  }
+  if (found > 1) {
+    return InvalidRequest(
+        "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.");
+  }
+  if (const std::string* sdk = request.FindHeader("x-amz-sdk-checksum-algorithm")) {
+    std::optional<crypto::ChecksumAlgorithm> algorithm = crypto::ParseChecksumAlgorithm(*sdk);
+    if (algorithm && !out.algorithm) {
+      return InvalidRequest(
+          "x-amz-sdk-checksum-algorithm specified, but no corresponding x-amz-checksum-* or "
+          "x-amz-trailer headers were found.");
+    }
+    if (!algorithm || *algorithm != *out.algorithm) {
+      return InvalidRequest("Value for x-amz-sdk-checksum-algorithm header is invalid.");
+    }
+  }
+  if (out.algorithm && !out.in_trailer) {
+    std::optional<std::string> raw = Base64Decode(out.header_value);
+    if (!raw || raw->size() != crypto::ChecksumSize(*out.algorithm)) {
+      return InvalidRequest("Value for " + out.HeaderName() + " header is invalid.");
+    }
+  }
+  return out;
+}
+
 // What an S3 handler answers: status, headers and a body (inline or streamed).
 struct S3Reply {
   int status = 200;
@@ -34,6 +143,11 @@ struct S3Reply {
   std::string body;
   std::shared_ptr<net::BodySource> stream;
   uint64_t length = 0;
+  // Request side, set by Run for the operations that stream their body (PutObject,
+  // UploadPart): the checksum the client asked to verify. Null for internal callers.
+  const RequestChecksum* checksum = nullptr;
+  // Extra elements of an error document (S3's <Region>, <ServerTime>, ...).
+  std::vector<std::pair<std::string, std::string>> error_details;
 
   void Set(std::string name, std::string value) {
     headers.push_back({std::move(name), std::move(value)});
@@ -407,6 +521,16 @@ struct S3Service::Impl {
       response.SetHeader("x-amz-request-id", ctx.request_id);
     } else {
       response = aws::RenderError(nullptr, aws::Protocol::kRestXml, status, ctx.request_id);
+      AddErrorDetails(ctx, status, reply.error_details);
+      if (!reply.error_details.empty()) {
+        std::string extra;
+        for (const auto& [name, value] : reply.error_details) {
+          extra += "<" + name + ">" + aws::XmlEscape(value) + "</" + name + ">";
+        }
+        if (size_t at = response.body.find("<RequestId>"); at != std::string::npos) {
+          response.body.insert(at, extra);
+        }
+      }
       if (request.method == "HEAD") response.body.clear();
       if (status.aws_code() == "NotModified") response.body.clear();
     }
@@ -419,6 +543,21 @@ struct S3Service::Impl {
                   micros, ctx.principal.arn.empty() ? "-" : ctx.principal.arn, ctx.request_id);
     for (const auto& hook : hooks) hook->OnComplete(ctx, status);
     return response;
+  }
+
+  // The elements S3 adds to some error documents, which SDKs read (botocore re-signs for the
+  // <Region> of an AuthorizationHeaderMalformed).
+  void AddErrorDetails(const RequestContext& ctx, const Status& status,
+                       std::vector<std::pair<std::string, std::string>>& details) const {
+    const std::string& code = status.aws_code();
+    if (code == "RequestTimeTooSkewed") {
+      const std::string* date = ctx.http.FindHeader("X-Amz-Date");
+      if (date != nullptr) details.emplace_back("RequestTime", *date);
+      details.emplace_back("ServerTime", FormatIso8601(clock.Now()));
+      details.emplace_back("MaxAllowedSkewMilliseconds", "900000");
+    } else if (code == "AccessDenied" && status.message() == "Request has expired") {
+      details.emplace_back("ServerTime", FormatIso8601(clock.Now()));
+    }
   }
 
   Status Run(RequestContext& ctx, net::BodyReader& raw_body, S3Reply& reply,
@@ -451,33 +590,66 @@ struct S3Service::Impl {
     ctx.input["Metadata"] = std::move(metadata);
 
     ctx.s3_virtual_host_bucket = target.virtual_hosted ? target.bucket : "";
-    // Legacy (SigV2) presigned URLs carry no region: the bucket's own applies.
-    ctx.region = "us-east-1";
+    // The signature must be scoped to the bucket's region (AuthenticateStage compares the
+    // scope with ctx.region when set); legacy (SigV2) presigned URLs carry no region: the
+    // bucket's own applies.
+    ctx.region.clear();
     if (!target.bucket.empty()) {
       if (auto b = store.GetBucket(target.bucket); b.ok()) ctx.region = b->region;
     }
-    RETURN_IF_ERROR(authenticate.Run(ctx));
+    std::string bucket_region = ctx.region;
+    Status authenticated = authenticate.Run(ctx);
+    if (!authenticated.ok()) {
+      if (!bucket_region.empty() &&
+          (authenticated.aws_code() == "AuthorizationHeaderMalformed" ||
+           authenticated.aws_code() == "AuthorizationQueryParametersError")) {
+        reply.error_details.emplace_back("Region", bucket_region);
+      }
+      return authenticated;
+    }
+    if (ctx.region.empty()) ctx.region = "us-east-1";
     ctx.served = table.Find("s3", op_name);
     if (ctx.served == nullptr) return Status::Internal("S3 operation not registered: " + op_name);
+    // Authorized before a byte of the body is read.
     RETURN_IF_ERROR(authorize.Authorize(ctx));
+    ASSIGN_OR_RETURN(RequestChecksum checksum, ParseRequestChecksum(request));
 
     // The payload as the signature declared it: aws-chunked streams are decoded (and each
-    // chunk's signature checked); a declared SHA-256 is compared once the body has been read.
+    // chunk's signature checked, and the trailer's); a declared SHA-256 is compared once the
+    // body has been read.
     const std::string& declared = ctx.signature.payload_hash;
+    std::optional<aws::AwsChunkedReader> chunked;
+    std::optional<HashingReader> hashing;
+    net::BodyReader* body = nullptr;
     if (declared.starts_with("STREAMING-")) {
-      if (declared != "STREAMING-AWS4-HMAC-SHA256-PAYLOAD" &&
-          declared != "STREAMING-UNSIGNED-PAYLOAD-TRAILER") {
-        return Status::InvalidArgument("Unsupported x-amz-content-sha256: " + declared)
-            .WithAwsCode("InvalidArgument");
-      }
-      aws::AwsChunkedReader chunked(raw_body, ctx.signature);
-      return handlers.at(op_name)(ctx, chunked, reply);
+      chunked.emplace(raw_body, ctx.signature);
+      checksum.chunked = &*chunked;
+      body = &*chunked;
+    } else {
+      std::optional<std::string> expected;
+      if (declared.size() == 64 && HexDecode(declared)) expected = declared;
+      hashing.emplace(raw_body, expected);
+      body = &*hashing;
     }
-    std::optional<std::string> expected;
-    if (declared.size() == 64 && HexDecode(declared)) expected = declared;
-    HashingReader hashing(raw_body, expected);
-    RETURN_IF_ERROR(handlers.at(op_name)(ctx, hashing, reply));
-    return Status::Ok();
+    if (checksum.in_trailer && !declared.ends_with("-TRAILER")) {
+      return InvalidRequest(
+          "The x-amz-trailer header requires an aws-chunked body (x-amz-content-sha256 "
+          "STREAMING-UNSIGNED-PAYLOAD-TRAILER or STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER).");
+    }
+    if (op_name == "PutObject" || op_name == "UploadPart") {
+      // Uploads stream: WriteBlob verifies the payload and the checksum as the last byte
+      // arrives and commits nothing before.
+      reply.checksum = &checksum;
+      return handlers.at(op_name)(ctx, *body, reply);
+    }
+    // Every other operation gets its (small) body read and verified first, whether or not it
+    // uses it: a signed payload that does not match is refused before anything changes.
+    ASSIGN_OR_RETURN(std::string text, ReadSmallBody(*body));
+    if (checksum.algorithm) {
+      RETURN_IF_ERROR(checksum.Verify(crypto::ComputeChecksum(*checksum.algorithm, text)));
+    }
+    StringBodyReader verified(text);
+    return handlers.at(op_name)(ctx, verified, reply);
   }
 
   // Verifies x-amz-content-sha256 as the body passes (handlers call Finish through the
@@ -647,11 +819,25 @@ struct S3Service::Impl {
     reply.Set("x-amz-server-side-encryption-context", Base64Encode(json::serialize(o)));
   }
 
-  // Streams `body` into a new encrypted blob; returns the segment and the MD5 hex.
-  Result<std::pair<s3::Segment, std::string>> WriteBlob(
-      const RequestContext& ctx, net::BodyReader& body, const std::string& bucket,
-      const std::string& key, const std::string& sse, const std::string& kms_key_id,
-      const std::map<std::string, std::string>& context) const {
+  struct Written {
+    s3::Segment segment;
+    std::string md5_hex;
+    std::string checksum_algorithm;  // "CRC32", ...; empty when none was computed
+    std::string checksum;            // base64
+  };
+
+  // Streams `body` into a new encrypted blob. The checksum `verify` names (the client's
+  // x-amz-checksum-* header or trailer), else `compute`, is calculated as the bytes pass and,
+  // when the client declared one, compared before the blob is committed (BadDigest).
+  Result<Written> WriteBlob(const RequestContext& ctx, net::BodyReader& body,
+                            const std::string& bucket, const std::string& key,
+                            const std::string& sse, const std::string& kms_key_id,
+                            const std::map<std::string, std::string>& context,
+                            const RequestChecksum* verify,
+                            std::optional<crypto::ChecksumAlgorithm> compute) const {
+    if (verify != nullptr && verify->algorithm) compute = verify->algorithm;
+    std::optional<crypto::Checksum> checksum;
+    if (compute) checksum.emplace(*compute);
     ASSIGN_OR_RETURN(NewKey data_key, MakeDataKey(ctx, bucket, key, sse, kms_key_id, context));
     crypto::SecretBytes for_wrap = data_key.plaintext.Copy();
     ASSIGN_OR_RETURN(std::unique_ptr<s3::BlobWriter> writer,
@@ -669,6 +855,7 @@ struct S3Service::Impl {
       }
       std::string_view piece(buf.data(), n);
       md5.Update(piece);
+      if (checksum) checksum->Update(piece);
       RETURN_IF_ERROR(writer->Append(piece));
     }
     std::string md5_raw = md5.Finish();
@@ -686,6 +873,13 @@ struct S3Service::Impl {
                  "x-amz-decoded-content-length header.")
           .WithAwsCode("IncompleteBody");
     }
+    Written written;
+    if (checksum) {
+      std::string raw = checksum->Finish();
+      if (verify != nullptr && verify->algorithm) RETURN_IF_ERROR(verify->Verify(raw));
+      written.checksum_algorithm = crypto::ChecksumAlgorithmName(*compute);
+      written.checksum = Base64Encode(raw);
+    }
     RETURN_IF_ERROR(writer->Commit());
     s3::Segment segment = std::move(data_key.segment);
     segment.blob = writer->id();
@@ -694,7 +888,31 @@ struct S3Service::Impl {
       ASSIGN_OR_RETURN(segment.wrapped_key,
                        crypto::WrapKey(master_key, for_wrap, WrapLabel(segment.blob)));
     }
-    return std::make_pair(std::move(segment), HexEncode(md5_raw));
+    written.segment = std::move(segment);
+    written.md5_hex = HexEncode(md5_raw);
+    return written;
+  }
+
+  // x-amz-checksum-algorithm of CreateMultipartUpload, CopyObject, UploadPartCopy.
+  static Result<std::optional<crypto::ChecksumAlgorithm>> ChecksumAlgorithmHeader(
+      const RequestContext& ctx) {
+    std::optional<std::string> name = HeaderOf(ctx, "x-amz-checksum-algorithm");
+    if (!name) return std::optional<crypto::ChecksumAlgorithm>();
+    std::optional<crypto::ChecksumAlgorithm> algorithm = crypto::ParseChecksumAlgorithm(*name);
+    if (!algorithm) {
+      return InvalidRequest(
+          "Checksum algorithm provided is unsupported. Please try again with any of the valid "
+          "types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]");
+    }
+    return algorithm;
+  }
+
+  // x-amz-checksum-<algorithm> and x-amz-checksum-type of a stored checksum.
+  static void ChecksumHeaders(const std::string& algorithm, const std::string& value,
+                              const std::string& type, S3Reply& reply) {
+    if (algorithm.empty() || value.empty()) return;
+    reply.Set("x-amz-checksum-" + LowerAscii(algorithm), value);
+    if (!type.empty()) reply.Set("x-amz-checksum-type", type);
   }
 
   // Headers an object keeps from its upload.
@@ -801,15 +1019,22 @@ struct S3Service::Impl {
     std::string sse, kms_key_id;
     std::map<std::string, std::string> context;
     RETURN_IF_ERROR(ChooseEncryption(ctx, b, sse, kms_key_id, context));
-    ASSIGN_OR_RETURN(auto written, WriteBlob(ctx, body, bucket, key, sse, kms_key_id, context));
-    object.size = written.first.size;
-    object.sse = written.first.sse;
-    object.kms_key_id = written.first.kms_key_id;
-    object.segments.push_back(std::move(written.first));
-    object.etag = "\"" + written.second + "\"";
+    // Without a checksum of the client's, S3 computes a CRC64NVME of the whole object.
+    ASSIGN_OR_RETURN(Written written,
+                     WriteBlob(ctx, body, bucket, key, sse, kms_key_id, context, reply.checksum,
+                               crypto::ChecksumAlgorithm::kCrc64Nvme));
+    object.size = written.segment.size;
+    object.sse = written.segment.sse;
+    object.kms_key_id = written.segment.kms_key_id;
+    object.segments.push_back(std::move(written.segment));
+    object.etag = "\"" + written.md5_hex + "\"";
     object.last_modified = clock.Now();
+    object.checksum_algorithm = written.checksum_algorithm;
+    object.checksum = written.checksum;
+    object.checksum_type = "FULL_OBJECT";
     RETURN_IF_ERROR(store.PutObject(bucket, object));
     reply.Set("ETag", object.etag);
+    ChecksumHeaders(object.checksum_algorithm, object.checksum, object.checksum_type, reply);
     SseHeaders(object, reply);
     ContextHeader(context, reply);
     return Status::Ok();
@@ -945,6 +1170,10 @@ struct S3Service::Impl {
       }
     }
     ObjectHeaders(object, reply);
+    // The object's checksum when asked for, and only for the whole object (a range has none).
+    if (HeaderOf(ctx, "x-amz-checksum-mode").value_or("") == "ENABLED" && reply.status != 206) {
+      ChecksumHeaders(object.checksum_algorithm, object.checksum, object.checksum_type, reply);
+    }
     if (head) {
       reply.Set("Content-Length", std::to_string(end - start));
       return Status::Ok();
@@ -1057,14 +1286,25 @@ struct S3Service::Impl {
     ASSIGN_OR_RETURN(std::shared_ptr<net::BodySource> source_body,
                      OpenObject(ctx, src_bucket, from, 0, from.size));
     SourceReader reader(*source_body);
-    ASSIGN_OR_RETURN(auto written,
-                     WriteBlob(ctx, reader, bucket, key, sse, kms_key_id, context));
-    object.size = written.first.size;
-    object.sse = written.first.sse;
-    object.kms_key_id = written.first.kms_key_id;
-    object.segments = {std::move(written.first)};
-    object.etag = "\"" + written.second + "\"";
+    // The copy's checksum: the one asked for, else the source's algorithm when it was a
+    // whole-object one, else S3's default CRC64NVME.
+    ASSIGN_OR_RETURN(std::optional<crypto::ChecksumAlgorithm> algorithm,
+                     ChecksumAlgorithmHeader(ctx));
+    if (!algorithm && from.checksum_type == "FULL_OBJECT") {
+      algorithm = crypto::ParseChecksumAlgorithm(from.checksum_algorithm);
+    }
+    ASSIGN_OR_RETURN(Written written,
+                     WriteBlob(ctx, reader, bucket, key, sse, kms_key_id, context, nullptr,
+                               algorithm.value_or(crypto::ChecksumAlgorithm::kCrc64Nvme)));
+    object.size = written.segment.size;
+    object.sse = written.segment.sse;
+    object.kms_key_id = written.segment.kms_key_id;
+    object.segments = {std::move(written.segment)};
+    object.etag = "\"" + written.md5_hex + "\"";
     object.last_modified = clock.Now();
+    object.checksum_algorithm = written.checksum_algorithm;
+    object.checksum = written.checksum;
+    object.checksum_type = "FULL_OBJECT";
     RETURN_IF_ERROR(store.PutObject(bucket, object));
     aws::XmlWriter xml("CopyObjectResult");
     xml.Leaf("LastModified", FormatIso8601Millis(object.last_modified)).Leaf("ETag", object.etag);
@@ -1167,6 +1407,9 @@ struct S3Service::Impl {
     upload.key = key;
     upload.initiated = clock.Now();
     upload.object.key = key;
+    ASSIGN_OR_RETURN(std::optional<crypto::ChecksumAlgorithm> algorithm,
+                     ChecksumAlgorithmHeader(ctx));
+    if (algorithm) upload.object.checksum_algorithm = crypto::ChecksumAlgorithmName(*algorithm);
     RETURN_IF_ERROR(TakeObjectHeaders(ctx, upload.object));
     RETURN_IF_ERROR(ChooseEncryption(ctx, b, upload.object.sse, upload.object.kms_key_id,
                                      upload.object.sse_context));
@@ -1175,6 +1418,14 @@ struct S3Service::Impl {
     xml.Leaf("Bucket", bucket).Leaf("Key", key).Leaf("UploadId", upload.upload_id);
     reply.body = xml.Finish();
     reply.Set("Content-Type", "application/xml");
+    if (algorithm) {
+      reply.Set("x-amz-checksum-algorithm", upload.object.checksum_algorithm);
+      // kiroku builds composite multipart checksums; CRC64NVME exists only as a full-object
+      // checksum, which kiroku does not combine from parts (the object then has none).
+      if (*algorithm != crypto::ChecksumAlgorithm::kCrc64Nvme) {
+        reply.Set("x-amz-checksum-type", "COMPOSITE");
+      }
+    }
     SseHeaders(upload.object, reply);
     ContextHeader(upload.object.sse_context, reply);
     return Status::Ok();
@@ -1193,16 +1444,30 @@ struct S3Service::Impl {
   }
 
   // Writes `body` as part `number` of the upload (encrypted as the upload's object will be).
+  // A part carries the upload's checksum algorithm (checked against the client's, when it
+  // sends one), so that CompleteMultipartUpload can build the composite checksum.
   Result<s3::PartRecord> WritePart(const RequestContext& ctx, net::BodyReader& body,
-                                   const s3::UploadRecord& upload, uint32_t number) const {
+                                   const s3::UploadRecord& upload, uint32_t number,
+                                   const RequestChecksum* verify) const {
     std::string bucket = Str(ctx.input, "Bucket"), key = Str(ctx.input, "Key");
-    ASSIGN_OR_RETURN(auto written, WriteBlob(ctx, body, bucket, key, upload.object.sse,
-                                             upload.object.kms_key_id, upload.object.sse_context));
+    std::optional<crypto::ChecksumAlgorithm> algorithm =
+        crypto::ParseChecksumAlgorithm(upload.object.checksum_algorithm);
+    if (algorithm && verify != nullptr && verify->algorithm && *verify->algorithm != *algorithm) {
+      return InvalidRequest(
+          "Checksum Type mismatch occurred, expected checksum Type: " +
+          LowerAscii(upload.object.checksum_algorithm) + ", actual checksum Type: " +
+          LowerAscii(crypto::ChecksumAlgorithmName(*verify->algorithm)));
+    }
+    ASSIGN_OR_RETURN(Written written,
+                     WriteBlob(ctx, body, bucket, key, upload.object.sse, upload.object.kms_key_id,
+                               upload.object.sse_context, verify, algorithm));
     s3::PartRecord part;
     part.number = number;
-    part.etag = "\"" + written.second + "\"";
+    part.etag = "\"" + written.md5_hex + "\"";
     part.last_modified = clock.Now();
-    part.segment = std::move(written.first);
+    part.segment = std::move(written.segment);
+    part.checksum_algorithm = written.checksum_algorithm;
+    part.checksum = written.checksum;
     Status s = store.PutPart(bucket, key, upload.upload_id, part);
     if (!s.ok()) {
       (void)store.blobs().Remove(part.segment.blob);
@@ -1216,8 +1481,9 @@ struct S3Service::Impl {
     ASSIGN_OR_RETURN(s3::UploadRecord upload,
                      store.GetUpload(Str(ctx.input, "Bucket"), Str(ctx.input, "Key"),
                                      QueryOf(ctx, "uploadId").value_or("")));
-    ASSIGN_OR_RETURN(s3::PartRecord part, WritePart(ctx, body, upload, number));
+    ASSIGN_OR_RETURN(s3::PartRecord part, WritePart(ctx, body, upload, number, reply.checksum));
     reply.Set("ETag", part.etag);
+    ChecksumHeaders(part.checksum_algorithm, part.checksum, "", reply);
     SseHeaders(upload.object, reply);
     return Status::Ok();
   }
@@ -1251,7 +1517,7 @@ struct S3Service::Impl {
     ASSIGN_OR_RETURN(std::shared_ptr<net::BodySource> source_body,
                      OpenObject(ctx, copied.first, from, start, end));
     SourceReader reader(*source_body);
-    ASSIGN_OR_RETURN(s3::PartRecord part, WritePart(ctx, reader, upload, number));
+    ASSIGN_OR_RETURN(s3::PartRecord part, WritePart(ctx, reader, upload, number, nullptr));
     aws::XmlWriter xml("CopyPartResult");
     xml.Leaf("LastModified", FormatIso8601Millis(part.last_modified)).Leaf("ETag", part.etag);
     reply.body = xml.Finish();
@@ -1267,6 +1533,7 @@ struct S3Service::Impl {
     ASSIGN_OR_RETURN(aws::XmlElement doc, aws::ParseXml(text));
     if (doc.name != "CompleteMultipartUpload") return MalformedXml();
     std::vector<std::pair<uint32_t, std::string>> parts;
+    std::map<uint32_t, std::pair<std::string, std::string>> declared;  // algorithm, base64
     for (const aws::XmlElement* p : doc.Children("Part")) {
       try {
         parts.emplace_back(
@@ -1275,6 +1542,27 @@ struct S3Service::Impl {
       } catch (const std::exception&) {
         return MalformedXml();
       }
+      for (const char* name : {"CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256"}) {
+        if (auto value = p->ChildText(std::string("Checksum") + name)) {
+          declared[parts.back().first] = {name, *value};
+        }
+      }
+    }
+    // A part checksum the client names must be the one the part was stored with.
+    if (!declared.empty()) {
+      ASSIGN_OR_RETURN(std::vector<s3::PartRecord> stored, store.ListParts(upload_id));
+      for (const auto& [number, checksum] : declared) {
+        auto it = std::find_if(stored.begin(), stored.end(),
+                               [&](const s3::PartRecord& p) { return p.number == number; });
+        if (it != stored.end() &&
+            (it->checksum_algorithm != checksum.first || it->checksum != checksum.second)) {
+          return Status::InvalidArgument(
+                     "One or more of the specified parts could not be found. The part may not "
+                     "have been uploaded, or the specified entity tag may not match the part's "
+                     "entity tag.")
+              .WithAwsCode("InvalidPart");
+        }
+      }
     }
     ASSIGN_OR_RETURN(s3::ObjectRecord object, store.CompleteUpload(bucket, key, upload_id, parts));
     aws::XmlWriter xml("CompleteMultipartUploadResult");
@@ -1282,6 +1570,10 @@ struct S3Service::Impl {
         .Leaf("Bucket", bucket)
         .Leaf("Key", key)
         .Leaf("ETag", object.etag);
+    if (!object.checksum.empty()) {
+      xml.Leaf("Checksum" + object.checksum_algorithm, object.checksum)
+          .Leaf("ChecksumType", object.checksum_type);
+    }
     reply.body = xml.Finish();
     reply.Set("Content-Type", "application/xml");
     SseHeaders(object, reply);
@@ -1311,8 +1603,9 @@ struct S3Service::Impl {
           .Leaf("PartNumber", std::to_string(p.number))
           .Leaf("LastModified", FormatIso8601Millis(p.last_modified))
           .Leaf("ETag", p.etag)
-          .Leaf("Size", std::to_string(p.segment.size))
-          .Close();
+          .Leaf("Size", std::to_string(p.segment.size));
+      if (!p.checksum.empty()) xml.Leaf("Checksum" + p.checksum_algorithm, p.checksum);
+      xml.Close();
     }
     reply.body = xml.Finish();
     reply.Set("Content-Type", "application/xml");

@@ -572,6 +572,8 @@ Result<SignedIdentity> VerifySigV4(const net::Request& request, std::string_view
 namespace {
 constexpr size_t kMaxChunkLine = 4096;
 constexpr std::string_view kSignedStreaming = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD";
+constexpr std::string_view kSignedStreamingTrailer = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER";
+constexpr size_t kMaxTrailers = 16;
 const std::string& EmptySha256Hex() {
   static const std::string hex = HexEncode(crypto::Sha256(""));
   return hex;
@@ -584,8 +586,47 @@ Status BadChunk(std::string message) {
 AwsChunkedReader::AwsChunkedReader(net::BodyReader& raw, const SignedIdentity& identity)
     : raw_(raw),
       identity_(identity),
-      signed_(identity.payload_hash == kSignedStreaming),
+      signed_(identity.payload_hash == kSignedStreaming ||
+              identity.payload_hash == kSignedStreamingTrailer),
+      signed_trailer_(identity.payload_hash == kSignedStreamingTrailer),
       previous_signature_(identity.signature) {}
+
+Status AwsChunkedReader::ReadTrailers() {
+  std::string canonical;  // "name:value\n" per trailer, what the trailer signature covers
+  std::optional<std::string> trailer_signature;
+  while (true) {
+    ASSIGN_OR_RETURN(std::string line, ReadLine());
+    if (line.empty()) break;
+    if (trailer_signature) return BadChunk("x-amz-trailer-signature must be the last trailer");
+    size_t colon = line.find(':');
+    if (colon == std::string::npos || colon == 0) return BadChunk("malformed aws-chunked trailer");
+    std::string name = Lower(Trim(std::string_view(line).substr(0, colon)));
+    std::string value(Trim(std::string_view(line).substr(colon + 1)));
+    if (name == "x-amz-trailer-signature") {
+      trailer_signature = Lower(value);
+      continue;
+    }
+    if (trailers_.size() >= kMaxTrailers) return BadChunk("too many aws-chunked trailers");
+    canonical += name + ":" + value + "\n";
+    trailers_.push_back({std::move(name), std::move(value)});
+  }
+  if (!signed_trailer_) return Status::Ok();
+  if (!trailer_signature) {
+    return Status::Unauthenticated("The aws-chunked trailer carries no x-amz-trailer-signature")
+        .WithAwsCode("SignatureDoesNotMatch");
+  }
+  std::string string_to_sign = "AWS4-HMAC-SHA256-TRAILER\n" + identity_.amz_date + "\n" +
+                               identity_.scope + "\n" + previous_signature_ + "\n" +
+                               HexEncode(crypto::Sha256(canonical));
+  if (!crypto::ConstantTimeEquals(Sign(identity_.signing_key, string_to_sign),
+                                  *trailer_signature)) {
+    return Status::Unauthenticated(
+               "The request signature we calculated does not match the signature you provided. "
+               "Check your key and signing method.")
+        .WithAwsCode("SignatureDoesNotMatch");
+  }
+  return Status::Ok();
+}
 
 Status AwsChunkedReader::Fill() {
   if (pos_ > 0) {
@@ -680,11 +721,8 @@ Result<size_t> AwsChunkedReader::Read(char* out, size_t capacity) {
     if (signed_) chunk_hash_ = std::make_unique<crypto::Sha256Hasher>();
     if (size == 0) {
       RETURN_IF_ERROR(FinishChunk());
-      // Trailing headers (unsigned-trailer checksums) up to the empty line.
-      while (true) {
-        ASSIGN_OR_RETURN(std::string trailer, ReadLine());
-        if (trailer.empty()) break;
-      }
+      // Trailing headers (checksums) up to the empty line, signed in the -TRAILER mode.
+      RETURN_IF_ERROR(ReadTrailers());
       done_ = true;
       break;
     }

@@ -61,8 +61,11 @@ struct SignedIdentity {
 // Decodes an S3 `aws-chunked` body as it is read ("<hex size>;chunk-signature=<sig>\r\n<data>\r\n"
 // ... "0;chunk-signature=<sig>\r\n\r\n"). With STREAMING-AWS4-HMAC-SHA256-PAYLOAD every chunk's
 // signature is verified, chained from the seed signature; with
-// STREAMING-UNSIGNED-PAYLOAD-TRAILER chunks carry no signature and trailing headers (checksums)
-// follow the last chunk. A chunk's bytes are delivered before its signature can be checked (a
+// STREAMING-UNSIGNED-PAYLOAD-TRAILER chunks carry no signature and trailing headers (checksums,
+// "x-amz-checksum-crc32:<base64>\r\n") follow the last chunk; with
+// STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER chunks are signed and the trailers end with
+// "x-amz-trailer-signature:<sig>", verified over "name:value\n" of each trailer, chained from
+// the last chunk's signature. A chunk's bytes are delivered before its signature can be checked (a
 // chunk may be megabytes), so the consumer must commit nothing until Read has returned 0:
 // a bad signature or framing makes a later Read fail (SignatureDoesNotMatch / IncompleteBody).
 class AwsChunkedReader final : public net::BodyReader {
@@ -71,15 +74,21 @@ class AwsChunkedReader final : public net::BodyReader {
   AwsChunkedReader(net::BodyReader& raw, const SignedIdentity& identity);
   Result<size_t> Read(char* out, size_t capacity) override;
   uint64_t decoded_bytes() const { return decoded_; }
+  // The trailing headers (names lower-case, without x-amz-trailer-signature), once Read has
+  // returned 0.
+  const std::vector<net::Header>& trailers() const { return trailers_; }
 
  private:
   Result<std::string> ReadLine();
+  Status ReadTrailers();
   Status Fill();
   Status FinishChunk();
 
   net::BodyReader& raw_;
   const SignedIdentity& identity_;
   bool signed_;
+  bool signed_trailer_;
+  std::vector<net::Header> trailers_;
   std::string buffer_;
   size_t pos_ = 0;
   std::string previous_signature_;

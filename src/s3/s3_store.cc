@@ -5,6 +5,7 @@
 
 #include "common/encoding.h"
 #include "common/logging.h"
+#include "crypto/checksum.h"
 #include "crypto/hash.h"
 #include "store/keys.h"
 
@@ -102,6 +103,10 @@ json::object ObjectToJson(const ObjectRecord& r) {
           {"segments", std::move(segments)}};
   if (!r.sse_context.empty()) o["sseContext"] = MapToJson(r.sse_context);
   if (!r.tags.empty()) o["tags"] = MapToJson(r.tags);
+  // Optional members: records written before checksums existed read back with none.
+  if (!r.checksum_algorithm.empty()) o["checksumAlgorithm"] = r.checksum_algorithm;
+  if (!r.checksum.empty()) o["checksum"] = r.checksum;
+  if (!r.checksum_type.empty()) o["checksumType"] = r.checksum_type;
   return o;
 }
 ObjectRecord ObjectFromJson(const json::object& o) {
@@ -118,6 +123,9 @@ ObjectRecord ObjectFromJson(const json::object& o) {
   r.kms_key_id = Str(o, "kmsKeyId");
   r.sse_context = MapFromJson(o, "sseContext");
   r.tags = MapFromJson(o, "tags");
+  r.checksum_algorithm = Str(o, "checksumAlgorithm");
+  r.checksum = Str(o, "checksum");
+  r.checksum_type = Str(o, "checksumType");
   if (auto it = o.find("segments"); it != o.end() && it->value().is_array()) {
     for (const json::value& s : it->value().as_array()) {
       if (s.is_object()) r.segments.push_back(SegmentFromJson(s.as_object()));
@@ -439,6 +447,10 @@ Status S3Store::PutPart(std::string_view bucket, std::string_view key, std::stri
                  {"etag", part.etag},
                  {"lastModified", Millis(part.last_modified)},
                  {"segment", SegmentToJson(part.segment)}};
+  if (!part.checksum.empty()) {
+    o["checksumAlgorithm"] = part.checksum_algorithm;
+    o["checksum"] = part.checksum;
+  }
   std::string part_key = PartKey(upload_id, part.number);
   ASSIGN_OR_RETURN(std::optional<std::string> old, db_.Get(kMeta, part_key));
   store::WriteBatch batch;
@@ -468,6 +480,8 @@ Result<std::vector<PartRecord>> S3Store::ListParts(std::string_view upload_id) c
                              p.number = static_cast<uint32_t>(Int(*o, "number"));
                              p.etag = Str(*o, "etag");
                              p.last_modified = FromMillis(Int(*o, "lastModified"));
+                             p.checksum_algorithm = Str(*o, "checksumAlgorithm");
+                             p.checksum = Str(*o, "checksum");
                              if (auto it = o->find("segment");
                                  it != o->end() && it->value().is_object()) {
                                p.segment = SegmentFromJson(it->value().as_object());
@@ -506,6 +520,10 @@ Result<ObjectRecord> S3Store::CompleteUpload(
   object.size = 0;
   object.segments.clear();
   std::string md5s;
+  std::optional<crypto::ChecksumAlgorithm> composite =
+      crypto::ParseChecksumAlgorithm(upload.object.checksum_algorithm);
+  if (composite == crypto::ChecksumAlgorithm::kCrc64Nvme) composite.reset();
+  std::string part_checksums;
   for (size_t i = 1; i < chosen.size(); ++i) {
     if (chosen[i].first <= chosen[i - 1].first) {
       return Status::InvalidArgument(
@@ -532,6 +550,14 @@ Result<ObjectRecord> S3Store::CompleteUpload(
           .WithAwsCode("EntityTooSmall");
     }
     md5s += HexDecode(strip(part.etag)).value_or("");
+    if (composite) {
+      std::optional<std::string> raw = Base64Decode(part.checksum);
+      if (part.checksum_algorithm == upload.object.checksum_algorithm && raw) {
+        part_checksums += *raw;
+      } else {
+        composite.reset();  // a part without the upload's checksum: the object has none
+      }
+    }
     object.size += part.segment.size;
     object.segments.push_back(part.segment);
   }
@@ -540,6 +566,15 @@ Result<ObjectRecord> S3Store::CompleteUpload(
   md5.Update(md5s);
   object.etag = "\"" + HexEncode(md5.Finish()) + "-" + std::to_string(chosen.size()) + "\"";
   object.last_modified = clock_.Now();
+  object.checksum.clear();
+  object.checksum_type.clear();
+  if (composite) {
+    object.checksum = Base64Encode(crypto::ComputeChecksum(*composite, part_checksums)) + "-" +
+                      std::to_string(chosen.size());
+    object.checksum_type = "COMPOSITE";
+  } else {
+    object.checksum_algorithm.clear();
+  }
 
   std::string object_key = ObjectKey(bucket, key);
   ASSIGN_OR_RETURN(std::optional<std::string> old_object, db_.Get(kMeta, object_key));

@@ -51,6 +51,13 @@ struct ObjectRecord {
   std::string kms_key_id;
   std::map<std::string, std::string> sse_context;  // multipart: the context parts are sealed with
   std::vector<Segment> segments;  // one for PutObject, one per part after multipart
+  // S3's flexible checksum of the object: algorithm ("CRC32", "CRC32C", "CRC64NVME", "SHA1",
+  // "SHA256"), value as S3 returns it (base64; "<base64>-<parts>" for a composite multipart
+  // checksum) and type ("FULL_OBJECT" or "COMPOSITE"). All empty for objects stored before
+  // kiroku kept checksums. An upload's record carries only the algorithm it was created with.
+  std::string checksum_algorithm;
+  std::string checksum;
+  std::string checksum_type;
 };
 
 struct BucketRecord {
@@ -78,6 +85,8 @@ struct PartRecord {
   std::string etag;  // quoted
   TimePoint last_modified;
   Segment segment;
+  std::string checksum_algorithm;  // as ObjectRecord; empty when the part has none
+  std::string checksum;            // base64 of the part's raw digest
 };
 
 struct ListOptions {
@@ -138,7 +147,10 @@ class S3Store {
                  const PartRecord& part);
   Result<std::vector<PartRecord>> ListParts(std::string_view upload_id) const;
   // Builds the object from the chosen parts (number and ETag each, ascending), removing the
-  // upload and unused parts. InvalidPart, InvalidPartOrder, EntityTooSmall (a part other than
+  // upload and unused parts. When the upload names a checksum algorithm (other than
+  // CRC64NVME, which S3 keeps only as a full-object checksum) and every chosen part has that
+  // checksum, the object gets S3's composite checksum: the algorithm over the concatenated raw
+  // part checksums, base64, then "-<number of parts>". InvalidPart, InvalidPartOrder, EntityTooSmall (a part other than
   // the last under 5 MiB), NoSuchUpload.
   Result<ObjectRecord> CompleteUpload(std::string_view bucket, std::string_view key,
                                       std::string_view upload_id,
