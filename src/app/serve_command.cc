@@ -25,6 +25,7 @@
 #include "api/logs_service.h"
 #include "api/s3_service.h"
 #include "api/sts_service.h"
+#include "app/master_key.h"
 #include "app/request_router.h"
 #include "aws/model.h"
 #include "common/logging.h"
@@ -94,22 +95,6 @@ Status WritePrivateFile(const fs::path& path, std::string_view contents) {
   fs::rename(tmp, path, ec);
   if (ec) return Status::Internal("cannot rename " + tmp.string() + ": " + ec.message());
   return Status::Ok();
-}
-
-// The master key wraps every secret kept in the store: 32 random bytes, created on first start.
-Result<crypto::SecretBytes> LoadMasterKey(const fs::path& path) {
-  std::error_code ec;
-  if (!fs::exists(path, ec)) {
-    crypto::SecretBytes key = crypto::SecretBytes::Random(32);
-    RETURN_IF_ERROR(WritePrivateFile(path, key.view()));
-    return key;
-  }
-  std::ifstream in(path, std::ios::binary);
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (bytes.size() != 32) {
-    return Status::InvalidArgument("master key " + path.string() + " must hold exactly 32 bytes");
-  }
-  return crypto::SecretBytes::TakeFrom(&bytes);
 }
 
 Status WriteCredentialsFile(const fs::path& path, const iam::RootKeyPair& key) {
@@ -223,8 +208,11 @@ int Serve(const ServeConfig& config) {
     spdlog::warn("testing aid: the clock runs {} s off (KIROKU_TEST_CLOCK_OFFSET_SECONDS)",
                  config.test_clock_offset_seconds);
   }
+  // The master key (app/master_key.h): refused when others may read it, or when it is missing
+  // while the data dir already holds a store.
   auto master_key = LoadMasterKey(config.master_key_file.empty() ? data_dir / "master.key"
-                                                                 : fs::path(config.master_key_file));
+                                                                 : fs::path(config.master_key_file),
+                                  StoreExists(data_dir));
   if (!master_key.ok()) {
     spdlog::error("{}", master_key.status().ToString());
     return 1;
@@ -387,7 +375,10 @@ CLI::App* AddServeCommand(CLI::App& root, int& exit_code) {
   cmd->add_option("--data-dir", config->data_dir, "Folder for the database, keys and credentials")
       ->capture_default_str();
   cmd->add_option("--master-key-file", config->master_key_file,
-                  "32-byte master key (default <data-dir>/master.key, created if missing)");
+                  "32-byte master key wrapping every stored secret (env KIROKU_MASTER_KEY_FILE; "
+                  "default <data-dir>/master.key). Created (0600) on first start; must not be "
+                  "readable by group or others. Keep it out of the data dir's backups, and back "
+                  "it up apart: without it the data cannot be read");
   cmd->add_option("--account-id", config->account_id,
                   "12-digit account id for a new data dir (env KIROKU_ACCOUNT_ID)");
   cmd->add_option("--root-access-key-id", config->root_access_key_id,
@@ -432,6 +423,7 @@ CLI::App* AddServeCommand(CLI::App& root, int& exit_code) {
         return;
       }
     }
+    FromEnv(c.master_key_file, "KIROKU_MASTER_KEY_FILE");
     FromEnv(c.account_id, "KIROKU_ACCOUNT_ID");
     FromEnv(c.root_access_key_id, "KIROKU_ROOT_ACCESS_KEY_ID");
     FromEnv(c.root_secret_access_key, "KIROKU_ROOT_SECRET_ACCESS_KEY");
