@@ -12,7 +12,10 @@ packages=(
   libcli11-dev libfmt-dev libspdlog-dev libqrencode-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   jq curl ripgrep
+  chromium nodejs
 )
+# Debian's nodejs comes without npm; NodeSource's bundles it (and conflicts with Debian's npm).
+command -v npm >/dev/null || packages+=(npm)
 
 if [[ "${1:-}" == fuzz ]]; then
   packages+=(clang libclang-rt-14-dev)
@@ -23,11 +26,20 @@ for p in "${packages[@]}"; do
   status=$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null || true)
   [[ "$status" == ii* ]] || missing+=("$p")
 done
-[[ ${#missing[@]} -eq 0 ]] && exit 0
+if [[ ${#missing[@]} -gt 0 ]]; then
+  echo "install-deps: installing ${missing[*]}"
+  sudo_cmd=()
+  [[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -q
+  "${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
 
-echo "install-deps: installing ${missing[*]}"
-sudo_cmd=()
-[[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
-export DEBIAN_FRONTEND=noninteractive
-"${sudo_cmd[@]}" apt-get update -q
-"${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+# The browser tests' playwright-core, exactly as tests/browser/package-lock.json pins it; they
+# drive the system's /usr/bin/chromium, so no browser is ever downloaded.
+browser_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/browser"
+if [[ ! -f "$browser_dir/node_modules/.package-lock.json" ||
+      "$browser_dir/package-lock.json" -nt "$browser_dir/node_modules/.package-lock.json" ]]; then
+  echo "install-deps: npm ci in tests/browser"
+  (cd "$browser_dir" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+fi
