@@ -177,7 +177,7 @@ void AddAccountOperations(OperationTable& table, iam::IdentityStore& store) {
   Add(
       table, store, "CreateAccountAlias",
       [&store](RequestContext& ctx) -> Result<json::object> {
-        ASSIGN_OR_RETURN(std::string alias, Required(ctx.input, "AccountAlias"));
+        std::string alias = Str(ctx.input, "AccountAlias");
         RETURN_IF_ERROR(store.CreateAccountAlias(alias));
         return json::object{};
       },
@@ -198,7 +198,7 @@ void AddAccountOperations(OperationTable& table, iam::IdentityStore& store) {
   Add(
       table, store, "DeleteAccountAlias",
       [&store](RequestContext& ctx) -> Result<json::object> {
-        ASSIGN_OR_RETURN(std::string alias, Required(ctx.input, "AccountAlias"));
+        std::string alias = Str(ctx.input, "AccountAlias");
         RETURN_IF_ERROR(store.DeleteAccountAlias(alias));
         return json::object{};
       },

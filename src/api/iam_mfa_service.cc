@@ -44,7 +44,7 @@ void AddMfaOperations(OperationTable& table, iam::IdentityStore& store) {
   Add(
       table, store, "CreateVirtualMFADevice",
       [&store](RequestContext& ctx) -> Result<json::object> {
-        ASSIGN_OR_RETURN(std::string name, Required(ctx.input, "VirtualMFADeviceName"));
+        std::string name = Str(ctx.input, "VirtualMFADeviceName");
         ASSIGN_OR_RETURN(iam::NewVirtualMfaDevice created,
                          store.CreateVirtualMfaDevice(name, OrDefault(ctx.input, "Path", "/"),
                                                       InputTags(ctx.input)));
@@ -67,10 +67,10 @@ void AddMfaOperations(OperationTable& table, iam::IdentityStore& store) {
   Add(
       table, store, "EnableMFADevice",
       [&store](RequestContext& ctx) -> Result<json::object> {
-        ASSIGN_OR_RETURN(std::string user, Required(ctx.input, "UserName"));
-        ASSIGN_OR_RETURN(std::string serial, Required(ctx.input, "SerialNumber"));
-        ASSIGN_OR_RETURN(std::string code1, Required(ctx.input, "AuthenticationCode1"));
-        ASSIGN_OR_RETURN(std::string code2, Required(ctx.input, "AuthenticationCode2"));
+        std::string user = Str(ctx.input, "UserName");
+        std::string serial = Str(ctx.input, "SerialNumber");
+        std::string code1 = Str(ctx.input, "AuthenticationCode1");
+        std::string code2 = Str(ctx.input, "AuthenticationCode2");
         RETURN_IF_ERROR(store.EnableMfaDevice(user, serial, code1, code2));
         return json::object{};
       },
@@ -79,10 +79,10 @@ void AddMfaOperations(OperationTable& table, iam::IdentityStore& store) {
   Add(
       table, store, "ResyncMFADevice",
       [&store](RequestContext& ctx) -> Result<json::object> {
-        ASSIGN_OR_RETURN(std::string user, Required(ctx.input, "UserName"));
-        ASSIGN_OR_RETURN(std::string serial, Required(ctx.input, "SerialNumber"));
-        ASSIGN_OR_RETURN(std::string code1, Required(ctx.input, "AuthenticationCode1"));
-        ASSIGN_OR_RETURN(std::string code2, Required(ctx.input, "AuthenticationCode2"));
+        std::string user = Str(ctx.input, "UserName");
+        std::string serial = Str(ctx.input, "SerialNumber");
+        std::string code1 = Str(ctx.input, "AuthenticationCode1");
+        std::string code2 = Str(ctx.input, "AuthenticationCode2");
         RETURN_IF_ERROR(store.ResyncMfaDevice(user, serial, code1, code2));
         return json::object{};
       },
@@ -91,7 +91,7 @@ void AddMfaOperations(OperationTable& table, iam::IdentityStore& store) {
   Add(
       table, store, "DeactivateMFADevice",
       [&store](RequestContext& ctx) -> Result<json::object> {
-        ASSIGN_OR_RETURN(std::string serial, Required(ctx.input, "SerialNumber"));
+        std::string serial = Str(ctx.input, "SerialNumber");
         ASSIGN_OR_RETURN(std::string user, UserNameOrCaller(ctx));
         if (user.empty()) return NoRootDevice(serial);
         RETURN_IF_ERROR(store.DeactivateMfaDevice(user, serial));
@@ -103,7 +103,7 @@ void AddMfaOperations(OperationTable& table, iam::IdentityStore& store) {
   Add(
       table, store, "DeleteVirtualMFADevice",
       [&store](RequestContext& ctx) -> Result<json::object> {
-        ASSIGN_OR_RETURN(std::string serial, Required(ctx.input, "SerialNumber"));
+        std::string serial = Str(ctx.input, "SerialNumber");
         RETURN_IF_ERROR(store.DeleteVirtualMfaDevice(serial));
         return json::object{};
       },

@@ -58,9 +58,9 @@ void AddInlineAndAttached(OperationTable& table, iam::IdentityStore& store, cons
   Add(
       table, store, "Put" + noun + "Policy",
       [&store, kind, field](RequestContext& ctx) -> Result<json::object> {
-        ASSIGN_OR_RETURN(std::string entity, Required(ctx.input, field));
-        ASSIGN_OR_RETURN(std::string name, Required(ctx.input, "PolicyName"));
-        ASSIGN_OR_RETURN(std::string document, Required(ctx.input, "PolicyDocument"));
+        std::string entity = Str(ctx.input, field);
+        std::string name = Str(ctx.input, "PolicyName");
+        std::string document = Str(ctx.input, "PolicyDocument");
         RETURN_IF_ERROR(store.PutInlinePolicy(kind, entity, name, document));
         return json::object{};
       },
@@ -70,8 +70,8 @@ void AddInlineAndAttached(OperationTable& table, iam::IdentityStore& store, cons
   Add(
       table, store, "Get" + noun + "Policy",
       [&store, kind, field](RequestContext& ctx) -> Result<json::object> {
-        ASSIGN_OR_RETURN(std::string entity, Required(ctx.input, field));
-        ASSIGN_OR_RETURN(std::string name, Required(ctx.input, "PolicyName"));
+        std::string entity = Str(ctx.input, field);
+        std::string name = Str(ctx.input, "PolicyName");
         ASSIGN_OR_RETURN(iam::InlinePolicy p, store.GetInlinePolicy(kind, entity, name));
         return json::object{{field, p.entity},
                             {"PolicyName", p.name},
@@ -82,7 +82,7 @@ void AddInlineAndAttached(OperationTable& table, iam::IdentityStore& store, cons
   Add(
       table, store, "List" + noun + "Policies",
       [&store, kind, field](RequestContext& ctx) -> Result<json::object> {
-        ASSIGN_OR_RETURN(std::string entity, Required(ctx.input, field));
+        std::string entity = Str(ctx.input, field);
         ASSIGN_OR_RETURN(auto names, store.ListInlinePolicies(kind, entity));
         std::vector<std::pair<std::string, json::value>> items;
         for (const std::string& n : names) items.emplace_back(n, json::value(n));
@@ -95,8 +95,8 @@ void AddInlineAndAttached(OperationTable& table, iam::IdentityStore& store, cons
   Add(
       table, store, "Delete" + noun + "Policy",
       [&store, kind, field](RequestContext& ctx) -> Result<json::object> {
-        ASSIGN_OR_RETURN(std::string entity, Required(ctx.input, field));
-        ASSIGN_OR_RETURN(std::string name, Required(ctx.input, "PolicyName"));
+        std::string entity = Str(ctx.input, field);
+        std::string name = Str(ctx.input, "PolicyName");
         RETURN_IF_ERROR(store.DeleteInlinePolicy(kind, entity, name));
         return json::object{};
       },
@@ -106,8 +106,8 @@ void AddInlineAndAttached(OperationTable& table, iam::IdentityStore& store, cons
   Add(
       table, store, "Attach" + noun + "Policy",
       [&store, kind, field](RequestContext& ctx) -> Result<json::object> {
-        ASSIGN_OR_RETURN(std::string entity, Required(ctx.input, field));
-        ASSIGN_OR_RETURN(std::string arn, Required(ctx.input, "PolicyArn"));
+        std::string entity = Str(ctx.input, field);
+        std::string arn = Str(ctx.input, "PolicyArn");
         RETURN_IF_ERROR(store.AttachPolicy(kind, entity, arn));
         return json::object{};
       },
@@ -117,8 +117,8 @@ void AddInlineAndAttached(OperationTable& table, iam::IdentityStore& store, cons
   Add(
       table, store, "Detach" + noun + "Policy",
       [&store, kind, field](RequestContext& ctx) -> Result<json::object> {
-        ASSIGN_OR_RETURN(std::string entity, Required(ctx.input, field));
-        ASSIGN_OR_RETURN(std::string arn, Required(ctx.input, "PolicyArn"));
+        std::string entity = Str(ctx.input, field);
+        std::string arn = Str(ctx.input, "PolicyArn");
         RETURN_IF_ERROR(store.DetachPolicy(kind, entity, arn));
         return json::object{};
       },
@@ -128,7 +128,7 @@ void AddInlineAndAttached(OperationTable& table, iam::IdentityStore& store, cons
   Add(
       table, store, "ListAttached" + noun + "Policies",
       [&store, kind, field](RequestContext& ctx) -> Result<json::object> {
-        ASSIGN_OR_RETURN(std::string entity, Required(ctx.input, field));
+        std::string entity = Str(ctx.input, field);
         ASSIGN_OR_RETURN(auto attached, store.ListAttachedPolicies(
                                             kind, entity, OrDefault(ctx.input, "PathPrefix", "/")));
         std::vector<std::pair<std::string, json::value>> items;
@@ -145,8 +145,8 @@ void AddInlineAndAttached(OperationTable& table, iam::IdentityStore& store, cons
   Add(
       table, store, "Put" + noun + "PermissionsBoundary",
       [&store, kind, field](RequestContext& ctx) -> Result<json::object> {
-        ASSIGN_OR_RETURN(std::string entity, Required(ctx.input, field));
-        ASSIGN_OR_RETURN(std::string arn, Required(ctx.input, "PermissionsBoundary"));
+        std::string entity = Str(ctx.input, field);
+        std::string arn = Str(ctx.input, "PermissionsBoundary");
         RETURN_IF_ERROR(store.PutPermissionsBoundary(kind, entity, arn));
         return json::object{};
       },
@@ -156,7 +156,7 @@ void AddInlineAndAttached(OperationTable& table, iam::IdentityStore& store, cons
   Add(
       table, store, "Delete" + noun + "PermissionsBoundary",
       [&store, kind, field](RequestContext& ctx) -> Result<json::object> {
-        ASSIGN_OR_RETURN(std::string entity, Required(ctx.input, field));
+        std::string entity = Str(ctx.input, field);
         RETURN_IF_ERROR(store.DeletePermissionsBoundary(kind, entity));
         return json::object{};
       },
@@ -172,7 +172,7 @@ void AddEntityTags(OperationTable& table, iam::IdentityStore& store, const Kind&
   Add(
       table, store, "Tag" + noun,
       [&store, kind, field](RequestContext& ctx) -> Result<json::object> {
-        ASSIGN_OR_RETURN(std::string name, Required(ctx.input, field));
+        std::string name = Str(ctx.input, field);
         RETURN_IF_ERROR(store.TagEntity(kind, name, InputTags(ctx.input)));
         return json::object{};
       },
@@ -180,7 +180,7 @@ void AddEntityTags(OperationTable& table, iam::IdentityStore& store, const Kind&
   Add(
       table, store, "Untag" + noun,
       [&store, kind, field](RequestContext& ctx) -> Result<json::object> {
-        ASSIGN_OR_RETURN(std::string name, Required(ctx.input, field));
+        std::string name = Str(ctx.input, field);
         RETURN_IF_ERROR(store.UntagEntity(kind, name, InputStrings(ctx.input, "TagKeys")));
         return json::object{};
       },
@@ -189,7 +189,7 @@ void AddEntityTags(OperationTable& table, iam::IdentityStore& store, const Kind&
   Add(
       table, store, "List" + noun + "Tags",
       [&store, kind, field](RequestContext& ctx) -> Result<json::object> {
-        ASSIGN_OR_RETURN(std::string name, Required(ctx.input, field));
+        std::string name = Str(ctx.input, field);
         ASSIGN_OR_RETURN(iam::Tags tags, store.ListEntityTags(kind, name));
         std::vector<std::pair<std::string, json::value>> items;
         for (const auto& [key, value] : tags) {
@@ -213,8 +213,8 @@ void AddPolicyOperations(OperationTable& table, iam::IdentityStore& store) {
   Add(
       table, store, "CreatePolicy",
       [&store](RequestContext& ctx) -> Result<json::object> {
-        ASSIGN_OR_RETURN(std::string name, Required(ctx.input, "PolicyName"));
-        ASSIGN_OR_RETURN(std::string document, Required(ctx.input, "PolicyDocument"));
+        std::string name = Str(ctx.input, "PolicyName");
+        std::string document = Str(ctx.input, "PolicyDocument");
         ASSIGN_OR_RETURN(
             iam::ManagedPolicy p,
             store.CreatePolicy(name, OrDefault(ctx.input, "Path", "/"), document,
@@ -228,7 +228,7 @@ void AddPolicyOperations(OperationTable& table, iam::IdentityStore& store) {
   Add(
       table, store, "GetPolicy",
       [&store](RequestContext& ctx) -> Result<json::object> {
-        ASSIGN_OR_RETURN(std::string arn, Required(ctx.input, "PolicyArn"));
+        std::string arn = Str(ctx.input, "PolicyArn");
         ASSIGN_OR_RETURN(iam::ManagedPolicy p, store.GetPolicy(arn));
         return json::object{{"Policy", PolicyJson(p)}};
       },
@@ -237,7 +237,7 @@ void AddPolicyOperations(OperationTable& table, iam::IdentityStore& store) {
   Add(
       table, store, "DeletePolicy",
       [&store](RequestContext& ctx) -> Result<json::object> {
-        ASSIGN_OR_RETURN(std::string arn, Required(ctx.input, "PolicyArn"));
+        std::string arn = Str(ctx.input, "PolicyArn");
         RETURN_IF_ERROR(store.DeletePolicy(arn));
         return json::object{};
       },
@@ -272,8 +272,8 @@ void AddPolicyOperations(OperationTable& table, iam::IdentityStore& store) {
   Add(
       table, store, "CreatePolicyVersion",
       [&store](RequestContext& ctx) -> Result<json::object> {
-        ASSIGN_OR_RETURN(std::string arn, Required(ctx.input, "PolicyArn"));
-        ASSIGN_OR_RETURN(std::string document, Required(ctx.input, "PolicyDocument"));
+        std::string arn = Str(ctx.input, "PolicyArn");
+        std::string document = Str(ctx.input, "PolicyDocument");
         ASSIGN_OR_RETURN(
             iam::PolicyVersion v,
             store.CreatePolicyVersion(arn, document,
@@ -285,8 +285,8 @@ void AddPolicyOperations(OperationTable& table, iam::IdentityStore& store) {
   Add(
       table, store, "GetPolicyVersion",
       [&store](RequestContext& ctx) -> Result<json::object> {
-        ASSIGN_OR_RETURN(std::string arn, Required(ctx.input, "PolicyArn"));
-        ASSIGN_OR_RETURN(std::string version, Required(ctx.input, "VersionId"));
+        std::string arn = Str(ctx.input, "PolicyArn");
+        std::string version = Str(ctx.input, "VersionId");
         ASSIGN_OR_RETURN(iam::PolicyVersion v, store.GetPolicyVersion(arn, version));
         return json::object{{"PolicyVersion", VersionJson(v, true)}};
       },
@@ -295,7 +295,7 @@ void AddPolicyOperations(OperationTable& table, iam::IdentityStore& store) {
   Add(
       table, store, "ListPolicyVersions",
       [&store](RequestContext& ctx) -> Result<json::object> {
-        ASSIGN_OR_RETURN(std::string arn, Required(ctx.input, "PolicyArn"));
+        std::string arn = Str(ctx.input, "PolicyArn");
         ASSIGN_OR_RETURN(iam::ManagedPolicy p, store.GetPolicy(arn));
         std::vector<std::pair<std::string, json::value>> items;
         // Newest first, as AWS lists them: sort keys count down from the highest version.
@@ -313,8 +313,8 @@ void AddPolicyOperations(OperationTable& table, iam::IdentityStore& store) {
   Add(
       table, store, "SetDefaultPolicyVersion",
       [&store](RequestContext& ctx) -> Result<json::object> {
-        ASSIGN_OR_RETURN(std::string arn, Required(ctx.input, "PolicyArn"));
-        ASSIGN_OR_RETURN(std::string version, Required(ctx.input, "VersionId"));
+        std::string arn = Str(ctx.input, "PolicyArn");
+        std::string version = Str(ctx.input, "VersionId");
         RETURN_IF_ERROR(store.SetDefaultPolicyVersion(arn, version));
         return json::object{};
       },
@@ -323,8 +323,8 @@ void AddPolicyOperations(OperationTable& table, iam::IdentityStore& store) {
   Add(
       table, store, "DeletePolicyVersion",
       [&store](RequestContext& ctx) -> Result<json::object> {
-        ASSIGN_OR_RETURN(std::string arn, Required(ctx.input, "PolicyArn"));
-        ASSIGN_OR_RETURN(std::string version, Required(ctx.input, "VersionId"));
+        std::string arn = Str(ctx.input, "PolicyArn");
+        std::string version = Str(ctx.input, "VersionId");
         RETURN_IF_ERROR(store.DeletePolicyVersion(arn, version));
         return json::object{};
       },
@@ -333,7 +333,7 @@ void AddPolicyOperations(OperationTable& table, iam::IdentityStore& store) {
   Add(
       table, store, "ListEntitiesForPolicy",
       [&store](RequestContext& ctx) -> Result<json::object> {
-        ASSIGN_OR_RETURN(std::string arn, Required(ctx.input, "PolicyArn"));
+        std::string arn = Str(ctx.input, "PolicyArn");
         iam::PolicyUsage usage = iam::PolicyUsage::kAll;
         std::string usage_filter = OrDefault(ctx.input, "PolicyUsageFilter", "");
         if (usage_filter == "PermissionsPolicy") usage = iam::PolicyUsage::kPermissionsPolicy;
@@ -379,7 +379,7 @@ void AddPolicyOperations(OperationTable& table, iam::IdentityStore& store) {
   Add(
       table, store, "TagPolicy",
       [&store](RequestContext& ctx) -> Result<json::object> {
-        ASSIGN_OR_RETURN(std::string arn, Required(ctx.input, "PolicyArn"));
+        std::string arn = Str(ctx.input, "PolicyArn");
         RETURN_IF_ERROR(store.TagPolicy(arn, InputTags(ctx.input)));
         return json::object{};
       },
@@ -388,7 +388,7 @@ void AddPolicyOperations(OperationTable& table, iam::IdentityStore& store) {
   Add(
       table, store, "UntagPolicy",
       [&store](RequestContext& ctx) -> Result<json::object> {
-        ASSIGN_OR_RETURN(std::string arn, Required(ctx.input, "PolicyArn"));
+        std::string arn = Str(ctx.input, "PolicyArn");
         RETURN_IF_ERROR(store.UntagPolicy(arn, InputStrings(ctx.input, "TagKeys")));
         return json::object{};
       },
@@ -397,7 +397,7 @@ void AddPolicyOperations(OperationTable& table, iam::IdentityStore& store) {
   Add(
       table, store, "ListPolicyTags",
       [&store](RequestContext& ctx) -> Result<json::object> {
-        ASSIGN_OR_RETURN(std::string arn, Required(ctx.input, "PolicyArn"));
+        std::string arn = Str(ctx.input, "PolicyArn");
         ASSIGN_OR_RETURN(iam::ManagedPolicy p, store.GetPolicy(arn));
         std::vector<std::pair<std::string, json::value>> items;
         for (const auto& [k, v] : p.tags)

@@ -6,8 +6,8 @@ void AddRoleOperations(OperationTable& table, iam::IdentityStore& store) {
   Add(
       table, store, "CreateRole",
       [&store](RequestContext& ctx) -> Result<json::object> {
-        ASSIGN_OR_RETURN(std::string name, Required(ctx.input, "RoleName"));
-        ASSIGN_OR_RETURN(std::string trust, Required(ctx.input, "AssumeRolePolicyDocument"));
+        std::string name = Str(ctx.input, "RoleName");
+        std::string trust = Str(ctx.input, "AssumeRolePolicyDocument");
         iam::RoleOptions options;
         options.path = OrDefault(ctx.input, "Path", "/");
         options.description = OrDefault(ctx.input, "Description", "");
@@ -23,7 +23,7 @@ void AddRoleOperations(OperationTable& table, iam::IdentityStore& store) {
   Add(
       table, store, "GetRole",
       [&store](RequestContext& ctx) -> Result<json::object> {
-        ASSIGN_OR_RETURN(std::string name, Required(ctx.input, "RoleName"));
+        std::string name = Str(ctx.input, "RoleName");
         ASSIGN_OR_RETURN(iam::Role role, store.GetRole(name));
         return json::object{{"Role", RoleJson(role, true)}};
       },
@@ -44,7 +44,7 @@ void AddRoleOperations(OperationTable& table, iam::IdentityStore& store) {
   Add(
       table, store, "UpdateRole",
       [&store](RequestContext& ctx) -> Result<json::object> {
-        ASSIGN_OR_RETURN(std::string name, Required(ctx.input, "RoleName"));
+        std::string name = Str(ctx.input, "RoleName");
         std::optional<int> duration;
         if (auto d = OptionalInt(ctx.input, "MaxSessionDuration")) duration = static_cast<int>(*d);
         RETURN_IF_ERROR(store.UpdateRole(name, Optional(ctx.input, "Description"), duration));
@@ -55,8 +55,8 @@ void AddRoleOperations(OperationTable& table, iam::IdentityStore& store) {
   Add(
       table, store, "UpdateRoleDescription",
       [&store](RequestContext& ctx) -> Result<json::object> {
-        ASSIGN_OR_RETURN(std::string name, Required(ctx.input, "RoleName"));
-        ASSIGN_OR_RETURN(std::string description, Required(ctx.input, "Description"));
+        std::string name = Str(ctx.input, "RoleName");
+        std::string description = Str(ctx.input, "Description");
         RETURN_IF_ERROR(store.UpdateRole(name, description, std::nullopt));
         ASSIGN_OR_RETURN(iam::Role role, store.GetRole(name));
         return json::object{{"Role", RoleJson(role, true)}};
@@ -66,8 +66,8 @@ void AddRoleOperations(OperationTable& table, iam::IdentityStore& store) {
   Add(
       table, store, "UpdateAssumeRolePolicy",
       [&store](RequestContext& ctx) -> Result<json::object> {
-        ASSIGN_OR_RETURN(std::string name, Required(ctx.input, "RoleName"));
-        ASSIGN_OR_RETURN(std::string document, Required(ctx.input, "PolicyDocument"));
+        std::string name = Str(ctx.input, "RoleName");
+        std::string document = Str(ctx.input, "PolicyDocument");
         RETURN_IF_ERROR(store.UpdateAssumeRolePolicy(name, document));
         return json::object{};
       },
@@ -76,7 +76,7 @@ void AddRoleOperations(OperationTable& table, iam::IdentityStore& store) {
   Add(
       table, store, "DeleteRole",
       [&store](RequestContext& ctx) -> Result<json::object> {
-        ASSIGN_OR_RETURN(std::string name, Required(ctx.input, "RoleName"));
+        std::string name = Str(ctx.input, "RoleName");
         RETURN_IF_ERROR(store.DeleteRole(name));
         return json::object{};
       },
@@ -87,7 +87,7 @@ void AddRoleOperations(OperationTable& table, iam::IdentityStore& store) {
   Add(
       table, store, "ListInstanceProfilesForRole",
       [&store](RequestContext& ctx) -> Result<json::object> {
-        ASSIGN_OR_RETURN(std::string name, Required(ctx.input, "RoleName"));
+        std::string name = Str(ctx.input, "RoleName");
         RETURN_IF_ERROR(store.GetRole(name).status());
         json::object out;
         RETURN_IF_ERROR(Paginate(ctx.input, {}, "InstanceProfiles", out));

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "api/json_members.h"
 #include "api/operation.h"
 #include "iam/identity_store.h"
 
@@ -17,7 +18,10 @@ namespace kiroku::api::iam_internal {
 
 namespace json = boost::json;
 
-// Input readers. Required() fails with ValidationError when the member is absent.
+// Input readers. The decode stage validated the input against the model (required members are
+// present, every member has its type and constraints), so modelled required members are read
+// directly with Str(); Required() is for members the model leaves optional but an operation
+// needs (CreateLoginProfile's Password): ValidationError when absent.
 std::optional<std::string> Optional(const json::object& input, std::string_view name);
 Result<std::string> Required(const json::object& input, std::string_view name);
 std::string OrDefault(const json::object& input, std::string_view name, std::string fallback);

@@ -18,7 +18,7 @@ void AddUserOperations(OperationTable& table, iam::IdentityStore& store) {
   Add(
       table, store, "CreateUser",
       [&store](RequestContext& ctx) -> Result<json::object> {
-        ASSIGN_OR_RETURN(std::string name, Required(ctx.input, "UserName"));
+        std::string name = Str(ctx.input, "UserName");
         ASSIGN_OR_RETURN(
             iam::User user,
             store.CreateUser(name, OrDefault(ctx.input, "Path", "/"), InputTags(ctx.input),
@@ -57,7 +57,7 @@ void AddUserOperations(OperationTable& table, iam::IdentityStore& store) {
   Add(
       table, store, "UpdateUser",
       [&store](RequestContext& ctx) -> Result<json::object> {
-        ASSIGN_OR_RETURN(std::string name, Required(ctx.input, "UserName"));
+        std::string name = Str(ctx.input, "UserName");
         RETURN_IF_ERROR(store.UpdateUser(name, Optional(ctx.input, "NewUserName"),
                                          Optional(ctx.input, "NewPath")));
         return json::object{};
@@ -67,7 +67,7 @@ void AddUserOperations(OperationTable& table, iam::IdentityStore& store) {
   Add(
       table, store, "DeleteUser",
       [&store](RequestContext& ctx) -> Result<json::object> {
-        ASSIGN_OR_RETURN(std::string name, Required(ctx.input, "UserName"));
+        std::string name = Str(ctx.input, "UserName");
         RETURN_IF_ERROR(store.DeleteUser(name));
         return json::object{};
       },
@@ -77,7 +77,7 @@ void AddUserOperations(OperationTable& table, iam::IdentityStore& store) {
   Add(
       table, store, "CreateGroup",
       [&store](RequestContext& ctx) -> Result<json::object> {
-        ASSIGN_OR_RETURN(std::string name, Required(ctx.input, "GroupName"));
+        std::string name = Str(ctx.input, "GroupName");
         ASSIGN_OR_RETURN(iam::Group group,
                          store.CreateGroup(name, OrDefault(ctx.input, "Path", "/")));
         return json::object{{"Group", GroupJson(group)}};
@@ -87,7 +87,7 @@ void AddUserOperations(OperationTable& table, iam::IdentityStore& store) {
   Add(
       table, store, "GetGroup",
       [&store](RequestContext& ctx) -> Result<json::object> {
-        ASSIGN_OR_RETURN(std::string name, Required(ctx.input, "GroupName"));
+        std::string name = Str(ctx.input, "GroupName");
         ASSIGN_OR_RETURN(iam::Group group, store.GetGroup(name));
         ASSIGN_OR_RETURN(auto users, store.ListUsersInGroup(name));
         std::vector<std::pair<std::string, json::value>> items;
@@ -113,7 +113,7 @@ void AddUserOperations(OperationTable& table, iam::IdentityStore& store) {
   Add(
       table, store, "UpdateGroup",
       [&store](RequestContext& ctx) -> Result<json::object> {
-        ASSIGN_OR_RETURN(std::string name, Required(ctx.input, "GroupName"));
+        std::string name = Str(ctx.input, "GroupName");
         RETURN_IF_ERROR(store.UpdateGroup(name, Optional(ctx.input, "NewGroupName"),
                                           Optional(ctx.input, "NewPath")));
         return json::object{};
@@ -123,7 +123,7 @@ void AddUserOperations(OperationTable& table, iam::IdentityStore& store) {
   Add(
       table, store, "DeleteGroup",
       [&store](RequestContext& ctx) -> Result<json::object> {
-        ASSIGN_OR_RETURN(std::string name, Required(ctx.input, "GroupName"));
+        std::string name = Str(ctx.input, "GroupName");
         RETURN_IF_ERROR(store.DeleteGroup(name));
         return json::object{};
       },
@@ -132,8 +132,8 @@ void AddUserOperations(OperationTable& table, iam::IdentityStore& store) {
   Add(
       table, store, "AddUserToGroup",
       [&store](RequestContext& ctx) -> Result<json::object> {
-        ASSIGN_OR_RETURN(std::string group, Required(ctx.input, "GroupName"));
-        ASSIGN_OR_RETURN(std::string user, Required(ctx.input, "UserName"));
+        std::string group = Str(ctx.input, "GroupName");
+        std::string user = Str(ctx.input, "UserName");
         RETURN_IF_ERROR(store.AddUserToGroup(group, user));
         return json::object{};
       },
@@ -142,8 +142,8 @@ void AddUserOperations(OperationTable& table, iam::IdentityStore& store) {
   Add(
       table, store, "RemoveUserFromGroup",
       [&store](RequestContext& ctx) -> Result<json::object> {
-        ASSIGN_OR_RETURN(std::string group, Required(ctx.input, "GroupName"));
-        ASSIGN_OR_RETURN(std::string user, Required(ctx.input, "UserName"));
+        std::string group = Str(ctx.input, "GroupName");
+        std::string user = Str(ctx.input, "UserName");
         RETURN_IF_ERROR(store.RemoveUserFromGroup(group, user));
         return json::object{};
       },
@@ -152,7 +152,7 @@ void AddUserOperations(OperationTable& table, iam::IdentityStore& store) {
   Add(
       table, store, "ListGroupsForUser",
       [&store](RequestContext& ctx) -> Result<json::object> {
-        ASSIGN_OR_RETURN(std::string name, Required(ctx.input, "UserName"));
+        std::string name = Str(ctx.input, "UserName");
         ASSIGN_OR_RETURN(auto groups, store.ListGroupsForUser(name));
         std::vector<std::pair<std::string, json::value>> items;
         for (const iam::Group& g : groups) items.emplace_back(SortKey(g.name), GroupJson(g));
@@ -192,8 +192,8 @@ void AddUserOperations(OperationTable& table, iam::IdentityStore& store) {
       table, store, "UpdateAccessKey",
       [&store](RequestContext& ctx) -> Result<json::object> {
         ASSIGN_OR_RETURN(std::string name, UserNameOrCaller(ctx));
-        ASSIGN_OR_RETURN(std::string id, Required(ctx.input, "AccessKeyId"));
-        ASSIGN_OR_RETURN(std::string status, Required(ctx.input, "Status"));
+        std::string id = Str(ctx.input, "AccessKeyId");
+        std::string status = Str(ctx.input, "Status");
         RETURN_IF_ERROR(store.UpdateAccessKey(name, id, status));
         return json::object{};
       },
@@ -203,7 +203,7 @@ void AddUserOperations(OperationTable& table, iam::IdentityStore& store) {
       table, store, "DeleteAccessKey",
       [&store](RequestContext& ctx) -> Result<json::object> {
         ASSIGN_OR_RETURN(std::string name, UserNameOrCaller(ctx));
-        ASSIGN_OR_RETURN(std::string id, Required(ctx.input, "AccessKeyId"));
+        std::string id = Str(ctx.input, "AccessKeyId");
         RETURN_IF_ERROR(store.DeleteAccessKey(name, id));
         return json::object{};
       },
@@ -212,7 +212,7 @@ void AddUserOperations(OperationTable& table, iam::IdentityStore& store) {
   Add(
       table, store, "GetAccessKeyLastUsed",
       [&store](RequestContext& ctx) -> Result<json::object> {
-        ASSIGN_OR_RETURN(std::string id, Required(ctx.input, "AccessKeyId"));
+        std::string id = Str(ctx.input, "AccessKeyId");
         ASSIGN_OR_RETURN(iam::AccessKeyLastUsed used, store.GetAccessKeyLastUsed(id));
         json::object last{{"ServiceName", used.service_name}, {"Region", used.region}};
         if (used.last_used_date) last["LastUsedDate"] = *used.last_used_date;
@@ -262,7 +262,7 @@ void AddUserOperations(OperationTable& table, iam::IdentityStore& store) {
   Add(
       table, store, "UpdateLoginProfile",
       [&store](RequestContext& ctx) -> Result<json::object> {
-        ASSIGN_OR_RETURN(std::string name, Required(ctx.input, "UserName"));
+        std::string name = Str(ctx.input, "UserName");
         RETURN_IF_ERROR(store.UpdateLoginProfile(name, Optional(ctx.input, "Password"),
                                                  OptionalBool(ctx.input, "PasswordResetRequired")));
         return json::object{};

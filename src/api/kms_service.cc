@@ -22,14 +22,7 @@ Status Validation(std::string message) {
 
 // --- reading the JSON input -------------------------------------------------------------
 
-Result<std::string> Required(const json::object& in, std::string_view name) {
-  std::string value = Str(in, name);
-  if (value.empty()) {
-    return Validation("1 validation error detected: Value null at '" + std::string(name) +
-                      "' failed to satisfy constraint: Member must not be null");
-  }
-  return value;
-}
+// (Presence, type and length of the modelled members were checked by the decode stage.)
 
 std::optional<int64_t> Int(const json::object& in, std::string_view name) {
   const json::value* v = in.if_contains(name);
@@ -42,8 +35,16 @@ bool Bool(const json::object& in, std::string_view name) {
   return v != nullptr && v->is_bool() && v->as_bool();
 }
 
+// A blob member the operation needs even where the model leaves it optional (Decrypt's and
+// ReEncrypt's CiphertextBlob, optional in the model for Recipient and DryRun calls).
 Result<std::string> Blob(const json::object& in, std::string_view name) {
-  ASSIGN_OR_RETURN(std::string text, Required(in, name));
+  std::string text = Str(in, name);
+  if (text.empty()) {
+    std::string field(name);  // "CiphertextBlob" -> "ciphertextBlob", as AWS names it
+    field[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(field[0])));
+    return Validation("1 validation error detected: Value null at '" + field +
+                      "' failed to satisfy constraint: Member must not be null");
+  }
   auto bytes = Base64Decode(text);
   if (!bytes) return Status::InvalidArgument("Invalid base64 in " + std::string(name)).WithAwsCode("SerializationException");
   return *bytes;
@@ -336,7 +337,7 @@ void AddKmsOperations(OperationTable& table, kms::KeyStore& keys,
   }));
 
   table.Add("kms", "DescribeKey", KeyOperation(auth, "DescribeKey", [&keys](RequestContext& ctx) -> Result<json::value> {
-    ASSIGN_OR_RETURN(std::string ref, Required(ctx.input, "KeyId"));
+    std::string ref = Str(ctx.input, "KeyId");
     ASSIGN_OR_RETURN(KeyMetadata key, keys.DescribeKey(ScopeOf(ctx), ref));
     return json::value{{"KeyMetadata", MetadataJson(key)}};
   }));
@@ -356,7 +357,7 @@ void AddKmsOperations(OperationTable& table, kms::KeyStore& keys,
 
   auto simple = [&](std::string name, std::function<Status(const Scope&, const std::string&)> fn) {
     table.Add("kms", name, KeyOperation(auth, name, [fn](RequestContext& ctx) -> Result<json::value> {
-      ASSIGN_OR_RETURN(std::string ref, Required(ctx.input, "KeyId"));
+      std::string ref = Str(ctx.input, "KeyId");
       RETURN_IF_ERROR(fn(ScopeOf(ctx), ref));
       return json::value(json::object());
     }));
@@ -367,13 +368,13 @@ void AddKmsOperations(OperationTable& table, kms::KeyStore& keys,
          [&keys](const Scope& s, const std::string& r) { return keys.DisableKeyRotation(s, r); });
 
   table.Add("kms", "UpdateKeyDescription", KeyOperation(auth, "UpdateKeyDescription", [&keys](RequestContext& ctx) -> Result<json::value> {
-    ASSIGN_OR_RETURN(std::string ref, Required(ctx.input, "KeyId"));
+    std::string ref = Str(ctx.input, "KeyId");
     RETURN_IF_ERROR(keys.UpdateKeyDescription(ScopeOf(ctx), ref, Str(ctx.input, "Description")));
     return json::value(json::object());
   }));
 
   table.Add("kms", "ScheduleKeyDeletion", KeyOperation(auth, "ScheduleKeyDeletion", [&keys](RequestContext& ctx) -> Result<json::value> {
-    ASSIGN_OR_RETURN(std::string ref, Required(ctx.input, "KeyId"));
+    std::string ref = Str(ctx.input, "KeyId");
     int days = static_cast<int>(Int(ctx.input, "PendingWindowInDays").value_or(30));
     ASSIGN_OR_RETURN(KeyMetadata key, keys.ScheduleKeyDeletion(ScopeOf(ctx), ref, days));
     return json::value{{"KeyId", key.arn},
@@ -383,13 +384,13 @@ void AddKmsOperations(OperationTable& table, kms::KeyStore& keys,
   }));
 
   table.Add("kms", "CancelKeyDeletion", KeyOperation(auth, "CancelKeyDeletion", [&keys](RequestContext& ctx) -> Result<json::value> {
-    ASSIGN_OR_RETURN(std::string ref, Required(ctx.input, "KeyId"));
+    std::string ref = Str(ctx.input, "KeyId");
     ASSIGN_OR_RETURN(KeyMetadata key, keys.CancelKeyDeletion(ScopeOf(ctx), ref));
     return json::value{{"KeyId", key.arn}};
   }));
 
   table.Add("kms", "GetKeyPolicy", KeyOperation(auth, "GetKeyPolicy", [&keys](RequestContext& ctx) -> Result<json::value> {
-    ASSIGN_OR_RETURN(std::string ref, Required(ctx.input, "KeyId"));
+    std::string ref = Str(ctx.input, "KeyId");
     std::string name = Str(ctx.input, "PolicyName");
     if (!name.empty() && name != "default") return Status::NotFound("No such policy exists").WithAwsCode("NotFoundException");
     ASSIGN_OR_RETURN(std::string text, keys.GetKeyPolicy(ScopeOf(ctx), ref));
@@ -397,14 +398,14 @@ void AddKmsOperations(OperationTable& table, kms::KeyStore& keys,
   }));
 
   table.Add("kms", "ListKeyPolicies", KeyOperation(auth, "ListKeyPolicies", [&keys](RequestContext& ctx) -> Result<json::value> {
-    ASSIGN_OR_RETURN(std::string ref, Required(ctx.input, "KeyId"));
+    std::string ref = Str(ctx.input, "KeyId");
     ASSIGN_OR_RETURN(KeyMetadata key, keys.DescribeKey(ScopeOf(ctx), ref));
     return json::value{{"PolicyNames", json::array{"default"}}, {"Truncated", false}};
   }));
 
   table.Add("kms", "PutKeyPolicy", KeyOperation(auth, "PutKeyPolicy", [&keys, &identities](RequestContext& ctx) -> Result<json::value> {
-    ASSIGN_OR_RETURN(std::string ref, Required(ctx.input, "KeyId"));
-    ASSIGN_OR_RETURN(std::string text, Required(ctx.input, "Policy"));
+    std::string ref = Str(ctx.input, "KeyId");
+    std::string text = Str(ctx.input, "Policy");
     std::string name = Str(ctx.input, "PolicyName");
     if (!name.empty() && name != "default") return Validation("PolicyName must be default");
     ASSIGN_OR_RETURN(policy::Policy parsed, ParseKeyPolicy(text));
@@ -415,7 +416,7 @@ void AddKmsOperations(OperationTable& table, kms::KeyStore& keys,
   }));
 
   table.Add("kms", "EnableKeyRotation", KeyOperation(auth, "EnableKeyRotation", [&keys](RequestContext& ctx) -> Result<json::value> {
-    ASSIGN_OR_RETURN(std::string ref, Required(ctx.input, "KeyId"));
+    std::string ref = Str(ctx.input, "KeyId");
     std::optional<int> period;
     if (auto p = Int(ctx.input, "RotationPeriodInDays")) period = static_cast<int>(*p);
     RETURN_IF_ERROR(keys.EnableKeyRotation(ScopeOf(ctx), ref, period));
@@ -423,7 +424,7 @@ void AddKmsOperations(OperationTable& table, kms::KeyStore& keys,
   }));
 
   table.Add("kms", "GetKeyRotationStatus", KeyOperation(auth, "GetKeyRotationStatus", [&keys](RequestContext& ctx) -> Result<json::value> {
-    ASSIGN_OR_RETURN(std::string ref, Required(ctx.input, "KeyId"));
+    std::string ref = Str(ctx.input, "KeyId");
     ASSIGN_OR_RETURN(KeyMetadata key, keys.DescribeKey(ScopeOf(ctx), ref));
     json::object out{{"KeyRotationEnabled", key.rotation_enabled},
                      {"KeyId", key.arn}};
@@ -435,13 +436,13 @@ void AddKmsOperations(OperationTable& table, kms::KeyStore& keys,
   }));
 
   table.Add("kms", "RotateKeyOnDemand", KeyOperation(auth, "RotateKeyOnDemand", [&keys](RequestContext& ctx) -> Result<json::value> {
-    ASSIGN_OR_RETURN(std::string ref, Required(ctx.input, "KeyId"));
+    std::string ref = Str(ctx.input, "KeyId");
     ASSIGN_OR_RETURN(KeyMetadata key, keys.RotateKeyOnDemand(ScopeOf(ctx), ref));
     return json::value{{"KeyId", key.key_id}};
   }));
 
   table.Add("kms", "ListKeyRotations", KeyOperation(auth, "ListKeyRotations", [&keys](RequestContext& ctx) -> Result<json::value> {
-    ASSIGN_OR_RETURN(std::string ref, Required(ctx.input, "KeyId"));
+    std::string ref = Str(ctx.input, "KeyId");
     ASSIGN_OR_RETURN(KeyMetadata key, keys.DescribeKey(ScopeOf(ctx), ref));
     ASSIGN_OR_RETURN(auto rotations, keys.ListKeyRotations(ScopeOf(ctx), ref));
     json::array out;
@@ -455,13 +456,13 @@ void AddKmsOperations(OperationTable& table, kms::KeyStore& keys,
   }));
 
   table.Add("kms", "TagResource", KeyOperation(auth, "TagResource", [&keys](RequestContext& ctx) -> Result<json::value> {
-    ASSIGN_OR_RETURN(std::string ref, Required(ctx.input, "KeyId"));
+    std::string ref = Str(ctx.input, "KeyId");
     RETURN_IF_ERROR(keys.TagResource(ScopeOf(ctx), ref, TagList(ctx.input)));
     return json::value(json::object());
   }));
 
   table.Add("kms", "UntagResource", KeyOperation(auth, "UntagResource", [&keys](RequestContext& ctx) -> Result<json::value> {
-    ASSIGN_OR_RETURN(std::string ref, Required(ctx.input, "KeyId"));
+    std::string ref = Str(ctx.input, "KeyId");
     std::vector<std::string> tag_keys;
     if (const json::value* v = ctx.input.if_contains("TagKeys"); v != nullptr && v->is_array()) {
       for (const json::value& k : v->as_array()) tag_keys.emplace_back(k.as_string());
@@ -471,7 +472,7 @@ void AddKmsOperations(OperationTable& table, kms::KeyStore& keys,
   }));
 
   table.Add("kms", "ListResourceTags", KeyOperation(auth, "ListResourceTags", [&keys](RequestContext& ctx) -> Result<json::value> {
-    ASSIGN_OR_RETURN(std::string ref, Required(ctx.input, "KeyId"));
+    std::string ref = Str(ctx.input, "KeyId");
     ASSIGN_OR_RETURN(KeyMetadata key, keys.DescribeKey(ScopeOf(ctx), ref));
     json::array tags;
     for (const auto& [k, v] : key.tags) tags.push_back({{"TagKey", k}, {"TagValue", v}});
@@ -489,8 +490,8 @@ void AddKmsOperations(OperationTable& table, kms::KeyStore& keys,
   };
   for (std::string name : {"CreateAlias", "UpdateAlias"}) {
     Operation op = KeyOperation(auth, name, [&keys, name](RequestContext& ctx) -> Result<json::value> {
-      ASSIGN_OR_RETURN(std::string alias, Required(ctx.input, "AliasName"));
-      ASSIGN_OR_RETURN(std::string target, Required(ctx.input, "TargetKeyId"));
+      std::string alias = Str(ctx.input, "AliasName");
+      std::string target = Str(ctx.input, "TargetKeyId");
       RETURN_IF_ERROR(name == "CreateAlias" ? keys.CreateAlias(ScopeOf(ctx), alias, target)
                                             : keys.UpdateAlias(ScopeOf(ctx), alias, target));
       return json::value(json::object());
@@ -501,7 +502,7 @@ void AddKmsOperations(OperationTable& table, kms::KeyStore& keys,
 
   {
     Operation op = AccountOperation("DeleteAlias", [&keys](RequestContext& ctx) -> Result<json::value> {
-      ASSIGN_OR_RETURN(std::string alias, Required(ctx.input, "AliasName"));
+      std::string alias = Str(ctx.input, "AliasName");
       RETURN_IF_ERROR(keys.DeleteAlias(ScopeOf(ctx), alias));
       return json::value(json::object());
     });
@@ -526,9 +527,9 @@ void AddKmsOperations(OperationTable& table, kms::KeyStore& keys,
   }));
 
   table.Add("kms", "CreateGrant", KeyOperation(auth, "CreateGrant", [&keys](RequestContext& ctx) -> Result<json::value> {
-    ASSIGN_OR_RETURN(std::string ref, Required(ctx.input, "KeyId"));
+    std::string ref = Str(ctx.input, "KeyId");
     kms::Grant grant;
-    ASSIGN_OR_RETURN(grant.grantee_principal, Required(ctx.input, "GranteePrincipal"));
+    grant.grantee_principal = Str(ctx.input, "GranteePrincipal");
     grant.retiring_principal = Str(ctx.input, "RetiringPrincipal");
     grant.name = Str(ctx.input, "Name");
     if (const json::value* ops = ctx.input.if_contains("Operations"); ops && ops->is_array()) {
@@ -544,7 +545,7 @@ void AddKmsOperations(OperationTable& table, kms::KeyStore& keys,
   }));
 
   table.Add("kms", "ListGrants", KeyOperation(auth, "ListGrants", [&keys](RequestContext& ctx) -> Result<json::value> {
-    ASSIGN_OR_RETURN(std::string ref, Required(ctx.input, "KeyId"));
+    std::string ref = Str(ctx.input, "KeyId");
     ASSIGN_OR_RETURN(auto grants, keys.ListGrants(ScopeOf(ctx), ref));
     std::string only_id = Str(ctx.input, "GrantId");
     std::string only_grantee = Str(ctx.input, "GranteePrincipal");
@@ -568,8 +569,8 @@ void AddKmsOperations(OperationTable& table, kms::KeyStore& keys,
   }));
 
   table.Add("kms", "RevokeGrant", KeyOperation(auth, "RevokeGrant", [&keys](RequestContext& ctx) -> Result<json::value> {
-    ASSIGN_OR_RETURN(std::string ref, Required(ctx.input, "KeyId"));
-    ASSIGN_OR_RETURN(std::string grant_id, Required(ctx.input, "GrantId"));
+    std::string ref = Str(ctx.input, "KeyId");
+    std::string grant_id = Str(ctx.input, "GrantId");
     RETURN_IF_ERROR(keys.RevokeGrant(ScopeOf(ctx), ref, grant_id));
     return json::value(json::object());
   }));
@@ -612,7 +613,7 @@ void AddKmsOperations(OperationTable& table, kms::KeyStore& keys,
 
   // Cryptography.
   table.Add("kms", "Encrypt", KeyOperation(auth, "Encrypt", [&keys](RequestContext& ctx) -> Result<json::value> {
-    ASSIGN_OR_RETURN(std::string ref, Required(ctx.input, "KeyId"));
+    std::string ref = Str(ctx.input, "KeyId");
     ASSIGN_OR_RETURN(std::string plaintext, Blob(ctx.input, "Plaintext"));
     ASSIGN_OR_RETURN(KeyMetadata key, keys.DescribeKey(ScopeOf(ctx), ref));
     ASSIGN_OR_RETURN(std::string blob, keys.Encrypt(ScopeOf(ctx), ref, plaintext,
@@ -646,7 +647,7 @@ void AddKmsOperations(OperationTable& table, kms::KeyStore& keys,
     // evaluator.
     Operation op = KeyOperation(auth, "ReEncryptFrom", [&keys, shared_auth, &identities](RequestContext& ctx) -> Result<json::value> {
       ASSIGN_OR_RETURN(std::string blob, Blob(ctx.input, "CiphertextBlob"));
-      ASSIGN_OR_RETURN(std::string destination, Required(ctx.input, "DestinationKeyId"));
+      std::string destination = Str(ctx.input, "DestinationKeyId");
       ASSIGN_OR_RETURN(KeyMetadata dest, keys.DescribeKey(ScopeOf(ctx), destination));
       {
         ASSIGN_OR_RETURN(policy::PolicySet set, identities.PoliciesFor(ctx.principal));
@@ -682,7 +683,7 @@ void AddKmsOperations(OperationTable& table, kms::KeyStore& keys,
   for (bool with_plaintext : {true, false}) {
     std::string name = with_plaintext ? "GenerateDataKey" : "GenerateDataKeyWithoutPlaintext";
     table.Add("kms", name, KeyOperation(auth, name, [&keys, with_plaintext](RequestContext& ctx) -> Result<json::value> {
-      ASSIGN_OR_RETURN(std::string ref, Required(ctx.input, "KeyId"));
+      std::string ref = Str(ctx.input, "KeyId");
       std::string spec = Str(ctx.input, "KeySpec");
       std::optional<int64_t> n = Int(ctx.input, "NumberOfBytes");
       if (!spec.empty() && n) return Validation("Specify either KeySpec or NumberOfBytes, not both");

@@ -50,9 +50,9 @@ Result<logs::MetricTransformation> Transformation(const json::value& v) {
   if (!v.is_object()) return InvalidParameter("metricTransformations must hold objects");
   const json::object& o = v.as_object();
   logs::MetricTransformation t;
-  ASSIGN_OR_RETURN(t.metric_name, Required(o, "metricName"));
-  ASSIGN_OR_RETURN(t.metric_namespace, Required(o, "metricNamespace"));
-  ASSIGN_OR_RETURN(t.metric_value, Required(o, "metricValue"));
+  t.metric_name = Str(o, "metricName");
+  t.metric_namespace = Str(o, "metricNamespace");
+  t.metric_value = Str(o, "metricValue");
   if (const json::value* d = o.if_contains("defaultValue"); d != nullptr && d->is_number()) {
     t.default_value = d->to_number<double>();
   }
@@ -90,8 +90,8 @@ void AddLogsEventOperations(OperationTable& table, logs::LogStore& store) {
   table.Add(
       "logs", "PutLogEvents",
       StreamOperation(store, "PutLogEvents", [&store](RequestContext& ctx) -> Result<json::value> {
-        ASSIGN_OR_RETURN(std::string group, Required(ctx.input, "logGroupName"));
-        ASSIGN_OR_RETURN(std::string stream, Required(ctx.input, "logStreamName"));
+        std::string group = Str(ctx.input, "logGroupName");
+        std::string stream = Str(ctx.input, "logStreamName");
         const json::value* list = ctx.input.if_contains("logEvents");
         if (list == nullptr || !list->is_array()) {
           return InvalidParameter(
@@ -130,7 +130,7 @@ void AddLogsEventOperations(OperationTable& table, logs::LogStore& store) {
       "logs", "GetLogEvents",
       StreamOperation(store, "GetLogEvents", [&store](RequestContext& ctx) -> Result<json::value> {
         ASSIGN_OR_RETURN(std::string group, GroupName(ctx));
-        ASSIGN_OR_RETURN(std::string stream, Required(ctx.input, "logStreamName"));
+        std::string stream = Str(ctx.input, "logStreamName");
         logs::GetQuery query;
         query.start_time = Int(ctx.input, "startTime");
         query.end_time = Int(ctx.input, "endTime");
@@ -205,9 +205,9 @@ void AddLogsEventOperations(OperationTable& table, logs::LogStore& store) {
       GroupOperation(
           store, "PutMetricFilter", [&store](RequestContext& ctx) -> Result<json::value> {
             logs::MetricFilter f;
-            ASSIGN_OR_RETURN(f.log_group_name, Required(ctx.input, "logGroupName"));
-            ASSIGN_OR_RETURN(f.filter_name, Required(ctx.input, "filterName"));
-            ASSIGN_OR_RETURN(f.filter_pattern, Required(ctx.input, "filterPattern"));
+            f.log_group_name = Str(ctx.input, "logGroupName");
+            f.filter_name = Str(ctx.input, "filterName");
+            f.filter_pattern = Str(ctx.input, "filterPattern");
             if (f.filter_name.empty() || f.filter_name.size() > 512 ||
                 f.filter_name.find_first_of(":*") != std::string::npos) {
               return InvalidParameter("1 validation error detected: Value '" + f.filter_name +
@@ -232,8 +232,8 @@ void AddLogsEventOperations(OperationTable& table, logs::LogStore& store) {
   table.Add("logs", "DeleteMetricFilter",
             GroupOperation(
                 store, "DeleteMetricFilter", [&store](RequestContext& ctx) -> Result<json::value> {
-                  ASSIGN_OR_RETURN(std::string group, Required(ctx.input, "logGroupName"));
-                  ASSIGN_OR_RETURN(std::string name, Required(ctx.input, "filterName"));
+                  std::string group = Str(ctx.input, "logGroupName");
+                  std::string name = Str(ctx.input, "filterName");
                   RETURN_IF_ERROR(store.DeleteMetricFilter(ScopeOf(ctx), group, name));
                   return json::value(json::object());
                 }));
@@ -287,7 +287,7 @@ void AddLogsEventOperations(OperationTable& table, logs::LogStore& store) {
 
   table.Add("logs", "TestMetricFilter",
             AccountOperation("TestMetricFilter", [](RequestContext& ctx) -> Result<json::value> {
-              ASSIGN_OR_RETURN(std::string text, Required(ctx.input, "filterPattern"));
+              std::string text = Str(ctx.input, "filterPattern");
               std::vector<std::string> messages = StrList(ctx.input, "logEventMessages");
               if (messages.empty() || messages.size() > 50) {
                 return InvalidParameter(

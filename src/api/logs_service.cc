@@ -146,7 +146,7 @@ Operation StreamOperation(logs::LogStore& store, std::string action, OperationFn
   op.authorization.action = "logs:" + action;
   op.authorization.resources = [](const RequestContext& ctx) -> Result<std::vector<std::string>> {
     ASSIGN_OR_RETURN(std::string group, GroupName(ctx));
-    ASSIGN_OR_RETURN(std::string stream, Required(ctx.input, "logStreamName"));
+    std::string stream = Str(ctx.input, "logStreamName");
     return std::vector<std::string>{logs::StreamArn(ScopeOf(ctx), group, stream)};
   };
   op.authorization.context = [&store](const RequestContext& ctx, policy::ContextKeys& keys) {
@@ -217,7 +217,7 @@ Status ValidateTags(const logs::Tags& tags) {
 
 // The group a tagging call's resourceArn names (log groups only).
 Result<std::string> TaggedGroup(const RequestContext& ctx) {
-  ASSIGN_OR_RETURN(std::string arn, Required(ctx.input, "resourceArn"));
+  std::string arn = Str(ctx.input, "resourceArn");
   if (arn.find(":log-group:") == std::string::npos) {
     return Status::NotFound("The specified resource does not exist.")
         .WithAwsCode("ResourceNotFoundException");
@@ -234,7 +234,7 @@ void AddLogsOperations(OperationTable& table, logs::LogStore& store) {
       GroupOperation(
           store, "CreateLogGroup",
           [&store](RequestContext& ctx) -> Result<json::value> {
-            ASSIGN_OR_RETURN(std::string name, Required(ctx.input, "logGroupName"));
+            std::string name = Str(ctx.input, "logGroupName");
             logs::Tags tags = TagMap(ctx.input, "tags");
             RETURN_IF_ERROR(ValidateTags(tags));
             RETURN_IF_ERROR(store.CreateLogGroup(ScopeOf(ctx), name, Str(ctx.input, "kmsKeyId"),
@@ -246,7 +246,7 @@ void AddLogsOperations(OperationTable& table, logs::LogStore& store) {
   table.Add(
       "logs", "DeleteLogGroup",
       GroupOperation(store, "DeleteLogGroup", [&store](RequestContext& ctx) -> Result<json::value> {
-        ASSIGN_OR_RETURN(std::string name, Required(ctx.input, "logGroupName"));
+        std::string name = Str(ctx.input, "logGroupName");
         RETURN_IF_ERROR(store.DeleteLogGroup(ScopeOf(ctx), name));
         return json::value(json::object());
       }));
@@ -299,7 +299,7 @@ void AddLogsOperations(OperationTable& table, logs::LogStore& store) {
       "logs", "PutRetentionPolicy",
       GroupOperation(
           store, "PutRetentionPolicy", [&store](RequestContext& ctx) -> Result<json::value> {
-            ASSIGN_OR_RETURN(std::string name, Required(ctx.input, "logGroupName"));
+            std::string name = Str(ctx.input, "logGroupName");
             std::optional<int64_t> days = Int(ctx.input, "retentionInDays");
             if (!days) {
               return InvalidParameter(
@@ -314,7 +314,7 @@ void AddLogsOperations(OperationTable& table, logs::LogStore& store) {
       "logs", "DeleteRetentionPolicy",
       GroupOperation(store, "DeleteRetentionPolicy",
                      [&store](RequestContext& ctx) -> Result<json::value> {
-                       ASSIGN_OR_RETURN(std::string name, Required(ctx.input, "logGroupName"));
+                       std::string name = Str(ctx.input, "logGroupName");
                        RETURN_IF_ERROR(store.PutRetentionPolicy(ScopeOf(ctx), name, std::nullopt));
                        return json::value(json::object());
                      }));
@@ -336,7 +336,7 @@ void AddLogsOperations(OperationTable& table, logs::LogStore& store) {
             GroupOperation(store, "AssociateKmsKey",
                            [&store, kms_target](RequestContext& ctx) -> Result<json::value> {
                              ASSIGN_OR_RETURN(std::string name, kms_target(ctx));
-                             ASSIGN_OR_RETURN(std::string key, Required(ctx.input, "kmsKeyId"));
+                             std::string key = Str(ctx.input, "kmsKeyId");
                              RETURN_IF_ERROR(store.AssociateKmsKey(ScopeOf(ctx), name, key));
                              return json::value(json::object());
                            }));
@@ -381,7 +381,7 @@ void AddLogsOperations(OperationTable& table, logs::LogStore& store) {
             GroupOperation(
                 store, "TagLogGroup",
                 [&store](RequestContext& ctx) -> Result<json::value> {
-                  ASSIGN_OR_RETURN(std::string name, Required(ctx.input, "logGroupName"));
+                  std::string name = Str(ctx.input, "logGroupName");
                   logs::Tags tags = TagMap(ctx.input, "tags");
                   RETURN_IF_ERROR(ValidateTags(tags));
                   RETURN_IF_ERROR(store.TagLogGroup(ScopeOf(ctx), name, tags));
@@ -393,7 +393,7 @@ void AddLogsOperations(OperationTable& table, logs::LogStore& store) {
       GroupOperation(
           store, "UntagLogGroup",
           [&store](RequestContext& ctx) -> Result<json::value> {
-            ASSIGN_OR_RETURN(std::string name, Required(ctx.input, "logGroupName"));
+            std::string name = Str(ctx.input, "logGroupName");
             RETURN_IF_ERROR(store.UntagLogGroup(ScopeOf(ctx), name, StrList(ctx.input, "tags")));
             return json::value(json::object());
           },
@@ -401,7 +401,7 @@ void AddLogsOperations(OperationTable& table, logs::LogStore& store) {
   table.Add("logs", "ListTagsLogGroup",
             GroupOperation(
                 store, "ListTagsLogGroup", [&store](RequestContext& ctx) -> Result<json::value> {
-                  ASSIGN_OR_RETURN(std::string name, Required(ctx.input, "logGroupName"));
+                  std::string name = Str(ctx.input, "logGroupName");
                   ASSIGN_OR_RETURN(logs::LogGroup g, store.GetLogGroup(ScopeOf(ctx), name));
                   return json::value{{"tags", TagsJson(g.tags)}};
                 }));
@@ -410,16 +410,16 @@ void AddLogsOperations(OperationTable& table, logs::LogStore& store) {
   table.Add("logs", "CreateLogStream",
             StreamOperation(
                 store, "CreateLogStream", [&store](RequestContext& ctx) -> Result<json::value> {
-                  ASSIGN_OR_RETURN(std::string group, Required(ctx.input, "logGroupName"));
-                  ASSIGN_OR_RETURN(std::string stream, Required(ctx.input, "logStreamName"));
+                  std::string group = Str(ctx.input, "logGroupName");
+                  std::string stream = Str(ctx.input, "logStreamName");
                   RETURN_IF_ERROR(store.CreateLogStream(ScopeOf(ctx), group, stream));
                   return json::value(json::object());
                 }));
   table.Add("logs", "DeleteLogStream",
             StreamOperation(
                 store, "DeleteLogStream", [&store](RequestContext& ctx) -> Result<json::value> {
-                  ASSIGN_OR_RETURN(std::string group, Required(ctx.input, "logGroupName"));
-                  ASSIGN_OR_RETURN(std::string stream, Required(ctx.input, "logStreamName"));
+                  std::string group = Str(ctx.input, "logGroupName");
+                  std::string stream = Str(ctx.input, "logStreamName");
                   RETURN_IF_ERROR(store.DeleteLogStream(ScopeOf(ctx), group, stream));
                   return json::value(json::object());
                 }));

@@ -17,6 +17,8 @@ namespace kiroku::api::logs_internal {
 namespace json = boost::json;
 
 Status InvalidParameter(std::string message);
+// The decode stage checked the model's required members; Required() is for members the model
+// leaves optional but kiroku's operation needs (PutResourcePolicy's policyName).
 Result<std::string> Required(const json::object& in, std::string_view name);
 std::optional<int64_t> Int(const json::object& in, std::string_view name);
 std::optional<bool> Bool(const json::object& in, std::string_view name);
