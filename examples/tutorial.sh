@@ -123,7 +123,9 @@ aws $E cloudtrail get-trail-status --name "$TRAIL" --query IsLogging --output te
 step "3. sign in to the console as console-user in Tokyo and Osaka"
 for region in ap-northeast-1 ap-northeast-3; do
   url="http://$ALIAS.signin.localhost:$PORT/console?region=$region"
+  # A browser names the page it posts from; the console refuses a post that does not.
   code=$(curl -s -o /dev/null -w '%{http_code}' --resolve "$ALIAS.signin.localhost:$PORT:$HOST" \
+    -H "Origin: http://$ALIAS.signin.localhost:$PORT" \
     --data-urlencode username=console-user --data-urlencode "password=$PASSWORD" "$url")
   echo "POST $url -> HTTP $code"
   [ "$code" = 302 ] || fail "sign-in to $region answered HTTP $code, expected a 302 redirect"
