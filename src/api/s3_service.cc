@@ -602,7 +602,8 @@ struct S3Service::Impl {
     if (!authenticated.ok()) {
       if (!bucket_region.empty() &&
           (authenticated.aws_code() == "AuthorizationHeaderMalformed" ||
-           authenticated.aws_code() == "AuthorizationQueryParametersError")) {
+           authenticated.aws_code() == "AuthorizationQueryParametersError") &&
+          authenticated.message().find("the region '") != std::string::npos) {
         reply.error_details.emplace_back("Region", bucket_region);
       }
       return authenticated;
