@@ -250,11 +250,14 @@ class SimulatorTest(unittest.TestCase):
         code, _ = error_of(lambda: self.iam.simulate_custom_policy(
             PolicyInputList=["{not json"], ActionNames=["s3:GetObject"]))
         self.assertEqual(code, "MalformedPolicyDocument")
-        code, _ = error_of(lambda: self.iam.simulate_custom_policy(
+        # A context key type outside the model's enum fails IAM's input validation.
+        code, message = error_of(lambda: self.iam.simulate_custom_policy(
             PolicyInputList=[json.dumps(ALLOW_S3_READ)], ActionNames=["s3:GetObject"],
             ContextEntries=[{"ContextKeyName": "aws:username", "ContextKeyType": "text",
                              "ContextKeyValues": ["x"]}]))
-        self.assertEqual(code, "InvalidInput")
+        self.assertEqual(code, "ValidationError")
+        self.assertIn("Value 'text' at 'contextEntries.1.member.contextKeyType' failed to "
+                      "satisfy constraint: Member must satisfy enum value set: [string, ", message)
 
     def test_get_context_keys_for_custom_policy(self):
         policy = {"Version": "2012-10-17", "Statement": [
