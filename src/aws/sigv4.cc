@@ -592,7 +592,6 @@ AwsChunkedReader::AwsChunkedReader(net::BodyReader& raw, const SignedIdentity& i
       previous_signature_(identity.signature) {}
 
 Status AwsChunkedReader::ReadTrailers() {
-  std::string canonical;  // "name:value\n" per trailer, what the trailer signature covers
   std::optional<std::string> trailer_signature;
   while (true) {
     ASSIGN_OR_RETURN(std::string line, ReadLine());
@@ -607,10 +606,16 @@ Status AwsChunkedReader::ReadTrailers() {
       continue;
     }
     if (trailers_.size() >= kMaxTrailers) return BadChunk("too many aws-chunked trailers");
-    canonical += name + ":" + value + "\n";
     trailers_.push_back({std::move(name), std::move(value)});
   }
   if (!signed_trailer_) return Status::Ok();
+  // What the trailer signature covers: "name:value\n" per trailer, by name.
+  std::vector<const net::Header*> sorted;
+  for (const net::Header& h : trailers_) sorted.push_back(&h);
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [](const net::Header* a, const net::Header* b) { return a->name < b->name; });
+  std::string canonical;
+  for (const net::Header* h : sorted) canonical += h->name + ":" + h->value + "\n";
   if (!trailer_signature) {
     return Status::Unauthenticated("The aws-chunked trailer carries no x-amz-trailer-signature")
         .WithAwsCode("SignatureDoesNotMatch");

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <map>
 
@@ -185,7 +186,7 @@ class AwsChunkedTest : public ::testing::Test {
 
   Result<std::string> Decode(const std::string& body, size_t step) {
     net::Request head = Head();
-    ASSIGN_OR_RETURN(SignedIdentity id, VerifySigV4(head, "s3", lookup_, clock_, {.s3 = true}));
+    ASSIGN_OR_RETURN(SignedIdentity id, VerifySigV4(head, "s3", lookup_, clock_, {.s3 = true, .expected_region = ""}));
     StringReader raw(body, step);
     AwsChunkedReader reader(raw, id);
     std::string out;
@@ -290,6 +291,108 @@ TEST(RestXml, ReadsWellFormedDocumentsAndRefusesTheRest) {
            "<a><![CDATA[x</a>", "<a><!-- x</a>", "<>", "<a/ >", "<a>&#xZZ;</a>"}) {
     EXPECT_EQ(ParseXml(bad).status().aws_code(), "MalformedXML") << bad;
   }
+}
+
+// STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER and STREAMING-UNSIGNED-PAYLOAD-TRAILER (issue 15
+// item 8): the trailer is read, and in the signed mode its signature is checked, chained from
+// the last chunk's.
+class AwsChunkedTrailerTest : public ::testing::Test {
+ protected:
+  AwsChunkedTrailerTest() {
+    id_.amz_date = "20261126T213114Z";
+    id_.scope = "20261126/ap-northeast-1/s3/aws4_request";
+    id_.signing_key = SigningKey("secret", "20261126", "ap-northeast-1", "s3");
+    id_.signature = std::string(64, 'a');
+  }
+
+  // The body of `chunks` with `trailers` ("name:value" lines); `forge` alters the trailer
+  // signature.
+  std::string Body(bool sign, const std::vector<std::string>& chunks,
+                   const std::vector<std::string>& trailers, bool forge = false) {
+    std::string body, previous = id_.signature;
+    std::vector<std::string> all = chunks;
+    all.push_back("");
+    for (const std::string& c : all) {
+      char size[32];
+      std::snprintf(size, sizeof(size), "%zx", c.size());
+      body += size;
+      if (sign) {
+        std::string sig = Sign(id_.signing_key, "AWS4-HMAC-SHA256-PAYLOAD\n" + id_.amz_date + "\n" +
+                                                    id_.scope + "\n" + previous + "\n" +
+                                                    HexEncode(crypto::Sha256("")) + "\n" +
+                                                    HexEncode(crypto::Sha256(c)));
+        body += ";chunk-signature=" + sig;
+        previous = sig;
+      }
+      body += "\r\n";
+      if (!c.empty()) body += c + "\r\n";
+    }
+    std::string canonical;
+    for (const std::string& t : trailers) {
+      body += t + "\r\n";
+      canonical += t + "\n";
+    }
+    if (sign) {
+      std::string sig = Sign(id_.signing_key, "AWS4-HMAC-SHA256-TRAILER\n" + id_.amz_date + "\n" +
+                                                  id_.scope + "\n" + previous + "\n" +
+                                                  HexEncode(crypto::Sha256(canonical)));
+      if (forge) sig[0] = sig[0] == '0' ? '1' : '0';
+      body += "x-amz-trailer-signature:" + sig + "\r\n";
+    }
+    return body + "\r\n";
+  }
+
+  Result<std::pair<std::string, std::vector<net::Header>>> Decode(std::string mode,
+                                                                  const std::string& body) {
+    id_.payload_hash = std::move(mode);
+    StringReader raw(body, 5);
+    AwsChunkedReader reader(raw, id_);
+    std::string out;
+    char buf[100];
+    while (true) {
+      ASSIGN_OR_RETURN(size_t n, reader.Read(buf, sizeof(buf)));
+      if (n == 0) break;
+      out.append(buf, n);
+    }
+    return std::make_pair(out, reader.trailers());
+  }
+
+  SignedIdentity id_;
+};
+
+TEST_F(AwsChunkedTrailerTest, ReadsAndVerifiesTrailers) {
+  const std::vector<std::string> chunks = {std::string(300, 'x'), "tail"};
+  for (bool sign : {false, true}) {
+    std::string mode = sign ? "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER"
+                            : "STREAMING-UNSIGNED-PAYLOAD-TRAILER";
+    auto decoded = Decode(mode, Body(sign, chunks, {"x-amz-checksum-crc32:AAAAAA=="}));
+    ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+    EXPECT_EQ(decoded->first, std::string(300, 'x') + "tail");
+    ASSERT_EQ(decoded->second.size(), 1u);
+    EXPECT_EQ(decoded->second[0].name, "x-amz-checksum-crc32");
+    EXPECT_EQ(decoded->second[0].value, "AAAAAA==");
+  }
+  std::string mode = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER";
+  // A forged trailer signature, a trailer changed after signing, a missing signature.
+  EXPECT_EQ(Decode(mode, Body(true, chunks, {"x-amz-checksum-crc32:AAAAAA=="}, true))
+                .status()
+                .aws_code(),
+            "SignatureDoesNotMatch");
+  std::string changed = Body(true, chunks, {"x-amz-checksum-crc32:AAAAAA=="});
+  changed.replace(changed.find("AAAAAA=="), 8, "BBBBBB==");
+  EXPECT_EQ(Decode(mode, changed).status().aws_code(), "SignatureDoesNotMatch");
+  EXPECT_EQ(Decode(mode, Body(false, chunks, {"x-amz-checksum-crc32:AAAAAA=="})).status().aws_code(),
+            "SignatureDoesNotMatch");
+  // Framing: a signature that is not last, a line without a colon, too many trailers.
+  std::string unsigned_mode = "STREAMING-UNSIGNED-PAYLOAD-TRAILER";
+  EXPECT_EQ(Decode(unsigned_mode, Body(false, chunks, {"no-colon"})).status().aws_code(),
+            "IncompleteBody");
+  std::vector<std::string> many(17, "x-amz-meta-a:b");
+  EXPECT_EQ(Decode(unsigned_mode, Body(false, chunks, many)).status().aws_code(), "IncompleteBody");
+  EXPECT_EQ(Decode(unsigned_mode, Body(false, chunks, {"x-amz-trailer-signature:00", "a:b"}))
+                .status()
+                .aws_code(),
+            "IncompleteBody");
 }
 
 }  // namespace
