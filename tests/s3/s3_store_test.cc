@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "common/encoding.h"
+#include "crypto/checksum.h"
 #include "crypto/hash.h"
 #include "store/rocks_store.h"
 #include "testing/fake_clock.h"
@@ -273,6 +274,74 @@ TEST_F(S3StoreTest, SmallNonLastPartIsTooSmall) {
             "EntityTooSmall");
   EXPECT_TRUE(store_.AbortUpload("mpu-small", "k", "u").ok());
   EXPECT_EQ(store_.AbortUpload("mpu-small", "k", "u").aws_code(), "NoSuchUpload");
+}
+
+// Issue 15 item 8: checksums are kept with objects and parts, records written before them read
+// back without one, and a completed upload gets S3's composite checksum.
+TEST_F(S3StoreTest, ChecksumsAreKeptAndComposedAndOldRecordsReadBack) {
+  ASSERT_TRUE(store_.CreateBucket(Bucket("sum-bucket")).ok());
+  PutKey("sum-bucket", "old");  // no checksum members at all, as records written before
+  auto old = store_.GetObject("sum-bucket", "old");
+  ASSERT_TRUE(old.ok());
+  EXPECT_EQ(old->checksum_algorithm, "");
+  EXPECT_EQ(old->checksum, "");
+  ObjectRecord o;
+  o.key = "new";
+  o.segments.push_back(PutBlob(3));
+  o.size = 3;
+  o.etag = "\"x\"";
+  o.checksum_algorithm = "CRC32";
+  o.checksum = "AAAAAA==";
+  o.checksum_type = "FULL_OBJECT";
+  ASSERT_TRUE(store_.PutObject("sum-bucket", o).ok());
+  auto got = store_.GetObject("sum-bucket", "new");
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->checksum_algorithm, "CRC32");
+  EXPECT_EQ(got->checksum, "AAAAAA==");
+  EXPECT_EQ(got->checksum_type, "FULL_OBJECT");
+
+  for (const char* algorithm : {"SHA256", "CRC64NVME"}) {
+    UploadRecord upload;
+    upload.upload_id = std::string("u-") + algorithm;
+    upload.key = "mp";
+    upload.object.checksum_algorithm = algorithm;
+    ASSERT_TRUE(store_.CreateUpload("sum-bucket", upload).ok());
+    std::string raw_parts;
+    std::vector<std::pair<uint32_t, std::string>> chosen;
+    for (uint32_t n : {1u, 2u}) {
+      PartRecord part;
+      part.number = n;
+      part.segment = PutBlob(n == 1 ? 5 * 1024 * 1024 : 10);
+      part.etag = "\"00\"";
+      std::string raw = crypto::ComputeChecksum(*crypto::ParseChecksumAlgorithm(algorithm),
+                                                "part" + std::to_string(n));
+      raw_parts += raw;
+      part.checksum_algorithm = algorithm;
+      part.checksum = Base64Encode(raw);
+      ASSERT_TRUE(store_.PutPart("sum-bucket", "mp", upload.upload_id, part).ok());
+      chosen.emplace_back(n, part.etag);
+    }
+    auto parts = store_.ListParts(upload.upload_id);
+    ASSERT_TRUE(parts.ok());
+    ASSERT_EQ(parts->size(), 2u);
+    EXPECT_EQ((*parts)[0].checksum_algorithm, algorithm);
+    EXPECT_EQ((*parts)[0].checksum, Base64Encode(crypto::ComputeChecksum(
+                                        *crypto::ParseChecksumAlgorithm(algorithm), "part1")));
+    auto done = store_.CompleteUpload("sum-bucket", "mp", upload.upload_id, chosen);
+    ASSERT_TRUE(done.ok()) << done.status().ToString();
+    if (std::string(algorithm) == "SHA256") {
+      EXPECT_EQ(done->checksum,
+                Base64Encode(crypto::ComputeChecksum(crypto::ChecksumAlgorithm::kSha256,
+                                                     raw_parts)) + "-2");
+      EXPECT_EQ(done->checksum_type, "COMPOSITE");
+      EXPECT_EQ(done->checksum_algorithm, "SHA256");
+    } else {
+      // CRC64NVME exists only as a full-object checksum, which is not combined from parts.
+      EXPECT_EQ(done->checksum, "");
+      EXPECT_EQ(done->checksum_algorithm, "");
+    }
+    EXPECT_EQ(store_.GetObject("sum-bucket", "mp")->checksum, done->checksum);
+  }
 }
 
 }  // namespace
