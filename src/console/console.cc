@@ -264,8 +264,9 @@ net::Response Console::SignInUrl(const net::Request& request, const Authority& h
   }
   switch (result->outcome) {
     case SignInOutcome::kThrottled: {
-      form.error = "Too many failed sign-in attempts. Try again in " +
-                   std::to_string(result->retry_after.count()) + " seconds.";
+      int64_t wait = result->retry_after.count();
+      form.error = "Too many failed sign-in attempts. Try again in " + std::to_string(wait) +
+                   (wait == 1 ? " second." : " seconds.");
       net::Response response = Page(429, SignInPage(form));
       response.SetHeader("Retry-After", std::to_string(result->retry_after.count()));
       return response;
