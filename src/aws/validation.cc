@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <mutex>
+#include <shared_mutex>
 #include <unordered_map>
 #include <vector>
 
@@ -19,9 +20,10 @@ namespace {
 struct ServiceRules {
   std::string_view service;
   std::string_view code;  // constraint violations and missing required members
-  // CloudTrail answers numeric limits with its own exceptions (InvalidMaxResultsException), so
-  // its handlers keep those checks.
-  bool check_ranges;
+  // CloudTrail answers bad values with its own exceptions (InvalidTrailNameException,
+  // InvalidLookupAttributesException, InvalidMaxResultsException...), not with a generic
+  // validation error, so its handlers keep those checks; its types are still checked here.
+  bool check_constraints;
 };
 
 constexpr ServiceRules kRules[] = {
@@ -68,7 +70,12 @@ class PatternCache {
  public:
   // The compiled pattern of `shape`, or null when it has none or RE2 cannot compile it.
   const RE2* Get(const Shape& shape) {
-    std::lock_guard lock(mu_);
+    {
+      std::shared_lock read(mu_);
+      auto it = compiled_.find(&shape);
+      if (it != compiled_.end()) return it->second.get();
+    }
+    std::unique_lock write(mu_);
     auto it = compiled_.find(&shape);
     if (it != compiled_.end()) return it->second.get();
     RE2::Options options;
@@ -79,7 +86,7 @@ class PatternCache {
   }
 
  private:
-  std::mutex mu_;
+  std::shared_mutex mu_;
   std::unordered_map<const Shape*, std::unique_ptr<RE2>> compiled_;
 };
 
@@ -382,7 +389,7 @@ class ConstraintChecker {
       }
     }
     bool numeric = t == "integer" || t == "long" || t == "double" || t == "float";
-    if (numeric && v.is_number() && rules_.check_ranges) {
+    if (numeric && v.is_number()) {
       bool integral = t == "integer" || t == "long";
       // Compare exactly for integers (a double would round values near the int64 limits).
       auto below = [&](double bound) {
@@ -501,6 +508,7 @@ size_t UncheckablePatternCount(const ServiceModel& model) {
 Status ValidateJsonInput(const ServiceModel& model, const Shape* shape, json::object& input) {
   if (shape == nullptr) return Status::Ok();
   RETURN_IF_ERROR(CheckMembers(*shape, input));
+  if (!RulesOf(model).check_constraints) return Status::Ok();
   ConstraintChecker checker(RulesOf(model));
   checker.CheckStructure(*shape, input, "", shape->sensitive);
   return checker.Result();

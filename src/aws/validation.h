@@ -7,8 +7,9 @@
 //   ("NUMBER_VALUE can not be converted to a String", "Start of list found where not expected").
 // - Constraint violations: "N validation error(s) detected: Value 'v' at 'path' failed to satisfy
 //   constraint: Member must ...; ..." with the service's code: ValidationError (iam, sts),
-//   ValidationException (kms), InvalidParameterException (logs, cloudtrail). Sensitive values
-//   are not echoed ("Value at 'password' ...").
+//   ValidationException (kms), InvalidParameterException (logs). Sensitive values are not
+//   echoed ("Value at 'password' ..."). CloudTrail answers bad values with its own exceptions
+//   (InvalidTrailNameException...), so only its types are checked here.
 // JSON `null` members count as absent and are removed; unknown members are ignored.
 // Pure functions; thread-safe (the compiled patterns are cached once per shape).
 #pragma once

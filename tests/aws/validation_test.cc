@@ -154,6 +154,19 @@ TEST(ConstraintTest, RequiredLengthRangeEnumAndPatternPerService) {
                   "than or equal to 64");
 }
 
+TEST(ConstraintTest, CloudTrailKeepsItsOwnExceptionsForValues) {
+  // CloudTrail answers InvalidMaxResultsException / InvalidLookupAttributesException from its
+  // handlers; the decoder checks only its types.
+  EXPECT_TRUE(Decode(JsonRequest("CloudTrail_20131101.LookupEvents",
+                                 R"({"MaxResults": 100, "LookupAttributes": [)"
+                                 R"({"AttributeKey": "Colour", "AttributeValue": "x"}]})"))
+                  .ok());
+  EXPECT_EQ(Decode(JsonRequest("CloudTrail_20131101.LookupEvents", R"({"MaxResults": "100"})"))
+                .status()
+                .aws_code(),
+            "SerializationException");
+}
+
 TEST(ConstraintTest, SeveralViolationsAreCountedAndJoined) {
   auto r = Iam("Action=CreateUser&UserName=&Path=nope");
   ASSERT_FALSE(r.ok());
