@@ -25,12 +25,14 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 def sign_in(server, region, password):
-    """POSTs the console form through the path URL form; returns the HTTP status."""
+    """POSTs the console form through the path URL form, from the console's own origin as a
+    browser does; returns the HTTP status."""
     body = urllib.parse.urlencode({"username": "console-user", "password": password}).encode()
     url = f"{server.endpoint}/signin/{ALIAS}/console?region={region}"
     opener = urllib.request.build_opener(NoRedirect)
     try:
-        with opener.open(urllib.request.Request(url, data=body, method="POST"), timeout=10) as r:
+        with opener.open(urllib.request.Request(url, data=body, method="POST",
+                                           headers={"Origin": server.endpoint}), timeout=10) as r:
             return r.status
     except urllib.error.HTTPError as e:
         return e.code
