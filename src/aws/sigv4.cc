@@ -789,7 +789,8 @@ Result<SignedIdentity> VerifyS3PresignedV2(const net::Request& request,
     std::string query_token = params.count("x-amz-security-token") ? params["x-amz-security-token"] : "";
     std::string_view t = token ? std::string_view(*token) : std::string_view(query_token);
     if (!crypto::ConstantTimeEquals(crypto::Sha256(t), *credential->session_token_sha256)) {
-      return AuthError("InvalidClientTokenId", "The provided token is malformed or otherwise invalid.");
+      return Status::InvalidArgument("The provided token is malformed or otherwise invalid.")
+          .WithAwsCode("InvalidToken");
     }
   }
   std::string resource = bucket_for_virtual_host.empty()

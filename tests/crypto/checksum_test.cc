@@ -42,5 +42,21 @@ TEST(Checksum, IncrementalEqualsOneShot) {
   EXPECT_EQ(ParseChecksumAlgorithm(""), std::nullopt);
 }
 
+// The 8-byte folding agrees with the byte-at-a-time definition at every length and alignment.
+TEST(Checksum, SlicedAndBytewiseAgree) {
+  std::string data;
+  for (int i = 0; i < 200; ++i) data.push_back(static_cast<char>(i * 131 + 7));
+  for (auto a : {ChecksumAlgorithm::kCrc32c, ChecksumAlgorithm::kCrc64Nvme}) {
+    for (size_t start = 0; start < 9; ++start) {
+      for (size_t len = 0; start + len <= data.size(); len += 13) {
+        std::string_view piece = std::string_view(data).substr(start, len);
+        Checksum bytewise(a);
+        for (char c : piece) bytewise.Update(std::string_view(&c, 1));
+        EXPECT_EQ(ComputeChecksum(a, piece), bytewise.Finish()) << start << "+" << len;
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace kiroku::crypto
