@@ -29,7 +29,9 @@ Result<boost::json::object> DecodeQueryInput(const Shape* input, const QueryPara
 std::string EncodeQueryOutput(const ServiceModel& model, const Operation& operation,
                               const boost::json::value& output, std::string_view request_id);
 
-// Escapes &, <, >, " and ' for XML text and attributes.
+// Escapes &, <, >, " and ' for XML text and attributes. Characters XML 1.0 cannot carry are
+// replaced so any text gives a well-formed document: control characters other than tab, LF and
+// CR are spelled \u0000, bytes that are not well-formed UTF-8 (and U+FFFE/U+FFFF) become U+FFFD.
 std::string XmlEscape(std::string_view text);
 
 }  // namespace kiroku::aws

@@ -168,6 +168,18 @@ TEST(ProtocolTest, EncodesListsAndTimestampsInXml) {
       << body;
 }
 
+TEST(ProtocolTest, XmlEscapeKeepsDocumentsWellFormed) {
+  EXPECT_EQ(XmlEscape("a<b>&\"'"), "a&lt;b&gt;&amp;&quot;&apos;");
+  EXPECT_EQ(XmlEscape(std::string("a\0b\x01\t\n", 6)), "a\\u0000b\\u0001\t\n");
+  EXPECT_EQ(XmlEscape("caf\xC3\xA9 \xF0\x9F\x98\x80"), "caf\xC3\xA9 \xF0\x9F\x98\x80");
+  // Stray, truncated, overlong and surrogate bytes become U+FFFD one byte at a time.
+  EXPECT_EQ(XmlEscape("\xFF"), "\xEF\xBF\xBD");
+  EXPECT_EQ(XmlEscape("a\xC3"), "a\xEF\xBF\xBD");
+  EXPECT_EQ(XmlEscape("\xC0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD");
+  EXPECT_EQ(XmlEscape("\xED\xA0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
+  EXPECT_EQ(XmlEscape("\xEF\xBF\xBF"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
+}
+
 TEST(ErrorsTest, RendersEachProtocolsEnvelope) {
   Status denied = Status::Unauthenticated("bad").WithAwsCode("InvalidClientTokenId");
   net::Response query = RenderError(ServiceModel::Find("sts"), Protocol::kQuery, denied, "r1");

@@ -20,6 +20,7 @@ import botocore.awsrequest
 import botocore.config
 import botocore.credentials
 import botocore.exceptions
+import botocore.session
 
 sys.path.insert(0, os.path.dirname(__file__))
 from kiroku_server import KirokuServer, REGION  # noqa: E402
@@ -219,6 +220,61 @@ class SecurityInputTest(unittest.TestCase):
                 call()
             self.assertEqual(e.exception.response["Error"]["Code"], expected)
             self.assertEqual(e.exception.response["ResponseMetadata"]["HTTPStatusCode"], 400)
+
+    def test_every_json_operation_refuses_wrong_types(self):
+        """Model-driven: every operation of logs, kms and cloudtrail, each member given a value
+        of the wrong type, answers 400 SerializationException (or UnknownOperationException
+        where kiroku does not serve the operation), never 5xx."""
+        session = botocore.session.get_session()
+        wrong = {"string": 5, "blob": 5, "integer": "7", "long": 1.5, "double": "x",
+                 "float": True, "boolean": "true", "timestamp": "yesterday", "list": "x",
+                 "map": [1], "structure": 5}
+        checked = 0
+        for service in JSON_TARGETS:
+            model = session.get_service_model(service)
+            for name in model.operation_names:
+                shape = model.operation_model(name).input_shape
+                if shape is None or not shape.members:
+                    continue
+                for variant in ("typed", "huge", "nested"):
+                    body = {}
+                    for member, member_shape in shape.members.items():
+                        if variant == "typed":
+                            body[member] = wrong[member_shape.type_name]
+                        elif variant == "huge":
+                            body[member] = 1e400 if member_shape.type_name != "list" else {"a": 1}
+                        else:
+                            body[member] = ([1] if member_shape.type_name == "structure"
+                                            else {"a": [1]})
+                    text = json.dumps(body).replace("Infinity", "1e400")
+                    with self.subTest(service=service, operation=name, variant=variant):
+                        status, _, error = self.json_call(service, name, text)
+                        self.assertEqual(status, 400, error)
+                        self.assertIn(error.get("__type"),
+                                      ("SerializationException", "UnknownOperationException"),
+                                      error)
+                        checked += error.get("__type") == "SerializationException"
+        self.assertGreater(checked, 100)
+
+    def test_every_query_operation_survives_bad_scalars(self):
+        """Every IAM and STS operation with its scalar members set to NUL, a word or a number
+        too big for any type answers without a 5xx."""
+        session = botocore.session.get_session()
+        for service in QUERY_VERSIONS:
+            model = session.get_service_model(service)
+            for name in model.operation_names:
+                shape = model.operation_model(name).input_shape
+                if shape is None:
+                    continue
+                for bad in ("\x00", "not-a-number", "9" * 40):
+                    params = {m: bad for m, s in shape.members.items()
+                              if s.type_name not in ("list", "map", "structure")}
+                    with self.subTest(service=service, operation=name, value=bad):
+                        status, root, (code, message) = self.query_call(service, name, params)
+                        self.assertLess(status, 500, message)
+                        if status >= 400:
+                            self.assertTrue(root.tag.endswith("ErrorResponse"), root.tag)
+                            self.assertTrue(code, message)
 
     def test_the_server_keeps_serving(self):
         for service, operation, body, _ in JSON_CASES:
