@@ -7,6 +7,7 @@
 #include <boost/beast/http.hpp>
 #include <chrono>
 #include <condition_variable>
+#include <cstring>
 #include <map>
 #include <mutex>
 #include <future>
@@ -14,6 +15,7 @@
 #include <thread>
 
 #include "common/logging.h"
+#include "net/request_head.h"
 
 namespace kiroku::net {
 
@@ -24,10 +26,14 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-constexpr auto kIdleTimeout = std::chrono::seconds(120);
+using SteadyClock = std::chrono::steady_clock;
+
+constexpr auto kWriteTimeout = std::chrono::seconds(120);
 constexpr auto kStopGrace = std::chrono::seconds(30);
 constexpr auto kDrainTimeout = std::chrono::seconds(5);
+constexpr auto kAcceptRetry = std::chrono::milliseconds(100);
 constexpr size_t kMaxDrainBytes = 256 * 1024 * 1024;
+constexpr size_t kFirstReadBytes = 16 * 1024;
 
 class Session;
 
@@ -41,7 +47,9 @@ struct Server::State {
   asio::io_context ioc;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   tcp::acceptor acceptor{ioc};
-  std::unique_ptr<asio::thread_pool> workers;
+  asio::steady_timer accept_retry{ioc};
+  std::unique_ptr<asio::thread_pool> workers;  // Handler::Handle: ordinary requests, health
+  std::unique_ptr<asio::thread_pool> streams;  // Handler::HandleStream and streamed responses
   std::vector<std::thread> io_threads;
   uint16_t port = 0;
   bool running = false;
@@ -50,26 +58,35 @@ struct Server::State {
   std::mutex mu;
   std::condition_variable sessions_done;
   std::map<Session*, std::weak_ptr<Session>> sessions;  // guarded by mu
+  std::map<std::string, size_t> per_client;             // open connections; guarded by mu
+  size_t connections = 0;                               // guarded by mu
 
   void DoAccept();
+  // Counts a new connection from `address`, or refuses it when a cap is reached.
+  bool Admit(const std::string& address);
+  // Uncounts a connection; `mu` held.
+  void Release(const std::string& address);
 };
 
 namespace {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, Server::State& state) : stream_(std::move(socket)), state_(state) {
-    beast::error_code ec;
-    auto endpoint = stream_.socket().remote_endpoint(ec);
-    if (!ec) remote_address_ = endpoint.address().to_string();
+  Session(tcp::socket socket, std::string remote_address, Server::State& state)
+      : stream_(std::move(socket)),
+        state_(state),
+        remote_address_(std::move(remote_address)),
+        deadline_(stream_.get_executor()) {
     // Responses may take several writes (100 Continue, streamed bodies): never let Nagle's
     // algorithm wait for the client's delayed ACK between them.
+    beast::error_code ec;
     stream_.socket().set_option(tcp::no_delay(true), ec);
   }
 
   ~Session() {
     std::lock_guard lock(state_.mu);
     state_.sessions.erase(this);
+    state_.Release(remote_address_);
     if (state_.sessions.empty()) state_.sessions_done.notify_all();
   }
 
@@ -93,6 +110,55 @@ class Session : public std::enable_shared_from_this<Session> {
   asio::any_io_executor executor() { return stream_.get_executor(); }
 
  private:
+  // Deadlines of reads. Beast's own stream timeout closes the socket, which would leave no way
+  // to answer (408, RequestTimeout): reads use this timer instead, which cancels the read and
+  // sets timed_out_. Every read arms it before starting and disarms it on completion; all of
+  // this runs on the session's strand.
+  void ArmDeadline(SteadyClock::time_point when) {
+    stream_.expires_never();
+    timed_out_ = false;
+    armed_at_ = SteadyClock::now();
+    deadline_.expires_at(when);
+    deadline_.async_wait(
+        [weak = weak_from_this(), generation = ++deadline_generation_](beast::error_code ec) {
+          std::shared_ptr<Session> self = weak.lock();
+          if (ec || !self || generation != self->deadline_generation_) return;
+          self->timed_out_ = true;
+          beast::error_code ignored;
+          self->stream_.socket().cancel(ignored);
+        });
+  }
+
+  void Disarm() {
+    ++deadline_generation_;
+    deadline_.cancel();
+  }
+
+  // A body's reads: each may wait body_idle_timeout at most, and in all the server waits no
+  // longer than the grace (body_idle_timeout) plus what the bytes received so far pay for at
+  // the minimum rate. Only time spent waiting on the network counts, not a busy handler's.
+  void StartBody() {
+    body_received_ = 0;
+    body_waited_ = {};
+  }
+
+  SteadyClock::time_point BodyDeadline() const {
+    auto now = SteadyClock::now();
+    auto grace = std::chrono::duration_cast<SteadyClock::duration>(state_.options.body_idle_timeout);
+    auto deadline = now + grace;
+    if (size_t rate = state_.options.min_body_bytes_per_second; rate > 0) {
+      auto paid = std::chrono::duration_cast<SteadyClock::duration>(
+          std::chrono::duration<double>(static_cast<double>(body_received_) / rate));
+      deadline = std::min(deadline, now + grace + paid - body_waited_);
+    }
+    return deadline;
+  }
+
+  void BodyRead(size_t n) {
+    body_waited_ += SteadyClock::now() - armed_at_;
+    body_received_ += n;
+  }
+
   void ReadHeader() {
     if (state_.stopping) return Close();
     idle_ = true;
@@ -101,38 +167,81 @@ class Session : public std::enable_shared_from_this<Session> {
     // No body limit while the header is read: a streamed request may be of any size. The
     // buffered path sets the limit before reading the body (OnHeader).
     parser_->body_limit(boost::none);
-    stream_.expires_after(kIdleTimeout);
+    if (buffer_.size() > 0) return ReadHeaderRest();  // pipelined: the next request is here
+    // Keep-alive: wait for the first byte of the next request, up to idle_timeout.
+    ArmDeadline(SteadyClock::now() + state_.options.idle_timeout);
+    stream_.async_read_some(buffer_.prepare(kFirstReadBytes),
+                            [self = shared_from_this()](beast::error_code ec, size_t n) {
+                              self->Disarm();
+                              if (ec || self->timed_out_) return self->Close();
+                              self->buffer_.commit(n);
+                              self->ReadHeaderRest();
+                            });
+  }
+
+  // The header's deadline runs from its first byte and is not extended by later bytes.
+  void ReadHeaderRest() {
+    ArmDeadline(SteadyClock::now() + state_.options.header_timeout);
     http::async_read_header(
         stream_, buffer_, *parser_,
         [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
   }
 
   void OnHeader(beast::error_code ec) {
+    Disarm();
     idle_ = false;
+    if (timed_out_) return RefuseHead(408, "The request header was not received in time.");
+    if (ec == http::error::header_limit) {
+      return RefuseHead(431, "The request header fields are too large.");
+    }
     // Beast checks Content-Length against the body limit as soon as the header is complete.
-    if (ec == http::error::body_limit) return RejectTooLarge();
-    if (ec) return Close();
-    Request head = ToRequest(parser_->get());
+    if (ec == http::error::body_limit) return RejectBody(RejectReason::kBodyTooLarge);
+    if (ec) {
+      // The client closed (before or within the header) or the socket failed: nobody to answer.
+      static const auto& http_errors = http::make_error_code(http::error::bad_method).category();
+      if (ec.category() != http_errors || ec == http::error::end_of_stream ||
+          ec == http::error::partial_message) {
+        return Close();
+      }
+      return RefuseHead(400, "The request is malformed: " + ec.message() + ".");
+    }
+    if (std::optional<std::string> problem = detail::HeadProblem(parser_->get().base())) {
+      return RefuseHead(400, *problem);
+    }
+    Request head = detail::ToRequest(parser_->get().base(), remote_address_);
     head_request_ = head.method == "HEAD";
     if (StreamsBody(head)) return StartStream(std::move(head));
     if (auto length = parser_->content_length();
         length && *length > state_.options.max_body_bytes) {
-      return RejectTooLarge();
+      return RejectBody(RejectReason::kBodyTooLarge);
     }
     parser_->body_limit(state_.options.max_body_bytes);
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code ec, size_t) {
-                       self->OnBody(ec);
-                     });
+    StartBody();
+    ReadBody();
   }
 
-  void OnBody(beast::error_code ec) {
-    if (ec == http::error::body_limit) return RejectTooLarge();
-    if (ec) return Close();
-    stream_.expires_never();
+  // A buffered body, read asynchronously (no thread waits for it) under the body deadlines.
+  void ReadBody() {
+    if (parser_->is_done()) return OnBody();
+    ArmDeadline(BodyDeadline());
+    http::async_read_some(stream_, buffer_, *parser_,
+                          [self = shared_from_this()](beast::error_code ec, size_t n) {
+                            self->Disarm();
+                            self->BodyRead(n);
+                            if (self->timed_out_) return self->RejectBody(RejectReason::kBodyTimeout);
+                            if (ec == http::error::body_limit) {
+                              return self->RejectBody(RejectReason::kBodyTooLarge);
+                            }
+                            if (ec) return self->Close();
+                            self->ReadBody();
+                          });
+  }
+
+  void OnBody() {
     auto message = parser_->release();
+    parser_.reset();
     keep_alive_ = message.keep_alive();
-    Request request = ToRequest(message);
+    Request request = detail::ToRequest(message.base(), remote_address_);
     request.body = std::move(message.body());
     asio::post(*state_.workers, [self = shared_from_this(), request = std::move(request)] {
       Response response = self->Invoke(request);
@@ -152,96 +261,151 @@ class Session : public std::enable_shared_from_this<Session> {
     }
   }
 
-  // Runs one asynchronous socket operation on the session's strand, with the idle timeout, and
-  // blocks the calling worker thread until it completes. Streamed bodies are read and written
-  // this way so that a client that stalls mid-body times out instead of holding the worker.
+  // Runs one asynchronous socket operation on the session's strand and blocks the calling
+  // (stream pool) thread until it completes. Reads set their deadline (ArmDeadline), writes
+  // Beast's stream timeout.
   template <class Start>
   beast::error_code OnStrand(Start start) {
     std::promise<beast::error_code> done;
     auto result = done.get_future();
-    asio::post(stream_.get_executor(), [this, &start, &done] {
-      stream_.expires_after(kIdleTimeout);
+    asio::post(stream_.get_executor(), [&start, &done] {
       start([&done](beast::error_code ec) { done.set_value(ec); });
     });
-    beast::error_code ec = result.get();
-    return ec;
+    return result.get();
   }
 
-  // Delivers the body of a streamed request to the handler's worker thread in pieces.
+  // Delivers the body of a streamed request to the handler's thread: first what was read
+  // before the handler ran (prebuffer_), then the rest from the socket, in pieces.
   class SocketBodyReader final : public BodyReader {
    public:
-    SocketBodyReader(Session& session, http::request_parser<http::buffer_body>& parser)
-        : session_(session), parser_(parser) {}
+    explicit SocketBodyReader(Session& session)
+        : session_(session), parser_(*session.body_parser_) {}
 
     Result<size_t> Read(char* out, size_t capacity) override {
       if (capacity == 0 || failed_) return size_t{0};
+      if (prebuffer_read_ < session_.prebuffer_fill_) {
+        size_t n = std::min(capacity, session_.prebuffer_fill_ - prebuffer_read_);
+        std::memcpy(out, session_.prebuffer_.data() + prebuffer_read_, n);
+        prebuffer_read_ += n;
+        return n;
+      }
       if (parser_.is_done()) return size_t{0};
       auto& body = parser_.get().body();
       body.data = out;
       body.size = capacity;
-      // Reads on the strand until `out` is full or the body ends: one hand-off between the
-      // worker and the I/O thread per buffer, not per socket read (under load each hand-off
+      // Reads on the strand until `out` is full or the body ends: one hand-off between this
+      // thread and the I/O thread per buffer, not per socket read (under load each hand-off
       // costs a scheduling delay).
       beast::error_code ec = session_.OnStrand([this](auto complete) { ReadMore(complete); });
       if (ec) {
         failed_ = true;
-        return Status::Unavailable("reading the request body: " + ec.message());
+        timed_out_ = ec == beast::error::timeout;
+        return Status::Unavailable(timed_out_ ? std::string("the request body timed out")
+                                              : "reading the request body: " + ec.message());
       }
       return capacity - body.size;
     }
 
     bool complete() const { return !failed_ && parser_.is_done(); }
+    bool timed_out() const { return timed_out_; }
 
    private:
     template <class Complete>
     void ReadMore(Complete complete) {
+      session_.ArmDeadline(session_.BodyDeadline());
       http::async_read_some(session_.stream_, session_.buffer_, parser_,
-                            [this, complete](beast::error_code ec, size_t) {
+                            [this, complete](beast::error_code ec, size_t n) {
+                              session_.Disarm();
+                              session_.BodyRead(n);
+                              if (session_.timed_out_) {
+                                return complete(beast::error_code(beast::error::timeout));
+                              }
                               if (ec == http::error::need_buffer) ec = {};
                               if (ec || parser_.is_done() || parser_.get().body().size == 0) {
                                 return complete(ec);
                               }
-                              session_.stream_.expires_after(kIdleTimeout);
                               ReadMore(complete);
                             });
     }
 
     Session& session_;
     http::request_parser<http::buffer_body>& parser_;
+    size_t prebuffer_read_ = 0;
     bool failed_ = false;
+    bool timed_out_ = false;
   };
 
   void StartStream(Request head) {
-    stream_.expires_never();
     keep_alive_ = parser_->get().keep_alive();
-    auto body_parser =
-        std::make_shared<http::request_parser<http::buffer_body>>(std::move(*parser_));
+    auto length = parser_->content_length();
+    body_parser_ = std::make_shared<http::request_parser<http::buffer_body>>(std::move(*parser_));
     parser_.reset();
-    body_parser->body_limit(boost::none);
+    body_parser_->body_limit(boost::none);
+    size_t prebuffer = state_.options.stream_prebuffer_bytes;
+    if (length) prebuffer = static_cast<size_t>(std::min<uint64_t>(prebuffer, *length));
+    prebuffer_.resize(prebuffer);
+    prebuffer_fill_ = 0;
+    stream_head_ = std::move(head);
+    StartBody();
     bool expect_continue = false;
-    if (const std::string* expect = head.FindHeader("Expect")) {
+    if (const std::string* expect = stream_head_.FindHeader("Expect")) {
       expect_continue = HeaderNameEquals(*expect, "100-continue");
     }
-    asio::post(*state_.workers, [self = shared_from_this(), head = std::move(head), body_parser,
-                                 expect_continue] {
-      if (expect_continue) {
-        static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-        (void)self->OnStrand([&self](auto complete) {
-          asio::async_write(self->stream_, asio::buffer(kContinue.data(), kContinue.size()),
-                            [complete](beast::error_code ec, size_t) { complete(ec); });
+    if (expect_continue && !body_parser_->is_done()) {
+      static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      stream_.expires_after(kWriteTimeout);
+      asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
+                        [self = shared_from_this()](beast::error_code ec, size_t) {
+                          if (ec) return self->Close();
+                          self->Prebuffer();
+                        });
+      return;
+    }
+    Prebuffer();
+  }
+
+  // Reads the start of a streamed body (all of a small one) asynchronously, so that a slow
+  // client holds no thread; then hands the request to the stream pool.
+  void Prebuffer() {
+    if (body_parser_->is_done() || prebuffer_fill_ == prebuffer_.size()) return DispatchStream();
+    auto& body = body_parser_->get().body();
+    body.data = prebuffer_.data() + prebuffer_fill_;
+    body.size = prebuffer_.size() - prebuffer_fill_;
+    ArmDeadline(BodyDeadline());
+    http::async_read_some(
+        stream_, buffer_, *body_parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t n) {
+          self->Disarm();
+          self->BodyRead(n);
+          if (self->timed_out_) return self->RejectBody(RejectReason::kBodyTimeout);
+          if (ec == http::error::need_buffer) ec = {};
+          if (ec) return self->Close();
+          self->prebuffer_fill_ = self->prebuffer_.size() - self->body_parser_->get().body().size;
+          self->Prebuffer();
         });
-      }
-      SocketBodyReader reader(*self, *body_parser);
+  }
+
+  void DispatchStream() {
+    asio::post(*state_.streams, [self = shared_from_this()] {
+      SocketBodyReader reader(*self);
       Response response;
       try {
-        response = self->state_.handler.HandleStream(head, reader);
+        response = self->state_.handler.HandleStream(self->stream_head_, reader);
       } catch (const std::exception& e) {
-        spdlog::error("unhandled exception for {} {}: {}", head.method, head.target, e.what());
+        spdlog::error("unhandled exception for {} {}: {}", self->stream_head_.method,
+                      self->stream_head_.target, e.what());
         response = InternalError();
       }
-      if (!reader.complete()) self->keep_alive_ = false;
+      bool timed_out = reader.timed_out();
+      bool complete = reader.complete();
       asio::post(self->stream_.get_executor(),
-                 [self, response = std::move(response)]() mutable {
+                 [self, response = std::move(response), timed_out, complete]() mutable {
+                   std::string().swap(self->prebuffer_);
+                   self->prebuffer_fill_ = 0;
+                   // The handler's answer to a body that stalled is replaced by the Handler's
+                   // own refusal for it (S3: RequestTimeout).
+                   if (timed_out) return self->RejectBody(RejectReason::kBodyTimeout);
+                   if (!complete) self->keep_alive_ = false;
                    self->Write(std::move(response));
                  });
     });
@@ -255,10 +419,11 @@ class Session : public std::enable_shared_from_this<Session> {
     return response;
   }
 
-  // Writes a response whose body comes from a BodySource, synchronously on a worker thread,
-  // then hands the connection back to the strand.
+  // Writes a response whose body comes from a BodySource, synchronously on a stream pool
+  // thread (the source may read from disk; the client may read slowly), then hands the
+  // connection back to the strand.
   void WriteStreamed(Response response) {
-    asio::post(*state_.workers, [self = shared_from_this(), response = std::move(response)] {
+    asio::post(*state_.streams, [self = shared_from_this(), response = std::move(response)] {
       http::response<http::empty_body> message;
       message.version(11);
       message.result(static_cast<unsigned>(response.status));
@@ -268,6 +433,7 @@ class Session : public std::enable_shared_from_this<Session> {
       message.keep_alive(keep_alive);
       http::response_serializer<http::empty_body> serializer(message);
       beast::error_code ec = self->OnStrand([&](auto complete) {
+        self->stream_.expires_after(kWriteTimeout);
         http::async_write_header(self->stream_, serializer,
                                  [complete](beast::error_code ec, size_t) { complete(ec); });
       });
@@ -282,6 +448,7 @@ class Session : public std::enable_shared_from_this<Session> {
           break;
         }
         ec = self->OnStrand([&](auto complete) {
+          self->stream_.expires_after(kWriteTimeout);
           asio::async_write(self->stream_, asio::buffer(buffer.data(), *n),
                             [complete](beast::error_code ec, size_t) { complete(ec); });
         });
@@ -294,17 +461,6 @@ class Session : public std::enable_shared_from_this<Session> {
     });
   }
 
-  Request ToRequest(const http::request<http::string_body>& message) const {
-    Request request;
-    request.method = std::string(message.method_string());
-    request.target = std::string(message.target());
-    for (const auto& field : message) {
-      request.headers.push_back({std::string(field.name_string()), std::string(field.value())});
-    }
-    request.remote_address = remote_address_;
-    return request;
-  }
-
   Response Invoke(const Request& request) {
     try {
       return state_.handler.Handle(request);
@@ -315,24 +471,54 @@ class Session : public std::enable_shared_from_this<Session> {
     }
   }
 
-  void RejectTooLarge() {
-    Request head = ToRequest(parser_->get());
+  // Refuses the body of the current request through the Handler, then closes the connection.
+  void RejectBody(RejectReason reason) {
+    Request head = parser_ ? detail::ToRequest(parser_->get().base(), remote_address_)
+                           : stream_head_;
+    spdlog::debug("{} {} {}: body refused ({})", remote_address_, head.method, head.target,
+                  reason == RejectReason::kBodyTimeout ? "timed out" : "too large");
+    Response response;
+    try {
+      response = state_.handler.Reject(head, reason);
+    } catch (const std::exception& e) {
+      spdlog::error("unhandled exception refusing {} {}: {}", head.method, head.target, e.what());
+      response = InternalError();
+    }
+    response.stream.reset();
+    head_request_ = false;
     keep_alive_ = false;
     draining_ = true;
-    Write(state_.handler.Reject(head, RejectReason::kBodyTooLarge));
+    Write(std::move(response));
   }
 
-  // After refusing a body, reads and discards what the client still sends (bounded in bytes
-  // and time): closing with unread data would reset the connection before the client has read
-  // the error response.
+  // Answers a request refused from its head alone (400, 408, 431), then closes the connection.
+  void RefuseHead(int status, std::string message) {
+    spdlog::debug("{}: request refused with {}: {}", remote_address_, status, message);
+    Response response;
+    response.status = status;
+    response.SetHeader("Content-Type", "text/plain; charset=utf-8");
+    response.body = std::move(message) + "\n";
+    head_request_ = false;
+    keep_alive_ = false;
+    draining_ = true;
+    Write(std::move(response));
+  }
+
+  // After refusing a request, reads and discards what the client still sends (bounded in bytes
+  // and in total time): closing with unread data would reset the connection before the client
+  // has read the error response.
   void Drain() {
-    if (drained_bytes_ > kMaxDrainBytes) return Close();
     stream_.expires_after(kDrainTimeout);
+    DrainMore();
+  }
+
+  void DrainMore() {
+    if (drained_bytes_ > kMaxDrainBytes) return Close();
     stream_.async_read_some(asio::buffer(drain_buffer_),
                             [self = shared_from_this()](beast::error_code ec, size_t n) {
                               if (ec) return self->Close();
                               self->drained_bytes_ += n;
-                              self->Drain();
+                              self->DrainMore();
                             });
   }
 
@@ -351,7 +537,7 @@ class Session : public std::enable_shared_from_this<Session> {
       message->keep_alive(keep_alive_ && !state_.stopping);
       message->prepare_payload();
     }
-    stream_.expires_after(kIdleTimeout);
+    stream_.expires_after(kWriteTimeout);
     http::async_write(stream_, *message,
                       [self = shared_from_this(), message](beast::error_code ec, size_t) {
                         if (!ec && self->draining_) {
@@ -365,6 +551,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Close() {
+    Disarm();
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
     stream_.socket().close(ec);
@@ -372,9 +559,21 @@ class Session : public std::enable_shared_from_this<Session> {
 
   beast::tcp_stream stream_;
   Server::State& state_;
+  std::string remote_address_;
+  asio::steady_timer deadline_;
+  uint64_t deadline_generation_ = 0;
+  bool timed_out_ = false;
+  SteadyClock::time_point armed_at_;
+  uint64_t body_received_ = 0;
+  SteadyClock::duration body_waited_{};
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
-  std::string remote_address_;
+  // A streamed request: its head, its parser, and the start of its body read before the
+  // handler ran.
+  Request stream_head_;
+  std::shared_ptr<http::request_parser<http::buffer_body>> body_parser_;
+  std::string prebuffer_;
+  size_t prebuffer_fill_ = 0;
   bool keep_alive_ = true;
   bool idle_ = true;
   bool draining_ = false;
@@ -385,13 +584,49 @@ class Session : public std::enable_shared_from_this<Session> {
 
 }  // namespace
 
+bool Server::State::Admit(const std::string& address) {
+  std::lock_guard lock(mu);
+  size_t& mine = per_client[address];
+  if (connections >= options.max_connections || mine >= options.max_connections_per_client) {
+    if (mine == 0) per_client.erase(address);
+    spdlog::debug("{}: connection refused ({} open in all, {} from this address)", address,
+                  connections, mine);
+    return false;
+  }
+  ++mine;
+  ++connections;
+  return true;
+}
+
+void Server::State::Release(const std::string& address) {
+  if (auto it = per_client.find(address); it != per_client.end() && --it->second == 0) {
+    per_client.erase(it);
+  }
+  --connections;
+}
+
 void Server::State::DoAccept() {
   acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
     if (ec) {
       if (ec == asio::error::operation_aborted || stopping) return;
+      // Out of descriptors, typically: try again shortly rather than spin.
       spdlog::warn("accept failed: {}", ec.message());
-    } else if (!stopping) {
-      std::make_shared<Session>(std::move(socket), *this)->Start();
+      accept_retry.expires_after(kAcceptRetry);
+      accept_retry.async_wait([this](beast::error_code wait_ec) {
+        if (!wait_ec && !stopping) DoAccept();
+      });
+      return;
+    }
+    if (!stopping) {
+      beast::error_code endpoint_ec;
+      auto endpoint = socket.remote_endpoint(endpoint_ec);
+      std::string address = endpoint_ec ? std::string() : endpoint.address().to_string();
+      if (Admit(address)) {
+        std::make_shared<Session>(std::move(socket), std::move(address), *this)->Start();
+      } else {
+        beast::error_code ignored;
+        socket.close(ignored);
+      }
     }
     if (!stopping) DoAccept();
   });
@@ -421,7 +656,9 @@ Status Server::Start() {
                                std::to_string(s.options.port) + ": " + ec.message());
   }
   s.port = s.acceptor.local_endpoint().port();
+  unsigned streams = s.options.stream_threads ? s.options.stream_threads : 4 * cores;
   s.workers = std::make_unique<asio::thread_pool>(workers);
+  s.streams = std::make_unique<asio::thread_pool>(streams);
   s.work.emplace(s.ioc.get_executor());
   s.DoAccept();
   for (unsigned i = 0; i < io_threads; ++i) s.io_threads.emplace_back([&s] { s.ioc.run(); });
@@ -439,6 +676,7 @@ void Server::Stop() {
   asio::post(s.ioc, [&s] {
     beast::error_code ec;
     s.acceptor.close(ec);
+    s.accept_retry.cancel();
   });
   std::vector<std::shared_ptr<Session>> live;
   {
@@ -458,6 +696,7 @@ void Server::Stop() {
     s.sessions_done.wait_for(lock, kStopGrace, [&s] { return s.sessions.empty(); });
   }
   s.workers->join();
+  s.streams->join();
   s.work.reset();
   s.ioc.stop();
   for (std::thread& t : s.io_threads) t.join();

@@ -2,13 +2,25 @@
 // reads requests with keep-alive, hands each to a Handler on a worker pool (handlers may block
 // on disk), and writes the response back. Bodies over `max_body_bytes` are refused from their
 // headers alone, through Handler::Reject, before the body is read — unless the Handler asks for
-// the body to be streamed (Handler::StreamsBody), as S3 does: the worker then reads it in pieces
-// from the socket while the handler consumes it, and responses may stream their body too
-// (Response::stream). "Expect: 100-continue" is answered before a streamed body is read.
+// the body to be streamed (Handler::StreamsBody), as S3 does: the body's first
+// `stream_prebuffer_bytes` (all of a small body) are then read asynchronously, holding no
+// thread, and the handler runs on a separate pool for streams (never the workers that serve
+// ordinary requests and health), reading the rest in pieces while it consumes it; responses may
+// stream their body too (Response::stream). "Expect: 100-continue" is answered before a
+// streamed body is read.
+//
+// Limits (ServerOptions): a header block must arrive whole within `header_timeout` of its
+// first byte (else 408) and fit in `max_header_bytes` (else 431); an HTTP/1.1 request without
+// exactly one valid Host is refused (400); a body that sends nothing for `body_idle_timeout`,
+// or falls below `min_body_bytes_per_second` (counted over the time the server waits for it,
+// after a grace of `body_idle_timeout`), is refused through Handler::Reject(kBodyTimeout). A
+// connection over `max_connections`, or over `max_connections_per_client` from one address, is
+// closed at accept. These responses close the connection.
 //
 // Thread-safety: Start/Stop from one controlling thread; the Handler is called concurrently.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -18,15 +30,19 @@
 
 namespace kiroku::net {
 
-enum class RejectReason { kBodyTooLarge };
+enum class RejectReason {
+  kBodyTooLarge,  // Content-Length (or the body read so far) is over max_body_bytes
+  kBodyTimeout,   // the body stalled: idle past body_idle_timeout, or under the minimum rate
+};
 
 class Handler {
  public:
   virtual ~Handler() = default;
   // Produces the response for a complete request. Called on a worker thread; may block.
   virtual Response Handle(const Request& request) = 0;
-  // Produces the error response for a request refused before its body was read (`head` has
-  // method, target and headers, and an empty body). The connection is closed afterwards.
+  // Produces the error response for a request whose body was refused (`head` has method,
+  // target and headers, and an empty body). Called on an I/O thread: must not block. The
+  // connection is closed afterwards.
   virtual Response Reject(const Request& head, RejectReason reason) = 0;
   // Whether the request, of which only the head has been read, wants its body streamed: then
   // HandleStream is called instead of Handle, with no size limit, and reads the body itself.
@@ -52,8 +68,17 @@ struct ServerOptions {
   uint16_t port = 0;          // 0: any free port (see Server::port())
   unsigned io_threads = 0;    // 0: one per core
   unsigned worker_threads = 0;  // 0: four per core (handlers block on fsync)
+  unsigned stream_threads = 0;  // 0: four per core; the pool that runs streamed requests
   size_t max_body_bytes = 8 * 1024 * 1024;
   size_t max_header_bytes = 64 * 1024;
+  // How much of a streamed body is read, without holding a thread, before its handler runs.
+  size_t stream_prebuffer_bytes = 1024 * 1024;
+  std::chrono::milliseconds idle_timeout{120'000};      // keep-alive wait for the next request
+  std::chrono::milliseconds header_timeout{10'000};     // whole header, from its first byte
+  std::chrono::milliseconds body_idle_timeout{20'000};  // longest wait for a body's next bytes
+  size_t min_body_bytes_per_second = 1024;              // 0: no minimum rate
+  size_t max_connections = 4096;                        // open connections in all
+  size_t max_connections_per_client = 512;              // open connections from one address
 };
 
 class Server {
