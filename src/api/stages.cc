@@ -39,7 +39,7 @@ class KeepingLookup final : public aws::CredentialLookup {
       ASSIGN_OR_RETURN(iam::Session session, sessions_.Lookup(access_key_id));
       aws::Credential credential{std::string(session.secret.view()), session.token_sha256,
                                  session.expiration};
-      principal_ = session.principal;  // the session keeps it too (CheckSessionRole reads it)
+      principal_ = session.principal;  // the session keeps it too (CheckSessionPrincipal)
       session_ = std::move(session);
       return credential;
     }
@@ -85,9 +85,10 @@ Status AuthenticateStage::Run(RequestContext& ctx) {
           : aws::VerifySigV4(ctx.http, service, lookup, clock_, options);
   ASSIGN_OR_RETURN(aws::SignedIdentity identity, std::move(verified));
   if (std::optional<iam::Session>& session = lookup.session()) {
-    // A role session acts only while its role exists with the unique id it was issued for: a
-    // deleted (or deleted and re-created) role's sessions are refused like an invalid token.
-    if (Status bound = iam::CheckSessionRole(identities_, *session); !bound.ok()) {
+    // A session acts only while its role (or IAM user) exists with the unique id it was issued
+    // for: a deleted, or deleted and re-created, identity's sessions are refused like an
+    // invalid token.
+    if (Status bound = iam::CheckSessionPrincipal(identities_, *session); !bound.ok()) {
       if (options.s3 && bound.code() == Code::kUnauthenticated) {
         return Status::InvalidArgument("The provided token is malformed or otherwise invalid.")
             .WithAwsCode("InvalidToken");

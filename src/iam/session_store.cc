@@ -338,20 +338,25 @@ Result<Session> SessionStore::Lookup(std::string_view access_key_id) const {
   return s;
 }
 
-Status CheckSessionRole(const IdentityStore& identities, const Session& session) {
-  if (session.kind != SessionKind::kAssumedRole) return Status::Ok();
+Status CheckSessionPrincipal(const IdentityStore& identities, const Session& session) {
   auto refused = [] {
     return Status::Unauthenticated("The security token included in the request is invalid.")
         .WithAwsCode("InvalidClientTokenId");
   };
+  const Principal& p = session.principal;
+  if (session.kind == SessionKind::kSessionToken) {
+    if (p.type != PrincipalType::kUser) return Status::Ok();  // root: the account itself
+    Result<User> user = identities.GetUser(p.user_name);
+    if (!user.ok()) return user.status().code() == Code::kNotFound ? refused() : user.status();
+    return user->id == p.user_id ? Status::Ok() : refused();
+  }
   // By name, as PoliciesFor finds the role whose policies the session acts with.
-  std::string_view arn = session.principal.role_arn;
+  std::string_view arn = p.role_arn;
   size_t slash = arn.rfind('/');
   if (slash == std::string_view::npos || session.role_id.empty()) return refused();
   Result<Role> role = identities.GetRole(arn.substr(slash + 1));
   if (!role.ok()) return role.status().code() == Code::kNotFound ? refused() : role.status();
-  if (role->id != session.role_id) return refused();
-  return Status::Ok();
+  return role->id == session.role_id ? Status::Ok() : refused();
 }
 
 Result<std::vector<policy::Policy>> SessionStore::CompiledPolicies(

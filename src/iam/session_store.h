@@ -51,7 +51,7 @@ struct NewSession {
   std::optional<std::string> source_identity;
   int packed_policy_size = 0;  // percent, as AssumeRole reports it
   // kAssumedRole: the unique id (AROA…) of the role the session was issued for. The session
-  // only acts while a role of that id exists (CheckSessionRole).
+  // only acts while a role of that id exists (CheckSessionPrincipal).
   std::string role_id;
 };
 
@@ -84,12 +84,15 @@ struct Session {
 
 class IdentityStore;
 
-// Whether a role session may still be used: only while the role it was issued for exists with
-// the same unique id. A role deleted, or deleted and re-created under the same name (a new
-// role, with a new id and maybe other permissions), lends nothing to the old sessions:
-// Unauthenticated (AWS code InvalidClientTokenId), as for a session token that is not valid.
-// OK for GetSessionToken sessions. Other errors are the store's.
-Status CheckSessionRole(const IdentityStore& identities, const Session& session);
+// Whether a session may still be used: only while the identity it was issued for exists with
+// the same unique id. A role session needs its role (found by the name in its role ARN) to
+// have the id the session was issued for (`role_id`); a GetSessionToken session of an IAM user
+// needs the user (found by name) to have the principal's user id (AIDA…). A role or user that
+// was deleted, or deleted and re-created under the same name (a new identity, with a new id and
+// maybe other permissions), lends nothing to the old sessions: Unauthenticated (AWS code
+// InvalidClientTokenId), as for a session token that is not valid. Root sessions are always OK.
+// Other errors are the store's.
+Status CheckSessionPrincipal(const IdentityStore& identities, const Session& session);
 
 // An AssumeRole request after its syntax was checked.
 struct AssumeRoleParams {

@@ -267,6 +267,27 @@ class SecurityRecordsTest(unittest.TestCase):
         self.assertTrue(new["sts"].get_caller_identity()["UserId"].startswith(second["RoleId"]))
         delete_role()
 
+    def test_recreated_user_denies_old_session_tokens(self):
+        self.iam.create_user(UserName="tokened")
+        self.iam.put_user_policy(UserName="tokened", PolicyName="p", PolicyDocument=policy(
+            {"Effect": "Allow", "Action": "kms:ListKeys", "Resource": "*"}))
+        k = self.iam.create_access_key(UserName="tokened")["AccessKey"]
+        c = self.server.client("sts", k["AccessKeyId"], k["SecretAccessKey"]).get_session_token(
+            DurationSeconds=900)["Credentials"]
+        old = self.server.client("kms", c["AccessKeyId"], c["SecretAccessKey"],
+                                 aws_session_token=c["SessionToken"])
+        old.list_keys()
+        self.iam.delete_access_key(UserName="tokened", AccessKeyId=k["AccessKeyId"])
+        self.iam.delete_user_policy(UserName="tokened", PolicyName="p")
+        self.iam.delete_user(UserName="tokened")
+        self.iam.create_user(UserName="tokened")
+        self.iam.put_user_policy(UserName="tokened", PolicyName="p", PolicyDocument=policy(
+            {"Effect": "Allow", "Action": "kms:*", "Resource": "*"}))
+        # The awsJson spelling of InvalidClientTokenId.
+        self.assertEqual(error_of(old.list_keys), ("UnrecognizedClientException", 400))
+        self.iam.delete_user_policy(UserName="tokened", PolicyName="p")
+        self.iam.delete_user(UserName="tokened")
+
 
 class MasterKeyFileTest(unittest.TestCase):
     """--master-key-file / KIROKU_MASTER_KEY_FILE: the key outside the data dir, and refusals."""

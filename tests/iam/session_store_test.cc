@@ -479,14 +479,14 @@ TEST_F(SessionRoleBindingTest, SessionKeepsTheRoleIdAndIsValidWhileTheRoleExists
   ASSERT_TRUE(role.id.starts_with("AROA"));
   Session session = Assume(role);
   EXPECT_EQ(session.role_id, role.id);
-  EXPECT_TRUE(CheckSessionRole(identities_, session).ok());
+  EXPECT_TRUE(CheckSessionPrincipal(identities_, session).ok());
 }
 
 TEST_F(SessionRoleBindingTest, DeletedRoleRefusesItsSessions) {
   Role role = CreateRole();
   Session session = Assume(role);
   ASSERT_TRUE(identities_.DeleteRole("deployer").ok());
-  Status refused = CheckSessionRole(identities_, session);
+  Status refused = CheckSessionPrincipal(identities_, session);
   EXPECT_EQ(refused.code(), Code::kUnauthenticated);
   EXPECT_EQ(refused.aws_code(), "InvalidClientTokenId");
 }
@@ -496,8 +496,8 @@ TEST_F(SessionRoleBindingTest, ReCreatedRoleRefusesTheOldSessionsOnly) {
   ASSERT_TRUE(identities_.DeleteRole("deployer").ok());
   Role again = CreateRole();
   ASSERT_NE(again.id, old_session.role_id);
-  EXPECT_EQ(CheckSessionRole(identities_, old_session).code(), Code::kUnauthenticated);
-  EXPECT_TRUE(CheckSessionRole(identities_, Assume(again)).ok());
+  EXPECT_EQ(CheckSessionPrincipal(identities_, old_session).code(), Code::kUnauthenticated);
+  EXPECT_TRUE(CheckSessionPrincipal(identities_, Assume(again)).ok());
 }
 
 TEST_F(SessionRoleBindingTest, SessionsStoredWithoutARoleIdTakeItFromTheirPrincipal) {
@@ -510,19 +510,38 @@ TEST_F(SessionRoleBindingTest, SessionsStoredWithoutARoleIdTakeItFromTheirPrinci
   ASSERT_TRUE(issued.ok());
   Session session = *sessions_.Lookup(issued->access_key_id);
   EXPECT_EQ(session.role_id, role.id);
-  EXPECT_TRUE(CheckSessionRole(identities_, session).ok());
+  EXPECT_TRUE(CheckSessionPrincipal(identities_, session).ok());
   ASSERT_TRUE(identities_.DeleteRole("deployer").ok());
   CreateRole();
-  EXPECT_EQ(CheckSessionRole(identities_, session).code(), Code::kUnauthenticated);
+  EXPECT_EQ(CheckSessionPrincipal(identities_, session).code(), Code::kUnauthenticated);
 }
 
-TEST_F(SessionRoleBindingTest, UserSessionsAreNotRoleBound) {
+TEST_F(SessionRoleBindingTest, RootSessionsStayValid) {
   NewSession s;
   s.kind = SessionKind::kSessionToken;
   s.principal = RootPrincipal(account_);
   auto issued = sessions_.Create(s);
   ASSERT_TRUE(issued.ok());
-  EXPECT_TRUE(CheckSessionRole(identities_, *sessions_.Lookup(issued->access_key_id)).ok());
+  EXPECT_TRUE(CheckSessionPrincipal(identities_, *sessions_.Lookup(issued->access_key_id)).ok());
+}
+
+TEST_F(SessionRoleBindingTest, UserSessionsAreBoundToTheUsersId) {
+  auto bob = identities_.CreateUser("bob", "/", {});
+  ASSERT_TRUE(bob.ok());
+  NewSession s;
+  s.kind = SessionKind::kSessionToken;
+  s.principal = *policy::PrincipalFromArn(bob->arn);
+  s.principal.user_id = bob->id;
+  auto issued = sessions_.Create(s);
+  ASSERT_TRUE(issued.ok());
+  Session session = *sessions_.Lookup(issued->access_key_id);
+  EXPECT_TRUE(CheckSessionPrincipal(identities_, session).ok());
+  ASSERT_TRUE(identities_.DeleteUser("bob").ok());
+  EXPECT_EQ(CheckSessionPrincipal(identities_, session).code(), Code::kUnauthenticated);
+  auto again = identities_.CreateUser("bob", "/", {});
+  ASSERT_TRUE(again.ok());
+  ASSERT_NE(again->id, bob->id);
+  EXPECT_EQ(CheckSessionPrincipal(identities_, session).code(), Code::kUnauthenticated);
 }
 
 }  // namespace
