@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <optional>
 
 #include "aws/errors.h"
@@ -21,7 +22,7 @@ constexpr std::array<std::string_view, 7> kAlsoReadOnly = {
     "GenerateRandom", "FilterLogEvents"};
 
 // Members holding a secret although the model does not mark their shape `sensitive` (checked
-// by tests/api/record_parameters_test.cc against every operation of every embedded model):
+// by tests/api/audit_hook_test.cc against every operation of every embedded model):
 constexpr std::array<std::string_view, 9> kSecretMembers = {
     // kms: a grant token lets its holder use the grant at once; a bearer secret.
     "GrantToken", "GrantTokens",
