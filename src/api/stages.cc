@@ -125,6 +125,9 @@ Status DecodeStage::Run(RequestContext& ctx) {
                                    " is not supported by this kiroku version")
         .WithAwsCode("InvalidAction");
   }
+  // Decoding validates the input against the operation's model shape (aws/validation.h), in
+  // this one place for every awsJson and awsQuery operation: types, required members, lengths,
+  // ranges, enums and patterns, before authorization and before any handler runs.
   ASSIGN_OR_RETURN(ctx.input, aws::DecodeInput(ctx.route, *ctx.operation, ctx.http));
   return Status::Ok();
 }
