@@ -2,8 +2,11 @@
 
 #include <re2/re2.h>
 
+#include <cctype>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <optional>
 #include <mutex>
 #include <shared_mutex>
 #include <unordered_map>
@@ -225,6 +228,16 @@ void AppendPrintable(std::string_view text, std::string& out) {
   }
 }
 
+// A double as Java prints it: "1.5", "2.0" (or "2" for a bound of an integer member).
+std::string Number(double d, bool integral) {
+  if (std::trunc(d) == d && std::fabs(d) < 1e15) {
+    return std::to_string(static_cast<int64_t>(d)) + (integral ? "" : ".0");
+  }
+  char buf[32];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d);
+  return ec == std::errc() ? std::string(buf, end) : std::string("NaN");
+}
+
 void Render(const json::value& v, std::string& out) {
   if (v.is_string()) {
     AppendPrintable(v.as_string(), out);
@@ -248,17 +261,11 @@ void Render(const json::value& v, std::string& out) {
       Render(val, out);
     }
     out += "}";
+  } else if (v.is_double()) {
+    out += Number(v.as_double(), false);
   } else {
     out += json::serialize(v);
   }
-}
-
-std::string Number(double d, bool integral) {
-  if (integral && std::trunc(d) == d && std::fabs(d) < 1e18) {
-    return std::to_string(static_cast<int64_t>(d));
-  }
-  std::string s = json::serialize(json::value(d));
-  return s;
 }
 
 // UTF-16 code units, as Java's String.length() counts them.

@@ -216,6 +216,22 @@ TEST(ConstraintTest, MapKeysAndValuesNameTheMap) {
       << r.status().message();
 }
 
+TEST(ConstraintTest, NumbersAreEchoedAsJavaPrintsThem) {
+  ExpectError(Kms("GenerateRandom", R"({"NumberOfBytes": 0})"), "ValidationException",
+              "1 validation error detected: Value '0' at 'numberOfBytes' failed to satisfy "
+              "constraint: Member must have value greater than or equal to 1");
+  ExpectError(Logs("PutMetricFilter",
+                   R"({"logGroupName": "g", "filterName": "f", "filterPattern": "",)"
+                   R"( "metricTransformations": [{"metricName": "m", "metricNamespace": "n",)"
+                   R"( "metricValue": "1", "defaultValue": 1.5}, {"metricName": "m",)"
+                   R"( "metricNamespace": "n", "metricValue": "1"}]})"),
+              "InvalidParameterException",
+              "1 validation error detected: Value '[{metricName=m, metricNamespace=n, "
+              "metricValue=1, defaultValue=1.5}, {metricName=m, metricNamespace=n, "
+              "metricValue=1}]' at 'metricTransformations' failed to satisfy constraint: Member "
+              "must have length less than or equal to 1");
+}
+
 TEST(ConstraintTest, QueryIntegersMustFitTheirType) {
   EXPECT_EQ(Iam("Action=ListUsers&MaxItems=99999999999").status().aws_code(), "ValidationError");
   EXPECT_EQ(Iam("Action=ListUsers&MaxItems=1001").status().message(),
@@ -227,7 +243,11 @@ TEST(ConstraintTest, QueryIntegersMustFitTheirType) {
 TEST(QueryBoundsTest, OversizedFormsAreRefused) {
   QueryParams params;
   std::string many;
-  for (size_t i = 0; i <= kMaxQueryParams; ++i) many += "p" + std::to_string(i) + "=1&";
+  for (size_t i = 0; i <= kMaxQueryParams; ++i) {
+    many += 'p';
+    many += std::to_string(i);
+    many += "=1&";
+  }
   EXPECT_EQ(ParseFormParams(many, params).aws_code(), "MalformedQueryString");
   params.clear();
   EXPECT_EQ(ParseFormParams(std::string(kMaxQueryBytes + 1, 'a'), params).aws_code(),
