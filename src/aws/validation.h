@@ -26,7 +26,7 @@ namespace kiroku::aws {
 // Bounds of every JSON document read from a request (deeper or larger: SerializationException /
 // RequestEntityTooLarge before any parsing work is spent on it).
 inline constexpr size_t kMaxJsonDepth = 64;
-inline constexpr size_t kMaxJsonBytes = 4 * 1024 * 1024;
+inline constexpr size_t kMaxJsonBytes = 8 * 1024 * 1024;  // a full PutLogEvents batch, escaped
 // Bounds of an awsQuery request: its form text and its number of parameters.
 inline constexpr size_t kMaxQueryBytes = 4 * 1024 * 1024;
 inline constexpr size_t kMaxQueryParams = 10000;
