@@ -520,9 +520,10 @@ Result<ObjectRecord> S3Store::CompleteUpload(
   object.size = 0;
   object.segments.clear();
   std::string md5s;
-  std::optional<crypto::ChecksumAlgorithm> composite =
+  std::optional<crypto::ChecksumAlgorithm> parsed =
       crypto::ParseChecksumAlgorithm(upload.object.checksum_algorithm);
-  if (composite == crypto::ChecksumAlgorithm::kCrc64Nvme) composite.reset();
+  crypto::ChecksumAlgorithm algorithm = parsed.value_or(crypto::ChecksumAlgorithm::kCrc64Nvme);
+  bool composite = parsed.has_value() && algorithm != crypto::ChecksumAlgorithm::kCrc64Nvme;
   std::string part_checksums;
   for (size_t i = 1; i < chosen.size(); ++i) {
     if (chosen[i].first <= chosen[i - 1].first) {
@@ -555,7 +556,7 @@ Result<ObjectRecord> S3Store::CompleteUpload(
       if (part.checksum_algorithm == upload.object.checksum_algorithm && raw) {
         part_checksums += *raw;
       } else {
-        composite.reset();  // a part without the upload's checksum: the object has none
+        composite = false;  // a part without the upload's checksum: the object has none
       }
     }
     object.size += part.segment.size;
@@ -569,7 +570,7 @@ Result<ObjectRecord> S3Store::CompleteUpload(
   object.checksum.clear();
   object.checksum_type.clear();
   if (composite) {
-    object.checksum = Base64Encode(crypto::ComputeChecksum(*composite, part_checksums)) + "-" +
+    object.checksum = Base64Encode(crypto::ComputeChecksum(algorithm, part_checksums)) + "-" +
                       std::to_string(chosen.size());
     object.checksum_type = "COMPOSITE";
   } else {
