@@ -526,6 +526,7 @@ struct S3Service::Impl {
         std::string extra;
         for (const auto& [name, value] : reply.error_details) {
           extra += "<" + name + ">" + aws::XmlEscape(value) + "</" + name + ">";
+          if (name == "Region") response.SetHeader("x-amz-bucket-region", value);
         }
         if (size_t at = response.body.find("<RequestId>"); at != std::string::npos) {
           response.body.insert(at, extra);

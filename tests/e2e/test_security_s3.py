@@ -218,6 +218,12 @@ class S3SecurityTest(unittest.TestCase):
         self.assertError((status, text), 400, "AuthorizationHeaderMalformed",
                          f"the region '{OTHER_REGION}' is wrong; expecting '{REGION}'")
         self.assertIn(f"<Region>{REGION}</Region>".encode(), text)
+        conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=10)
+        try:
+            conn.request("GET", "/sec-bucket?location", headers=dict(req.headers.items()))
+            self.assertEqual(conn.getresponse().getheader("x-amz-bucket-region"), REGION)
+        finally:
+            conn.close()
         # botocore reads <Region> and re-signs: a client configured for the wrong region works.
         other = self.server.client("s3", region=OTHER_REGION)
         other.put_object(Bucket="sec-bucket", Key="redirected", Body=b"r")
