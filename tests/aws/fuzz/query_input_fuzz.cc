@@ -1,14 +1,17 @@
 // libFuzzer target for awsQuery input decoding with model validation (aws::IdentifyRoute and
 // aws::DecodeInput, as the pipeline's route and decode stages call them): the first byte picks
 // an IAM or STS operation, the rest is the form body after its Action and Version. Any form must
-// decode to an object or be refused with a 4xx error of the protocol: never a crash, never a 5xx.
+// decode to an object or be refused with a 4xx error of the protocol, rendered as well-formed
+// XML: never a crash, never a 5xx.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <string>
+#include <string_view>
 
 #include "aws/errors.h"
 #include "aws/protocol.h"
+#include "aws/rest_xml.h"
 
 namespace {
 
@@ -24,6 +27,25 @@ constexpr const char* kActions[] = {
     "Action=GetSessionToken&Version=2011-06-15",
     "Action=GetFederationToken&Version=2011-06-15",
 };
+
+// Only characters XML 1.0 allows: no control character but tab, LF, CR; well-formed UTF-8.
+bool XmlChars(std::string_view s) {
+  for (size_t i = 0; i < s.size();) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') return false;
+      ++i;
+      continue;
+    }
+    size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
+    if (len == 0 || c > 0xF4 || i + len > s.size()) return false;
+    for (size_t k = 1; k < len; ++k) {
+      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
+    }
+    i += len;
+  }
+  return true;
+}
 
 }  // namespace
 
@@ -49,6 +71,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!status.ok()) {
     aws::AwsError error = aws::MapError(route.model, route.protocol, status);
     if (error.http_status < 400 || error.http_status >= 500 || error.code.empty()) std::abort();
+    // The error document the SDK parses stays well-formed XML whatever the request echoed.
+    kiroku::net::Response response =
+        aws::RenderError(route.model, route.protocol, status, "request-id");
+    if (!aws::ParseXml(response.body).ok() || !XmlChars(response.body)) std::abort();
   }
   return 0;
 }
