@@ -134,29 +134,40 @@ class Session : public std::enable_shared_from_this<Session> {
     deadline_.cancel();
   }
 
-  // A body's reads: each may wait body_idle_timeout at most, and in all the server waits no
-  // longer than the grace (body_idle_timeout) plus what the bytes received so far pay for at
-  // the minimum rate. Only time spent waiting on the network counts, not a busy handler's.
+  // A body's reads: each may wait body_idle_timeout at most, and every window of
+  // body_idle_timeout spent waiting for the body must bring at least
+  // min_body_bytes_per_second × body_idle_timeout bytes (a burst earns no credit for a later
+  // trickle). Only time spent waiting on the network counts, not a busy handler's.
   void StartBody() {
-    body_received_ = 0;
-    body_waited_ = {};
+    window_waited_ = {};
+    window_bytes_ = 0;
+  }
+
+  SteadyClock::duration BodyWindow() const {
+    return std::chrono::duration_cast<SteadyClock::duration>(state_.options.body_idle_timeout);
+  }
+
+  uint64_t BodyWindowBytes() const {
+    return static_cast<uint64_t>(
+        static_cast<double>(state_.options.min_body_bytes_per_second) *
+        std::chrono::duration<double>(state_.options.body_idle_timeout).count());
   }
 
   SteadyClock::time_point BodyDeadline() const {
     auto now = SteadyClock::now();
-    auto grace = std::chrono::duration_cast<SteadyClock::duration>(state_.options.body_idle_timeout);
-    auto deadline = now + grace;
-    if (size_t rate = state_.options.min_body_bytes_per_second; rate > 0) {
-      auto paid = std::chrono::duration_cast<SteadyClock::duration>(
-          std::chrono::duration<double>(static_cast<double>(body_received_) / rate));
-      deadline = std::min(deadline, now + grace + paid - body_waited_);
+    auto deadline = now + BodyWindow();
+    if (window_bytes_ < BodyWindowBytes()) {
+      deadline = std::min(deadline, now + (BodyWindow() - window_waited_));
     }
     return deadline;
   }
 
   void BodyRead(size_t n) {
-    body_waited_ += SteadyClock::now() - armed_at_;
-    body_received_ += n;
+    window_waited_ += SteadyClock::now() - armed_at_;
+    window_bytes_ += n;
+    // A window that brought enough makes way for the next; one that did not leaves the next
+    // read a deadline already passed.
+    if (window_waited_ >= BodyWindow() && window_bytes_ >= BodyWindowBytes()) StartBody();
   }
 
   void ReadHeader() {
@@ -564,8 +575,8 @@ class Session : public std::enable_shared_from_this<Session> {
   uint64_t deadline_generation_ = 0;
   bool timed_out_ = false;
   SteadyClock::time_point armed_at_;
-  uint64_t body_received_ = 0;
-  SteadyClock::duration body_waited_{};
+  SteadyClock::duration window_waited_{};  // of the body's current rate window
+  uint64_t window_bytes_ = 0;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   // A streamed request: its head, its parser, and the start of its body read before the

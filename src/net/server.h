@@ -12,8 +12,9 @@
 // Limits (ServerOptions): a header block must arrive whole within `header_timeout` of its
 // first byte (else 408) and fit in `max_header_bytes` (else 431); an HTTP/1.1 request without
 // exactly one valid Host is refused (400); a body that sends nothing for `body_idle_timeout`,
-// or falls below `min_body_bytes_per_second` (counted over the time the server waits for it,
-// after a grace of `body_idle_timeout`), is refused through Handler::Reject(kBodyTimeout). A
+// or brings fewer than `min_body_bytes_per_second` × `body_idle_timeout` bytes in any
+// `body_idle_timeout` the server spends waiting for it, is refused through
+// Handler::Reject(kBodyTimeout). A
 // connection over `max_connections`, or over `max_connections_per_client` from one address, is
 // closed at accept. These responses close the connection.
 //

@@ -313,6 +313,20 @@ TEST(LimitsTest, StreamStallingAfterThePrebufferTimesOutOnTheStreamPool) {
   EXPECT_EQ(handler.timeouts, 1);
 }
 
+TEST(LimitsTest, ABurstEarnsNoCreditForALaterTrickle) {
+  LimitHandler handler;
+  Server server(SlowBodyOptions(), handler);
+  ASSERT_TRUE(server.Start().ok());
+  // 200 KiB at once, then a byte every 50 ms: the next 300 ms window brings 6 bytes, not 300.
+  auto [response, took] = Trickle(
+      server.port(), "PUT /stream/burst HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n",
+      std::string(200 * 1024, 'a'), 50ms);
+  EXPECT_EQ(StatusOf(response), 400) << response;
+  EXPECT_NE(response.find("timeout /stream/burst"), std::string::npos);
+  EXPECT_LT(took, 1500ms);
+  EXPECT_EQ(handler.timeouts, 1);
+}
+
 TEST(LimitsTest, BodyAtAnAcceptableRateIsNotRefused) {
   LimitHandler handler;
   Server server(SlowBodyOptions(), handler);
