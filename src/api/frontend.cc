@@ -25,7 +25,15 @@ net::Response Frontend::HandleStream(const net::Request& head, net::BodyReader& 
   return s3_->Handle(head, body);
 }
 
-net::Response Frontend::Reject(const net::Request& head, net::RejectReason) {
+net::Response Frontend::Reject(const net::Request& head, net::RejectReason reason) {
+  if (reason == net::RejectReason::kBodyTimeout) {
+    // S3's words for a body that stalled; every protocol answers it with this code (400).
+    return pipeline_.RejectRequest(
+        head, Status::InvalidArgument("Your socket connection to the server was not read from or "
+                                      "written to within the timeout period. Idle connections "
+                                      "will be closed.")
+                  .WithAwsCode("RequestTimeout"));
+  }
   return pipeline_.RejectTooLarge(head, options_.max_body_bytes);
 }
 

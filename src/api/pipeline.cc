@@ -49,4 +49,11 @@ net::Response Pipeline::RejectTooLarge(const net::Request& head, size_t limit) c
   return aws::RenderError(route.model, route.protocol, status, NewRequestId());
 }
 
+net::Response Pipeline::RejectRequest(const net::Request& head, const Status& status) const {
+  aws::Route route;
+  (void)aws::IdentifyRoute(head, route);  // best effort: only the protocol is needed
+  spdlog::debug("{} {} rejected: {}", head.remote_address, head.method, status.message());
+  return aws::RenderError(route.model, route.protocol, status, NewRequestId());
+}
+
 }  // namespace kiroku::api

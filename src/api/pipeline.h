@@ -23,6 +23,9 @@ class Pipeline {
   net::Response Handle(const net::Request& request) const;
   // The error response for a request refused before its body was read.
   net::Response RejectTooLarge(const net::Request& head, size_t limit) const;
+  // The error response, in the request's protocol, for a request refused with `status`
+  // before it was handled (its body too large or too slow).
+  net::Response RejectRequest(const net::Request& head, const Status& status) const;
 
  private:
   const Clock& clock_;

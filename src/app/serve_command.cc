@@ -67,6 +67,7 @@ struct ServeConfig {
   int64_t trail_cwl_delay_ms = 200;     // how long CloudTrail batches records for CloudWatch Logs
   int64_t trail_digest_interval_s = 60;  // how often CloudTrail writes digest files (AWS: 1 h)
   int64_t test_clock_offset_seconds = 0;  // env KIROKU_TEST_CLOCK_OFFSET_SECONDS (testing aid)
+  net::ServerOptions limits;              // connection and timeout limits (--max-connections...)
 };
 
 // The wall clock shifted by a fixed offset: a testing aid that lets end-to-end tests see
@@ -326,6 +327,11 @@ int Serve(const ServeConfig& config) {
   server_options.port = listen->second;
   server_options.io_threads = config.threads;
   server_options.max_body_bytes = kMaxBodyBytes;
+  server_options.max_connections = config.limits.max_connections;
+  server_options.max_connections_per_client = config.limits.max_connections_per_client;
+  server_options.header_timeout = config.limits.header_timeout;
+  server_options.body_idle_timeout = config.limits.body_idle_timeout;
+  server_options.min_body_bytes_per_second = config.limits.min_body_bytes_per_second;
   console::Console console(identities, recorder, clock);
   RequestRouter router(console, frontend);
   net::Server server(server_options, router);
@@ -405,6 +411,28 @@ CLI::App* AddServeCommand(CLI::App& root, int& exit_code) {
                   "How often CloudTrail writes a signed digest file per trail and region for "
                   "log file integrity validation (AWS: 3600)")
       ->check(CLI::Range(int64_t{1}, int64_t{86400}))
+      ->capture_default_str();
+  cmd->add_option("--max-connections", config->limits.max_connections,
+                  "Open connections in all; more are closed at accept")
+      ->check(CLI::Range(size_t{1}, size_t{1000000}))
+      ->capture_default_str();
+  cmd->add_option("--max-connections-per-client", config->limits.max_connections_per_client,
+                  "Open connections from one client address; more are closed at accept")
+      ->check(CLI::Range(size_t{1}, size_t{1000000}))
+      ->capture_default_str();
+  cmd->add_option_function<int64_t>(
+         "--header-timeout-seconds",
+         [config](int64_t s) { config->limits.header_timeout = std::chrono::seconds(s); },
+         "Time a request's header block may take from its first byte (then 408) [10]")
+      ->check(CLI::Range(int64_t{1}, int64_t{3600}));
+  cmd->add_option_function<int64_t>(
+         "--body-idle-timeout-seconds",
+         [config](int64_t s) { config->limits.body_idle_timeout = std::chrono::seconds(s); },
+         "Longest wait for a request body's next bytes, and the grace before the minimum "
+         "rate applies (then S3's RequestTimeout) [20]")
+      ->check(CLI::Range(int64_t{1}, int64_t{3600}));
+  cmd->add_option("--min-body-rate", config->limits.min_body_bytes_per_second,
+                  "Slowest request body accepted, in bytes per second of waiting (0: none)")
       ->capture_default_str();
   cmd->footer(
       "Testing aid: the environment variable KIROKU_TEST_CLOCK_OFFSET_SECONDS=<n> makes the\n"
