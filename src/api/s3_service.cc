@@ -647,7 +647,9 @@ struct S3Service::Impl {
     // Every other operation gets its (small) body read and verified first, whether or not it
     // uses it: a signed payload that does not match is refused before anything changes.
     ASSIGN_OR_RETURN(std::string text, ReadSmallBody(*body));
-    if (checksum.algorithm) {
+    // CompleteMultipartUpload's x-amz-checksum-* name the completed object's checksum, not
+    // the body's (the handler checks them).
+    if (checksum.algorithm && op_name != "CompleteMultipartUpload") {
       RETURN_IF_ERROR(checksum.Verify(crypto::ComputeChecksum(*checksum.algorithm, text)));
     }
     StringBodyReader verified(text);
@@ -1411,7 +1413,31 @@ struct S3Service::Impl {
     upload.object.key = key;
     ASSIGN_OR_RETURN(std::optional<crypto::ChecksumAlgorithm> algorithm,
                      ChecksumAlgorithmHeader(ctx));
-    if (algorithm) upload.object.checksum_algorithm = crypto::ChecksumAlgorithmName(*algorithm);
+    std::optional<std::string> type = HeaderOf(ctx, "x-amz-checksum-type");
+    if (type && *type != "COMPOSITE" && *type != "FULL_OBJECT") {
+      return InvalidRequest("Value for x-amz-checksum-type header is invalid.");
+    }
+    if (type && !algorithm) {
+      return InvalidRequest(
+          "The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm "
+          "header.");
+    }
+    if (algorithm) {
+      upload.object.checksum_algorithm = crypto::ChecksumAlgorithmName(*algorithm);
+      // S3's defaults: CRC64NVME is full-object only, the others composite.
+      upload.object.checksum_type =
+          type.value_or(*algorithm == crypto::ChecksumAlgorithm::kCrc64Nvme ? "FULL_OBJECT"
+                                                                           : "COMPOSITE");
+      bool full = upload.object.checksum_type == "FULL_OBJECT";
+      // FULL_OBJECT needs a CRC (combined from the parts); CRC64NVME is never COMPOSITE.
+      if ((full && !crypto::IsCrc(*algorithm)) ||
+          (!full && *algorithm == crypto::ChecksumAlgorithm::kCrc64Nvme)) {
+        return InvalidRequest("The " + upload.object.checksum_type +
+                              " checksum type cannot be used with the " +
+                              LowerAscii(upload.object.checksum_algorithm) +
+                              " checksum algorithm.");
+      }
+    }
     RETURN_IF_ERROR(TakeObjectHeaders(ctx, upload.object));
     RETURN_IF_ERROR(ChooseEncryption(ctx, b, upload.object.sse, upload.object.kms_key_id,
                                      upload.object.sse_context));
@@ -1422,11 +1448,7 @@ struct S3Service::Impl {
     reply.Set("Content-Type", "application/xml");
     if (algorithm) {
       reply.Set("x-amz-checksum-algorithm", upload.object.checksum_algorithm);
-      // kiroku builds composite multipart checksums; CRC64NVME exists only as a full-object
-      // checksum, which kiroku does not combine from parts (the object then has none).
-      if (*algorithm != crypto::ChecksumAlgorithm::kCrc64Nvme) {
-        reply.Set("x-amz-checksum-type", "COMPOSITE");
-      }
+      reply.Set("x-amz-checksum-type", upload.object.checksum_type);
     }
     SseHeaders(upload.object, reply);
     ContextHeader(upload.object.sse_context, reply);
@@ -1566,7 +1588,13 @@ struct S3Service::Impl {
         }
       }
     }
-    ASSIGN_OR_RETURN(s3::ObjectRecord object, store.CompleteUpload(bucket, key, upload_id, parts));
+    // A full-object checksum the client computed over the whole object (x-amz-checksum-<alg>).
+    std::string expected;
+    for (const char* name : {"crc32", "crc32c", "crc64nvme", "sha1", "sha256"}) {
+      if (auto value = HeaderOf(ctx, std::string("x-amz-checksum-") + name)) expected = *value;
+    }
+    ASSIGN_OR_RETURN(s3::ObjectRecord object,
+                     store.CompleteUpload(bucket, key, upload_id, parts, expected));
     aws::XmlWriter xml("CompleteMultipartUploadResult");
     xml.Leaf("Location", "/" + bucket + "/" + key)
         .Leaf("Bucket", bucket)

@@ -161,4 +161,68 @@ std::string ComputeChecksum(ChecksumAlgorithm algorithm, std::string_view data) 
   return checksum.Finish();
 }
 
+bool IsCrc(ChecksumAlgorithm algorithm) {
+  return algorithm == ChecksumAlgorithm::kCrc32 || algorithm == ChecksumAlgorithm::kCrc32c ||
+         algorithm == ChecksumAlgorithm::kCrc64Nvme;
+}
+
+namespace {
+
+// GF(2) matrices of `width` columns, each a register state (bit i of the vector selects
+// column i).
+uint64_t Gf2Times(const uint64_t* matrix, uint64_t vector) {
+  uint64_t sum = 0;
+  for (size_t i = 0; vector != 0; ++i, vector >>= 1) {
+    if (vector & 1) sum ^= matrix[i];
+  }
+  return sum;
+}
+
+void Gf2Square(uint64_t* square, const uint64_t* matrix, int width) {
+  for (int n = 0; n < width; ++n) square[n] = Gf2Times(matrix, matrix[n]);
+}
+
+uint64_t FromBigEndian(std::string_view raw) {
+  uint64_t v = 0;
+  for (unsigned char c : raw) v = (v << 8) | c;
+  return v;
+}
+
+}  // namespace
+
+std::optional<std::string> CombineCrc(ChecksumAlgorithm algorithm, std::string_view first,
+                                      std::string_view second, uint64_t second_length) {
+  if (!IsCrc(algorithm)) return std::nullopt;
+  const size_t bytes = ChecksumSize(algorithm);
+  if (first.size() != bytes || second.size() != bytes) return std::nullopt;
+  const int width = static_cast<int>(bytes * 8);
+  const uint64_t polynomial = algorithm == ChecksumAlgorithm::kCrc32    ? 0xEDB88320ull
+                              : algorithm == ChecksumAlgorithm::kCrc32c ? 0x82F63B78ull
+                                                                        : 0x9A6C9329AC4BC9B5ull;
+  uint64_t crc1 = FromBigEndian(first);
+  const uint64_t crc2 = FromBigEndian(second);
+  if (second_length > 0) {
+    // The operator that feeds one zero bit through the register, squared up to one zero
+    // byte, then applied for each set bit of the length (zlib's method).
+    uint64_t odd[64], even[64];
+    odd[0] = polynomial;
+    uint64_t row = 1;
+    for (int n = 1; n < width; ++n, row <<= 1) odd[n] = row;
+    Gf2Square(even, odd, width);  // two zero bits
+    Gf2Square(odd, even, width);  // four
+    uint64_t length = second_length;
+    while (true) {
+      Gf2Square(even, odd, width);  // eight, then sixteen... (first pass: one byte)
+      if (length & 1) crc1 = Gf2Times(even, crc1);
+      length >>= 1;
+      if (length == 0) break;
+      Gf2Square(odd, even, width);
+      if (length & 1) crc1 = Gf2Times(odd, crc1);
+      length >>= 1;
+      if (length == 0) break;
+    }
+  }
+  return BigEndian(crc1 ^ crc2, bytes);
+}
+
 }  // namespace kiroku::crypto

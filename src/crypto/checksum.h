@@ -46,4 +46,14 @@ class Checksum {
 // One-shot raw digest.
 std::string ComputeChecksum(ChecksumAlgorithm algorithm, std::string_view data);
 
+// True for the CRCs, whose value over a concatenation follows from the values of its pieces.
+bool IsCrc(ChecksumAlgorithm algorithm);
+
+// The raw CRC of A||B from `first` = CRC(A) and `second` = CRC(B) (raw digests) and the
+// length of B, without the data (zlib's crc32_combine, for any of the three CRCs). S3's
+// FULL_OBJECT multipart checksum is the parts' CRCs combined in order. nullopt for SHA1/SHA256
+// or digests of the wrong size.
+std::optional<std::string> CombineCrc(ChecksumAlgorithm algorithm, std::string_view first,
+                                      std::string_view second, uint64_t second_length);
+
 }  // namespace kiroku::crypto

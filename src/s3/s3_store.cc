@@ -494,7 +494,8 @@ Result<std::vector<PartRecord>> S3Store::ListParts(std::string_view upload_id) c
 
 Result<ObjectRecord> S3Store::CompleteUpload(
     std::string_view bucket, std::string_view key, std::string_view upload_id,
-    const std::vector<std::pair<uint32_t, std::string>>& chosen) {
+    const std::vector<std::pair<uint32_t, std::string>>& chosen,
+    std::string_view expected_checksum) {
   std::string upload_key = UploadKey(bucket, key, upload_id);
   ASSIGN_OR_RETURN(std::optional<std::string> upload_value, db_.Get(kMeta, upload_key));
   if (!upload_value) return NoSuchUpload();
@@ -523,8 +524,14 @@ Result<ObjectRecord> S3Store::CompleteUpload(
   std::optional<crypto::ChecksumAlgorithm> parsed =
       crypto::ParseChecksumAlgorithm(upload.object.checksum_algorithm);
   crypto::ChecksumAlgorithm algorithm = parsed.value_or(crypto::ChecksumAlgorithm::kCrc64Nvme);
-  bool composite = parsed.has_value() && algorithm != crypto::ChecksumAlgorithm::kCrc64Nvme;
-  std::string part_checksums;
+  // Uploads created before checksum types were kept: CRC64NVME is full-object, the rest
+  // composite (S3's defaults).
+  bool full_object = upload.object.checksum_type == "FULL_OBJECT" ||
+                     (upload.object.checksum_type.empty() &&
+                      algorithm == crypto::ChecksumAlgorithm::kCrc64Nvme);
+  bool composite = parsed.has_value() && (full_object ? crypto::IsCrc(algorithm) : true);
+  std::string part_checksums;     // composite: the raw part checksums, concatenated
+  std::optional<std::string> crc;  // full object: the CRC of the parts so far
   for (size_t i = 1; i < chosen.size(); ++i) {
     if (chosen[i].first <= chosen[i - 1].first) {
       return Status::InvalidArgument(
@@ -554,7 +561,12 @@ Result<ObjectRecord> S3Store::CompleteUpload(
     if (composite) {
       std::optional<std::string> raw = Base64Decode(part.checksum);
       if (part.checksum_algorithm == upload.object.checksum_algorithm && raw) {
-        part_checksums += *raw;
+        if (!full_object) {
+          part_checksums += *raw;
+        } else {
+          crc = crc ? crypto::CombineCrc(algorithm, *crc, *raw, part.segment.size) : raw;
+          if (!crc) composite = false;
+        }
       } else {
         composite = false;  // a part without the upload's checksum: the object has none
       }
@@ -569,7 +581,15 @@ Result<ObjectRecord> S3Store::CompleteUpload(
   object.last_modified = clock_.Now();
   object.checksum.clear();
   object.checksum_type.clear();
-  if (composite) {
+  if (composite && full_object) {
+    object.checksum = Base64Encode(*crc);
+    object.checksum_type = "FULL_OBJECT";
+    if (!expected_checksum.empty() && expected_checksum != object.checksum) {
+      return Status::InvalidArgument("The " + upload.object.checksum_algorithm +
+                                     " you specified did not match the calculated checksum.")
+          .WithAwsCode("BadDigest");
+    }
+  } else if (composite) {
     object.checksum = Base64Encode(crypto::ComputeChecksum(algorithm, part_checksums)) + "-" +
                       std::to_string(chosen.size());
     object.checksum_type = "COMPOSITE";

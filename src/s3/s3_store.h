@@ -54,7 +54,8 @@ struct ObjectRecord {
   // S3's flexible checksum of the object: algorithm ("CRC32", "CRC32C", "CRC64NVME", "SHA1",
   // "SHA256"), value as S3 returns it (base64; "<base64>-<parts>" for a composite multipart
   // checksum) and type ("FULL_OBJECT" or "COMPOSITE"). All empty for objects stored before
-  // kiroku kept checksums. An upload's record carries only the algorithm it was created with.
+  // kiroku kept checksums. An upload's record carries the algorithm and type it was created
+  // with.
   std::string checksum_algorithm;
   std::string checksum;
   std::string checksum_type;
@@ -147,14 +148,16 @@ class S3Store {
                  const PartRecord& part);
   Result<std::vector<PartRecord>> ListParts(std::string_view upload_id) const;
   // Builds the object from the chosen parts (number and ETag each, ascending), removing the
-  // upload and unused parts. When the upload names a checksum algorithm (other than
-  // CRC64NVME, which S3 keeps only as a full-object checksum) and every chosen part has that
-  // checksum, the object gets S3's composite checksum: the algorithm over the concatenated raw
-  // part checksums, base64, then "-<number of parts>". InvalidPart, InvalidPartOrder, EntityTooSmall (a part other than
+  // upload and unused parts. When the upload names a checksum algorithm and every chosen part
+  // has that checksum, the object gets the checksum of the upload's type: COMPOSITE, the
+  // algorithm over the concatenated raw part checksums, base64, then "-<number of parts>";
+  // FULL_OBJECT (CRCs only), the parts' CRCs combined into the CRC of the whole object, which
+  // must equal `expected_checksum` (base64) when that is given (BadDigest). InvalidPart, InvalidPartOrder, EntityTooSmall (a part other than
   // the last under 5 MiB), NoSuchUpload.
   Result<ObjectRecord> CompleteUpload(std::string_view bucket, std::string_view key,
                                       std::string_view upload_id,
-                                      const std::vector<std::pair<uint32_t, std::string>>& parts);
+                                      const std::vector<std::pair<uint32_t, std::string>>& parts,
+                                      std::string_view expected_checksum = {});
   // NoSuchUpload.
   Status AbortUpload(std::string_view bucket, std::string_view key, std::string_view upload_id);
   // The bucket's uploads in progress, by key.

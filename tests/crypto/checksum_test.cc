@@ -58,5 +58,24 @@ TEST(Checksum, SlicedAndBytewiseAgree) {
   }
 }
 
+// CRC(A||B) from CRC(A), CRC(B) and |B|, for S3's FULL_OBJECT multipart checksums.
+TEST(Checksum, CombinesCrcsOfPieces) {
+  std::string data;
+  for (int i = 0; i < 5000; ++i) data.push_back(static_cast<char>(i * 37 + 11));
+  for (auto a : {ChecksumAlgorithm::kCrc32, ChecksumAlgorithm::kCrc32c,
+                 ChecksumAlgorithm::kCrc64Nvme}) {
+    for (size_t split : {0u, 1u, 7u, 8u, 1000u, 4999u, 5000u}) {
+      std::string_view a_part = std::string_view(data).substr(0, split);
+      std::string_view b_part = std::string_view(data).substr(split);
+      auto combined = CombineCrc(a, ComputeChecksum(a, a_part), ComputeChecksum(a, b_part),
+                                 b_part.size());
+      ASSERT_TRUE(combined.has_value());
+      EXPECT_EQ(*combined, ComputeChecksum(a, data)) << ChecksumAlgorithmName(a) << " " << split;
+    }
+  }
+  EXPECT_FALSE(CombineCrc(ChecksumAlgorithm::kSha256, "", "", 0).has_value());
+  EXPECT_FALSE(CombineCrc(ChecksumAlgorithm::kCrc32, "abc", "abcd", 1).has_value());
+}
+
 }  // namespace
 }  // namespace kiroku::crypto

@@ -488,5 +488,36 @@ class S3SecurityTest(unittest.TestCase):
         self.assertEqual(got["Body"].read(), b"".join(parts_data))  # boto3 skips "-N" values
 
 
+    def test_multipart_full_object_checksum(self):
+        parts_data = [os.urandom(5 * 1024 * 1024), os.urandom(3000)]
+        whole = b"".join(parts_data)
+        self.assertEqual(error_of(lambda: self.s3.create_multipart_upload(
+            Bucket="sec-bucket", Key="full", ChecksumAlgorithm="SHA256", ChecksumType="FULL_OBJECT")),
+            ("InvalidRequest", 400))
+        upload = self.s3.create_multipart_upload(Bucket="sec-bucket", Key="full",
+                                                 ChecksumAlgorithm="CRC32", ChecksumType="FULL_OBJECT")
+        self.assertEqual(upload["ChecksumType"], "FULL_OBJECT")
+        uid = upload["UploadId"]
+        parts = []
+        for number, data in enumerate(parts_data, 1):
+            r = self.s3.upload_part(Bucket="sec-bucket", Key="full", UploadId=uid, PartNumber=number,
+                                    Body=data, ChecksumAlgorithm="CRC32")
+            parts.append({"PartNumber": number, "ETag": r["ETag"], "ChecksumCRC32": r["ChecksumCRC32"]})
+        # The whole object's CRC32, as s3transfer sends it for a user-provided checksum.
+        wrong = b64(checksum("CRC32", whole + b"!"))
+        self.assertEqual(error_of(lambda: self.s3.complete_multipart_upload(
+            Bucket="sec-bucket", Key="full", UploadId=uid, MultipartUpload={"Parts": parts},
+            ChecksumCRC32=wrong, ChecksumType="FULL_OBJECT")), ("BadDigest", 400))
+        self.absent("full")
+        right = b64(checksum("CRC32", whole))
+        done = self.s3.complete_multipart_upload(
+            Bucket="sec-bucket", Key="full", UploadId=uid, MultipartUpload={"Parts": parts},
+            ChecksumCRC32=right, ChecksumType="FULL_OBJECT")
+        self.assertEqual(done["ChecksumCRC32"], right)
+        got = self.s3.get_object(Bucket="sec-bucket", Key="full", ChecksumMode="ENABLED")
+        self.assertEqual((got["ChecksumCRC32"], got["ChecksumType"]), (right, "FULL_OBJECT"))
+        self.assertEqual(got["Body"].read(), whole)  # botocore validates the full CRC32
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -306,15 +306,17 @@ TEST_F(S3StoreTest, ChecksumsAreKeptAndComposedAndOldRecordsReadBack) {
     upload.key = "mp";
     upload.object.checksum_algorithm = algorithm;
     ASSERT_TRUE(store_.CreateUpload("sum-bucket", upload).ok());
-    std::string raw_parts;
+    std::string raw_parts, whole;
     std::vector<std::pair<uint32_t, std::string>> chosen;
     for (uint32_t n : {1u, 2u}) {
       PartRecord part;
       part.number = n;
-      part.segment = PutBlob(n == 1 ? 5 * 1024 * 1024 : 10);
+      size_t size = n == 1 ? 5 * 1024 * 1024 : 10;
+      part.segment = PutBlob(size);
       part.etag = "\"00\"";
-      std::string raw = crypto::ComputeChecksum(*crypto::ParseChecksumAlgorithm(algorithm),
-                                                "part" + std::to_string(n));
+      whole += Pattern(size);
+      std::string raw =
+          crypto::ComputeChecksum(*crypto::ParseChecksumAlgorithm(algorithm), Pattern(size));
       raw_parts += raw;
       part.checksum_algorithm = algorithm;
       part.checksum = Base64Encode(raw);
@@ -325,8 +327,9 @@ TEST_F(S3StoreTest, ChecksumsAreKeptAndComposedAndOldRecordsReadBack) {
     ASSERT_TRUE(parts.ok());
     ASSERT_EQ(parts->size(), 2u);
     EXPECT_EQ((*parts)[0].checksum_algorithm, algorithm);
-    EXPECT_EQ((*parts)[0].checksum, Base64Encode(crypto::ComputeChecksum(
-                                        *crypto::ParseChecksumAlgorithm(algorithm), "part1")));
+    EXPECT_EQ((*parts)[1].checksum,
+              Base64Encode(crypto::ComputeChecksum(*crypto::ParseChecksumAlgorithm(algorithm),
+                                                   Pattern(10))));
     auto done = store_.CompleteUpload("sum-bucket", "mp", upload.upload_id, chosen);
     ASSERT_TRUE(done.ok()) << done.status().ToString();
     if (std::string(algorithm) == "SHA256") {
@@ -336,9 +339,12 @@ TEST_F(S3StoreTest, ChecksumsAreKeptAndComposedAndOldRecordsReadBack) {
       EXPECT_EQ(done->checksum_type, "COMPOSITE");
       EXPECT_EQ(done->checksum_algorithm, "SHA256");
     } else {
-      // CRC64NVME exists only as a full-object checksum, which is not combined from parts.
-      EXPECT_EQ(done->checksum, "");
-      EXPECT_EQ(done->checksum_algorithm, "");
+      // CRC64NVME is a full-object checksum: the parts' CRCs combined into the CRC of the
+      // whole object.
+      EXPECT_EQ(done->checksum,
+                Base64Encode(crypto::ComputeChecksum(crypto::ChecksumAlgorithm::kCrc64Nvme,
+                                                     whole)));
+      EXPECT_EQ(done->checksum_type, "FULL_OBJECT");
     }
     EXPECT_EQ(store_.GetObject("sum-bucket", "mp")->checksum, done->checksum);
   }
