@@ -614,7 +614,12 @@ struct S3Service::Impl {
     if (ctx.served == nullptr) return Status::Internal("S3 operation not registered: " + op_name);
     // Authorized before a byte of the body is read.
     RETURN_IF_ERROR(authorize.Authorize(ctx));
-    ASSIGN_OR_RETURN(RequestChecksum checksum, ParseRequestChecksum(request));
+    // CompleteMultipartUpload's x-amz-checksum-* name the completed object's checksum, not
+    // the body's (the handler checks them).
+    RequestChecksum checksum;
+    if (op_name != "CompleteMultipartUpload") {
+      ASSIGN_OR_RETURN(checksum, ParseRequestChecksum(request));
+    }
 
     // The payload as the signature declared it: aws-chunked streams are decoded (and each
     // chunk's signature checked, and the trailer's); a declared SHA-256 is compared once the
@@ -647,9 +652,7 @@ struct S3Service::Impl {
     // Every other operation gets its (small) body read and verified first, whether or not it
     // uses it: a signed payload that does not match is refused before anything changes.
     ASSIGN_OR_RETURN(std::string text, ReadSmallBody(*body));
-    // CompleteMultipartUpload's x-amz-checksum-* name the completed object's checksum, not
-    // the body's (the handler checks them).
-    if (checksum.algorithm && op_name != "CompleteMultipartUpload") {
+    if (checksum.algorithm) {
       RETURN_IF_ERROR(checksum.Verify(crypto::ComputeChecksum(*checksum.algorithm, text)));
     }
     StringBodyReader verified(text);
