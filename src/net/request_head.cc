@@ -80,6 +80,12 @@ ParsedRequest ParseRequest(std::string_view bytes, size_t max_header_bytes,
       if (ec) break;
       if (parser.is_header_done() && !head_checked) {
         head_checked = true;
+        // Beast's own header limit depends on how the bytes were split: enforce it exactly.
+        if (offset > max_header_bytes) {
+          out.outcome = ParsedRequest::Outcome::kHeaderTooLarge;
+          out.consumed = offset;
+          return out;
+        }
         if (std::optional<std::string> problem = HeadProblem(parser.get().base())) {
           out.outcome = ParsedRequest::Outcome::kBadRequest;
           out.problem = *problem;

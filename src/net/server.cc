@@ -195,14 +195,17 @@ class Session : public std::enable_shared_from_this<Session> {
     ArmDeadline(SteadyClock::now() + state_.options.header_timeout);
     http::async_read_header(
         stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+        [self = shared_from_this()](beast::error_code ec, size_t n) { self->OnHeader(ec, n); });
   }
 
-  void OnHeader(beast::error_code ec) {
+  void OnHeader(beast::error_code ec, size_t header_bytes) {
     Disarm();
     idle_ = false;
     if (timed_out_) return RefuseHead(408, "The request header was not received in time.");
-    if (ec == http::error::header_limit) {
+    // Beast's own check lets a header over the limit through when it arrives in some pieces:
+    // the size it reports is checked exactly.
+    if (ec == http::error::header_limit ||
+        (!ec && header_bytes > state_.options.max_header_bytes)) {
       return RefuseHead(431, "The request header fields are too large.");
     }
     // Beast checks Content-Length against the body limit as soon as the header is complete.
