@@ -188,6 +188,38 @@ Status Malformed() {
 
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
+// XML 1.0's Char production: tab, LF, CR and the code points from U+0020 up, without the
+// surrogates, U+FFFE and U+FFFF.
+bool IsXmlChar(uint32_t cp) {
+  return cp == 0x9 || cp == 0xA || cp == 0xD || (cp >= 0x20 && cp <= 0xD7FF) ||
+         (cp >= 0xE000 && cp <= 0xFFFD) || (cp >= 0x10000 && cp <= 0x10FFFF);
+}
+
+// True when `text` is well-formed UTF-8 (shortest forms only) of XML characters.
+bool IsXmlText(std::string_view text) {
+  size_t i = 0;
+  while (i < text.size()) {
+    auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x80) {
+      if (!IsXmlChar(c)) return false;
+      ++i;
+      continue;
+    }
+    size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
+    if (len == 0 || c > 0xF4 || i + len > text.size()) return false;
+    uint32_t cp = c & (0xFF >> (len + 1));
+    for (size_t k = 1; k < len; ++k) {
+      auto next = static_cast<unsigned char>(text[i + k]);
+      if ((next & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (next & 0x3F);
+    }
+    static constexpr uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < kMin[len] || !IsXmlChar(cp)) return false;
+    i += len;
+  }
+  return true;
+}
+
 bool IsNameChar(char c) {
   return !IsSpace(c) && c != '<' && c != '>' && c != '/' && c != '=' && c != '"' &&
          c != '\'' && c != '&' && c != '!' && c != '?';
@@ -219,6 +251,8 @@ class XmlReader {
 
   Result<XmlElement> Parse() {
     if (doc_.size() > limits_.max_bytes) return Malformed();
+    // A document is UTF-8 of XML characters throughout (no NUL, no stray byte).
+    if (!IsXmlText(doc_)) return Malformed();
     if (doc_.starts_with("\xEF\xBB\xBF")) pos_ = 3;
     XmlElement root;
     bool have_root = false;
@@ -376,7 +410,7 @@ class XmlReader {
           cp = cp * (hex ? 16 : 10) + static_cast<uint32_t>(d);
           if (cp > 0x10FFFF) return Malformed();
         }
-        if (cp == 0 || (cp >= 0xD800 && cp <= 0xDFFF)) return Malformed();
+        if (!IsXmlChar(cp)) return Malformed();
         AppendUtf8(out, cp);
       } else {
         return Malformed();

@@ -288,9 +288,15 @@ TEST(RestXml, ReadsWellFormedDocumentsAndRefusesTheRest) {
            "", "   ", "<a>", "<a></b>", "<a></a><b></b>", "<a>&unknown;</a>", "<a>&#0;</a>",
            "<a>&#xD800;</a>", "<a>&#x110000;</a>", "<!DOCTYPE a [<!ENTITY x \"y\">]><a>&x;</a>",
            "<a b></a>", "<a b=\"<\"></a>", "<a b='1></a>", "x<a></a>", "<a></a>x", "</a>",
-           "<a><![CDATA[x</a>", "<a><!-- x</a>", "<>", "<a/ >", "<a>&#xZZ;</a>"}) {
+           "<a><![CDATA[x</a>", "<a><!-- x</a>", "<>", "<a/ >", "<a>&#xZZ;</a>", "<a>&#1;</a>",
+           "<a>&#xFFFE;</a>", "<a>\x01</a>", "<a>\xC0\xAF</a>", "<a>\xE0\x80\xAF</a>",
+           "<a>\xED\xA0\x80</a>", "<a>\xD0-</a>", "<a>\xF5\x80\x80\x80</a>", "<a>\xEF\xBF\xBF</a>"}) {
     EXPECT_EQ(ParseXml(bad).status().aws_code(), "MalformedXML") << bad;
   }
+  EXPECT_EQ(ParseXml(std::string("<a>\0</a>", 8)).status().aws_code(), "MalformedXML");
+  auto utf8 = ParseXml("<a>\tx\r\n\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80&#x1F600;</a>");
+  ASSERT_TRUE(utf8.ok());
+  EXPECT_EQ(utf8->text, "\tx\r\n\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80\xF0\x9F\x98\x80");
 }
 
 // STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER and STREAMING-UNSIGNED-PAYLOAD-TRAILER (issue 15
