@@ -66,6 +66,7 @@ ParsedRequest ParseRequest(std::string_view bytes, size_t max_header_bytes,
   split = std::min(split, bytes.size());
   size_t offset = 0;
   bool head_checked = false;
+  Request head;  // taken when the head is complete
   boost::beast::error_code ec;
   // Feeds bytes[offset, end) as the server's reads do: what the parser leaves unconsumed is
   // presented again together with the next piece.
@@ -97,6 +98,7 @@ ParsedRequest ParseRequest(std::string_view bytes, size_t max_header_bytes,
           out.consumed = offset;
           return out;
         }
+        head = ToRequest(parser.get().base(), "");
         parser.body_limit(static_cast<std::uint64_t>(max_body_bytes));
         parser.eager(true);
         continue;
@@ -122,7 +124,7 @@ ParsedRequest ParseRequest(std::string_view bytes, size_t max_header_bytes,
       }
     }
     out.outcome = ParsedRequest::Outcome::kRequest;
-    out.request = ToRequest(parser.get().base(), "");
+    out.request = std::move(head);
     out.request.body = parser.get().body();
   }
   return out;

@@ -14,7 +14,9 @@
 
 namespace kiroku::net::detail {
 
-// The head as the Handler sees it: method, target, headers in arrival order, empty body.
+// The head as the Handler sees it: method, target, headers in arrival order, empty body. Take
+// it when the head is complete: Beast merges a chunked body's trailer fields into the message
+// later (a second Host, an Authorization, after the head was checked), and they are dropped.
 Request ToRequest(const boost::beast::http::request_header<>& head, std::string remote_address);
 
 // Why a parsed head must be answered 400 Bad Request, or nullopt when it is acceptable. An

@@ -173,6 +173,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void ReadHeader() {
     if (state_.stopping) return Close();
     idle_ = true;
+    has_buffered_head_ = false;
     parser_.emplace();
     parser_->header_limit(static_cast<uint32_t>(state_.options.max_header_bytes));
     // No body limit while the header is read: a streamed request may be of any size. The
@@ -225,6 +226,8 @@ class Session : public std::enable_shared_from_this<Session> {
     Request head = detail::ToRequest(parser_->get().base(), remote_address_);
     head_request_ = head.method == "HEAD";
     if (StreamsBody(head)) return StartStream(std::move(head));
+    buffered_head_ = std::move(head);
+    has_buffered_head_ = true;
     if (auto length = parser_->content_length();
         length && *length > state_.options.max_body_bytes) {
       return RejectBody(RejectReason::kBodyTooLarge);
@@ -255,7 +258,9 @@ class Session : public std::enable_shared_from_this<Session> {
     auto message = parser_->release();
     parser_.reset();
     keep_alive_ = message.keep_alive();
-    Request request = detail::ToRequest(message.base(), remote_address_);
+    // The head as it was checked: trailer fields Beast merged into `message` are dropped.
+    Request request = std::move(buffered_head_);
+    has_buffered_head_ = false;
     request.body = std::move(message.body());
     asio::post(*state_.workers, [self = shared_from_this(), request = std::move(request)] {
       Response response = self->Invoke(request);
@@ -487,8 +492,9 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // Refuses the body of the current request through the Handler, then closes the connection.
   void RejectBody(RejectReason reason) {
-    Request head = parser_ ? detail::ToRequest(parser_->get().base(), remote_address_)
-                           : stream_head_;
+    Request head = !parser_             ? stream_head_
+                   : has_buffered_head_ ? buffered_head_
+                                        : detail::ToRequest(parser_->get().base(), remote_address_);
     spdlog::debug("{} {} {}: body refused ({})", remote_address_, head.method, head.target,
                   reason == RejectReason::kBodyTimeout ? "timed out" : "too large");
     Response response;
@@ -588,6 +594,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::shared_ptr<http::request_parser<http::buffer_body>> body_parser_;
   std::string prebuffer_;
   size_t prebuffer_fill_ = 0;
+  Request buffered_head_;  // of a buffered request, taken when its head was complete
+  bool has_buffered_head_ = false;
   bool keep_alive_ = true;
   bool idle_ = true;
   bool draining_ = false;

@@ -389,6 +389,13 @@ TEST(RequestHeadTest, ParsesAsTheServerDoes) {
   auto chunked = parse("PUT / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n");
   ASSERT_EQ(chunked.outcome, Outcome::kRequest);
   EXPECT_EQ(chunked.request.body, "abc");
+  // Trailer fields come after the head was checked: never a second Host or an Authorization.
+  auto trailer = parse("PUT / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n"
+                       "Host: evil\r\nAuthorization: x\r\n\r\n", 9);
+  ASSERT_EQ(trailer.outcome, Outcome::kRequest) << trailer.problem;
+  EXPECT_EQ(trailer.request.headers.size(), 2u);
+  EXPECT_EQ(*trailer.request.FindHeader("Host"), "h");
+  EXPECT_EQ(trailer.request.FindHeader("Authorization"), nullptr);
   EXPECT_EQ(parse("GET / HTTP/1.1\r\n\r\n").outcome, Outcome::kBadRequest);
   EXPECT_EQ(parse("GET / HTTP/1.1\r\nHost: a\r\nHost: a\r\n\r\n").outcome, Outcome::kBadRequest);
   EXPECT_EQ(parse("GET / HTTP/1.1\r\nHost: a\x01\r\n\r\n").outcome, Outcome::kBadRequest);
