@@ -600,6 +600,7 @@ struct S3Service::Impl {
     }
     std::string bucket_region = ctx.region;
     Status authenticated = authenticate.Run(ctx);
+    if (ctx.region.empty()) ctx.region = "us-east-1";  // what the records of this call say
     if (!authenticated.ok()) {
       if (!bucket_region.empty() &&
           (authenticated.aws_code() == "AuthorizationHeaderMalformed" ||
@@ -609,7 +610,6 @@ struct S3Service::Impl {
       }
       return authenticated;
     }
-    if (ctx.region.empty()) ctx.region = "us-east-1";
     ctx.served = table.Find("s3", op_name);
     if (ctx.served == nullptr) return Status::Internal("S3 operation not registered: " + op_name);
     // Authorized before a byte of the body is read.
