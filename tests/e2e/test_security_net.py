@@ -90,6 +90,13 @@ class SlowClientsTest(unittest.TestCase):
             sock.sendall(self.signed_put_head(f"signed-{i}", length) + b"s" * first)
             slow.append(sock)
         self.assertEqual(len(slow), 100)
+        # And a buffered (not streamed) body of an STS call, in the query protocol.
+        query = self.connect()
+        query.sendall(f"POST /?Action=GetCallerIdentity&Version=2011-06-15 HTTP/1.1\r\n"
+                      f"Host: 127.0.0.1:{port}\r\n"
+                      f"Content-Type: application/x-www-form-urlencoded\r\n"
+                      f"Content-Length: 1000\r\n\r\nAction=".encode())
+        slow.append(query)
         stop = threading.Event()
 
         def trickle():
@@ -130,6 +137,10 @@ class SlowClientsTest(unittest.TestCase):
 
             # Every slow upload is answered with S3's RequestTimeout, then closed.
             answers = [read_until_closed(sock) for sock in slow]
+            query_answer = answers.pop()
+            self.assertEqual(status_of(query_answer), 400, query_answer[:300])
+            self.assertIn(b"<ErrorResponse", query_answer)
+            self.assertIn(b"<Code>RequestTimeout</Code>", query_answer)
             elapsed = time.monotonic() - started
             for i, answer in enumerate(answers):
                 self.assertEqual(status_of(answer), 400, f"upload {i}: {answer[:300]!r}")
