@@ -332,7 +332,9 @@ int Serve(const ServeConfig& config) {
   server_options.header_timeout = config.limits.header_timeout;
   server_options.body_idle_timeout = config.limits.body_idle_timeout;
   server_options.min_body_bytes_per_second = config.limits.min_body_bytes_per_second;
-  console::Console console(identities, recorder, clock);
+  console::ConsoleOptions console_options;
+  console_options.hosts = {listen->first};  // the console also answers under the listen host
+  console::Console console(identities, recorder, clock, console_options);
   RequestRouter router(console, frontend);
   net::Server server(server_options, router);
   if (Status s = server.Start(); !s.ok()) {
