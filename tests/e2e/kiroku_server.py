@@ -14,6 +14,7 @@ import urllib.request
 
 import boto3
 import botocore.config
+import botocore.exceptions
 
 REGION = "ap-northeast-1"
 
@@ -27,6 +28,15 @@ def wait_for(predicate, timeout=15.0, interval=0.1):
         if value or time.time() > deadline:
             return value
         time.sleep(interval)
+
+
+def error_of(call):
+    """Runs `call`, which must fail with an AWS error; returns (code, HTTP status)."""
+    try:
+        call()
+    except botocore.exceptions.ClientError as e:
+        return e.response["Error"]["Code"], e.response["ResponseMetadata"]["HTTPStatusCode"]
+    raise AssertionError("the call succeeded")
 
 
 def kiroku_bin():

@@ -27,17 +27,9 @@ import botocore.exceptions
 
 sys.path.insert(0, os.path.dirname(__file__))
 from tutorial_documents import cloudtrail_bucket_policy  # noqa: E402
-from kiroku_server import KirokuServer, REGION  # noqa: E402
+from kiroku_server import error_of, KirokuServer, REGION  # noqa: E402
 
 MARKER = b"KIROKU-PLAINTEXT-MARKER-7f3a"
-
-
-def error_of(call):
-    try:
-        call()
-    except botocore.exceptions.ClientError as e:
-        return e.response["Error"]["Code"], e.response["ResponseMetadata"]["HTTPStatusCode"]
-    raise AssertionError("the call succeeded")
 
 
 def sha256_file(path):

@@ -23,20 +23,12 @@ import urllib.parse
 import botocore.exceptions
 
 sys.path.insert(0, os.path.dirname(__file__))
-from kiroku_server import KirokuServer, REGION, kiroku_bin, wait_for  # noqa: E402
+from kiroku_server import error_of, KirokuServer, REGION, kiroku_bin, wait_for  # noqa: E402
 from test_cloudtrail_delivery import FAST, Account  # noqa: E402
 
 # Strings that must never appear in a record: credential and signing headers and their values.
 FORBIDDEN = ("authorization", "x-amz-date", "x-amz-content-sha256", "x-amz-security-token",
              "aws4-hmac-sha256", "signature=", "credential=")
-
-
-def error_of(call):
-    try:
-        call()
-    except botocore.exceptions.ClientError as e:
-        return e.response["Error"]["Code"], e.response["ResponseMetadata"]["HTTPStatusCode"]
-    raise AssertionError("the call succeeded")
 
 
 def policy(*statements):

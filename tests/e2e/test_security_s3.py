@@ -32,17 +32,9 @@ import botocore.credentials
 import botocore.exceptions
 
 sys.path.insert(0, os.path.dirname(__file__))
-from kiroku_server import KirokuServer, REGION  # noqa: E402
+from kiroku_server import error_of, KirokuServer, REGION  # noqa: E402
 
 OTHER_REGION = "us-west-2" if REGION != "us-west-2" else "eu-west-1"
-
-
-def error_of(call):
-    try:
-        call()
-    except botocore.exceptions.ClientError as e:
-        return e.response["Error"]["Code"], e.response["ResponseMetadata"]["HTTPStatusCode"]
-    raise AssertionError("the call succeeded")
 
 
 def _reflected_crc(data, poly, width):
