@@ -269,8 +269,9 @@ Result<AssumedRole> SessionStore::AssumeRoleAs(const policy::PolicySet& caller_p
   // key (ignoring case, as IAM tag keys are).
   for (const auto& [k, v] : role.tags) assumed.principal.tags[k] = v;
   for (const auto& [k, v] : params.tags) {
+    const std::string& key = k;  // clang 14 cannot capture a structured binding
     std::erase_if(assumed.principal.tags,
-                  [&](const auto& entry) { return EqualsIgnoreCase(entry.first, k); });
+                  [&key](const auto& entry) { return EqualsIgnoreCase(entry.first, key); });
     assumed.principal.tags[k] = v;
   }
   NewSession session;
