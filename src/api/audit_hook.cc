@@ -8,6 +8,7 @@
 #include "aws/errors.h"
 #include "api/pipeline.h"
 #include "api/s3_service.h"
+#include "common/encoding.h"
 
 namespace kiroku::api {
 namespace json = boost::json;
@@ -48,11 +49,7 @@ bool EqualsFirstLetterAnyCase(std::string_view a, std::string_view b) {
 
 // CloudTrail names parameters in lowerCamelCase ("UserName" -> "userName"), keeping acronyms
 // that start a name as they are but for the first letter ("KMSKeyId" -> "kMSKeyId", as AWS).
-std::string CamelCase(std::string_view name) {
-  std::string out(name);
-  if (!out.empty()) out[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(out[0])));
-  return out;
-}
+std::string CamelCase(std::string_view name) { return LowerFirst(name); }
 
 // The member of `shape` named `name` (exactly, or but for the case of the first letter).
 const aws::Member* MemberOf(const aws::Shape& shape, std::string_view name) {
@@ -238,8 +235,7 @@ json::value S3RequestParameters(const RequestContext& ctx) {
   // parameters of presigned URLs (SigV4 X-Amz-*, SigV2 Signature/AWSAccessKeyId) never.
   if (const json::value* query = ctx.input.if_contains("Query"); query && query->is_object()) {
     for (const auto& [name, v] : query->as_object()) {
-      std::string lower(name);
-      for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      std::string lower = AsciiLower(name);
       if (lower.starts_with("x-amz-") || lower == "signature" || lower == "awsaccesskeyid") {
         continue;
       }

@@ -10,11 +10,7 @@ namespace iam_internal {
 namespace {
 
 // "UserName" -> "userName", as AWS's validation messages name members.
-std::string FieldName(std::string_view member) {
-  std::string out(member);
-  if (!out.empty()) out[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(out[0])));
-  return out;
-}
+std::string FieldName(std::string_view member) { return LowerFirst(member); }
 
 Status Validation(std::string message) {
   return Status::InvalidArgument(std::move(message)).WithAwsCode("ValidationError");
@@ -152,11 +148,7 @@ json::object VersionJson(const iam::PolicyVersion& v, bool with_document) {
   return o;
 }
 
-std::string SortKey(std::string_view name) {
-  std::string s(name);
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
+std::string SortKey(std::string_view name) { return AsciiLower(name); }
 
 std::string SortKey(char group, std::string_view name) {
   std::string key(1, group);

@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 
+#include "common/encoding.h"
 #include "policy/evaluator.h"
 
 namespace kiroku::api {
@@ -20,9 +21,8 @@ Status InvalidInput(std::string message) {
 }
 
 Status NotNull(std::string_view member) {
-  std::string name(member);
-  name[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(name[0])));
-  return Status::InvalidArgument("1 validation error detected: Value null at '" + name +
+  return Status::InvalidArgument("1 validation error detected: Value null at '" +
+                                 LowerFirst(member) +
                                  "' failed to satisfy constraint: Member must not be null")
       .WithAwsCode("ValidationError");
 }
@@ -271,9 +271,7 @@ json::value ContextKeyNames(const std::vector<policy::Policy>& policies) {
   json::array names;
   for (const policy::Policy& p : policies) {
     for (const std::string& key : policy::GetContextKeys(p)) {
-      std::string lower = key;
-      std::transform(lower.begin(), lower.end(), lower.begin(),
-                     [](unsigned char c) { return std::tolower(c); });
+      std::string lower = AsciiLower(key);
       if (std::find(seen_lower.begin(), seen_lower.end(), lower) != seen_lower.end()) continue;
       seen_lower.push_back(lower);
       names.emplace_back(key);

@@ -40,8 +40,7 @@ bool Bool(const json::object& in, std::string_view name) {
 Result<std::string> Blob(const json::object& in, std::string_view name) {
   std::string text = Str(in, name);
   if (text.empty()) {
-    std::string field(name);  // "CiphertextBlob" -> "ciphertextBlob", as AWS names it
-    field[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(field[0])));
+    std::string field = LowerFirst(name);  // "CiphertextBlob" -> "ciphertextBlob", as AWS names it
     return Validation("1 validation error detected: Value null at '" + field +
                       "' failed to satisfy constraint: Member must not be null");
   }

@@ -3,6 +3,8 @@
 
 #include <chrono>
 
+#include "common/encoding.h"
+
 namespace kiroku::api {
 namespace json = boost::json;
 
@@ -21,10 +23,8 @@ constexpr int64_t kRootMaxDuration = 3600;
 // '<member in camelCase>' failed to satisfy constraint: …".
 Status ValidationError(std::string_view member, std::string_view value,
                        std::string_view constraint) {
-  std::string name(member);
-  if (!name.empty()) name[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(name[0])));
   return Status::InvalidArgument("1 validation error detected: Value '" + std::string(value) +
-                                 "' at '" + name +
+                                 "' at '" + LowerFirst(member) +
                                  "' failed to satisfy constraint: " + std::string(constraint))
       .WithAwsCode("ValidationError");
 }

@@ -60,12 +60,6 @@ bool IsS3PayloadHash(std::string_view value) {
          });
 }
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 std::string_view Trim(std::string_view s) {
   size_t b = s.find_first_not_of(" \t");
   if (b == std::string_view::npos) return {};
@@ -441,18 +435,18 @@ Result<SignedIdentity> VerifySigV4(const net::Request& request, std::string_view
   std::vector<std::string> signed_headers = parts.signed_headers;
   if (!std::is_sorted(signed_headers.begin(), signed_headers.end()) ||
       std::any_of(signed_headers.begin(), signed_headers.end(),
-                  [](const std::string& h) { return h.empty() || h != Lower(h); })) {
+                  [](const std::string& h) { return h.empty() || h != AsciiLower(h); })) {
     return Mismatch("SignedHeaders must be lower-case and sorted, not '" +
                     [&] { std::string s; for (auto& h : signed_headers) s += h + ";"; return s; }() + "'.");
   }
   auto is_signed = [&](std::string_view name) {
-    return std::binary_search(signed_headers.begin(), signed_headers.end(), Lower(name));
+    return std::binary_search(signed_headers.begin(), signed_headers.end(), AsciiLower(name));
   };
   if (!is_signed("host") && !is_signed(":authority")) {
     return Incomplete("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
   }
   for (const net::Header& h : request.headers) {
-    std::string name = Lower(h.name);
+    std::string name = AsciiLower(h.name);
     if (name.starts_with("x-amz-") && !is_signed(name) && name != "x-amz-content-sha256" &&
         !(parts.presigned && name == "x-amz-security-token")) {
       return Incomplete("There were headers present in the request which were not signed: " +
@@ -542,7 +536,7 @@ Result<SignedIdentity> VerifySigV4(const net::Request& request, std::string_view
   std::string string_to_sign = StringToSign(parts.amz_date, scope_text, CanonicalRequest(input));
   std::string expected =
       Sign(SigningKey(credential->secret_access_key, scope_date, region, service), string_to_sign);
-  if (!crypto::ConstantTimeEquals(expected, Lower(parts.signature))) {
+  if (!crypto::ConstantTimeEquals(expected, AsciiLower(parts.signature))) {
     return Mismatch(
         "The request signature we calculated does not match the signature you provided. Check "
         "your AWS Secret Access Key and signing method. Consult the service documentation for "
@@ -561,7 +555,7 @@ Result<SignedIdentity> VerifySigV4(const net::Request& request, std::string_view
   identity.signed_at = *signed_at;
   identity.session_token = parts.security_token;
   identity.presigned = parts.presigned;
-  identity.signature = Lower(parts.signature);
+  identity.signature = AsciiLower(parts.signature);
   identity.signing_key = SigningKey(credential->secret_access_key, scope_date, region, service);
   identity.amz_date = parts.amz_date;
   identity.scope = scope_text;
@@ -599,10 +593,10 @@ Status AwsChunkedReader::ReadTrailers() {
     if (trailer_signature) return BadChunk("x-amz-trailer-signature must be the last trailer");
     size_t colon = line.find(':');
     if (colon == std::string::npos || colon == 0) return BadChunk("malformed aws-chunked trailer");
-    std::string name = Lower(Trim(std::string_view(line).substr(0, colon)));
+    std::string name = AsciiLower(Trim(std::string_view(line).substr(0, colon)));
     std::string value(Trim(std::string_view(line).substr(colon + 1)));
     if (name == "x-amz-trailer-signature") {
-      trailer_signature = Lower(value);
+      trailer_signature = AsciiLower(value);
       continue;
     }
     if (trailers_.size() >= kMaxTrailers) return BadChunk("too many aws-chunked trailers");
@@ -717,7 +711,7 @@ Result<size_t> AwsChunkedReader::Read(char* out, size_t capacity) {
     if (semi != std::string_view::npos) {
       std::string_view ext = header.substr(semi + 1);
       constexpr std::string_view kSig = "chunk-signature=";
-      if (ext.starts_with(kSig)) chunk_signature_ = Lower(ext.substr(kSig.size()));
+      if (ext.starts_with(kSig)) chunk_signature_ = AsciiLower(ext.substr(kSig.size()));
     }
     if (signed_ && chunk_signature_.empty()) {
       return Status::Unauthenticated("aws-chunked chunk without chunk-signature")
@@ -802,7 +796,7 @@ Result<SignedIdentity> VerifyS3PresignedV2(const net::Request& request,
   }
   std::map<std::string, std::string> amz_headers;
   for (const net::Header& h : request.headers) {
-    std::string name = Lower(h.name);
+    std::string name = AsciiLower(h.name);
     if (name.starts_with("x-amz-")) {
       std::string& v = amz_headers[name];
       v += (v.empty() ? "" : ",") + h.value;

@@ -207,11 +207,7 @@ Status CheckTypes(const Shape& shape, json::value& v) {
 // --- constraints ----------------------------------------------------------------------------
 
 // "UserName" -> "userName": AWS names members in lower camel case in its messages.
-std::string FieldName(std::string_view member) {
-  std::string out(member);
-  if (!out.empty()) out[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(out[0])));
-  return out;
-}
+std::string FieldName(std::string_view member) { return LowerFirst(member); }
 
 // The value as it is echoed in a message; control characters are spelled \uXXXX so the text
 // stays printable in any protocol's error body.

@@ -11,6 +11,11 @@
 
 namespace kiroku {
 
+// ASCII case (other bytes unchanged): "ApNorthEast" -> "apnortheast"; "UserName" -> "userName",
+// the lower-camel member names AWS uses in validation messages and CloudTrail records.
+std::string AsciiLower(std::string_view text);
+std::string LowerFirst(std::string_view name);
+
 std::string HexEncode(std::string_view bytes);  // lower-case
 std::optional<std::string> HexDecode(std::string_view hex);
 

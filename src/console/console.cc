@@ -15,12 +15,6 @@ constexpr std::string_view kSignInHostSuffix = ".signin.localhost";
 constexpr std::string_view kSignOutPath = "/console/signout";
 constexpr std::string_view kIncorrect = "Your authentication information is incorrect. Please try again.";
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 // "<ref>.signin.localhost" -> ref; nullopt for any other host.
 std::optional<std::string> SignInHostAccount(const Authority& host) {
   if (host.host.size() <= kSignInHostSuffix.size() || !host.host.ends_with(kSignInHostSuffix)) {
@@ -104,7 +98,7 @@ std::string CrossOriginPost(const net::Request& request, const Authority& host) 
   const std::string* referer = OnlyHeader(request, "Referer", &many);
   const std::string* fetch_site = OnlyHeader(request, "Sec-Fetch-Site", &many);
   if (many) return "repeated Origin, Referer or Sec-Fetch-Site header";
-  if (fetch_site != nullptr && Lower(*fetch_site) != "same-origin") {
+  if (fetch_site != nullptr && AsciiLower(*fetch_site) != "same-origin") {
     return "Sec-Fetch-Site is " + *fetch_site;
   }
   const std::string* source = origin != nullptr ? origin : referer;
@@ -207,7 +201,7 @@ net::Response Console::Handle(const net::Request& request) {
     if (slash != std::string_view::npos && slash > 0 &&
         (rest.substr(slash) == "/console" || rest.substr(slash) == "/console/")) {
       auto ref = UriDecode(rest.substr(0, slash), false);
-      if (ref) return SignInUrl(request, *host, Lower(*ref), target);
+      if (ref) return SignInUrl(request, *host, AsciiLower(*ref), target);
     }
   }
   return Message(404, "Not found", "There is no console page at this address.");
@@ -242,7 +236,7 @@ net::Response Console::SignInUrl(const net::Request& request, const Authority& h
     return RefusedPost("Sign-in", why, request);
   }
   const std::string* type = request.FindHeader("Content-Type");
-  if (type == nullptr || !Lower(*type).starts_with("application/x-www-form-urlencoded")) {
+  if (type == nullptr || !AsciiLower(*type).starts_with("application/x-www-form-urlencoded")) {
     return Message(415, "Unsupported form",
                    "Post the form as application/x-www-form-urlencoded.");
   }

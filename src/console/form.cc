@@ -7,12 +7,6 @@
 namespace kiroku::console {
 namespace {
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 bool IsHostNameChar(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_';
 }
@@ -85,7 +79,7 @@ std::optional<Authority> ParseAuthority(std::string_view text) {
     for (char c : literal) {
       if (!IsIpv6LiteralChar(c)) return std::nullopt;
     }
-    out.host = Lower(text.substr(0, close + 1));
+    out.host = AsciiLower(text.substr(0, close + 1));
     rest = text.substr(close + 1);
   } else {
     size_t colon = text.find(':');
@@ -94,7 +88,7 @@ std::optional<Authority> ParseAuthority(std::string_view text) {
     for (char c : host) {
       if (!IsHostNameChar(c)) return std::nullopt;
     }
-    out.host = Lower(host);
+    out.host = AsciiLower(host);
     rest = colon == std::string_view::npos ? std::string_view() : text.substr(colon);
   }
   if (!rest.empty()) {
@@ -108,7 +102,7 @@ std::optional<WebOrigin> ParseWebOrigin(std::string_view url) {
   size_t sep = url.find("://");
   if (sep == std::string_view::npos) return std::nullopt;  // "null" and other opaque origins
   WebOrigin out;
-  out.scheme = Lower(url.substr(0, sep));
+  out.scheme = AsciiLower(url.substr(0, sep));
   if (out.scheme != "http" && out.scheme != "https") return std::nullopt;
   std::string_view rest = url.substr(sep + 3);
   std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));

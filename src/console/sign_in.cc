@@ -19,12 +19,6 @@ constexpr std::string_view kFailedAuthentication = "Failed authentication";
 constexpr std::string_view kNoSuchUser = "No username found in supplied account";
 constexpr size_t kMaxUserAgent = 1024;
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 std::string NewEventId() {
   std::string hex = HexEncode(crypto::RandomBytes(16));
   hex[12] = '4';  // UUID version 4
@@ -84,7 +78,7 @@ SignIn::SignIn(iam::IdentityStore& identities, trail::Recorder& recorder, const 
 Result<SignInResult> SignIn::Attempt(const SignInRequest& request) {
   ASSIGN_OR_RETURN(std::string account, identities_.AccountId());
   // Throttled per (user name, source IP), whether the user exists or not.
-  std::string throttle_key = Lower(request.username) + '\n' + request.source_ip;
+  std::string throttle_key = AsciiLower(request.username) + '\n' + request.source_ip;
   SignInResult result;
   // The attempt takes its place in the count before the password is checked, so parallel
   // attempts cannot get more checks than the limit. Leaving early (a store error) frees it.
@@ -101,7 +95,7 @@ Result<SignInResult> SignIn::Attempt(const SignInRequest& request) {
   Result<std::string> root_email = identities_.RootEmail();
   if (!root_email.ok() && root_email.status().code() != Code::kNotFound) return root_email.status();
   a.root = root_email.ok() && !request.username.empty() &&
-           Lower(*root_email) == Lower(request.username);
+           AsciiLower(*root_email) == AsciiLower(request.username);
 
   if (a.root) {
     ASSIGN_OR_RETURN(a.success, identities_.CheckRootConsolePassword(request.password));

@@ -36,7 +36,7 @@ bool OwnedBy(const json::object& record, std::string_view user) {
   if (user.empty()) return record.at("owner").as_string() == "root";
   const json::value* u = record.if_contains("userName");
   return record.at("owner").as_string() == "user" && u != nullptr && u->is_string() &&
-         Lower(u->as_string()) == Lower(user);
+         AsciiLower(u->as_string()) == AsciiLower(user);
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 // batch), and permissions boundaries of users and roles.
 #include <algorithm>
 
+#include "common/encoding.h"
 #include "iam/identity_store.h"
 #include "iam/records.h"
 
@@ -110,7 +111,7 @@ Result<std::vector<PolicyEntity>> IdentityStore::ListEntitiesForPolicy(std::stri
     RETURN_IF_ERROR(collect(BoundaryOfPrefix(policy.arn)));
   }
   std::sort(names.begin(), names.end(),
-            [](const auto& a, const auto& b) { return Lower(a.second) < Lower(b.second); });
+            [](const auto& a, const auto& b) { return AsciiLower(a.second) < AsciiLower(b.second); });
   std::vector<PolicyEntity> out;
   for (EntityKind kind : {EntityKind::kUser, EntityKind::kGroup, EntityKind::kRole}) {
     for (const auto& [k, name] : names) {

@@ -1,4 +1,5 @@
 // IAM groups and their members.
+#include "common/encoding.h"
 #include "iam/identity_store.h"
 #include "iam/records.h"
 
@@ -77,7 +78,7 @@ Status IdentityStore::UpdateGroup(std::string_view name, const std::optional<std
   const std::string old_name = group.name;
   if (new_path) group.path = *new_path;
   if (new_name) {
-    if (Lower(*new_name) != Lower(old_name)) {
+    if (AsciiLower(*new_name) != AsciiLower(old_name)) {
       ASSIGN_OR_RETURN(auto taken, db_.Get(kCf, GroupKey(*new_name)));
       if (taken) {
         return Status::AlreadyExists("Group with name " + *new_name + " already exists.");

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "common/encoding.h"
 #include "iam/aws_managed_policies.h"
 #include "iam/identity_store.h"
 #include "iam/records.h"
@@ -162,7 +163,7 @@ Result<std::vector<ManagedPolicy>> IdentityStore::ListPolicies(PolicyScope scope
     out.push_back(std::move(p));
   }
   std::stable_sort(out.begin(), out.end(), [](const ManagedPolicy& a, const ManagedPolicy& b) {
-    return Lower(a.name) < Lower(b.name);
+    return AsciiLower(a.name) < AsciiLower(b.name);
   });
   return out;
 }

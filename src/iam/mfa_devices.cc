@@ -24,7 +24,7 @@ std::string Suffix(std::string_view path, std::string_view name) {
 }
 
 // Binds the wrapped seed to its device, so a seed cannot be moved to another record.
-std::string SeedLabel(std::string_view suffix) { return "virtual-mfa:" + Lower(suffix); }
+std::string SeedLabel(std::string_view suffix) { return "virtual-mfa:" + AsciiLower(suffix); }
 
 std::string MfaPrefix(std::string_view account) { return "arn:aws:iam::" + std::string(account) + ":mfa/"; }
 
@@ -170,7 +170,7 @@ Status IdentityStore::CheckConsecutiveCodes(std::string_view user_name,
       return Status::LimitExceeded("Cannot exceed quota for MFADevicesPerUser: " +
                                    std::to_string(kMaxMfaDevicesPerUser));
     }
-  } else if (!assigned || Lower(owner->as_string()) != Lower(user.name)) {
+  } else if (!assigned || AsciiLower(owner->as_string()) != AsciiLower(user.name)) {
     return NoDevice(serial_number);
   }
 
@@ -217,7 +217,7 @@ Status IdentityStore::DeactivateMfaDevice(std::string_view user_name,
   ASSIGN_OR_RETURN(User user, GetUser(user_name));
   ASSIGN_OR_RETURN(StoredDevice device, FindDevice(db_, account, serial_number));
   const json::value* owner = device.record.if_contains("userName");
-  if (owner == nullptr || !owner->is_string() || Lower(owner->as_string()) != Lower(user.name)) {
+  if (owner == nullptr || !owner->is_string() || AsciiLower(owner->as_string()) != AsciiLower(user.name)) {
     return Status::NotFound("MFA Device with serial number " + std::string(serial_number) +
                             " is not enabled for user " + user.name + ".");
   }

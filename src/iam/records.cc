@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "common/encoding.h"
 #include "iam/identity_store.h"
 
 namespace kiroku::iam::internal {
@@ -33,25 +34,19 @@ bool IsNameChar(char c) {
 
 }  // namespace
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 std::string KindPrefix(char kind) { return Space(kind).Build(); }
-std::string UserKey(std::string_view name) { return Space('u').String(Lower(name)).Build(); }
-std::string GroupKey(std::string_view name) { return Space('g').String(Lower(name)).Build(); }
-std::string RoleKey(std::string_view name) { return Space('r').String(Lower(name)).Build(); }
-std::string PolicyKey(std::string_view name) { return Space('p').String(Lower(name)).Build(); }
+std::string UserKey(std::string_view name) { return Space('u').String(AsciiLower(name)).Build(); }
+std::string GroupKey(std::string_view name) { return Space('g').String(AsciiLower(name)).Build(); }
+std::string RoleKey(std::string_view name) { return Space('r').String(AsciiLower(name)).Build(); }
+std::string PolicyKey(std::string_view name) { return Space('p').String(AsciiLower(name)).Build(); }
 std::string InlinePrefix(EntityKind kind, std::string_view entity) {
-  return Space('i').Tag(static_cast<uint8_t>(kind)).String(Lower(entity)).Build();
+  return Space('i').Tag(static_cast<uint8_t>(kind)).String(AsciiLower(entity)).Build();
 }
 std::string InlineKey(EntityKind kind, std::string_view entity, std::string_view policy_name) {
-  return store::KeyBuilder(InlinePrefix(kind, entity)).String(Lower(policy_name)).Build();
+  return store::KeyBuilder(InlinePrefix(kind, entity)).String(AsciiLower(policy_name)).Build();
 }
 std::string AttachPrefix(EntityKind kind, std::string_view entity) {
-  return Space('a').Tag(static_cast<uint8_t>(kind)).String(Lower(entity)).Build();
+  return Space('a').Tag(static_cast<uint8_t>(kind)).String(AsciiLower(entity)).Build();
 }
 std::string AttachKey(EntityKind kind, std::string_view entity, std::string_view policy_arn) {
   return store::KeyBuilder(AttachPrefix(kind, entity)).String(policy_arn).Build();
@@ -62,7 +57,7 @@ std::string AttachedToPrefix(std::string_view policy_arn) {
 std::string AttachedToKey(std::string_view policy_arn, EntityKind kind, std::string_view entity) {
   return store::KeyBuilder(AttachedToPrefix(policy_arn))
       .Tag(static_cast<uint8_t>(kind))
-      .String(Lower(entity))
+      .String(AsciiLower(entity))
       .Build();
 }
 std::string BoundaryOfPrefix(std::string_view policy_arn) {
@@ -71,36 +66,36 @@ std::string BoundaryOfPrefix(std::string_view policy_arn) {
 std::string BoundaryOfKey(std::string_view policy_arn, EntityKind kind, std::string_view entity) {
   return store::KeyBuilder(BoundaryOfPrefix(policy_arn))
       .Tag(static_cast<uint8_t>(kind))
-      .String(Lower(entity))
+      .String(AsciiLower(entity))
       .Build();
 }
 std::string MembershipPrefix(std::string_view user) {
-  return Space('m').String(Lower(user)).Build();
+  return Space('m').String(AsciiLower(user)).Build();
 }
 std::string MembershipKey(std::string_view user, std::string_view group) {
-  return store::KeyBuilder(MembershipPrefix(user)).String(Lower(group)).Build();
+  return store::KeyBuilder(MembershipPrefix(user)).String(AsciiLower(group)).Build();
 }
 std::string MembersPrefix(std::string_view group) {
-  return Space('n').String(Lower(group)).Build();
+  return Space('n').String(AsciiLower(group)).Build();
 }
 std::string MembersKey(std::string_view group, std::string_view user) {
-  return store::KeyBuilder(MembersPrefix(group)).String(Lower(user)).Build();
+  return store::KeyBuilder(MembersPrefix(group)).String(AsciiLower(user)).Build();
 }
 std::string UserAccessKeysPrefix(std::string_view user) {
-  return Space('k').String(Lower(user)).Build();
+  return Space('k').String(AsciiLower(user)).Build();
 }
 std::string UserAccessKeyKey(std::string_view user, std::string_view access_key_id) {
   return store::KeyBuilder(UserAccessKeysPrefix(user)).String(access_key_id).Build();
 }
 std::string LoginProfileKey(std::string_view user) {
-  return Space('l').String(Lower(user)).Build();
+  return Space('l').String(AsciiLower(user)).Build();
 }
 std::string MfaDeviceKey(std::string_view path_and_name) {
-  return Space('v').String(Lower(path_and_name)).Build();
+  return Space('v').String(AsciiLower(path_and_name)).Build();
 }
-std::string UserMfaPrefix(std::string_view user) { return Space('d').String(Lower(user)).Build(); }
+std::string UserMfaPrefix(std::string_view user) { return Space('d').String(AsciiLower(user)).Build(); }
 std::string UserMfaKey(std::string_view user, std::string_view path_and_name) {
-  return store::KeyBuilder(UserMfaPrefix(user)).String(Lower(path_and_name)).Build();
+  return store::KeyBuilder(UserMfaPrefix(user)).String(AsciiLower(path_and_name)).Build();
 }
 std::string SettingKey(std::string_view setting) { return Space('s').String(setting).Build(); }
 std::string AccessKeyRecordKey(std::string_view access_key_id) {
@@ -324,7 +319,7 @@ Status ValidateTags(const Tags& tags) {
     if (v.size() > 256) {
       return ValidationError(v, "tags.value", "Member must have length less than or equal to 256");
     }
-    if (++seen[Lower(k)] > 1) {
+    if (++seen[AsciiLower(k)] > 1) {
       return Status::InvalidArgument(
                  "Duplicate tag keys found. Please note that Tag keys are "
                  "case insensitive.")

@@ -24,7 +24,6 @@ namespace kiroku::iam::internal {
 inline constexpr std::string_view kCf = "meta";
 
 // Entity names are unique ignoring case: keys use the lower-case form.
-std::string Lower(std::string_view s);
 
 // Every key of one kind: 'u' users, 'g' groups, 'r' roles, 'p' customer managed policies,
 // 'v' virtual MFA devices.

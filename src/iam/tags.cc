@@ -1,4 +1,5 @@
 // Tags of users, roles and customer managed policies (TagUser/UntagUser/…).
+#include "common/encoding.h"
 #include "iam/identity_store.h"
 #include "iam/records.h"
 
@@ -13,7 +14,7 @@ Status MergeTags(Tags& tags, const Tags& add) {
   RETURN_IF_ERROR(ValidateTags(add));
   for (const auto& [k, v] : add) {
     for (auto it = tags.begin(); it != tags.end();) {
-      it = Lower(it->first) == Lower(k) ? tags.erase(it) : std::next(it);
+      it = AsciiLower(it->first) == AsciiLower(k) ? tags.erase(it) : std::next(it);
     }
     tags[k] = v;
   }
@@ -24,7 +25,7 @@ Status MergeTags(Tags& tags, const Tags& add) {
 void RemoveTags(Tags& tags, const std::vector<std::string>& keys) {
   for (const std::string& k : keys) {
     for (auto it = tags.begin(); it != tags.end();) {
-      it = Lower(it->first) == Lower(k) ? tags.erase(it) : std::next(it);
+      it = AsciiLower(it->first) == AsciiLower(k) ? tags.erase(it) : std::next(it);
     }
   }
 }

@@ -1,4 +1,5 @@
 // IAM users: create, read, list, delete (with AWS's DeleteConflict rules).
+#include "common/encoding.h"
 #include "iam/identity_store.h"
 #include "iam/records.h"
 
@@ -74,7 +75,7 @@ Status IdentityStore::UpdateUser(std::string_view name, const std::optional<std:
   const std::string old_name = user.name;
   if (new_path) user.path = *new_path;
   if (new_name) {
-    if (Lower(*new_name) != Lower(old_name)) {
+    if (AsciiLower(*new_name) != AsciiLower(old_name)) {
       ASSIGN_OR_RETURN(auto taken, db_.Get(kCf, UserKey(*new_name)));
       if (taken) {
         return Status::AlreadyExists("User with name " + *new_name + " already exists.");

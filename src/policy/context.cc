@@ -5,14 +5,6 @@
 namespace kiroku::policy {
 namespace {
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
 bool IsAccountId(std::string_view s) {
   if (s.size() != 12) return false;
   for (char c : s) {
@@ -106,7 +98,7 @@ Result<ContextType> ParseContextType(std::string_view name) {
 }
 
 void ContextKeys::Set(std::string_view key, ContextType type, std::vector<std::string> values) {
-  Entry& e = entries_[Lower(key)];
+  Entry& e = entries_[AsciiLower(key)];
   e.name = std::string(key);
   e.type = type;
   e.values = std::move(values);
@@ -146,7 +138,7 @@ const ContextKeys::Entry* ContextKeys::Find(std::string_view key) const {
       break;
     }
   }
-  auto it = lower ? entries_.find(key) : entries_.find(std::string_view(Lower(key)));
+  auto it = lower ? entries_.find(key) : entries_.find(std::string_view(AsciiLower(key)));
   return it == entries_.end() ? nullptr : &it->second;
 }
 

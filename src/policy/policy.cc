@@ -28,14 +28,6 @@ Status Malformed(std::string msg) {
   return Status::InvalidArgument(std::move(msg)).WithAwsCode(kMalformed);
 }
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
 std::string Quote(std::string_view s) {
   std::string out = "\"";
   for (char c : s.substr(0, 200)) {
@@ -321,7 +313,7 @@ Template MakeTemplate(std::string_view text, bool variables, bool glob) {
     while (!key.empty() && key.front() == ' ') key.remove_prefix(1);
     while (!key.empty() && key.back() == ' ') key.remove_suffix(1);
     var.key_name = std::string(key);
-    var.text = Lower(key);
+    var.text = AsciiLower(key);
     t.pieces.push_back(std::move(var));
     t.has_variables = true;
   }
@@ -467,7 +459,7 @@ class Parser {
 
  private:
   void NoteKey(std::string_view name) {
-    if (seen_keys_.insert(Lower(name)).second) context_keys_.emplace_back(name);
+    if (seen_keys_.insert(AsciiLower(name)).second) context_keys_.emplace_back(name);
   }
   void NoteTemplateKeys(const Template& t) {
     for (const auto& p : t.pieces) {
@@ -585,7 +577,7 @@ class Parser {
           if (value.find('*') != std::string::npos) {
             return Malformed(tpath + ": wildcards are not allowed in service principals");
           }
-          st.principal.services.push_back(Lower(value));
+          st.principal.services.push_back(AsciiLower(value));
         } else if (type == "Federated") {
           st.principal.federated.push_back(value);
         } else if (type == "CanonicalUser") {
@@ -705,7 +697,7 @@ class Parser {
         if (key.empty()) return Malformed(kpath + ": empty condition key");
         Condition c = proto;
         c.key_name = std::string(key);
-        c.key = Lower(key);
+        c.key = AsciiLower(key);
         NoteKey(key);
         std::vector<const json::value*> raw;
         if (entry.value().is_array()) {

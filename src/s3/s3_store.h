@@ -1,7 +1,8 @@
 // S3Store: buckets, object metadata and multipart uploads, persisted in store::Db ("meta"
 // family, tag '3'; docs/storage-keys.md), with object bytes in a BlobStore. The engine knows
-// nothing of HTTP, XML or authorization: api/s3_service.cc decides who may call what, how data
-// keys are protected (SSE-S3 / SSE-KMS) and how records appear on the wire.
+// nothing of HTTP, XML or authorization: api/s3_service.cc decides who may call what,
+// api/s3_encryption.cc how data keys are protected (SSE-S3 / SSE-KMS) and the S3 handler files
+// (api/s3_buckets.cc, s3_objects.cc, s3_multipart.cc) how records appear on the wire.
 //
 // Durability: an object's blobs are committed (fsynced) before its record is written (fsynced
 // by the Db), so an acknowledged PutObject survives a crash; replaced and deleted objects'

@@ -5,6 +5,14 @@
 namespace kiroku {
 namespace {
 
+TEST(EncodingTest, AsciiCaseHelpers) {
+  EXPECT_EQ(AsciiLower("ApNorth-East-1 \xC3\x84"), "apnorth-east-1 \xC3\x84");
+  EXPECT_EQ(LowerFirst("UserName"), "userName");
+  EXPECT_EQ(LowerFirst("KMSKeyId"), "kMSKeyId");
+  EXPECT_EQ(LowerFirst(""), "");
+  EXPECT_EQ(LowerFirst("\xC3\x84" "b"), "\xC3\x84" "b");
+}
+
 TEST(EncodingTest, HexRoundTrip) {
   EXPECT_EQ(HexEncode(std::string("\x00\xff\x10", 3)), "00ff10");
   EXPECT_EQ(HexDecode("00FF10"), std::string("\x00\xff\x10", 3));
