@@ -7,13 +7,7 @@
 
 namespace kiroku::api {
 
-std::string NewRequestId() {
-  std::string hex = HexEncode(crypto::RandomBytes(16));
-  hex[12] = '4';  // UUID version 4
-  hex[16] = "89ab"[hex[16] % 4];
-  return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
-         hex.substr(16, 4) + "-" + hex.substr(20);
-}
+std::string NewRequestId() { return crypto::RandomUuid(); }
 
 net::Response Pipeline::Handle(const net::Request& request) const {
   RequestContext ctx(request);

@@ -49,7 +49,7 @@ Status S3Service::Impl::CreateMultipartUpload(RequestContext& ctx, net::BodyRead
         (!full && *algorithm == crypto::ChecksumAlgorithm::kCrc64Nvme)) {
       return InvalidRequest("The " + upload.object.checksum_type +
                             " checksum type cannot be used with the " +
-                            LowerAscii(upload.object.checksum_algorithm) + " checksum algorithm.");
+                            AsciiLower(upload.object.checksum_algorithm) + " checksum algorithm.");
     }
   }
   RETURN_IF_ERROR(TakeObjectHeaders(ctx, upload.object));
@@ -93,8 +93,8 @@ Result<s3::PartRecord> S3Service::Impl::WritePart(const RequestContext& ctx, net
   if (algorithm && verify != nullptr && verify->algorithm && *verify->algorithm != *algorithm) {
     return InvalidRequest(
         "Checksum Type mismatch occurred, expected checksum Type: " +
-        LowerAscii(upload.object.checksum_algorithm) +
-        ", actual checksum Type: " + LowerAscii(crypto::ChecksumAlgorithmName(*verify->algorithm)));
+        AsciiLower(upload.object.checksum_algorithm) +
+        ", actual checksum Type: " + AsciiLower(crypto::ChecksumAlgorithmName(*verify->algorithm)));
   }
   ASSIGN_OR_RETURN(Written written,
                    WriteBlob(ctx, body, bucket, key, upload.object.sse, upload.object.kms_key_id,

@@ -54,7 +54,7 @@ Result<std::optional<crypto::ChecksumAlgorithm>> S3Service::Impl::ChecksumAlgori
 void S3Service::Impl::ChecksumHeaders(const std::string& algorithm, const std::string& value,
                                       const std::string& type, S3Reply& reply) {
   if (algorithm.empty() || value.empty()) return;
-  reply.Set("x-amz-checksum-" + LowerAscii(algorithm), value);
+  reply.Set("x-amz-checksum-" + AsciiLower(algorithm), value);
   if (!type.empty()) reply.Set("x-amz-checksum-type", type);
 }
 

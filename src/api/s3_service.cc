@@ -26,7 +26,7 @@ Result<RequestChecksum> ParseRequestChecksum(const net::Request& request) {
   RequestChecksum out;
   int found = 0;
   for (const net::Header& h : request.headers) {
-    std::string name = LowerAscii(h.name);
+    std::string name = AsciiLower(h.name);
     if (!name.starts_with("x-amz-checksum-")) continue;
     std::optional<crypto::ChecksumAlgorithm> algorithm =
         crypto::ParseChecksumAlgorithm(std::string_view(name).substr(15));
@@ -36,7 +36,7 @@ Result<RequestChecksum> ParseRequestChecksum(const net::Request& request) {
     out.header_value = h.value;
   }
   if (const std::string* trailer = request.FindHeader("x-amz-trailer")) {
-    std::string name = LowerAscii(*trailer);
+    std::string name = AsciiLower(*trailer);
     name.erase(0, name.find_first_not_of(' '));
     name.erase(name.find_last_not_of(' ') + 1);
     std::optional<crypto::ChecksumAlgorithm> algorithm;
@@ -91,12 +91,6 @@ class StringBodyReader final : public net::BodyReader {
 }  // namespace
 
 namespace s3_internal {
-
-std::string LowerAscii(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 Status InvalidRequest(std::string message) {
   return Status::InvalidArgument(std::move(message)).WithAwsCode("InvalidRequest");

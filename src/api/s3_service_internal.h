@@ -17,6 +17,7 @@
 #include "api/json_members.h"
 #include "api/s3_service.h"
 #include "aws/rest_xml.h"
+#include "common/encoding.h"
 #include "crypto/checksum.h"
 
 namespace kiroku::api {
@@ -25,7 +26,6 @@ namespace json = boost::json;
 
 namespace s3_internal {
 
-std::string LowerAscii(std::string_view s);
 Status InvalidRequest(std::string message);
 Status InvalidArgument(std::string message);
 Status MalformedXml();
@@ -39,7 +39,7 @@ struct RequestChecksum {
   const aws::AwsChunkedReader* chunked = nullptr;  // where the trailer arrives
 
   std::string HeaderName() const {
-    return "x-amz-checksum-" + LowerAscii(crypto::ChecksumAlgorithmName(*algorithm));
+    return "x-amz-checksum-" + AsciiLower(crypto::ChecksumAlgorithmName(*algorithm));
   }
   // Compares `raw`, the digest of the bytes received, with what the client declared; call
   // once the body has been read to its end (the trailer follows the last chunk).

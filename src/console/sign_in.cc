@@ -19,14 +19,6 @@ constexpr std::string_view kFailedAuthentication = "Failed authentication";
 constexpr std::string_view kNoSuchUser = "No username found in supplied account";
 constexpr size_t kMaxUserAgent = 1024;
 
-std::string NewEventId() {
-  std::string hex = HexEncode(crypto::RandomBytes(16));
-  hex[12] = '4';  // UUID version 4
-  hex[16] = "89ab"[hex[16] % 4];
-  return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
-         hex.substr(16, 4) + "-" + hex.substr(20);
-}
-
 // What one attempt found out, for its record.
 struct Attempted {
   bool success = false;
@@ -128,7 +120,7 @@ Result<SignInResult> SignIn::Attempt(const SignInRequest& request) {
   }
 
   trail::ApiCallRecord r;
-  r.event_id = NewEventId();
+  r.event_id = crypto::RandomUuid();
   r.event_time = clock_.Now();
   r.event_source = "signin.amazonaws.com";
   r.event_name = "ConsoleLogin";

@@ -8,6 +8,7 @@
 #include <openssl/core_names.h>
 
 #include "common/check.h"
+#include "common/encoding.h"
 
 namespace kiroku::crypto {
 namespace {
@@ -114,6 +115,14 @@ std::string RandomBytes(size_t n) {
   std::string out(n, '\0');
   KIROKU_CHECK(RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n)) == 1);
   return out;
+}
+
+std::string RandomUuid() {
+  std::string hex = HexEncode(RandomBytes(16));
+  hex[12] = '4';                  // version 4
+  hex[16] = "89ab"[hex[16] % 4];  // the RFC 4122 variant
+  return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
+         hex.substr(16, 4) + "-" + hex.substr(20);
 }
 
 }  // namespace kiroku::crypto

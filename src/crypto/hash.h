@@ -60,5 +60,7 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b);
 
 // `n` bytes from OpenSSL's CSPRNG. Aborts if the generator fails (it cannot, once seeded).
 std::string RandomBytes(size_t n);
+// A random (version 4) UUID in its lower-case 8-4-4-4-12 form: request ids, event ids, KMS key ids.
+std::string RandomUuid();
 
 }  // namespace kiroku::crypto

@@ -75,14 +75,6 @@ bool IsUuid(std::string_view id) {
   return true;
 }
 
-std::string NewUuid() {
-  std::string hex = HexEncode(crypto::RandomBytes(16));
-  hex[12] = '4';
-  hex[16] = "89ab"[hex[16] % 4];
-  return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
-         hex.substr(16, 4) + "-" + hex.substr(20);
-}
-
 std::string UuidBytes(std::string_view uuid) {
   std::string hex;
   for (char c : uuid) {
@@ -244,7 +236,7 @@ Result<KeyMetadata> KeyStore::CreateKey(const Scope& scope, const CreateKeyOptio
   Record r;
   r.meta.account_id = scope.account_id;
   r.meta.region = scope.region;
-  r.meta.key_id = NewUuid();
+  r.meta.key_id = crypto::RandomUuid();
   r.meta.arn = KeyArn(scope, r.meta.key_id);
   r.meta.creation_date = clock_.Now();
   r.meta.description = options.description;
