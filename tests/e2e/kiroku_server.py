@@ -12,6 +12,9 @@ import tempfile
 import time
 import urllib.request
 
+import http.client
+import urllib.parse
+
 import boto3
 import botocore.config
 import botocore.exceptions
@@ -37,6 +40,25 @@ def error_of(call):
     except botocore.exceptions.ClientError as e:
         return e.response["Error"]["Code"], e.response["ResponseMetadata"]["HTTPStatusCode"]
     raise AssertionError("the call succeeded")
+
+
+def form_request(port, method, target, host, agent, form=None, headers=None, timeout=60):
+    """One HTTP request to 127.0.0.1:`port` with exactly these headers (Host, User-Agent, and
+    `headers`), the form url-encoded; redirects are not followed. Returns (status, headers,
+    body text): for the console's pages and forms."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    all_headers = {"Host": host, "User-Agent": agent}
+    body = None
+    if form is not None:
+        body = urllib.parse.urlencode(form)
+        all_headers["Content-Type"] = "application/x-www-form-urlencoded"
+    all_headers.update(headers or {})
+    try:
+        conn.request(method, target, body=body, headers=all_headers)
+        response = conn.getresponse()
+        return response.status, response.headers, response.read().decode()
+    finally:
+        conn.close()
 
 
 def kiroku_bin():

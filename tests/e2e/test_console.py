@@ -4,7 +4,6 @@ session cookie (issue 9, part 2)."""
 import base64
 import hashlib
 import hmac
-import http.client
 import json
 import os
 import struct
@@ -12,11 +11,10 @@ import sys
 import tempfile
 import time
 import unittest
-import urllib.parse
 import zlib
 
 sys.path.insert(0, os.path.dirname(__file__))
-from kiroku_server import KirokuServer  # noqa: E402
+from kiroku_server import KirokuServer, form_request  # noqa: E402
 
 ALIAS = "my-company-alias"
 PASSWORD = "Example-Passw0rd!"
@@ -62,23 +60,12 @@ class ConsoleTest(unittest.TestCase):
     def http(self, method, target, host=None, form=None, headers=None):
         """One request to 127.0.0.1 with an explicit Host header; redirects are not followed.
         A POST names its origin, as a browser posting the console's own form does."""
-        conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=30)
         host = host or f"127.0.0.1:{self.server.port}"
-        all_headers = {"Host": host,
-                       "User-Agent": BROWSER.format(self.id().rsplit(".", 1)[-1])}
-        if method == "POST":
-            all_headers["Origin"] = f"http://{host}"
-        body = None
-        if form is not None:
-            body = urllib.parse.urlencode(form)
-            all_headers["Content-Type"] = "application/x-www-form-urlencoded"
+        all_headers = {"Origin": f"http://{host}"} if method == "POST" else {}
         all_headers.update(headers or {})
-        try:
-            conn.request(method, target, body=body, headers=all_headers)
-            response = conn.getresponse()
-            return response.status, response.headers, response.read().decode()
-        finally:
-            conn.close()
+        return form_request(self.server.port, method, target, host,
+                            BROWSER.format(self.id().rsplit(".", 1)[-1]), form, all_headers,
+                            timeout=30)
 
     def alias_host(self, ref=ALIAS):
         return f"{ref}.signin.localhost:{self.server.port}"

@@ -3,15 +3,13 @@ cannot sign in"): a race of parallel wrong passwords against the failure throttl
 Host (DNS rebinding), posts without an origin or with "Origin: null", and sign-out by GET or
 from another site. Each answer is checked, and so is what CloudTrail recorded."""
 import concurrent.futures
-import http.client
 import json
 import os
 import sys
 import unittest
-import urllib.parse
 
 sys.path.insert(0, os.path.dirname(__file__))
-from kiroku_server import KirokuServer, wait_for  # noqa: E402
+from kiroku_server import KirokuServer, form_request, wait_for  # noqa: E402
 
 ALIAS = "security-alias"
 PASSWORD = "Example-Passw0rd!"
@@ -40,20 +38,8 @@ class ConsoleSecurityTest(unittest.TestCase):
 
     def http(self, method, target, host=None, form=None, headers=None):
         """One request with exactly the headers given (no Origin unless asked)."""
-        conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=60)
-        all_headers = {"Host": host or f"127.0.0.1:{self.server.port}",
-                       "User-Agent": self.agent()}
-        body = None
-        if form is not None:
-            body = urllib.parse.urlencode(form)
-            all_headers["Content-Type"] = "application/x-www-form-urlencoded"
-        all_headers.update(headers or {})
-        try:
-            conn.request(method, target, body=body, headers=all_headers)
-            response = conn.getresponse()
-            return response.status, response.headers, response.read().decode()
-        finally:
-            conn.close()
+        return form_request(self.server.port, method, target,
+                            host or f"127.0.0.1:{self.server.port}", self.agent(), form, headers)
 
     @property
     def origin(self):
