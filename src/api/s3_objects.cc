@@ -14,6 +14,21 @@ using namespace s3_internal;  // NOLINT: the S3 handler files share these helper
 
 namespace {
 
+// A request context for the same caller, signature and session as `ctx`, for another S3
+// operation authorized on its own (each key of DeleteObjects, the source of a copy).
+RequestContext AsCallerFor(const RequestContext& ctx, const OperationTable& table,
+                           std::string_view operation) {
+  RequestContext other(ctx.http);
+  other.principal = ctx.principal;
+  other.account = ctx.account;
+  other.region = ctx.region;
+  other.session_issued = ctx.session_issued;
+  other.session_policies = ctx.session_policies;
+  other.signature = ctx.signature;
+  other.served = table.Find("s3", operation);
+  return other;
+}
+
 std::string HttpDate(TimePoint t) {
   std::time_t secs = std::chrono::system_clock::to_time_t(t);
   std::tm tm{};
@@ -322,14 +337,7 @@ Status S3Service::Impl::DeleteObjects(RequestContext& ctx, net::BodyReader& body
   for (const aws::XmlElement* o : objects) {
     std::string key = o->ChildText("Key").value_or("");
     // Each key is authorized on its own (s3:DeleteObject on its ARN), as S3 does.
-    RequestContext one(ctx.http);
-    one.principal = ctx.principal;
-    one.account = ctx.account;
-    one.region = ctx.region;
-    one.session_issued = ctx.session_issued;
-    one.session_policies = ctx.session_policies;
-    one.signature = ctx.signature;
-    one.served = table.Find("s3", "DeleteObject");
+    RequestContext one = AsCallerFor(ctx, table, "DeleteObject");
     one.input = ctx.input;
     one.input["Key"] = key;
     Status s = authorize.Authorize(one);
@@ -357,14 +365,7 @@ Result<std::pair<std::string, s3::ObjectRecord>> S3Service::Impl::CopySource(
   size_t slash = src.find('/');
   if (slash == std::string::npos) return InvalidArgument("Invalid copy source object key");
   std::string src_bucket = src.substr(0, slash), src_key = src.substr(slash + 1);
-  RequestContext read(ctx.http);
-  read.principal = ctx.principal;
-  read.account = ctx.account;
-  read.region = ctx.region;
-  read.session_issued = ctx.session_issued;
-  read.session_policies = ctx.session_policies;
-  read.signature = ctx.signature;
-  read.served = table.Find("s3", "GetObject");
+  RequestContext read = AsCallerFor(ctx, table, "GetObject");
   read.input = {{"Bucket", src_bucket}, {"Key", src_key}};
   RETURN_IF_ERROR(authorize.Authorize(read));
   ASSIGN_OR_RETURN(s3::ObjectRecord from, store.GetObject(src_bucket, src_key));
