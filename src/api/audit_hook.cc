@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "aws/errors.h"
+#include "api/operation.h"
 #include "api/pipeline.h"
 #include "api/s3_service.h"
 #include "common/encoding.h"
@@ -286,14 +287,19 @@ trail::ApiCallRecord BuildRecord(const RequestContext& ctx, const Status& status
     r.request_parameters = RecordParameters(model_op->input, json::value(ctx.input),
                                             RecordPart::kRequestParameters);
   }
-  r.read_only = IsReadOnly(service, operation);
+  // The operation's row says whether it only reads and whether it is a data event.
+  // TRANSITIONAL (issue 16): rows of services not yet moved carry no action; the old lists apply.
+  const Operation* row = ctx.served;
+  bool declared = row != nullptr && !row->action.empty();
+  r.read_only = declared ? row->access == Access::kRead : IsReadOnly(service, operation);
   if (status.ok() && !r.read_only && model_op != nullptr && ctx.output.is_object() &&
       !ctx.output.as_object().empty()) {
     r.response_elements =
         RecordParameters(model_op->output, ctx.output, RecordPart::kResponseElements);
   }
   r.request_id = ctx.request_id;
-  r.management_event = !IsDataEvent(service, operation);
+  r.management_event = declared ? row->category == EventCategory::kManagement
+                                : !IsDataEvent(service, operation);
   r.event_category = r.management_event ? "Management" : "Data";
   r.recipient_account_id = ctx.account;
   r.resources = ResourcesOf(ctx);

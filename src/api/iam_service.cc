@@ -338,7 +338,7 @@ void Add(OperationTable& table, iam::IdentityStore& store, std::string operation
     ASSIGN_OR_RETURN(json::object out, handler(ctx));
     return json::value(std::move(out));
   };
-  table.Add("iam", std::move(operation), Operation{std::move(noted), std::move(authorization)});
+  table.Add("iam", std::move(operation), Operation{.handler = std::move(noted), .authorization = std::move(authorization)});
 }
 
 }  // namespace iam_internal

@@ -440,17 +440,17 @@ Authorization OnPolicySource(std::string action) {
 void AddIamSimulatorOperations(OperationTable& table, const iam::IdentityStore& identities) {
   auto sim = std::make_shared<Simulator>(identities);
   table.Add("iam", "SimulateCustomPolicy",
-            {[sim](RequestContext& ctx) { return sim->SimulateCustomPolicy(ctx); },
-             Named("iam:SimulateCustomPolicy")});
+            Operation{.handler = [sim](RequestContext& ctx) { return sim->SimulateCustomPolicy(ctx); },
+                      .authorization = Named("iam:SimulateCustomPolicy")});
   table.Add("iam", "SimulatePrincipalPolicy",
-            {[sim](RequestContext& ctx) { return sim->SimulatePrincipalPolicy(ctx); },
-             OnPolicySource("iam:SimulatePrincipalPolicy")});
+            Operation{.handler = [sim](RequestContext& ctx) { return sim->SimulatePrincipalPolicy(ctx); },
+                      .authorization = OnPolicySource("iam:SimulatePrincipalPolicy")});
   table.Add("iam", "GetContextKeysForCustomPolicy",
-            {[sim](RequestContext& ctx) { return sim->GetContextKeysForCustomPolicy(ctx); },
-             Named("iam:GetContextKeysForCustomPolicy")});
+            Operation{.handler = [sim](RequestContext& ctx) { return sim->GetContextKeysForCustomPolicy(ctx); },
+                      .authorization = Named("iam:GetContextKeysForCustomPolicy")});
   table.Add("iam", "GetContextKeysForPrincipalPolicy",
-            {[sim](RequestContext& ctx) { return sim->GetContextKeysForPrincipalPolicy(ctx); },
-             OnPolicySource("iam:GetContextKeysForPrincipalPolicy")});
+            Operation{.handler = [sim](RequestContext& ctx) { return sim->GetContextKeysForPrincipalPolicy(ctx); },
+                      .authorization = OnPolicySource("iam:GetContextKeysForPrincipalPolicy")});
 }
 
 }  // namespace kiroku::api

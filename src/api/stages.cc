@@ -137,7 +137,8 @@ AuthorizeStage::AuthorizeStage(const iam::IdentityStore& identities, const Clock
 
 Status AuthorizeStage::Authorize(RequestContext& ctx) const {
   const Authorization& auth = ctx.served->authorization;
-  if (auth.action.empty()) return Status::Ok();
+  const std::string& action = ctx.served->action.empty() ? auth.action : ctx.served->action;
+  if (action.empty()) return Status::Ok();
   std::vector<std::string> resources = {"*"};
   if (auth.resources) {
     ASSIGN_OR_RETURN(resources, auth.resources(ctx));
@@ -149,7 +150,7 @@ Status AuthorizeStage::Authorize(RequestContext& ctx) const {
 
   policy::RequestContext request;
   request.principal = ctx.principal;
-  request.action = auth.action;
+  request.action = action;
   policy::AddPrincipalKeys(ctx.principal, request.keys);
   TimePoint now = clock_.Now();
   request.keys.SetDate("aws:CurrentTime", now);
@@ -188,8 +189,26 @@ Status AuthorizeStage::Authorize(RequestContext& ctx) const {
   return Status::Ok();
 }
 
+void OperationTable::Add(Operation op) {
+  std::pair<std::string, std::string> key(op.service, op.name);
+  ops_[std::move(key)] = std::move(op);
+}
+
+void OperationTable::Add(std::vector<Operation> ops) {
+  for (Operation& op : ops) Add(std::move(op));
+}
+
 void OperationTable::Add(std::string service, std::string operation, Operation op) {
-  ops_[{std::move(service), std::move(operation)}] = std::move(op);
+  op.service = std::move(service);
+  op.name = std::move(operation);
+  Add(std::move(op));
+}
+
+std::vector<const Operation*> OperationTable::All() const {
+  std::vector<const Operation*> out;
+  out.reserve(ops_.size());
+  for (const auto& [key, op] : ops_) out.push_back(&op);
+  return out;
 }
 
 const Operation* OperationTable::Find(std::string_view service,

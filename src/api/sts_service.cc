@@ -327,16 +327,16 @@ void AddStsOperations(OperationTable& table, const iam::IdentityStore& identitie
                       iam::SessionStore& sessions) {
   auto sts = std::make_shared<StsService>(identities, sessions);
   // AWS answers GetCallerIdentity for every valid credential, even under an explicit deny.
-  table.Add("sts", "GetCallerIdentity", {GetCallerIdentity, Authorization{}});
+  table.Add("sts", "GetCallerIdentity", Operation{.handler = GetCallerIdentity});
   // "No permissions are required for users to perform this operation" (STS API reference): the
   // handler itself honours an explicit deny of sts:GetSessionToken, nothing else.
   table.Add("sts", "GetSessionToken",
-            {[sts](RequestContext& ctx) { return sts->GetSessionToken(ctx); }, Authorization{}});
+            Operation{.handler = [sts](RequestContext& ctx) { return sts->GetSessionToken(ctx); }});
   // The pipeline authorizes sts:AssumeRole against the role's trust policy; the handler then goes
   // through iam::SessionStore::AssumeRoleAs, whose trust check every role assumption shares.
   table.Add("sts", "AssumeRole",
-            {[sts](RequestContext& ctx) { return sts->AssumeRole(ctx); },
-             sts->AssumeRoleAuthorization()});
+            Operation{.handler = [sts](RequestContext& ctx) { return sts->AssumeRole(ctx); },
+                      .authorization = sts->AssumeRoleAuthorization()});
 }
 
 }  // namespace kiroku::api
