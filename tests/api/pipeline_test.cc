@@ -42,7 +42,7 @@ TEST_F(PipelineTest, WrongSecretNeverReachesTheHandler) {
   wrong.secret_access_key += "x";
   net::Response r = h_.CallJson("kms", "ListKeys", {}, "us-east-1", &wrong);
   EXPECT_EQ(r.status, 400);
-  EXPECT_NE(r.body.find("SignatureDoesNotMatch"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("InvalidSignatureException"), std::string::npos) << r.body;
   EXPECT_EQ(calls_, 0);
 }
 
