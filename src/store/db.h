@@ -3,7 +3,7 @@
 // A Db holds named column families; each is an independent, byte-wise ordered map from key to
 // value. The operations are deliberately narrow (point get, atomic batch, conditional batch,
 // ordered range scan) so a backend other than RocksDB — e.g. a replicated transactional store —
-// can implement them later (docs/DESIGN.md §8). Key encodings live in store/keys.h and
+// can implement them later (../shared/docs/DESIGN.md §8). Key encodings live in store/keys.h and
 // docs/storage-keys.md.
 //
 // Durability: when Write() or WriteIf() returns OK, the batch is in the write-ahead log and

@@ -26,7 +26,7 @@ def load_corpus():
 
 
 def request_for(case):
-    """The SimulateCustomPolicy input of one corpus case (docs/iam-corpus.md)."""
+    """The SimulateCustomPolicy input of one corpus case (../shared/docs/iam-corpus.md)."""
     request = {
         "PolicyInputList": [json.dumps(p) for p in case["identity_policies"]],
         "ActionNames": [case["action"]],

@@ -1,5 +1,5 @@
 // Runs every case of tests/data/policy/iam_policies.jsonl (the shared IAM conformance corpus,
-// see docs/iam-corpus.md in the shared docs) in-process, one test per case id. The mapping is the
+// see ../shared/docs/iam-corpus.md) in-process, one test per case id. The mapping is the
 // simulator's: identity policies, at most one boundary, an optional resource policy (a KMS key
 // policy when the resource is a KMS key), the caller ARN, and exactly the given context entries.
 #include <gtest/gtest.h>
