@@ -35,8 +35,7 @@ std::string HostName(const net::Request& request) {
   std::string h = *host;
   if (!h.empty() && h.front() == '[') return "";  // IPv6 literal: never virtual-hosted
   if (size_t colon = h.rfind(':'); colon != std::string::npos) h.resize(colon);
-  for (char& c : h) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return h;
+  return AsciiLower(h);
 }
 
 // The bucket named by a virtual-hosted host: "<bucket>.s3.<...>" or "<bucket>.localhost".

@@ -15,6 +15,8 @@ namespace kiroku {
 // the lower-camel member names AWS uses in validation messages and CloudTrail records.
 std::string AsciiLower(std::string_view text);
 std::string LowerFirst(std::string_view name);
+// Equal but for ASCII case (header names, "us-east-1" vs "US-EAST-1").
+bool AsciiEqualsIgnoreCase(std::string_view a, std::string_view b);
 
 std::string HexEncode(std::string_view bytes);  // lower-case
 std::optional<std::string> HexDecode(std::string_view hex);

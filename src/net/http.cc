@@ -1,19 +1,10 @@
 #include "net/http.h"
 
-#include <cctype>
+#include "common/encoding.h"
 
 namespace kiroku::net {
 
-bool HeaderNameEquals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
+bool HeaderNameEquals(std::string_view a, std::string_view b) { return AsciiEqualsIgnoreCase(a, b); }
 
 const std::string* Request::FindHeader(std::string_view name) const {
   for (const Header& h : headers) {
