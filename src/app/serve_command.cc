@@ -20,7 +20,6 @@
 #include "api/iam_service.h"
 #include "api/iam_simulator_service.h"
 #include "api/internal_caller.h"
-#include "api/kms_service.h"
 #include "api/logs_kms_adapter.h"
 #include "api/logs_service.h"
 #include "api/s3_service.h"
@@ -38,6 +37,7 @@
 #include "net/server.h"
 #include "s3/blob_store.h"
 #include "s3/s3_store.h"
+#include "services/kms/kms_service.h"
 #include "store/rocks_store.h"
 #include "trail/deliverer.h"
 #include "trail/digest_writer.h"
@@ -264,7 +264,8 @@ int Serve(const ServeConfig& config) {
   api::AddIamOperations(operations, identities);
   api::AddIamSimulatorOperations(operations, identities);
   kms::KeyStore keys(**db, *master_key, clock);
-  api::AddKmsOperations(operations, keys, identities);
+  services::KmsService kms_service(keys, identities);
+  operations.Add(kms_service.Operations());
   trail::EventHistory history(**db, clock);
   trail::TrailStore trails(**db);
   trail::DeliveryQueue delivery_queue(**db, trails, clock);

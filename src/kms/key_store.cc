@@ -1,24 +1,30 @@
+// Keys: the stored records and their keys, create, resolve (id, ARN, alias), the key-state
+// machine, key policy, rotation, tags, deletion, and envelope cryptography. Aliases and grants
+// are in key_aliases.cc and key_grants.cc.
 #include "kms/key_store.h"
 
 #include <boost/json.hpp>
+#include <cctype>
+#include <chrono>
 
+#include "common/arn.h"
 #include "common/encoding.h"
 #include "crypto/aead.h"
 #include "crypto/hash.h"
+#include "kms/key_store_internal.h"
+#include "store/json_record.h"
 #include "store/keys.h"
 
 namespace kiroku::kms {
 namespace json = boost::json;
-namespace {
 
-constexpr std::string_view kColumnFamily = "meta";
+namespace internal {
+
+namespace {
 constexpr uint8_t kKeyTag = 'M';
 constexpr uint8_t kAliasTag = 'N';
 constexpr uint8_t kGrantTag = 'O';
-constexpr uint8_t kBlobFormat = 0x01;
-constexpr size_t kBlobHeader = 1 + 16 + 4;  // format, key id (UUID bytes), version
-constexpr size_t kMaxPlaintext = 4096;
-constexpr int kMaxAttempts = 8;
+}  // namespace
 
 int64_t Seconds(TimePoint t) {
   return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
@@ -26,31 +32,41 @@ int64_t Seconds(TimePoint t) {
 TimePoint FromSeconds(int64_t s) { return TimePoint(std::chrono::seconds(s)); }
 
 std::string KeyRecordKey(const Scope& s, std::string_view key_id) {
-  return store::KeyBuilder().Tag(kKeyTag).String(s.account_id).String(s.region).String(key_id).Build();
+  return store::KeyBuilder().Tag(kKeyTag).String(s.account).String(s.region).String(key_id).Build();
 }
 std::string KeyPrefix(const Scope& s) {
-  return store::KeyBuilder().Tag(kKeyTag).String(s.account_id).String(s.region).Build();
+  return store::KeyBuilder().Tag(kKeyTag).String(s.account).String(s.region).Build();
 }
+std::string AllKeysPrefix() { return store::KeyBuilder().Tag(kKeyTag).Build(); }
 std::string AliasRecordKey(const Scope& s, std::string_view name) {
-  return store::KeyBuilder().Tag(kAliasTag).String(s.account_id).String(s.region).String(name).Build();
+  return store::KeyBuilder().Tag(kAliasTag).String(s.account).String(s.region).String(name).Build();
 }
 std::string AliasPrefix(const Scope& s) {
-  return store::KeyBuilder().Tag(kAliasTag).String(s.account_id).String(s.region).Build();
+  return store::KeyBuilder().Tag(kAliasTag).String(s.account).String(s.region).Build();
 }
 std::string GrantRecordKey(const Scope& s, std::string_view key_id, std::string_view grant_id) {
-  return store::KeyBuilder().Tag(kGrantTag).String(s.account_id).String(s.region).String(key_id)
-      .String(grant_id).Build();
+  return store::KeyBuilder()
+      .Tag(kGrantTag)
+      .String(s.account)
+      .String(s.region)
+      .String(key_id)
+      .String(grant_id)
+      .Build();
 }
 std::string GrantPrefix(const Scope& s, std::string_view key_id) {
-  return store::KeyBuilder().Tag(kGrantTag).String(s.account_id).String(s.region).String(key_id)
+  return store::KeyBuilder()
+      .Tag(kGrantTag)
+      .String(s.account)
+      .String(s.region)
+      .String(key_id)
       .Build();
 }
 
 std::string KeyArn(const Scope& s, std::string_view key_id) {
-  return "arn:aws:kms:" + s.region + ":" + s.account_id + ":key/" + std::string(key_id);
+  return Arn::Kms(s.region, s.account, "key/" + std::string(key_id)).ToString();
 }
 std::string AliasArn(const Scope& s, std::string_view name) {
-  return "arn:aws:kms:" + s.region + ":" + s.account_id + ":" + std::string(name);
+  return Arn::Kms(s.region, s.account, name).ToString();
 }
 
 Status NotFound(std::string message) {
@@ -62,6 +78,45 @@ Status InvalidState(std::string message) {
 Status Validation(std::string message) {
   return Status::InvalidArgument(std::move(message)).WithAwsCode("ValidationException");
 }
+
+json::object StringMapJson(const std::map<std::string, std::string>& map) {
+  json::object o;
+  for (const auto& [k, v] : map) o[k] = v;
+  return o;
+}
+std::map<std::string, std::string> StringMapOf(const json::value& v) {
+  std::map<std::string, std::string> map;
+  if (v.is_object()) {
+    for (const auto& [k, val] : v.as_object()) map[std::string(k)] = std::string(val.as_string());
+  }
+  return map;
+}
+
+Status ScanRecords(const store::Db& db, const store::Range& range, std::string_view what,
+                   const std::function<bool(std::string_view key, const json::object&)>& fn) {
+  Status corrupt;
+  RETURN_IF_ERROR(db.Scan(kColumnFamily, range, [&](std::string_view key, std::string_view value) {
+    Result<json::object> record = store::ReadJsonRecord(value, what);
+    if (!record.ok()) {
+      corrupt = record.status();
+      return false;
+    }
+    return fn(key, *record);
+  }));
+  return corrupt;
+}
+
+}  // namespace internal
+
+using namespace internal;  // NOLINT: this file implements them
+
+namespace {
+
+constexpr uint8_t kBlobFormat = 0x01;
+constexpr size_t kBlobHeader = 1 + 16 + 4;  // format, key id (UUID bytes), version
+constexpr size_t kMaxPlaintext = 4096;
+constexpr int kMaxAttempts = 8;
+
 Status BadCiphertext() {
   return Status::InvalidArgument("").WithAwsCode("InvalidCiphertextException");
 }
@@ -89,32 +144,16 @@ std::string UuidFromBytes(std::string_view bytes) {
          hex.substr(16, 4) + "-" + hex.substr(20);
 }
 
-json::object TagsToJson(const Tags& tags) {
-  json::object o;
-  for (const auto& [k, v] : tags) o[k] = v;
-  return o;
-}
-Tags TagsFromJson(const json::value& v) {
-  Tags tags;
-  if (v.is_object()) {
-    for (const auto& [k, val] : v.as_object()) tags[std::string(k)] = std::string(val.as_string());
-  }
-  return tags;
-}
-
-json::object ContextToJson(const EncryptionContext& c) {
-  json::object o;
-  for (const auto& [k, v] : c) o[k] = v;
-  return o;
-}
-
 }  // namespace
 
 const char* KeyStateName(KeyState state) {
   switch (state) {
-    case KeyState::kEnabled: return "Enabled";
-    case KeyState::kDisabled: return "Disabled";
-    case KeyState::kPendingDeletion: return "PendingDeletion";
+    case KeyState::kEnabled:
+      return "Enabled";
+    case KeyState::kDisabled:
+      return "Disabled";
+    case KeyState::kPendingDeletion:
+      return "PendingDeletion";
   }
   return "Unavailable";
 }
@@ -131,84 +170,69 @@ std::string CanonicalEncryptionContext(const EncryptionContext& context) {
   return out;
 }
 
-// A key's stored form: metadata, policy and the wrapped material of every version.
-struct KeyStore::Record {
-  KeyMetadata meta;
-  std::string policy;
-  struct Version {
-    std::string wrapped_material;
-    std::string material_id;
-    TimePoint created;
-    std::string rotation_type;  // "" for the original material
-  };
-  std::vector<Version> versions;
-  std::string raw;  // the stored JSON this record was read from (for compare-and-set)
-
-  json::object ToJson() const {
-    json::array versions_json;
-    for (const Version& v : versions) {
-      versions_json.push_back({{"material", Base64Encode(v.wrapped_material)},
-                               {"materialId", v.material_id},
-                               {"created", Seconds(v.created)},
-                               {"rotationType", v.rotation_type}});
-    }
-    json::object o{{"keyId", meta.key_id},
-                   {"account", meta.account_id},
-                   {"region", meta.region},
-                   {"created", Seconds(meta.creation_date)},
-                   {"description", meta.description},
-                   {"state", KeyStateName(meta.state)},
-                   {"keyUsage", meta.key_usage},
-                   {"keySpec", meta.key_spec},
-                   {"pendingWindowDays", meta.pending_window_days},
-                   {"rotationEnabled", meta.rotation_enabled},
-                   {"rotationPeriodDays", meta.rotation_period_days},
-                   {"tags", TagsToJson(meta.tags)},
-                   {"policy", policy},
-                   {"versions", std::move(versions_json)}};
-    if (meta.deletion_date) o["deletionDate"] = Seconds(*meta.deletion_date);
-    if (meta.next_rotation_date) o["nextRotation"] = Seconds(*meta.next_rotation_date);
-    return o;
+json::object KeyStore::Record::ToJson() const {
+  json::array versions_json;
+  for (const Version& v : versions) {
+    versions_json.push_back({{"material", Base64Encode(v.wrapped_material)},
+                             {"materialId", v.material_id},
+                             {"created", Seconds(v.created)},
+                             {"rotationType", v.rotation_type}});
   }
+  json::object o{{"keyId", meta.key_id},
+                 {"account", meta.account_id},
+                 {"region", meta.region},
+                 {"created", Seconds(meta.creation_date)},
+                 {"description", meta.description},
+                 {"state", KeyStateName(meta.state)},
+                 {"keyUsage", meta.key_usage},
+                 {"keySpec", meta.key_spec},
+                 {"pendingWindowDays", meta.pending_window_days},
+                 {"rotationEnabled", meta.rotation_enabled},
+                 {"rotationPeriodDays", meta.rotation_period_days},
+                 {"tags", StringMapJson(meta.tags)},
+                 {"policy", policy},
+                 {"versions", std::move(versions_json)}};
+  if (meta.deletion_date) o["deletionDate"] = Seconds(*meta.deletion_date);
+  if (meta.next_rotation_date) o["nextRotation"] = Seconds(*meta.next_rotation_date);
+  return o;
+}
 
-  static Result<Record> FromJson(std::string raw) {
-    boost::system::error_code ec;
-    json::value v = json::parse(raw, ec);
-    if (ec || !v.is_object()) return Status::Internal("corrupt KMS key record");
-    const json::object& o = v.as_object();
-    Record r;
-    r.meta.key_id = std::string(o.at("keyId").as_string());
-    r.meta.account_id = std::string(o.at("account").as_string());
-    r.meta.region = std::string(o.at("region").as_string());
-    r.meta.arn = KeyArn({r.meta.account_id, r.meta.region}, r.meta.key_id);
-    r.meta.creation_date = FromSeconds(o.at("created").as_int64());
-    r.meta.description = std::string(o.at("description").as_string());
-    std::string_view state = o.at("state").as_string();
-    r.meta.state = state == "Enabled"    ? KeyState::kEnabled
-                   : state == "Disabled" ? KeyState::kDisabled
-                                         : KeyState::kPendingDeletion;
-    r.meta.key_usage = std::string(o.at("keyUsage").as_string());
-    r.meta.key_spec = std::string(o.at("keySpec").as_string());
-    r.meta.pending_window_days = static_cast<int>(o.at("pendingWindowDays").as_int64());
-    r.meta.rotation_enabled = o.at("rotationEnabled").as_bool();
-    r.meta.rotation_period_days = static_cast<int>(o.at("rotationPeriodDays").as_int64());
-    r.meta.tags = TagsFromJson(o.at("tags"));
-    if (const json::value* d = o.if_contains("deletionDate")) r.meta.deletion_date = FromSeconds(d->as_int64());
-    if (const json::value* n = o.if_contains("nextRotation")) r.meta.next_rotation_date = FromSeconds(n->as_int64());
-    r.policy = std::string(o.at("policy").as_string());
-    for (const json::value& jv : o.at("versions").as_array()) {
-      const json::object& vo = jv.as_object();
-      auto material = Base64Decode(vo.at("material").as_string());
-      if (!material) return Status::Internal("corrupt KMS key material record");
-      r.versions.push_back({*material, std::string(vo.at("materialId").as_string()),
-                            FromSeconds(vo.at("created").as_int64()),
-                            std::string(vo.at("rotationType").as_string())});
-    }
-    r.meta.current_key_material_id = r.versions.empty() ? "" : r.versions.back().material_id;
-    r.raw = std::move(raw);
-    return r;
+Result<KeyStore::Record> KeyStore::Record::FromJson(std::string raw, std::string_view what) {
+  ASSIGN_OR_RETURN(json::object o, store::ReadJsonRecord(raw, what));
+  Record r;
+  r.meta.key_id = std::string(o.at("keyId").as_string());
+  r.meta.account_id = std::string(o.at("account").as_string());
+  r.meta.region = std::string(o.at("region").as_string());
+  r.meta.arn = KeyArn({r.meta.account_id, r.meta.region}, r.meta.key_id);
+  r.meta.creation_date = FromSeconds(o.at("created").as_int64());
+  r.meta.description = std::string(o.at("description").as_string());
+  std::string_view state = o.at("state").as_string();
+  r.meta.state = state == "Enabled"    ? KeyState::kEnabled
+                 : state == "Disabled" ? KeyState::kDisabled
+                                       : KeyState::kPendingDeletion;
+  r.meta.key_usage = std::string(o.at("keyUsage").as_string());
+  r.meta.key_spec = std::string(o.at("keySpec").as_string());
+  r.meta.pending_window_days = static_cast<int>(o.at("pendingWindowDays").as_int64());
+  r.meta.rotation_enabled = o.at("rotationEnabled").as_bool();
+  r.meta.rotation_period_days = static_cast<int>(o.at("rotationPeriodDays").as_int64());
+  r.meta.tags = StringMapOf(o.at("tags"));
+  if (const json::value* d = o.if_contains("deletionDate"))
+    r.meta.deletion_date = FromSeconds(d->as_int64());
+  if (const json::value* n = o.if_contains("nextRotation"))
+    r.meta.next_rotation_date = FromSeconds(n->as_int64());
+  r.policy = std::string(o.at("policy").as_string());
+  for (const json::value& jv : o.at("versions").as_array()) {
+    const json::object& vo = jv.as_object();
+    auto material = Base64Decode(vo.at("material").as_string());
+    if (!material) return Status::Internal("corrupt KMS key material record");
+    r.versions.push_back({*material, std::string(vo.at("materialId").as_string()),
+                          FromSeconds(vo.at("created").as_int64()),
+                          std::string(vo.at("rotationType").as_string())});
   }
-};
+  r.meta.current_key_material_id = r.versions.empty() ? "" : r.versions.back().material_id;
+  r.raw = std::move(raw);
+  return r;
+}
 
 KeyStore::KeyStore(store::Db& db, const crypto::SecretBytes& master_key, const Clock& clock)
     : db_(db), master_key_(master_key), clock_(clock) {}
@@ -216,39 +240,38 @@ KeyStore::KeyStore(store::Db& db, const crypto::SecretBytes& master_key, const C
 std::string KeyStore::DefaultKeyPolicy(const std::string& account_id) {
   json::object statement{{"Sid", "Enable IAM User Permissions"},
                          {"Effect", "Allow"},
-                         {"Principal", {{"AWS", "arn:aws:iam::" + account_id + ":root"}}},
+                         {"Principal", {{"AWS", Arn::AccountRoot(account_id).ToString()}}},
                          {"Action", "kms:*"},
                          {"Resource", "*"}};
-  json::object policy{{"Version", "2012-10-17"},
-                      {"Id", "key-default-1"},
-                      {"Statement", json::array{statement}}};
+  json::object policy{
+      {"Version", "2012-10-17"}, {"Id", "key-default-1"}, {"Statement", json::array{statement}}};
   return json::serialize(policy);
 }
 
 Result<KeyMetadata> KeyStore::CreateKey(const Scope& scope, const CreateKeyOptions& options) {
   if (options.key_spec != "SYMMETRIC_DEFAULT" || options.key_usage != "ENCRYPT_DECRYPT") {
     return Status::InvalidArgument("KeySpec " + options.key_spec + " with KeyUsage " +
-                                   options.key_usage + " is not supported: kiroku keys are "
+                                   options.key_usage +
+                                   " is not supported: kiroku keys are "
                                    "SYMMETRIC_DEFAULT / ENCRYPT_DECRYPT")
         .WithAwsCode("UnsupportedOperationException");
   }
   if (options.description.size() > 8192) return Validation("Description is longer than 8192");
   Record r;
-  r.meta.account_id = scope.account_id;
+  r.meta.account_id = scope.account;
   r.meta.region = scope.region;
   r.meta.key_id = crypto::RandomUuid();
   r.meta.arn = KeyArn(scope, r.meta.key_id);
   r.meta.creation_date = clock_.Now();
   r.meta.description = options.description;
   r.meta.tags = options.tags;
-  r.policy = options.policy.value_or(DefaultKeyPolicy(scope.account_id));
+  r.policy = options.policy.value_or(DefaultKeyPolicy(scope.account));
   crypto::SecretBytes material = crypto::SecretBytes::Random(crypto::kAes256KeyBytes);
-  ASSIGN_OR_RETURN(std::string wrapped,
-                   crypto::WrapKey(master_key_, material, r.meta.arn + "#1"));
+  ASSIGN_OR_RETURN(std::string wrapped, crypto::WrapKey(master_key_, material, r.meta.arn + "#1"));
   r.versions.push_back({wrapped, HexEncode(crypto::RandomBytes(32)), r.meta.creation_date, ""});
   r.meta.current_key_material_id = r.versions.back().material_id;
-  RETURN_IF_ERROR(db_.CompareAndSet(kColumnFamily, KeyRecordKey(scope, r.meta.key_id),
-                                    std::nullopt, json::serialize(r.ToJson())));
+  RETURN_IF_ERROR(db_.CompareAndSet(kColumnFamily, KeyRecordKey(scope, r.meta.key_id), std::nullopt,
+                                    json::serialize(r.ToJson())));
   return r.meta;
 }
 
@@ -257,7 +280,7 @@ Result<std::string> KeyStore::ResolveKeyId(const Scope& scope, std::string_view 
   if (ref.empty()) return Validation("KeyId must not be empty");
   if (ref.starts_with("arn:")) {
     // arn:aws:kms:<region>:<account>:key/<id> or ...:alias/<name>
-    std::string prefix = "arn:aws:kms:" + scope.region + ":" + scope.account_id + ":";
+    std::string prefix = Arn::Kms(scope.region, scope.account, "").Prefix();
     if (!ref.starts_with(prefix)) {
       return NotFound(ref.find(":alias/") != std::string::npos
                           ? "Alias " + ref + " is not found."
@@ -267,10 +290,11 @@ Result<std::string> KeyStore::ResolveKeyId(const Scope& scope, std::string_view 
     if (ref.starts_with("key/")) ref = ref.substr(4);
   }
   if (ref.starts_with("alias/")) {
-    ASSIGN_OR_RETURN(std::optional<std::string> alias,
+    ASSIGN_OR_RETURN(std::optional<std::string> raw,
                      db_.Get(kColumnFamily, AliasRecordKey(scope, ref)));
-    if (!alias) return NotFound("Alias " + AliasArn(scope, ref) + " is not found.");
-    return std::string(json::parse(*alias).at("targetKeyId").as_string());
+    if (!raw) return NotFound("Alias " + AliasArn(scope, ref) + " is not found.");
+    ASSIGN_OR_RETURN(json::object alias, store::ReadJsonRecord(*raw, "KMS " + ref));
+    return std::string(alias.at("targetKeyId").as_string());
   }
   if (!IsUuid(ref)) return NotFound("Invalid keyId " + std::string(key_ref));
   return ref;
@@ -280,7 +304,7 @@ Result<KeyStore::Record> KeyStore::LoadById(const Scope& scope, const std::strin
   ASSIGN_OR_RETURN(std::optional<std::string> raw,
                    db_.Get(kColumnFamily, KeyRecordKey(scope, key_id)));
   if (!raw) return NotFound("Key '" + KeyArn(scope, key_id) + "' does not exist");
-  ASSIGN_OR_RETURN(Record r, Record::FromJson(std::move(*raw)));
+  ASSIGN_OR_RETURN(Record r, Record::FromJson(std::move(*raw), "KMS key " + key_id));
   TimePoint now = clock_.Now();
   if (r.meta.state == KeyState::kPendingDeletion && r.meta.deletion_date &&
       now >= *r.meta.deletion_date) {
@@ -310,10 +334,9 @@ Result<KeyStore::Record> KeyStore::Load(const Scope& scope, std::string_view key
 }
 
 Status KeyStore::Save(const Record& record) {
-  return db_.CompareAndSet(kColumnFamily,
-                           KeyRecordKey({record.meta.account_id, record.meta.region},
-                                        record.meta.key_id),
-                           record.raw, json::serialize(record.ToJson()));
+  return db_.CompareAndSet(
+      kColumnFamily, KeyRecordKey({record.meta.account_id, record.meta.region}, record.meta.key_id),
+      record.raw, json::serialize(record.ToJson()));
 }
 
 // Keys usable for cryptography: Enabled.
@@ -338,8 +361,8 @@ Result<std::vector<KeyMetadata>> KeyStore::ListKeys(const Scope& scope, std::str
   std::vector<std::string> ids;
   std::string start = marker.empty() ? KeyPrefix(scope) : KeyRecordKey(scope, marker) + '\0';
   store::Range range{start, store::PrefixSuccessor(KeyPrefix(scope))};
-  RETURN_IF_ERROR(db_.Scan(kColumnFamily, range, [&](std::string_view, std::string_view value) {
-    ids.emplace_back(json::parse(value).at("keyId").as_string());
+  RETURN_IF_ERROR(ScanRecords(db_, range, "KMS key", [&](std::string_view, const json::object& o) {
+    ids.emplace_back(o.at("keyId").as_string());
     return ids.size() <= limit;
   }));
   *truncated = ids.size() > limit;
@@ -347,8 +370,10 @@ Result<std::vector<KeyMetadata>> KeyStore::ListKeys(const Scope& scope, std::str
   std::vector<KeyMetadata> keys;
   for (const std::string& id : ids) {
     Result<Record> r = LoadById(scope, id);
-    if (r.ok()) keys.push_back(r->meta);
-    else if (r.status().code() != Code::kNotFound) return r.status();
+    if (r.ok())
+      keys.push_back(r->meta);
+    else if (r.status().code() != Code::kNotFound)
+      return r.status();
   }
   return keys;
 }
@@ -438,7 +463,9 @@ Result<std::string> KeyStore::GetKeyPolicy(const Scope& scope, std::string_view 
 }
 
 Status KeyStore::PutKeyPolicy(const Scope& scope, std::string_view key_ref, std::string policy) {
-  return Mutate(scope, key_ref, [&](Record& r) -> Status { r.policy = policy;   return Status::Ok();
+  return Mutate(scope, key_ref, [&](Record& r) -> Status {
+    r.policy = policy;
+    return Status::Ok();
   });
 }
 
@@ -510,15 +537,13 @@ Result<std::vector<KeyRotation>> KeyStore::ListKeyRotations(const Scope& scope,
 
 Status KeyStore::RotateDueKeys() {
   std::vector<std::pair<Scope, std::string>> keys;
-  RETURN_IF_ERROR(db_.Scan(kColumnFamily,
-                           store::Range::Prefix(store::KeyBuilder().Tag(kKeyTag).Build()),
-                           [&](std::string_view, std::string_view value) {
-                             json::object o = json::parse(value).as_object();
-                             keys.push_back({{std::string(o.at("account").as_string()),
-                                              std::string(o.at("region").as_string())},
-                                             std::string(o.at("keyId").as_string())});
-                             return true;
-                           }));
+  RETURN_IF_ERROR(ScanRecords(db_, store::Range::Prefix(AllKeysPrefix()), "KMS key",
+                              [&](std::string_view, const json::object& o) {
+                                keys.push_back({{std::string(o.at("account").as_string()),
+                                                 std::string(o.at("region").as_string())},
+                                                std::string(o.at("keyId").as_string())});
+                                return true;
+                              }));
   for (const auto& [scope, id] : keys) {
     Result<Record> r = LoadById(scope, id);  // rotates (or erases) what is due
     if (!r.ok() && r.status().code() != Code::kNotFound) return r.status();
@@ -550,193 +575,6 @@ Status KeyStore::UntagResource(const Scope& scope, std::string_view key_ref,
   });
 }
 
-namespace {
-
-Status ValidateAliasName(std::string_view name) {
-  bool chars_ok = std::all_of(name.begin(), name.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == ':' || c == '/' || c == '_' ||
-           c == '-';
-  });
-  if (!name.starts_with("alias/") || name.size() <= 6 || name.size() > 256 || !chars_ok) {
-    return Status::InvalidArgument("Alias must start with the prefix \"alias/\" and contain only "
-                                   "alphanumeric characters, '/', '_', '-' or ':'.")
-        .WithAwsCode("InvalidAliasNameException");
-  }
-  if (name.starts_with("alias/aws/")) {
-    return Status::InvalidArgument("Alias names starting with alias/aws/ are reserved for AWS "
-                                   "managed keys.")
-        .WithAwsCode("NotAuthorizedException");
-  }
-  return Status::Ok();
-}
-
-}  // namespace
-
-Status KeyStore::CreateAlias(const Scope& scope, std::string_view alias_name,
-                             std::string_view key_ref) {
-  RETURN_IF_ERROR(ValidateAliasName(alias_name));
-  if (std::string_view(key_ref).starts_with("alias/") || key_ref.find(":alias/") != std::string_view::npos) {
-    return Validation("TargetKeyId must name a key, not an alias");
-  }
-  ASSIGN_OR_RETURN(Record r, Load(scope, key_ref));
-  if (r.meta.state == KeyState::kPendingDeletion) {
-    return InvalidState(r.meta.arn + " is pending deletion.");
-  }
-  int64_t now = Seconds(clock_.Now());
-  json::object alias{{"aliasName", alias_name}, {"targetKeyId", r.meta.key_id},
-                     {"creationDate", now}, {"lastUpdatedDate", now}};
-  Status s = db_.CompareAndSet(kColumnFamily, AliasRecordKey(scope, alias_name), std::nullopt,
-                               json::serialize(alias));
-  if (s.code() == Code::kConflict) {
-    return Status::AlreadyExists("An alias with the name " + AliasArn(scope, alias_name) +
-                                 " already exists")
-        .WithAwsCode("AlreadyExistsException");
-  }
-  return s;
-}
-
-Status KeyStore::UpdateAlias(const Scope& scope, std::string_view alias_name,
-                             std::string_view key_ref) {
-  ASSIGN_OR_RETURN(std::optional<std::string> raw,
-                   db_.Get(kColumnFamily, AliasRecordKey(scope, alias_name)));
-  if (!raw) return NotFound("Alias " + AliasArn(scope, alias_name) + " is not found.");
-  ASSIGN_OR_RETURN(Record r, Load(scope, key_ref));
-  if (r.meta.state == KeyState::kPendingDeletion) {
-    return InvalidState(r.meta.arn + " is pending deletion.");
-  }
-  json::object alias = json::parse(*raw).as_object();
-  alias["targetKeyId"] = r.meta.key_id;
-  alias["lastUpdatedDate"] = Seconds(clock_.Now());
-  return db_.CompareAndSet(kColumnFamily, AliasRecordKey(scope, alias_name), *raw,
-                           json::serialize(alias));
-}
-
-Status KeyStore::DeleteAlias(const Scope& scope, std::string_view alias_name) {
-  ASSIGN_OR_RETURN(std::optional<std::string> raw,
-                   db_.Get(kColumnFamily, AliasRecordKey(scope, alias_name)));
-  if (!raw) return NotFound("Alias " + AliasArn(scope, alias_name) + " is not found.");
-  return db_.Delete(kColumnFamily, AliasRecordKey(scope, alias_name));
-}
-
-Result<std::vector<Alias>> KeyStore::ListAliases(const Scope& scope, std::string_view key_ref) {
-  std::string key_id;
-  if (!key_ref.empty()) {
-    ASSIGN_OR_RETURN(Record r, Load(scope, key_ref));
-    key_id = r.meta.key_id;
-  }
-  std::vector<Alias> aliases;
-  RETURN_IF_ERROR(db_.Scan(kColumnFamily, store::Range::Prefix(AliasPrefix(scope)),
-                           [&](std::string_view, std::string_view value) {
-                             json::object o = json::parse(value).as_object();
-                             Alias a;
-                             a.name = std::string(o.at("aliasName").as_string());
-                             a.arn = AliasArn(scope, a.name);
-                             a.target_key_id = std::string(o.at("targetKeyId").as_string());
-                             a.creation_date = FromSeconds(o.at("creationDate").as_int64());
-                             a.last_updated_date = FromSeconds(o.at("lastUpdatedDate").as_int64());
-                             if (key_id.empty() || a.target_key_id == key_id) aliases.push_back(a);
-                             return true;
-                           }));
-  // Aliases of keys that were deleted go with them.
-  std::vector<Alias> live;
-  for (Alias& a : aliases) {
-    Result<Record> r = LoadById(scope, a.target_key_id);
-    if (r.ok()) {
-      live.push_back(std::move(a));
-    } else if (r.status().code() == Code::kNotFound) {
-      RETURN_IF_ERROR(db_.Delete(kColumnFamily, AliasRecordKey(scope, a.name)));
-    } else {
-      return r.status();
-    }
-  }
-  return live;
-}
-
-Result<Grant> KeyStore::CreateGrant(const Scope& scope, std::string_view key_ref, Grant grant) {
-  ASSIGN_OR_RETURN(Record r, Load(scope, key_ref));
-  if (r.meta.state == KeyState::kPendingDeletion) {
-    return InvalidState(r.meta.arn + " is pending deletion.");
-  }
-  if (grant.grantee_principal.empty() || grant.operations.empty()) {
-    return Validation("GranteePrincipal and Operations are required");
-  }
-  // Same name and key: AWS returns the existing grant (CreateGrant is idempotent by name).
-  if (!grant.name.empty()) {
-    ASSIGN_OR_RETURN(std::vector<Grant> existing, ListGrants(scope, r.meta.key_id));
-    for (Grant& g : existing) {
-      if (g.name == grant.name && g.grantee_principal == grant.grantee_principal &&
-          g.operations == grant.operations) {
-        return g;
-      }
-    }
-  }
-  grant.grant_id = HexEncode(crypto::RandomBytes(32));
-  grant.key_id = r.meta.key_id;
-  grant.issuing_account = "arn:aws:iam::" + scope.account_id + ":root";
-  grant.creation_date = clock_.Now();
-  json::array ops;
-  for (const std::string& op : grant.operations) ops.emplace_back(op);
-  json::object o{{"grantId", grant.grant_id},
-                 {"keyId", grant.key_id},
-                 {"name", grant.name},
-                 {"grantee", grant.grantee_principal},
-                 {"retiring", grant.retiring_principal},
-                 {"operations", std::move(ops)},
-                 {"contextEquals", ContextToJson(grant.context_equals)},
-                 {"contextSubset", ContextToJson(grant.context_subset)},
-                 {"created", Seconds(grant.creation_date)}};
-  RETURN_IF_ERROR(db_.Put(kColumnFamily, GrantRecordKey(scope, grant.key_id, grant.grant_id),
-                          json::serialize(o)));
-  return grant;
-}
-
-Result<std::vector<Grant>> KeyStore::ListGrants(const Scope& scope, std::string_view key_ref) {
-  ASSIGN_OR_RETURN(std::string key_id, ResolveKeyId(scope, key_ref));
-  std::vector<Grant> grants;
-  RETURN_IF_ERROR(db_.Scan(
-      kColumnFamily, store::Range::Prefix(GrantPrefix(scope, key_id)),
-      [&](std::string_view, std::string_view value) {
-        json::object o = json::parse(value).as_object();
-        Grant g;
-        g.grant_id = std::string(o.at("grantId").as_string());
-        g.key_id = std::string(o.at("keyId").as_string());
-        g.name = std::string(o.at("name").as_string());
-        g.grantee_principal = std::string(o.at("grantee").as_string());
-        g.retiring_principal = std::string(o.at("retiring").as_string());
-        g.issuing_account = "arn:aws:iam::" + scope.account_id + ":root";
-        for (const json::value& op : o.at("operations").as_array()) {
-          g.operations.emplace_back(op.as_string());
-        }
-        g.context_equals = TagsFromJson(o.at("contextEquals"));
-        g.context_subset = TagsFromJson(o.at("contextSubset"));
-        g.creation_date = FromSeconds(o.at("created").as_int64());
-        grants.push_back(std::move(g));
-        return true;
-      }));
-  return grants;
-}
-
-Status KeyStore::RevokeGrant(const Scope& scope, std::string_view key_ref,
-                             std::string_view grant_id) {
-  ASSIGN_OR_RETURN(std::string key_id, ResolveKeyId(scope, key_ref));
-  ASSIGN_OR_RETURN(std::optional<std::string> raw,
-                   db_.Get(kColumnFamily, GrantRecordKey(scope, key_id, grant_id)));
-  if (!raw) return NotFound("Grant ID " + std::string(grant_id) + " not found");
-  return db_.Delete(kColumnFamily, GrantRecordKey(scope, key_id, grant_id));
-}
-
-Result<Grant> KeyStore::RetireGrant(const Scope& scope, std::string_view key_ref,
-                                    std::string_view grant_id) {
-  ASSIGN_OR_RETURN(std::vector<Grant> grants, ListGrants(scope, key_ref));
-  for (Grant& g : grants) {
-    if (g.grant_id == grant_id) {
-      RETURN_IF_ERROR(db_.Delete(kColumnFamily, GrantRecordKey(scope, g.key_id, g.grant_id)));
-      return g;
-    }
-  }
-  return NotFound("Grant ID " + std::string(grant_id) + " not found");
-}
-
 Result<std::string> KeyStore::SealWithVersion(const Record& r, size_t version,
                                               std::string_view plaintext,
                                               const EncryptionContext& context) {
@@ -747,8 +585,9 @@ Result<std::string> KeyStore::SealWithVersion(const Record& r, size_t version,
   header.push_back(static_cast<char>(kBlobFormat));
   header += UuidBytes(r.meta.key_id);
   for (int shift : {24, 16, 8, 0}) header.push_back(static_cast<char>(version >> shift));
-  ASSIGN_OR_RETURN(std::string sealed,
-                   crypto::AeadSeal(material, plaintext, header + CanonicalEncryptionContext(context)));
+  ASSIGN_OR_RETURN(
+      std::string sealed,
+      crypto::AeadSeal(material, plaintext, header + CanonicalEncryptionContext(context)));
   return header + sealed;
 }
 
@@ -756,8 +595,9 @@ Result<std::string> KeyStore::Encrypt(const Scope& scope, std::string_view key_r
                                       std::string_view plaintext,
                                       const EncryptionContext& context) {
   if (plaintext.empty() || plaintext.size() > kMaxPlaintext) {
-    return Validation("1 validation error detected: Value at 'plaintext' failed to satisfy "
-                      "constraint: Member must have length less than or equal to 4096");
+    return Validation(
+        "1 validation error detected: Value at 'plaintext' failed to satisfy "
+        "constraint: Member must have length less than or equal to 4096");
   }
   ASSIGN_OR_RETURN(Record r, LoadUsable(scope, key_ref));
   return SealWithVersion(r, r.versions.size(), plaintext, context);
@@ -779,8 +619,9 @@ Result<DecryptResult> KeyStore::Decrypt(const Scope& scope, std::string_view blo
   if (!key_ref.empty()) {
     ASSIGN_OR_RETURN(std::string named, ResolveKeyId(scope, key_ref));
     if (named != blob_key_id) {
-      return Status::InvalidArgument("The key ID in the request does not identify a CMK that "
-                                     "can perform this operation.")
+      return Status::InvalidArgument(
+                 "The key ID in the request does not identify a CMK that "
+                 "can perform this operation.")
           .WithAwsCode("IncorrectKeyException");
     }
   }
@@ -820,13 +661,13 @@ Result<DataKey> KeyStore::GenerateDataKey(const Scope& scope, std::string_view k
 Status KeyStore::EraseKey(const Scope& scope, const std::string& key_id) {
   store::WriteBatch batch;
   batch.Delete(kColumnFamily, KeyRecordKey(scope, key_id));
-  RETURN_IF_ERROR(db_.Scan(kColumnFamily, store::Range::Prefix(AliasPrefix(scope)),
-                           [&](std::string_view key, std::string_view value) {
-                             if (json::parse(value).at("targetKeyId").as_string() == key_id) {
-                               batch.Delete(kColumnFamily, key);
-                             }
-                             return true;
-                           }));
+  RETURN_IF_ERROR(ScanRecords(db_, store::Range::Prefix(AliasPrefix(scope)), "KMS alias",
+                              [&](std::string_view key, const json::object& alias) {
+                                if (alias.at("targetKeyId").as_string() == key_id) {
+                                  batch.Delete(kColumnFamily, key);
+                                }
+                                return true;
+                              }));
   RETURN_IF_ERROR(db_.Scan(kColumnFamily, store::Range::Prefix(GrantPrefix(scope, key_id)),
                            [&](std::string_view key, std::string_view) {
                              batch.Delete(kColumnFamily, key);
@@ -838,19 +679,17 @@ Status KeyStore::EraseKey(const Scope& scope, const std::string& key_id) {
 Result<size_t> KeyStore::PurgeDeletedKeys() {
   std::vector<std::pair<Scope, std::string>> due;
   TimePoint now = clock_.Now();
-  RETURN_IF_ERROR(db_.Scan(kColumnFamily,
-                           store::Range::Prefix(store::KeyBuilder().Tag(kKeyTag).Build()),
-                           [&](std::string_view, std::string_view value) {
-                             json::object o = json::parse(value).as_object();
-                             const json::value* d = o.if_contains("deletionDate");
-                             if (o.at("state").as_string() == "PendingDeletion" && d != nullptr &&
-                                 now >= FromSeconds(d->as_int64())) {
-                               due.push_back({{std::string(o.at("account").as_string()),
-                                               std::string(o.at("region").as_string())},
-                                              std::string(o.at("keyId").as_string())});
-                             }
-                             return true;
-                           }));
+  RETURN_IF_ERROR(ScanRecords(db_, store::Range::Prefix(AllKeysPrefix()), "KMS key",
+                              [&](std::string_view, const json::object& o) {
+                                const json::value* d = o.if_contains("deletionDate");
+                                if (o.at("state").as_string() == "PendingDeletion" &&
+                                    d != nullptr && now >= FromSeconds(d->as_int64())) {
+                                  due.push_back({{std::string(o.at("account").as_string()),
+                                                  std::string(o.at("region").as_string())},
+                                                 std::string(o.at("keyId").as_string())});
+                                }
+                                return true;
+                              }));
   for (const auto& [scope, id] : due) RETURN_IF_ERROR(EraseKey(scope, id));
   return due.size();
 }

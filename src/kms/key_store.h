@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "common/scope.h"
 #include "common/status.h"
 #include "crypto/secret.h"
 #include "store/db.h"
@@ -81,7 +82,7 @@ struct Grant {
   std::string name;
   std::string grantee_principal;
   std::string retiring_principal;
-  std::string issuing_account;  // arn:aws:iam::<acct>:root
+  std::string issuing_account;          // arn:aws:iam::<acct>:root
   std::vector<std::string> operations;  // "Decrypt", "GenerateDataKey", ...
   EncryptionContext context_equals;     // Constraints.EncryptionContextEquals
   EncryptionContext context_subset;     // Constraints.EncryptionContextSubset
@@ -96,16 +97,11 @@ struct DecryptResult {
 
 struct DataKey {
   std::string key_arn;
-  std::string plaintext;          // empty for GenerateDataKeyWithoutPlaintext
+  std::string plaintext;  // empty for GenerateDataKeyWithoutPlaintext
   std::string ciphertext_blob;
 };
 
-// Where a key is looked up: the caller's account and the request's region.
-struct Scope {
-  std::string account_id;
-  std::string region;
-};
-
+// Keys are looked up in a kiroku::Scope: the caller's account and the request's region.
 class KeyStore {
  public:
   // All must outlive the store.
@@ -186,8 +182,7 @@ class KeyStore {
   Status EraseKey(const Scope& scope, const std::string& key_id);
   Result<std::string> ResolveKeyId(const Scope& scope, std::string_view key_ref);
   Result<std::string> SealWithVersion(const Record& record, size_t version,
-                                      std::string_view plaintext,
-                                      const EncryptionContext& context);
+                                      std::string_view plaintext, const EncryptionContext& context);
 
   store::Db& db_;
   const crypto::SecretBytes& master_key_;

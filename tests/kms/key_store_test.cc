@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "store/keys.h"
 #include "store/rocks_store.h"
 #include "testing/fake_clock.h"
 #include "testing/temp_dir.h"
@@ -63,7 +64,8 @@ TEST_F(KeyStoreTest, KeysAreNamedByIdArnAliasAndAliasArn) {
 
 TEST_F(KeyStoreTest, EncryptDecryptRoundTripWithContext) {
   KeyMetadata key = NewKey();
-  EncryptionContext context{{"aws:logs:arn", "arn:aws:logs:ap-northeast-1:111122223333:log-group:g"}};
+  EncryptionContext context{
+      {"aws:logs:arn", "arn:aws:logs:ap-northeast-1:111122223333:log-group:g"}};
   auto blob = keys_.Encrypt(scope_, key.key_id, "secret data", context);
   ASSERT_TRUE(blob.ok());
   EXPECT_EQ(blob->find("secret data"), std::string::npos);
@@ -197,6 +199,23 @@ TEST_F(KeyStoreTest, GrantsAreListedRevokedAndRetired) {
   EXPECT_TRUE(keys_.ListGrants(scope_, key.key_id)->empty());
   EXPECT_EQ(keys_.RevokeGrant(scope_, key.key_id, created->grant_id).aws_code(),
             "NotFoundException");
+}
+
+// A stored record that is not JSON is corruption of the store: Internal, never a crash.
+TEST_F(KeyStoreTest, CorruptRecordsAreInternalErrors) {
+  KeyMetadata key = NewKey();
+  std::string record = store::KeyBuilder()
+                           .Tag('M')
+                           .String(scope_.account)
+                           .String(scope_.region)
+                           .String(key.key_id)
+                           .Build();
+  ASSERT_TRUE(db_->Put("meta", record, "not json").ok());
+  EXPECT_EQ(keys_.DescribeKey(scope_, key.key_id).status().code(), Code::kInternal);
+  bool truncated = false;
+  EXPECT_EQ(keys_.ListKeys(scope_, "", 10, &truncated).status().code(), Code::kInternal);
+  EXPECT_EQ(keys_.RotateDueKeys().code(), Code::kInternal);
+  EXPECT_EQ(keys_.PurgeDeletedKeys().status().code(), Code::kInternal);
 }
 
 TEST_F(KeyStoreTest, NoPlaintextKeyMaterialOnDisk) {

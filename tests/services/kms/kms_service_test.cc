@@ -1,6 +1,6 @@
 // The KMS operations through InternalCaller: the same authorization and handlers the HTTP path
 // uses, with the tutorial's key policy statement for CloudWatch Logs.
-#include "api/kms_service.h"
+#include "services/kms/kms_service.h"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 #include "testing/fake_clock.h"
 #include "testing/temp_dir.h"
 
-namespace kiroku::api {
+namespace kiroku::services {
 namespace {
 
 namespace json = boost::json;
@@ -23,10 +23,12 @@ class KmsServiceTest : public ::testing::Test {
         master_(crypto::SecretBytes::Random(32)),
         identities_(*db_, master_, clock_),
         keys_(*db_, master_, clock_),
+        service_(keys_, identities_),
         caller_(table_, identities_, clock_) {
     account_ = identities_.Bootstrap({})->account_id;
-    AddKmsOperations(table_, keys_, identities_);
-    group_arn_ = "arn:aws:logs:ap-northeast-1:" + account_ + ":log-group:/aws/cloudtrail/management-event";
+    table_.Add(service_.Operations());
+    group_arn_ =
+        "arn:aws:logs:ap-northeast-1:" + account_ + ":log-group:/aws/cloudtrail/management-event";
   }
 
   Result<json::value> AsRoot(std::string operation, json::object input) {
@@ -47,18 +49,21 @@ class KmsServiceTest : public ::testing::Test {
       "Version": "2012-10-17", "Id": "key-default-1",
       "Statement": [
         {"Sid": "Enable IAM User Permissions", "Effect": "Allow",
-         "Principal": {"AWS": "arn:aws:iam::)" + account_ + R"(:root"}, "Action": "kms:*", "Resource": "*"},
+         "Principal": {"AWS": "arn:aws:iam::)" +
+                         account_ + R"(:root"}, "Action": "kms:*", "Resource": "*"},
         {"Effect": "Allow", "Principal": {"Service": "logs.ap-northeast-1.amazonaws.com"},
          "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
          "Resource": "*",
-         "Condition": {"ArnEquals": {"kms:EncryptionContext:aws:logs:arn": ")" + group_arn_ + R"("}}}]})";
+         "Condition": {"ArnEquals": {"kms:EncryptionContext:aws:logs:arn": ")" +
+                         group_arn_ + R"("}}}]})";
     auto put = AsRoot("PutKeyPolicy", {{"KeyId", key_id}, {"Policy", policy}});
     EXPECT_TRUE(put.ok()) << put.status().ToString();
     return key_id;
   }
 
   json::object DataKeyFor(const std::string& key_id, const std::string& group_arn) {
-    return {{"KeyId", key_id}, {"KeySpec", "AES_256"},
+    return {{"KeyId", key_id},
+            {"KeySpec", "AES_256"},
             {"EncryptionContext", {{"aws:logs:arn", group_arn}}}};
   }
 
@@ -68,8 +73,9 @@ class KmsServiceTest : public ::testing::Test {
   kiroku::testing::FakeClock clock_;
   iam::IdentityStore identities_;
   kms::KeyStore keys_;
-  OperationTable table_;
-  InternalCaller caller_;
+  KmsService service_;
+  api::OperationTable table_;
+  api::InternalCaller caller_;
   std::string account_;
   std::string group_arn_;
 };
@@ -91,12 +97,12 @@ TEST_F(KmsServiceTest, TutorialStatementGrantsExactlyThatLogGroup) {
                               {{"KeyId", key_id}, {"KeySpec", "AES_256"}});
   EXPECT_EQ(no_context.status().code(), Code::kAccessDenied);
 
-  auto other_region = AsService("logs.us-east-1.amazonaws.com", "GenerateDataKey",
-                                DataKeyFor(key_id, group_arn_));
+  auto other_region =
+      AsService("logs.us-east-1.amazonaws.com", "GenerateDataKey", DataKeyFor(key_id, group_arn_));
   EXPECT_EQ(other_region.status().code(), Code::kAccessDenied);
 
-  auto other_service = AsService("cloudtrail.amazonaws.com", "GenerateDataKey",
-                                 DataKeyFor(key_id, group_arn_));
+  auto other_service =
+      AsService("cloudtrail.amazonaws.com", "GenerateDataKey", DataKeyFor(key_id, group_arn_));
   EXPECT_EQ(other_service.status().code(), Code::kAccessDenied);
 
   // Actions outside the statement are denied even for the right group.
@@ -124,8 +130,9 @@ TEST_F(KmsServiceTest, LockoutSafetyCheck) {
       "Principal":{"Service":"logs.ap-northeast-1.amazonaws.com"},"Action":"kms:Decrypt","Resource":"*"}]})";
   auto refused = AsRoot("PutKeyPolicy", {{"KeyId", key_id}, {"Policy", locked}});
   EXPECT_EQ(refused.status().aws_code(), "MalformedPolicyDocumentException");
-  auto bypassed = AsRoot("PutKeyPolicy", {{"KeyId", key_id}, {"Policy", locked},
-                                          {"BypassPolicyLockoutSafetyCheck", true}});
+  auto bypassed =
+      AsRoot("PutKeyPolicy",
+             {{"KeyId", key_id}, {"Policy", locked}, {"BypassPolicyLockoutSafetyCheck", true}});
   EXPECT_TRUE(bypassed.ok()) << bypassed.status().ToString();
   // Now even root may not use the key: key policies must allow explicitly.
   auto describe = AsRoot("DescribeKey", {{"KeyId", key_id}});
@@ -138,7 +145,8 @@ TEST_F(KmsServiceTest, LockoutSafetyCheck) {
 TEST_F(KmsServiceTest, MalformedKeyPolicyIsRefused) {
   auto created = AsRoot("CreateKey", {});
   std::string key_id(created->at("KeyMetadata").at("KeyId").as_string());
-  auto bad = AsRoot("PutKeyPolicy", {{"KeyId", key_id}, {"Policy", "{\"Version\": \"2012-10-17\""}});
+  auto bad =
+      AsRoot("PutKeyPolicy", {{"KeyId", key_id}, {"Policy", "{\"Version\": \"2012-10-17\""}});
   EXPECT_EQ(bad.status().aws_code(), "MalformedPolicyDocumentException");
 }
 
@@ -150,12 +158,12 @@ TEST_F(KmsServiceTest, GrantsAllowTheirOperationsOnly) {
                                       {"Operations", json::array{"GenerateDataKey"}}});
   ASSERT_TRUE(grant.ok()) << grant.status().ToString();
   // A service principal's "ARN" for grants is its name.
-  auto allowed = AsService(grantee, "GenerateDataKey",
-                           {{"KeyId", key_id}, {"KeySpec", "AES_128"}});
+  auto allowed = AsService(grantee, "GenerateDataKey", {{"KeyId", key_id}, {"KeySpec", "AES_128"}});
   ASSERT_TRUE(allowed.ok()) << allowed.status().ToString();
-  EXPECT_EQ(AsService(grantee, "Encrypt", {{"KeyId", key_id}, {"Plaintext", "aGk="}}).status().code(),
-            Code::kAccessDenied);
+  EXPECT_EQ(
+      AsService(grantee, "Encrypt", {{"KeyId", key_id}, {"Plaintext", "aGk="}}).status().code(),
+      Code::kAccessDenied);
 }
 
 }  // namespace
-}  // namespace kiroku::api
+}  // namespace kiroku::services
