@@ -1,6 +1,7 @@
 #include "trail/delivery_queue.h"
 
 #include "common/encoding.h"
+#include "store/json_record.h"
 #include "store/keys.h"
 
 namespace kiroku::trail {
@@ -132,13 +133,12 @@ Result<std::vector<QueuedRecord>> DeliveryQueue::Peek(const QueueId& queue, size
           error = Status::Internal("corrupt delivery queue key");
           return false;
         }
-        boost::system::error_code ec;
-        json::value v = json::parse(value, ec);
-        if (ec || !v.is_object()) {
-          error = Status::Internal("corrupt delivery queue entry");
+        auto record = store::ReadJsonRecord(value, "delivery queue entry");
+        if (!record.ok()) {
+          error = record.status();
           return false;
         }
-        const json::object& o = v.as_object();
+        const json::object& o = *record;
         if (const json::value* region = o.if_contains("awsRegion"); region && region->is_string()) {
           r.region = std::string(region->as_string());
         }

@@ -7,6 +7,7 @@
 #include "common/encoding.h"
 #include "common/logging.h"
 #include "crypto/hash.h"
+#include "store/json_record.h"
 #include "store/keys.h"
 #include "trail/gzip.h"
 
@@ -37,13 +38,6 @@ std::string Str(const json::object& o, std::string_view k) {
 int64_t Int(const json::object& o, std::string_view k) {
   const json::value* v = o.if_contains(k);
   return v != nullptr && v->is_int64() ? v->as_int64() : 0;
-}
-
-std::optional<json::object> ParseObject(std::string_view text) {
-  boost::system::error_code ec;
-  json::value v = json::parse(text, ec);
-  if (ec || !v.is_object()) return std::nullopt;
-  return std::move(v.as_object());
 }
 
 }  // namespace
@@ -133,8 +127,8 @@ Result<std::map<DigestWriter::ChainId, DigestWriter::ChainState>> DigestWriter::
   RETURN_IF_ERROR(db_.Scan(kColumnFamily, store::Range::Prefix(prefix),
                            [&](std::string_view key, std::string_view value) {
                              auto id = ParseChainId<ChainId>(key, kChainTag, nullptr);
-                             auto o = ParseObject(value);
-                             if (!id || !o) {
+                             auto o = store::ReadJsonRecord(value, "digest chain");
+                             if (!id || !o.ok()) {
                                error = Status::Internal("corrupt digest chain record");
                                return false;
                              }
@@ -177,7 +171,8 @@ Status DigestWriter::PendingChains(std::map<ChainId, ChainState>& chains, TimePo
     RETURN_IF_ERROR(db_.Scan(kColumnFamily, store::Range::Between(start, end),
                              [&](std::string_view key, std::string_view value) {
                                found = ParseChainId<ChainId>(key, kPendingTag, nullptr);
-                               if (auto o = ParseObject(value); o && Int(*o, "delivered") > 0) {
+                               if (auto o = store::ReadJsonRecord(value, "pending log file");
+                                   o.ok() && Int(*o, "delivered") > 0) {
                                  delivered = FromMillis(Int(*o, "delivered"));
                                }
                                return false;
@@ -289,8 +284,8 @@ Status DigestWriter::WriteDigest(const TrailConfig& trail, const ChainId& id,
         store::KeyReader rest("");
         auto parsed = ParseChainId<ChainId>(key, kPendingTag, &rest);
         auto log_key = parsed ? rest.String() : std::nullopt;
-        auto o = ParseObject(value);
-        if (!log_key || !o) {
+        auto o = store::ReadJsonRecord(value, "pending log file");
+        if (!log_key || !o.ok()) {
           error = Status::Internal("corrupt pending log file record");
           return false;
         }

@@ -1,6 +1,7 @@
 #include "trail/event_history.h"
 
 #include "common/encoding.h"
+#include "store/json_record.h"
 #include "store/keys.h"
 
 namespace kiroku::trail {
@@ -128,23 +129,22 @@ Result<LookupPage> EventHistory::Lookup(const LookupQuery& q) const {
   }
   LookupPage page;
   std::string last_key;
-  Status scan = db_.Scan(
-      kColumnFamily, store::Range::Between(low, high), store::Direction::kReverse,
-      [&](std::string_view key, std::string_view value) {
-        boost::system::error_code ec;
-        json::value record = json::parse(value, ec);
-        if (ec || !record.is_object()) return true;  // unreadable: skip, never fail a lookup
-        if (q.attribute && !Matches(record.as_object(), q.attribute->first, q.attribute->second)) {
-          return true;
-        }
-        if (page.records.size() == q.max_results) {
-          page.next_token = Base64Encode(last_key);
-          return false;
-        }
-        page.records.push_back(std::move(record.as_object()));
-        last_key = std::string(key);
-        return true;
-      });
+  Status scan =
+      db_.Scan(kColumnFamily, store::Range::Between(low, high), store::Direction::kReverse,
+               [&](std::string_view key, std::string_view value) {
+                 auto record = store::ReadJsonRecord(value, "event");
+                 if (!record.ok()) return true;  // unreadable: skip, never fail a lookup
+                 if (q.attribute && !Matches(*record, q.attribute->first, q.attribute->second)) {
+                   return true;
+                 }
+                 if (page.records.size() == q.max_results) {
+                   page.next_token = Base64Encode(last_key);
+                   return false;
+                 }
+                 page.records.push_back(std::move(*record));
+                 last_key = std::string(key);
+                 return true;
+               });
   RETURN_IF_ERROR(scan);
   return page;
 }

@@ -5,6 +5,7 @@
 #include "common/encoding.h"
 #include "crypto/aead.h"
 #include "crypto/hash.h"
+#include "store/json_record.h"
 #include "store/keys.h"
 
 namespace kiroku::trail {
@@ -43,10 +44,8 @@ Result<std::optional<PublicKeyInfo>> SigningKeys::Load(const std::string& accoun
   ASSIGN_OR_RETURN(std::optional<std::string> value,
                    db_.Get(kColumnFamily, KeyOf(account, region)));
   if (!value) return std::optional<PublicKeyInfo>();
-  boost::system::error_code ec;
-  json::value v = json::parse(*value, ec);
-  if (ec || !v.is_object()) return Status::Internal("corrupt CloudTrail signing key record");
-  const json::object& o = v.as_object();
+  ASSIGN_OR_RETURN(const json::object o,
+                   store::ReadJsonRecord(*value, "CloudTrail signing key of " + region));
   PublicKeyInfo info;
   auto str = [&](std::string_view k) -> std::string {
     const json::value* f = o.if_contains(k);

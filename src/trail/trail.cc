@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 
+#include "common/arn.h"
+
 namespace kiroku::trail {
 namespace json = boost::json;
 namespace {
@@ -179,7 +181,7 @@ AdvancedEventSelector AdvancedEventSelectorFromJson(const json::object& o) {
 }
 
 std::string TrailConfig::Arn() const {
-  return "arn:aws:cloudtrail:" + home_region + ":" + account_id + ":trail/" + name;
+  return kiroku::Arn::CloudTrail(home_region, account_id, "trail/" + name).ToString();
 }
 
 std::string TrailConfig::LogGroupArn() const {
@@ -190,6 +192,11 @@ std::string TrailConfig::LogGroupArn() const {
 
 std::string TrailConfig::LogStreamName() const {
   return account_id + "_CloudTrail_" + home_region;
+}
+
+std::string TrailConfig::DeliveryKeyPattern() const {
+  std::string prefix = s3_key_prefix.empty() ? "" : s3_key_prefix + "/";
+  return prefix + "AWSLogs/" + account_id + "/*";
 }
 
 json::object TrailConfig::ToJson() const {

@@ -74,6 +74,9 @@ struct TrailConfig {
   std::string LogGroupArn() const;
   // The stream CloudTrail writes to: <account>_CloudTrail_<home region>.
   std::string LogStreamName() const;
+  // "[<prefix>/]AWSLogs/<account>/*": every object CloudTrail writes to the bucket for the
+  // trail (log and digest files), which the documented CloudTrail bucket policy grants.
+  std::string DeliveryKeyPattern() const;
 
   boost::json::object ToJson() const;
   static Result<TrailConfig> FromJson(const boost::json::object& o);

@@ -4,6 +4,8 @@
 #include <array>
 #include <set>
 
+#include "common/arn.h"
+
 namespace kiroku::trail {
 namespace {
 
@@ -196,6 +198,63 @@ Status ValidateTrailName(std::string_view name) {
     return BadName("Trail name cannot be formatted as an IP address.");
   }
   return Status::Ok();
+}
+
+std::optional<TrailArnParts> ParseTrailArn(std::string_view text) {
+  std::optional<Arn> arn = Arn::Parse(text);
+  if (!arn || arn->partition != "aws" || arn->service != "cloudtrail" || arn->region.empty() ||
+      arn->account.size() != 12 ||
+      !std::all_of(arn->account.begin(), arn->account.end(),
+                   [](char c) { return c >= '0' && c <= '9'; }) ||
+      !arn->resource.starts_with("trail/")) {
+    return std::nullopt;
+  }
+  return TrailArnParts{arn->region, arn->account, arn->resource.substr(6)};
+}
+
+Status ValidateTrailArn(std::string_view arn) {
+  std::optional<TrailArnParts> parts = ParseTrailArn(arn);
+  if (!parts || !ValidateTrailName(parts->name).ok()) {
+    return Status::InvalidArgument("Invalid trail ARN: " + std::string(arn) +
+                                   ". The format of a trail ARN is "
+                                   "arn:aws:cloudtrail:us-east-2:123456789012:trail/MyTrail.")
+        .WithAwsCode("CloudTrailARNInvalidException");
+  }
+  return Status::Ok();
+}
+
+Status ValidateTrailNameOrArn(std::string_view value) {
+  if (value.starts_with("arn:")) return ValidateTrailArn(value);
+  return ValidateTrailName(value);
+}
+
+Status ValidateGlobalServiceEvents(const TrailConfig& trail) {
+  if (trail.multi_region && !trail.include_global_service_events) {
+    return Status::InvalidArgument("Multi-Region trail must include global service events.")
+        .WithAwsCode("InvalidParameterCombinationException");
+  }
+  return Status::Ok();
+}
+
+Status ValidateCloudWatchLogsPair(const TrailConfig& trail) {
+  if (trail.cloudwatch_logs_log_group_arn.empty() != trail.cloudwatch_logs_role_arn.empty()) {
+    return Status::InvalidArgument("You must specify a role ARN as well as a log group.")
+        .WithAwsCode("InvalidCloudWatchLogsRoleArnException");
+  }
+  return Status::Ok();
+}
+
+std::optional<std::string> HomeLogGroupName(const TrailConfig& trail) {
+  constexpr std::string_view kGroup = "log-group:";
+  std::optional<Arn> arn = Arn::Parse(trail.LogGroupArn());
+  if (!arn || arn->partition != "aws" || arn->service != "logs" ||
+      arn->region != trail.home_region || arn->account != trail.account_id ||
+      !arn->resource.starts_with(kGroup) || arn->resource.size() == kGroup.size()) {
+    return std::nullopt;
+  }
+  std::string group = arn->resource.substr(kGroup.size());
+  if (group.find(':') != std::string::npos) return std::nullopt;
+  return group;
 }
 
 Status ValidateS3KeyPrefix(std::string_view prefix) {

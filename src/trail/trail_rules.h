@@ -3,6 +3,8 @@
 // Pure functions over plain values; each error carries the CloudTrail error code.
 #pragma once
 
+#include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -22,6 +24,21 @@ inline constexpr size_t kMaxTagsPerTrail = 50;
 // each other ("my-_trail", "my--trail") and is not in IP address form ("192.168.5.4").
 Status ValidateTrailName(std::string_view name);
 
+// The parts of a trail ARN, arn:aws:cloudtrail:<region>:<12 digits>:trail/<name>; nullopt for
+// anything else (the name is not judged).
+struct TrailArnParts {
+  std::string region, account, name;
+};
+std::optional<TrailArnParts> ParseTrailArn(std::string_view arn);
+
+// InvalidArgument (CloudTrailARNInvalidException) unless `arn` is a trail ARN whose name passes
+// ValidateTrailName.
+Status ValidateTrailArn(std::string_view arn);
+
+// A Name / TrailName member: a trail ARN (ValidateTrailArn) when it starts with "arn:", else a
+// trail name (ValidateTrailName).
+Status ValidateTrailNameOrArn(std::string_view value);
+
 // InvalidArgument (InvalidS3PrefixException) for a prefix over 200 characters.
 Status ValidateS3KeyPrefix(std::string_view prefix);
 
@@ -38,6 +55,19 @@ Status ValidateEventSelectors(const std::vector<EventSelector>& selectors);
 // selectors use only eventCategory, readOnly and eventSource.
 // InvalidArgument (InvalidEventSelectorsException).
 Status ValidateAdvancedEventSelectors(const std::vector<AdvancedEventSelector>& selectors);
+
+// InvalidArgument (InvalidParameterCombinationException) for a multi-region trail without
+// global service events.
+Status ValidateGlobalServiceEvents(const TrailConfig& trail);
+
+// InvalidArgument (InvalidCloudWatchLogsRoleArnException) when only one of the CloudWatch Logs
+// log group ARN and role ARN is set: they are given as a pair.
+Status ValidateCloudWatchLogsPair(const TrailConfig& trail);
+
+// The name of the log group the trail's CloudWatchLogsLogGroupArn names (":*" or not) when it
+// is arn:aws:logs:<home region>:<account>:log-group:<name> with a name without ':'; nullopt
+// otherwise (CloudTrail then answers InvalidCloudWatchLogsLogGroupArnException).
+std::optional<std::string> HomeLogGroupName(const TrailConfig& trail);
 
 // InvalidArgument (InvalidTagParameterException) for a key of 1-128 / value of 0-256
 // characters out of range or a key starting with "aws:"; LimitExceeded

@@ -1,5 +1,7 @@
 #include "trail/trail_store.h"
 
+#include "common/arn.h"
+#include "store/json_record.h"
 #include "store/keys.h"
 
 namespace kiroku::trail {
@@ -61,13 +63,12 @@ Result<std::vector<TrailConfig>> ScanTrails(const store::Db& db, const std::stri
   Status error;
   RETURN_IF_ERROR(db.Scan(TrailStore::kColumnFamily, store::Range::Prefix(prefix),
                           [&](std::string_view, std::string_view value) {
-                            boost::system::error_code ec;
-                            json::value v = json::parse(value, ec);
-                            if (ec || !v.is_object()) {
-                              error = Status::Internal("corrupt trail record");
+                            auto record = store::ReadJsonRecord(value, "trail");
+                            if (!record.ok()) {
+                              error = record.status();
                               return false;
                             }
-                            auto trail = TrailConfig::FromJson(v.as_object());
+                            auto trail = TrailConfig::FromJson(*record);
                             if (!trail.ok()) {
                               error = trail.status();
                               return false;
@@ -151,10 +152,9 @@ Result<TrailConfig> TrailStore::Get(std::string_view account, std::string_view h
   ASSIGN_OR_RETURN(std::optional<std::string> value,
                    db_.Get(kColumnFamily, Key(kTrailTag, account, name, home_region)));
   if (!value) return NotFound(name, account);
-  boost::system::error_code ec;
-  json::value v = json::parse(*value, ec);
-  if (ec || !v.is_object()) return Status::Internal("corrupt trail record");
-  return TrailConfig::FromJson(v.as_object());
+  ASSIGN_OR_RETURN(json::object record,
+                   store::ReadJsonRecord(*value, "trail " + std::string(name)));
+  return TrailConfig::FromJson(record);
 }
 
 Result<std::vector<TrailConfig>> TrailStore::List(std::string_view account) const {
@@ -180,19 +180,12 @@ Result<TrailConfig> TrailStore::Find(std::string_view account, std::string_view 
                                      std::string_view name_or_arn) const {
   if (name_or_arn.starts_with("arn:")) {
     // arn:<partition>:cloudtrail:<region>:<account>:trail/<name>
-    std::vector<std::string_view> parts;
-    size_t start = 0;
-    for (int i = 0; i < 5; ++i) {
-      size_t colon = name_or_arn.find(':', start);
-      if (colon == std::string_view::npos) return NotFound(name_or_arn, account);
-      parts.push_back(name_or_arn.substr(start, colon - start));
-      start = colon + 1;
-    }
-    std::string_view resource = name_or_arn.substr(start);
-    if (parts[2] != "cloudtrail" || parts[4] != account || !resource.starts_with("trail/")) {
+    std::optional<kiroku::Arn> arn = kiroku::Arn::Parse(name_or_arn);
+    if (!arn || arn->service != "cloudtrail" || arn->account != account ||
+        !arn->resource.starts_with("trail/")) {
       return NotFound(name_or_arn, account);
     }
-    auto trail = Get(account, parts[3], resource.substr(6));
+    auto trail = Get(account, arn->region, std::string_view(arn->resource).substr(6));
     if (!trail.ok() && trail.status().code() == Code::kNotFound) {
       return NotFound(name_or_arn, account);
     }
@@ -212,10 +205,9 @@ Result<TrailStatus> TrailStore::GetStatus(const TrailConfig& trail) const {
                    db_.Get(kColumnFamily,
                            Key(kStatusTag, trail.account_id, trail.name, trail.home_region)));
   if (!value) return TrailStatus();
-  boost::system::error_code ec;
-  json::value v = json::parse(*value, ec);
-  if (ec || !v.is_object()) return Status::Internal("corrupt trail status record");
-  return TrailStatus::FromJson(v.as_object());
+  ASSIGN_OR_RETURN(json::object record,
+                   store::ReadJsonRecord(*value, "status of trail " + trail.name));
+  return TrailStatus::FromJson(record);
 }
 
 Status TrailStore::UpdateStatus(const TrailConfig& trail,

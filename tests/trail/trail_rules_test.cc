@@ -144,5 +144,54 @@ TEST(TrailRulesTest, Tags) {
   EXPECT_EQ(ValidateTags({{"aws:x", "v"}}).aws_code(), "InvalidTagParameterException");
 }
 
+TEST(TrailRulesTest, TrailArns) {
+  auto parts = ParseTrailArn("arn:aws:cloudtrail:eu-west-1:123456789012:trail/my:trail");
+  ASSERT_TRUE(parts);
+  EXPECT_EQ(parts->region, "eu-west-1");
+  EXPECT_EQ(parts->account, "123456789012");
+  EXPECT_EQ(parts->name, "my:trail");
+  for (std::string_view bad : {"arn:aws:cloudtrail::123456789012:trail/t",
+                               "arn:aws:cloudtrail:us-east-1:12345678901:trail/t",
+                               "arn:aws:cloudtrail:us-east-1:12345678901a:trail/t",
+                               "arn:aws-cn:cloudtrail:us-east-1:123456789012:trail/t",
+                               "arn:aws:logs:us-east-1:123456789012:trail/t",
+                               "arn:aws:cloudtrail:us-east-1:123456789012:eventdatastore/t",
+                               "arn:aws:cloudtrail:us-east-1:123456789012"}) {
+    EXPECT_FALSE(ParseTrailArn(bad)) << bad;
+  }
+  EXPECT_TRUE(ValidateTrailNameOrArn("main").ok());
+  EXPECT_TRUE(ValidateTrailNameOrArn("arn:aws:cloudtrail:us-east-1:123456789012:trail/main").ok());
+  EXPECT_EQ(ValidateTrailNameOrArn("arn:aws:cloudtrail:us-east-1:123456789012:trail/m").aws_code(),
+            "CloudTrailARNInvalidException");
+  EXPECT_EQ(ValidateTrailNameOrArn("m").aws_code(), "InvalidTrailNameException");
+}
+
+TEST(TrailRulesTest, CloudWatchLogsSettings) {
+  TrailConfig t;
+  t.account_id = "123456789012";
+  t.home_region = "us-east-1";
+  EXPECT_TRUE(ValidateCloudWatchLogsPair(t).ok());
+  t.cloudwatch_logs_role_arn = "arn:aws:iam::123456789012:role/r";
+  EXPECT_EQ(ValidateCloudWatchLogsPair(t).aws_code(), "InvalidCloudWatchLogsRoleArnException");
+  t.cloudwatch_logs_log_group_arn = "arn:aws:logs:us-east-1:123456789012:log-group:g:*";
+  EXPECT_TRUE(ValidateCloudWatchLogsPair(t).ok());
+  EXPECT_EQ(HomeLogGroupName(t), "g");
+  t.cloudwatch_logs_log_group_arn = "arn:aws:logs:us-east-1:123456789012:log-group:g";
+  EXPECT_EQ(HomeLogGroupName(t), "g");
+  for (std::string bad : {"arn:aws:logs:us-west-2:123456789012:log-group:g",
+                          "arn:aws:logs:us-east-1:210987654321:log-group:g",
+                          "arn:aws:logs:us-east-1:123456789012:log-group:",
+                          "arn:aws:logs:us-east-1:123456789012:log-group:g:x",
+                          "arn:aws:s3:us-east-1:123456789012:log-group:g", "g"}) {
+    t.cloudwatch_logs_log_group_arn = bad;
+    EXPECT_FALSE(HomeLogGroupName(t)) << bad;
+  }
+  t.multi_region = true;
+  t.include_global_service_events = false;
+  EXPECT_EQ(ValidateGlobalServiceEvents(t).aws_code(), "InvalidParameterCombinationException");
+  t.include_global_service_events = true;
+  EXPECT_TRUE(ValidateGlobalServiceEvents(t).ok());
+}
+
 }  // namespace
 }  // namespace kiroku::trail
