@@ -425,7 +425,7 @@ Status TrailService::CheckCloudWatchLogs(const TrailConfig& t) const {
   if (!arn.starts_with(expected) || arn.size() == expected.size()) return bad_group();
   std::string group = arn.substr(expected.size());
   if (group.find(':') != std::string::npos) return bad_group();
-  logs::Scope scope{t.account_id, t.home_region};
+  kiroku::Scope scope{t.account_id, t.home_region};
   auto found = d_.log_groups.GetLogGroup(scope, group);
   if (!found.ok()) {
     if (found.status().code() == Code::kNotFound) return bad_group();

@@ -52,7 +52,7 @@ logs::Tags TagMap(const json::object& in, std::string_view name) {
   return tags;
 }
 
-logs::Scope ScopeOf(const RequestContext& ctx) { return logs::Scope{ctx.account, ctx.region}; }
+Scope ScopeOf(const RequestContext& ctx) { return Scope{ctx.account, ctx.region}; }
 
 Result<std::string> GroupFromArn(const RequestContext& ctx, std::string_view arn) {
   std::string prefix = "arn:aws:logs:" + ctx.region + ":" + ctx.account + ":log-group:";
@@ -174,7 +174,7 @@ using namespace logs_internal;  // NOLINT: this file defines the logs handlers
 
 namespace {
 
-json::object GroupJson(const logs::Scope& scope, const logs::LogGroup& g, bool pattern_only) {
+json::object GroupJson(const Scope& scope, const logs::LogGroup& g, bool pattern_only) {
   std::string arn = logs::GroupArn(scope, g.name);
   json::object o{{"logGroupName", g.name}, {"creationTime", g.creation_time}, {"arn", arn + ":*"}};
   if (pattern_only) return o;

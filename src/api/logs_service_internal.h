@@ -24,7 +24,7 @@ std::optional<int64_t> Int(const json::object& in, std::string_view name);
 std::optional<bool> Bool(const json::object& in, std::string_view name);
 std::vector<std::string> StrList(const json::object& in, std::string_view name);
 logs::Tags TagMap(const json::object& in, std::string_view name);
-logs::Scope ScopeOf(const RequestContext& ctx);
+Scope ScopeOf(const RequestContext& ctx);
 
 // The log group a request names: logGroupName, or logGroupIdentifier (a name or a log-group
 // ARN, with or without ":*"); exactly one of them when `identifier_member` is non-empty.

@@ -7,8 +7,10 @@
 #include <boost/json.hpp>
 #include <cstring>
 
+#include "common/arn.h"
 #include "common/encoding.h"
 #include "logs/log_store_internal.h"
+#include "store/json_record.h"
 #include "store/keys.h"
 
 namespace kiroku::logs {
@@ -96,13 +98,6 @@ int64_t I(const json::object& o, std::string_view k) {
   return v != nullptr && v->is_number() ? v->to_number<int64_t>() : 0;
 }
 
-Result<json::object> ParseObject(std::string_view raw) {
-  boost::system::error_code ec;
-  json::value v = json::parse(raw, ec);
-  if (ec || !v.is_object()) return Status::Internal("logs: corrupt record");
-  return std::move(v.as_object());
-}
-
 }  // namespace internal
 
 using namespace internal;  // NOLINT: logs' own record helpers
@@ -152,7 +147,7 @@ Status ValidateName(std::string_view name, std::string_view member, bool group) 
 }  // namespace
 
 std::string GroupArn(const Scope& scope, std::string_view group) {
-  return "arn:aws:logs:" + scope.region + ":" + scope.account + ":log-group:" + std::string(group);
+  return Arn::Logs(scope.region, scope.account, "log-group:" + std::string(group)).ToString();
 }
 
 std::string StreamArn(const Scope& scope, std::string_view group, std::string_view stream) {
@@ -196,7 +191,7 @@ std::string LogStore::GroupRecord::Serialize() const {
 }
 
 Result<LogStore::GroupRecord> LogStore::GroupRecord::Parse(std::string raw) {
-  ASSIGN_OR_RETURN(json::object o, ParseObject(raw));
+  ASSIGN_OR_RETURN(json::object o, store::ReadJsonRecord(raw, "log group"));
   GroupRecord r;
   r.raw = std::move(raw);
   r.account = S(o, "account");

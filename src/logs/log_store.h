@@ -13,10 +13,11 @@
 // their tokens name a position in it, so a token stays valid while new events arrive and while
 // the compactor merges chunks.
 //
-// Data keys come from DataKeys (backed by KMS in api/): each group keeps the wrapped copies of
-// its data keys; the plaintext is cached for Options::data_key_cache and decrypted again (a KMS
-// call, so a disabled or deleted key is noticed) when the cache entry expires. Chunks stay under
-// the data key they were written with: associating another KMS key only affects new data.
+// Data keys come from DataKeys (backed by KMS in services/logs/): each group keeps the wrapped
+// copies of its data keys; the plaintext is cached for Options::data_key_cache and decrypted
+// again (a KMS call, so a disabled or deleted key is noticed) when the cache entry expires.
+// Chunks stay under the data key they were written with: associating another KMS key only
+// affects new data.
 //
 // Thread-safe: every method may be called concurrently.
 #pragma once
@@ -34,6 +35,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "common/scope.h"
 #include "common/status.h"
 #include "crypto/secret.h"
 #include "store/db.h"
@@ -53,12 +55,6 @@ inline constexpr int kMaxMetricFiltersPerGroup = 100;
 inline constexpr int kMaxResourcePolicies = 10;
 
 using Tags = std::map<std::string, std::string>;
-
-// Whose resources a call acts on.
-struct Scope {
-  std::string account;
-  std::string region;
-};
 
 // arn:aws:logs:<region>:<account>:log-group:<name> (no ":*").
 std::string GroupArn(const Scope& scope, std::string_view group);

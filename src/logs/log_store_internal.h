@@ -49,8 +49,6 @@ Tags TagsOf(const boost::json::value* v);
 std::string S(const boost::json::object& o, std::string_view k);
 int64_t I(const boost::json::object& o, std::string_view k);
 
-Result<boost::json::object> ParseObject(std::string_view raw);
-
 }  // namespace kiroku::logs::internal
 
 namespace kiroku::logs {

@@ -6,6 +6,7 @@
 
 #include "logs/log_store.h"
 #include "logs/log_store_internal.h"
+#include "store/json_record.h"
 #include "store/keys.h"
 
 namespace kiroku::logs {
@@ -57,7 +58,9 @@ Result<StreamPage> LogStore::DescribeLogStreams(const Scope& scope, std::string_
         if (!name) return true;
         LogStream s;
         s.name = std::move(*name);
-        if (auto o = ParseObject(v); o.ok()) s.creation_time = I(*o, "created");
+        if (auto o = store::ReadJsonRecord(v, "log stream"); o.ok()) {
+          s.creation_time = I(*o, "created");
+        }
         streams.push_back(std::move(s));
         return true;
       }));

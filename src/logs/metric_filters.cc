@@ -5,6 +5,7 @@
 #include "filter/filter_pattern.h"
 #include "logs/log_store.h"
 #include "logs/log_store_internal.h"
+#include "store/json_record.h"
 #include "store/keys.h"
 
 namespace kiroku::logs {
@@ -104,7 +105,7 @@ Status LogStore::PutMetricFilter(const Scope& scope, const MetricFilter& input) 
                            [&](std::string_view k, std::string_view v) {
                              if (k == key) return true;
                              ++count;
-                             if (auto o = ParseObject(v); o.ok()) {
+                             if (auto o = store::ReadJsonRecord(v, "metric filter"); o.ok()) {
                                auto p = filter::FilterPattern::Compile(S(*o, "filterPattern"));
                                if (p.ok() && p->has_regex()) ++regexes;
                              }
@@ -121,7 +122,9 @@ Status LogStore::PutMetricFilter(const Scope& scope, const MetricFilter& input) 
   MetricFilter f = input;
   f.creation_time = clock_.NowMillis();
   if (existing) {
-    if (auto o = ParseObject(*existing); o.ok()) f.creation_time = I(*o, "creationTime");
+    if (auto o = store::ReadJsonRecord(*existing, "metric filter"); o.ok()) {
+      f.creation_time = I(*o, "creationTime");
+    }
   }
   (void)r;
   return db_.Put(kMeta, key, json::serialize(FilterJson(f)));
@@ -150,7 +153,7 @@ LogStore::DescribeMetricFilters(const Scope& scope, const MetricFilterQuery& que
   std::optional<std::string> next;
   RETURN_IF_ERROR(
       db_.Scan(kMeta, store::Range::Prefix(prefix), [&](std::string_view, std::string_view v) {
-        auto o = ParseObject(v);
+        auto o = store::ReadJsonRecord(v, "metric filter");
         if (!o.ok()) return true;
         MetricFilter f = FilterFromJson(*o);
         if (!f.filter_name.starts_with(query.name_prefix)) return true;

@@ -3,6 +3,7 @@
 
 #include "logs/log_store.h"
 #include "logs/log_store_internal.h"
+#include "store/json_record.h"
 
 namespace kiroku::logs {
 namespace json = boost::json;
@@ -52,7 +53,7 @@ Result<std::vector<ResourcePolicy>> LogStore::DescribeResourcePolicies(const Sco
   std::vector<ResourcePolicy> out;
   RETURN_IF_ERROR(db_.Scan(kMeta, store::Range::Prefix(PoliciesPrefix(scope)),
                            [&](std::string_view, std::string_view v) {
-                             if (auto o = ParseObject(v); o.ok()) {
+                             if (auto o = store::ReadJsonRecord(v, "resource policy"); o.ok()) {
                                out.push_back({S(*o, "name"), S(*o, "document"), I(*o, "updated")});
                              }
                              return true;
