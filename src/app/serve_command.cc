@@ -20,8 +20,6 @@
 #include "api/iam_service.h"
 #include "api/iam_simulator_service.h"
 #include "api/internal_caller.h"
-#include "api/logs_kms_adapter.h"
-#include "api/logs_service.h"
 #include "api/s3_service.h"
 #include "api/sts_service.h"
 #include "app/master_key.h"
@@ -37,6 +35,8 @@
 #include "net/server.h"
 #include "s3/blob_store.h"
 #include "s3/s3_store.h"
+#include "services/logs/logs_kms_adapter.h"
+#include "services/logs/logs_service.h"
 #include "services/kms/kms_service.h"
 #include "store/rocks_store.h"
 #include "trail/deliverer.h"
@@ -276,11 +276,12 @@ int Serve(const ServeConfig& config) {
   Maintenance maintenance({KmsUpkeep(keys), HistoryUpkeep(history, clock)},
                           std::chrono::seconds(60));
   api::InternalCaller internal_caller(operations, identities, clock);
-  api::KmsDataKeys logs_data_keys(internal_caller, *master_key);
+  services::LogsKmsDataKeys logs_data_keys(internal_caller, *master_key);
   logs::LogStore::Options logs_options;
   logs_options.data_key_cache = std::chrono::seconds(config.logs_data_key_cache_seconds);
   logs::LogStore logs_store(**db, clock, logs_data_keys, logs_options);
-  api::AddLogsOperations(operations, logs_store);
+  services::LogsService logs_service(logs_store);
+  operations.Add(logs_service.Operations());
   logs::Background logs_background(logs_store, std::chrono::seconds(60));
   // S3: object bytes in encrypted files under <data dir>/objects, metadata in the store.
   auto blobs = s3::BlobStore::Open(data_dir / "objects");

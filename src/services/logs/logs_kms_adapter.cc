@@ -1,10 +1,10 @@
-#include "api/logs_kms_adapter.h"
+#include "services/logs/logs_kms_adapter.h"
 
 #include "common/encoding.h"
 #include "crypto/aead.h"
 #include "policy/context.h"
 
-namespace kiroku::api {
+namespace kiroku::services {
 namespace json = boost::json;
 namespace {
 
@@ -14,8 +14,8 @@ constexpr char kByServiceKey = 'S';
 
 std::string ServiceLabel(const logs::KeyRef& ref) { return "logs-service-owned:" + ref.group_arn; }
 
-InternalCall KmsCall(const logs::KeyRef& ref, std::string operation, json::object input) {
-  InternalCall call;
+api::InternalCall KmsCall(const logs::KeyRef& ref, std::string operation, json::object input) {
+  api::InternalCall call;
   call.principal = policy::ServicePrincipal("logs." + ref.region + ".amazonaws.com");
   call.account = ref.account;
   call.region = ref.region;
@@ -49,7 +49,7 @@ Result<std::string> Blob(const json::value& out, std::string_view member) {
 
 }  // namespace
 
-Result<logs::GeneratedDataKey> KmsDataKeys::Generate(const logs::KeyRef& ref) {
+Result<logs::GeneratedDataKey> LogsKmsDataKeys::Generate(const logs::KeyRef& ref) {
   logs::GeneratedDataKey key;
   if (ref.kms_key_id.empty()) {
     key.plaintext = crypto::SecretBytes::Random(32);
@@ -79,8 +79,8 @@ Result<logs::GeneratedDataKey> KmsDataKeys::Generate(const logs::KeyRef& ref) {
   return key;
 }
 
-Result<crypto::SecretBytes> KmsDataKeys::Decrypt(const logs::KeyRef& ref,
-                                                 std::string_view wrapped) {
+Result<crypto::SecretBytes> LogsKmsDataKeys::Decrypt(const logs::KeyRef& ref,
+                                                     std::string_view wrapped) {
   if (wrapped.empty()) return Status::Internal("logs: empty wrapped data key");
   if (wrapped[0] == kByServiceKey) {
     return crypto::UnwrapKey(master_key_, wrapped.substr(1), ServiceLabel(ref));
@@ -100,4 +100,4 @@ Result<crypto::SecretBytes> KmsDataKeys::Decrypt(const logs::KeyRef& ref,
   return crypto::SecretBytes::TakeFrom(&plaintext);
 }
 
-}  // namespace kiroku::api
+}  // namespace kiroku::services

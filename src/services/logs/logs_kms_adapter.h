@@ -1,4 +1,4 @@
-// KmsDataKeys: logs::DataKeys over KMS, called through api::InternalCaller *as* the CloudWatch
+// LogsKmsDataKeys: logs::DataKeys over KMS, called through api::InternalCaller *as* the CloudWatch
 // Logs service principal `logs.<region>.amazonaws.com`, with the encryption context
 // {"aws:logs:arn": <log group ARN>} — the same authorization an HTTP caller gets (key policy,
 // grants, condition keys), no bypass.
@@ -19,20 +19,20 @@
 #include "crypto/secret.h"
 #include "logs/log_store.h"
 
-namespace kiroku::api {
+namespace kiroku::services {
 
-class KmsDataKeys final : public logs::DataKeys {
+class LogsKmsDataKeys final : public logs::DataKeys {
  public:
   // `caller` and `master_key` must outlive this object.
-  KmsDataKeys(const InternalCaller& caller, const crypto::SecretBytes& master_key)
+  LogsKmsDataKeys(const api::InternalCaller& caller, const crypto::SecretBytes& master_key)
       : caller_(caller), master_key_(master_key) {}
 
   Result<logs::GeneratedDataKey> Generate(const logs::KeyRef& ref) override;
   Result<crypto::SecretBytes> Decrypt(const logs::KeyRef& ref, std::string_view wrapped) override;
 
  private:
-  const InternalCaller& caller_;
+  const api::InternalCaller& caller_;
   const crypto::SecretBytes& master_key_;
 };
 
-}  // namespace kiroku::api
+}  // namespace kiroku::services
