@@ -12,9 +12,6 @@
 #include <thread>
 
 #include "api/audit_hook.h"
-#include "api/cloudtrail_keys_service.h"
-#include "api/cloudtrail_service.h"
-#include "api/cloudtrail_sinks.h"
 #include "api/frontend.h"
 #include "api/stages.h"
 #include "api/iam_service.h"
@@ -35,6 +32,8 @@
 #include "net/server.h"
 #include "s3/blob_store.h"
 #include "s3/s3_store.h"
+#include "services/cloudtrail/cloudtrail_service.h"
+#include "services/cloudtrail/sinks.h"
 #include "services/logs/logs_kms_adapter.h"
 #include "services/logs/logs_service.h"
 #include "services/kms/kms_service.h"
@@ -270,9 +269,7 @@ int Serve(const ServeConfig& config) {
   trail::TrailStore trails(**db);
   trail::DeliveryQueue delivery_queue(**db, trails, clock);
   trail::Recorder recorder(**db, history, &delivery_queue);
-  api::AddCloudTrailOperations(operations, history, recorder);
   trail::SigningKeys trail_signing_keys(**db, *master_key, clock);
-  api::AddCloudTrailKeyOperations(operations, trail_signing_keys, clock);
   Maintenance maintenance({KmsUpkeep(keys), HistoryUpkeep(history, clock)},
                           std::chrono::seconds(60));
   api::InternalCaller internal_caller(operations, identities, clock);
@@ -291,14 +288,17 @@ int Serve(const ServeConfig& config) {
   }
   s3::S3Store s3_store(**db, **blobs, clock);
   api::InternalCaller s3_kms_caller(operations, identities, clock);
-  api::AddCloudTrailTrailOperations(
-      operations, {trails, s3_store, logs_store, keys, identities, internal_caller, clock, &recorder});
+  services::CloudTrailService cloudtrail_service({history, recorder, trail_signing_keys, trails,
+                                                  s3_store, logs_store, keys, identities,
+                                                  internal_caller, clock});
+  operations.Add(cloudtrail_service.Operations());
   api::S3Service s3_service(operations, s3_store, identities, sessions, *master_key, s3_kms_caller,
                             clock);
   // CloudTrail delivery: S3 log files and CloudWatch Logs, as cloudtrail.amazonaws.com.
   api::InternalCaller trail_caller(operations, identities, clock);
-  api::S3LogFileSink trail_s3_sink(trail_caller);
-  api::RoleCloudWatchLogsSink trail_cwl_sink(trail_caller, identities, sessions, &recorder, clock);
+  services::S3LogFileSink trail_s3_sink(trail_caller);
+  services::RoleCloudWatchLogsSink trail_cwl_sink(trail_caller, identities, sessions, &recorder,
+                                                  clock);
   trail::DeliveryOptions delivery_options;
   delivery_options.s3_interval = std::chrono::milliseconds(config.trail_s3_interval_ms);
   delivery_options.cloudwatch_logs_delay = std::chrono::milliseconds(config.trail_cwl_delay_ms);

@@ -14,7 +14,7 @@
 // the trail's status (LatestDeliveryError / LatestCloudWatchLogsDeliveryError) and retried with
 // exponential backoff up to `max_backoff`; a success clears the error and sets the delivery
 // time. The destinations are interfaces (sinks): app/ plugs in implementations that call S3
-// and CloudWatch Logs as CloudTrail would (api/cloudtrail_sinks.h).
+// and CloudWatch Logs as CloudTrail would (services/cloudtrail/sinks.h).
 #pragma once
 
 #include <chrono>

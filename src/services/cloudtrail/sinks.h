@@ -28,11 +28,11 @@
 #include "trail/deliverer.h"
 #include "trail/recorder.h"
 
-namespace kiroku::api {
+namespace kiroku::services {
 
 class S3LogFileSink final : public trail::LogFileSink, public trail::DigestFileSink {
  public:
-  explicit S3LogFileSink(const InternalCaller& caller) : caller_(caller) {}
+  explicit S3LogFileSink(const api::InternalCaller& caller) : caller_(caller) {}
   Status PutLogFile(const trail::TrailConfig& trail, const std::string& key,
                     const std::string& body) override;
   Status PutDigestFile(const trail::TrailConfig& trail, const std::string& key,
@@ -42,16 +42,18 @@ class S3LogFileSink final : public trail::LogFileSink, public trail::DigestFileS
  private:
   Status Put(const trail::TrailConfig& trail, const std::string& key, const std::string& body,
              const std::map<std::string, std::string>& metadata);
-  const InternalCaller& caller_;
+  const api::InternalCaller& caller_;
 };
 
 class RoleCloudWatchLogsSink final : public trail::CloudWatchLogsSink {
  public:
   // All must outlive the sink; `recorder` may be null (no AssumeRole events).
-  RoleCloudWatchLogsSink(const InternalCaller& caller, const iam::IdentityStore& identities,
-                         iam::SessionStore& sessions, trail::Recorder* recorder,
-                         const Clock& clock)
-      : caller_(caller), identities_(identities), sessions_(sessions), recorder_(recorder),
+  RoleCloudWatchLogsSink(const api::InternalCaller& caller, const iam::IdentityStore& identities,
+                         iam::SessionStore& sessions, trail::Recorder* recorder, const Clock& clock)
+      : caller_(caller),
+        identities_(identities),
+        sessions_(sessions),
+        recorder_(recorder),
         clock_(clock) {}
 
   Status PutEvents(const trail::TrailConfig& trail, const std::vector<Event>& events) override;
@@ -66,7 +68,7 @@ class RoleCloudWatchLogsSink final : public trail::CloudWatchLogsSink {
   void RecordAssumeRole(const trail::TrailConfig& trail, const iam::AssumedRole& assumed,
                         const iam::Role& role, const std::string& session_name);
 
-  const InternalCaller& caller_;
+  const api::InternalCaller& caller_;
   const iam::IdentityStore& identities_;
   iam::SessionStore& sessions_;
   trail::Recorder* recorder_;
@@ -76,4 +78,4 @@ class RoleCloudWatchLogsSink final : public trail::CloudWatchLogsSink {
   std::set<std::string> streams_;  // "<group ARN>|<stream>" known to exist, guarded by mu_
 };
 
-}  // namespace kiroku::api
+}  // namespace kiroku::services

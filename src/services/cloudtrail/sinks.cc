@@ -1,13 +1,16 @@
-#include "api/cloudtrail_sinks.h"
+#include "services/cloudtrail/sinks.h"
 
 #include "api/pipeline.h"
 #include "aws/errors.h"
 #include "aws/model.h"
+#include "common/arn.h"
 #include "common/encoding.h"
 #include "common/logging.h"
 
-namespace kiroku::api {
+namespace kiroku::services {
 namespace json = boost::json;
+using api::InternalCall;
+using api::NewRequestId;
 namespace {
 
 constexpr std::string_view kCloudTrail = "cloudtrail.amazonaws.com";
@@ -16,20 +19,14 @@ constexpr auto kRenewBefore = std::chrono::minutes(5);
 constexpr std::string_view kSessionName = "CloudTrailDelivery";
 
 // arn:aws:logs:<region>:<account>:log-group:<name> → (region, name).
-std::optional<std::pair<std::string, std::string>> ParseLogGroupArn(std::string_view arn) {
-  constexpr std::string_view kPrefix = "arn:aws:logs:";
-  if (!arn.starts_with(kPrefix)) return std::nullopt;
-  std::string_view rest = arn.substr(kPrefix.size());
-  size_t region_end = rest.find(':');
-  if (region_end == std::string_view::npos) return std::nullopt;
-  std::string_view region = rest.substr(0, region_end);
-  rest = rest.substr(region_end + 1);
-  size_t account_end = rest.find(':');
-  if (account_end == std::string_view::npos) return std::nullopt;
-  rest = rest.substr(account_end + 1);
+std::optional<std::pair<std::string, std::string>> ParseLogGroupArn(std::string_view text) {
   constexpr std::string_view kGroup = "log-group:";
-  if (!rest.starts_with(kGroup) || rest.size() == kGroup.size()) return std::nullopt;
-  return std::pair<std::string, std::string>(region, rest.substr(kGroup.size()));
+  std::optional<Arn> arn = Arn::Parse(text);
+  if (!arn || arn->partition != "aws" || arn->service != "logs" ||
+      !arn->resource.starts_with(kGroup) || arn->resource.size() == kGroup.size()) {
+    return std::nullopt;
+  }
+  return std::pair<std::string, std::string>(arn->region, arn->resource.substr(kGroup.size()));
 }
 
 // The failure with the error code `service`'s clients would have seen (AccessDenied for S3,
@@ -76,8 +73,12 @@ Status S3LogFileSink::Put(const trail::TrailConfig& trail, const std::string& ke
     for (const auto& [k, v] : metadata) meta[k] = v;
     input["Metadata"] = std::move(meta);
   }
-  InternalCall call{policy::ServicePrincipal(kCloudTrail), trail.account_id, trail.home_region,
-                    "s3", "PutObject", std::move(input)};
+  InternalCall call{policy::ServicePrincipal(kCloudTrail),
+                    trail.account_id,
+                    trail.home_region,
+                    "s3",
+                    "PutObject",
+                    std::move(input)};
   return AsServiceError(caller_.Call(call).status(), "s3");
 }
 
@@ -123,12 +124,10 @@ void RoleCloudWatchLogsSink::RecordAssumeRole(const trail::TrailConfig& trail,
   r.identity.invoked_by = std::string(kCloudTrail);
   r.request_parameters = json::object{{"roleArn", role.arn}, {"roleSessionName", session_name}};
   r.response_elements = json::object{
-      {"credentials",
-       json::object{{"accessKeyId", assumed.credentials.access_key_id},
-                    {"expiration", FormatIso8601(assumed.credentials.expiration)}}},
+      {"credentials", json::object{{"accessKeyId", assumed.credentials.access_key_id},
+                                   {"expiration", FormatIso8601(assumed.credentials.expiration)}}},
       {"assumedRoleUser",
-       json::object{{"assumedRoleId", assumed.principal.user_id},
-                    {"arn", assumed.principal.arn}}}};
+       json::object{{"assumedRoleId", assumed.principal.user_id}, {"arn", assumed.principal.arn}}}};
   r.request_id = NewRequestId();
   r.read_only = true;
   r.recipient_account_id = trail.account_id;
@@ -160,8 +159,8 @@ Status RoleCloudWatchLogsSink::PutEvents(const trail::TrailConfig& trail,
   };
   for (int attempt = 0; attempt < 2; ++attempt) {
     if (!known) {
-      auto created = call("CreateLogStream",
-                          {{"logGroupName", group_name}, {"logStreamName", stream}});
+      auto created =
+          call("CreateLogStream", {{"logGroupName", group_name}, {"logStreamName", stream}});
       if (!created.ok()) created = AsServiceError(created.status(), "logs");
       if (!created.ok() && created.status().aws_code() != "ResourceAlreadyExistsException") {
         return created.status();
@@ -189,4 +188,4 @@ Status RoleCloudWatchLogsSink::PutEvents(const trail::TrailConfig& trail,
   return Status::Internal("unreachable");
 }
 
-}  // namespace kiroku::api
+}  // namespace kiroku::services
