@@ -1,8 +1,13 @@
 // Account-level IAM operations: alias, password policy, GetAccountSummary and
 // GetAccountAuthorizationDetails.
-#include "api/iam_service_internal.h"
+#include <algorithm>
 
-namespace kiroku::api::iam_internal {
+#include "services/iam/iam_service.h"
+#include "services/iam/iam_service_internal.h"
+
+namespace kiroku::services {
+using namespace iam_internal;
+
 namespace {
 
 json::object PasswordPolicyJson(const iam::PasswordPolicy& p) {
@@ -41,8 +46,8 @@ Result<json::array> AttachedList(const iam::IdentityStore& store, iam::EntityKin
   return list;
 }
 
-Result<json::object> GetAccountAuthorizationDetails(iam::IdentityStore& store,
-                                                    RequestContext& ctx) {
+Result<json::object> AuthorizationDetails(const iam::IdentityStore& store,
+                                          const RequestContext& ctx) {
   std::vector<std::string> filter = InputStrings(ctx.input, "Filter");
   auto wanted = [&](const char* type) {
     return filter.empty() || std::find(filter.begin(), filter.end(), type) != filter.end();
@@ -123,15 +128,16 @@ Result<json::object> GetAccountAuthorizationDetails(iam::IdentityStore& store,
   return out;
 }
 
-Result<json::object> GetAccountSummary(iam::IdentityStore& store) {
+Result<json::object> Summary(const iam::IdentityStore& store) {
   ASSIGN_OR_RETURN(auto users, store.ListUsers());
   ASSIGN_OR_RETURN(auto groups, store.ListGroups());
   ASSIGN_OR_RETURN(auto roles, store.ListRoles());
   ASSIGN_OR_RETURN(auto local, store.ListPolicies(iam::PolicyScope::kLocal, false));
   ASSIGN_OR_RETURN(auto root_keys, store.ListAccessKeys(""));
   ASSIGN_OR_RETURN(auto mfa_devices, store.ListVirtualMfaDevices());
-  size_t mfa_in_use = std::count_if(mfa_devices.begin(), mfa_devices.end(),
-                                    [](const iam::VirtualMfaDevice& d) { return !d.user_name.empty(); });
+  size_t mfa_in_use =
+      std::count_if(mfa_devices.begin(), mfa_devices.end(),
+                    [](const iam::VirtualMfaDevice& d) { return !d.user_name.empty(); });
   size_t versions = 0;
   for (const iam::ManagedPolicy& p : local) versions += p.versions.size();
   // Counts are this account's; quotas are AWS's defaults, which kiroku enforces where it has them.
@@ -173,86 +179,61 @@ Result<json::object> GetAccountSummary(iam::IdentityStore& store) {
 
 }  // namespace
 
-void AddAccountOperations(OperationTable& table, iam::IdentityStore& store) {
-  Add(
-      table, store, "CreateAccountAlias",
-      [&store](RequestContext& ctx) -> Result<json::object> {
-        std::string alias = Str(ctx.input, "AccountAlias");
-        RETURN_IF_ERROR(store.CreateAccountAlias(alias));
-        return json::object{};
-      },
-      Auth("iam:CreateAccountAlias"));
-
-  Add(
-      table, store, "ListAccountAliases",
-      [&store](RequestContext& ctx) -> Result<json::object> {
-        ASSIGN_OR_RETURN(auto aliases, store.ListAccountAliases());
-        std::vector<std::pair<std::string, json::value>> items;
-        for (const std::string& a : aliases) items.emplace_back(a, json::value(a));
-        json::object out;
-        RETURN_IF_ERROR(Paginate(ctx.input, std::move(items), "AccountAliases", out));
-        return out;
-      },
-      Auth("iam:ListAccountAliases"));
-
-  Add(
-      table, store, "DeleteAccountAlias",
-      [&store](RequestContext& ctx) -> Result<json::object> {
-        std::string alias = Str(ctx.input, "AccountAlias");
-        RETURN_IF_ERROR(store.DeleteAccountAlias(alias));
-        return json::object{};
-      },
-      Auth("iam:DeleteAccountAlias"));
-
-  Add(
-      table, store, "UpdateAccountPasswordPolicy",
-      [&store](RequestContext& ctx) -> Result<json::object> {
-        iam::PasswordPolicy p;
-        const json::object& in = ctx.input;
-        p.minimum_password_length =
-            static_cast<int>(OptionalInt(in, "MinimumPasswordLength").value_or(6));
-        p.require_symbols = OptionalBool(in, "RequireSymbols").value_or(false);
-        p.require_numbers = OptionalBool(in, "RequireNumbers").value_or(false);
-        p.require_uppercase_characters =
-            OptionalBool(in, "RequireUppercaseCharacters").value_or(false);
-        p.require_lowercase_characters =
-            OptionalBool(in, "RequireLowercaseCharacters").value_or(false);
-        p.allow_users_to_change_password =
-            OptionalBool(in, "AllowUsersToChangePassword").value_or(false);
-        p.max_password_age = static_cast<int>(OptionalInt(in, "MaxPasswordAge").value_or(0));
-        p.password_reuse_prevention =
-            static_cast<int>(OptionalInt(in, "PasswordReusePrevention").value_or(0));
-        p.hard_expiry = OptionalBool(in, "HardExpiry").value_or(false);
-        RETURN_IF_ERROR(store.UpdateAccountPasswordPolicy(p));
-        return json::object{};
-      },
-      Auth("iam:UpdateAccountPasswordPolicy"));
-
-  Add(
-      table, store, "GetAccountPasswordPolicy",
-      [&store](RequestContext&) -> Result<json::object> {
-        ASSIGN_OR_RETURN(iam::PasswordPolicy p, store.GetAccountPasswordPolicy());
-        return json::object{{"PasswordPolicy", PasswordPolicyJson(p)}};
-      },
-      Auth("iam:GetAccountPasswordPolicy"));
-
-  Add(
-      table, store, "DeleteAccountPasswordPolicy",
-      [&store](RequestContext&) -> Result<json::object> {
-        RETURN_IF_ERROR(store.DeleteAccountPasswordPolicy());
-        return json::object{};
-      },
-      Auth("iam:DeleteAccountPasswordPolicy"));
-
-  Add(
-      table, store, "GetAccountSummary",
-      [&store](RequestContext&) { return GetAccountSummary(store); },
-      Auth("iam:GetAccountSummary"));
-
-  Add(
-      table, store, "GetAccountAuthorizationDetails",
-      [&store](RequestContext& ctx) { return GetAccountAuthorizationDetails(store, ctx); },
-      Auth("iam:GetAccountAuthorizationDetails"));
+IamService::Json IamService::CreateAccountAlias(RequestContext& ctx) const {
+  RETURN_IF_ERROR(identities_.CreateAccountAlias(Str(ctx.input, "AccountAlias")));
+  return Out();
 }
 
-}  // namespace kiroku::api::iam_internal
+IamService::Json IamService::ListAccountAliases(RequestContext& ctx) const {
+  ASSIGN_OR_RETURN(auto aliases, identities_.ListAccountAliases());
+  std::vector<std::pair<std::string, json::value>> items;
+  for (const std::string& a : aliases) items.emplace_back(a, json::value(a));
+  json::object out;
+  RETURN_IF_ERROR(Paginate(ctx.input, std::move(items), "AccountAliases", out));
+  return Out(std::move(out));
+}
+
+IamService::Json IamService::DeleteAccountAlias(RequestContext& ctx) const {
+  RETURN_IF_ERROR(identities_.DeleteAccountAlias(Str(ctx.input, "AccountAlias")));
+  return Out();
+}
+
+IamService::Json IamService::UpdateAccountPasswordPolicy(RequestContext& ctx) const {
+  iam::PasswordPolicy p;
+  const json::object& in = ctx.input;
+  p.minimum_password_length =
+      static_cast<int>(OptionalInt(in, "MinimumPasswordLength").value_or(6));
+  p.require_symbols = OptionalBool(in, "RequireSymbols").value_or(false);
+  p.require_numbers = OptionalBool(in, "RequireNumbers").value_or(false);
+  p.require_uppercase_characters = OptionalBool(in, "RequireUppercaseCharacters").value_or(false);
+  p.require_lowercase_characters = OptionalBool(in, "RequireLowercaseCharacters").value_or(false);
+  p.allow_users_to_change_password = OptionalBool(in, "AllowUsersToChangePassword").value_or(false);
+  p.max_password_age = static_cast<int>(OptionalInt(in, "MaxPasswordAge").value_or(0));
+  p.password_reuse_prevention =
+      static_cast<int>(OptionalInt(in, "PasswordReusePrevention").value_or(0));
+  p.hard_expiry = OptionalBool(in, "HardExpiry").value_or(false);
+  RETURN_IF_ERROR(identities_.UpdateAccountPasswordPolicy(p));
+  return Out();
+}
+
+IamService::Json IamService::GetAccountPasswordPolicy(RequestContext&) const {
+  ASSIGN_OR_RETURN(iam::PasswordPolicy p, identities_.GetAccountPasswordPolicy());
+  return Out({{"PasswordPolicy", PasswordPolicyJson(p)}});
+}
+
+IamService::Json IamService::DeleteAccountPasswordPolicy(RequestContext&) const {
+  RETURN_IF_ERROR(identities_.DeleteAccountPasswordPolicy());
+  return Out();
+}
+
+IamService::Json IamService::GetAccountSummary(RequestContext&) const {
+  ASSIGN_OR_RETURN(json::object out, Summary(identities_));
+  return Out(std::move(out));
+}
+
+IamService::Json IamService::GetAccountAuthorizationDetails(RequestContext& ctx) const {
+  ASSIGN_OR_RETURN(json::object out, AuthorizationDetails(identities_, ctx));
+  return Out(std::move(out));
+}
+
+}  // namespace kiroku::services

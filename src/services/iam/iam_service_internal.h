@@ -1,7 +1,7 @@
-// Internal to the iam_*service.cc files: reading the decoded input, building the output
-// shapes, pagination (Marker/MaxItems), and the authorization pieces (resource ARNs of users,
+// Internal to src/services/iam/: reading the decoded input, building the output shapes,
+// pagination (Marker/MaxItems) (wire.cc), and the authorization pieces (resource ARNs of users,
 // roles, groups and policies; aws:RequestTag/aws:TagKeys, aws:ResourceTag, iam:PolicyARN and
-// iam:PermissionsBoundary condition keys).
+// iam:PermissionsBoundary condition keys) (authorization.cc).
 #pragma once
 
 #include <boost/json.hpp>
@@ -14,9 +14,11 @@
 #include "api/operation.h"
 #include "iam/identity_store.h"
 
-namespace kiroku::api::iam_internal {
+namespace kiroku::services::iam_internal {
 
 namespace json = boost::json;
+using api::RequestContext;
+using api::Str;
 
 // Input readers. The decode stage validated the input against the model (required members are
 // present, every member has its type and constraints), so modelled required members are read
@@ -39,6 +41,10 @@ json::object GroupJson(const iam::Group& group);
 json::object RoleJson(const iam::Role& role, bool full);
 json::object PolicyJson(const iam::ManagedPolicy& policy);
 json::object VersionJson(const iam::PolicyVersion& version, bool with_document);
+// The output of a handler: `out` as a JSON value.
+inline Result<json::value> Out(json::object out = {}) { return json::value(std::move(out)); }
+// "UserName", "RoleName" or "GroupName": the input member naming an entity of `kind`.
+const char* NameField(iam::EntityKind kind);
 // Policy documents travel URL-encoded, as IAM sends them (botocore decodes them).
 std::string EncodeDocument(std::string_view document);
 
@@ -71,6 +77,14 @@ ResourcesFn GroupResource(const iam::IdentityStore& store, std::string field = "
 // The policy ARN of input `field` as given; or arn:…:policy/<path><PolicyName> for CreatePolicy.
 ResourcesFn PolicyResource(std::string field = "PolicyArn");
 ResourcesFn NewPolicyResource();
+// The owner of the access key AccessKeyId ("*" when it has none or is unknown).
+ResourcesFn AccessKeyOwnerResource(const iam::IdentityStore& store);
+// arn:aws:iam::<acct>:mfa/<path><name> of CreateVirtualMFADevice's input.
+ResourcesFn NewMfaDeviceResource();
+// The device named by SerialNumber (an ARN) as the resource.
+ResourcesFn MfaSerialResource();
+// The simulator's PolicySourceArn (a ValidationError when absent).
+ResourcesFn PolicySourceResource();
 
 // aws:RequestTag/<k> and aws:TagKeys from the input Tags (or TagKeys for Untag*).
 void AddRequestTagKeys(const RequestContext& ctx, policy::ContextKeys& keys);
@@ -84,18 +98,7 @@ ContextFn RoleResourceTags(const iam::IdentityStore& store);  // aws:ResourceTag
 // aws:ResourceTag/* of the customer managed policy named by PolicyArn.
 ContextFn PolicyResourceTags(const iam::IdentityStore& store);
 
-// Registers `handler` for IAM `operation` with `authorization`; every call also notes the
-// access key's last use.
-using IamHandler = std::function<Result<json::object>(RequestContext&)>;
-void Add(OperationTable& table, iam::IdentityStore& store, std::string operation,
-         IamHandler handler, Authorization authorization);
-Authorization Auth(std::string action, ResourcesFn resources = nullptr,
-                   ContextFn context = nullptr);
+// The authorization of a row: the resources it acts on and its condition keys.
+api::Authorization Auth(ResourcesFn resources = nullptr, ContextFn context = nullptr);
 
-void AddUserOperations(OperationTable& table, iam::IdentityStore& store);
-void AddRoleOperations(OperationTable& table, iam::IdentityStore& store);
-void AddPolicyOperations(OperationTable& table, iam::IdentityStore& store);
-void AddAccountOperations(OperationTable& table, iam::IdentityStore& store);
-void AddMfaOperations(OperationTable& table, iam::IdentityStore& store);
-
-}  // namespace kiroku::api::iam_internal
+}  // namespace kiroku::services::iam_internal

@@ -1,12 +1,11 @@
-#include "api/iam_service.h"
-
+// The wire side shared by the IAM handlers: input readers, output shapes and Marker/MaxItems
+// pagination.
 #include <algorithm>
 
-#include "api/iam_service_internal.h"
 #include "common/encoding.h"
+#include "services/iam/iam_service_internal.h"
 
-namespace kiroku::api {
-namespace iam_internal {
+namespace kiroku::services::iam_internal {
 namespace {
 
 // "UserName" -> "userName", as AWS's validation messages name members.
@@ -15,8 +14,6 @@ std::string FieldName(std::string_view member) { return LowerFirst(member); }
 Status Validation(std::string message) {
   return Status::InvalidArgument(std::move(message)).WithAwsCode("ValidationError");
 }
-
-std::string Account(const RequestContext& ctx) { return ctx.principal.account; }
 
 }  // namespace
 
@@ -81,9 +78,13 @@ json::array TagList(const iam::Tags& tags) {
   return list;
 }
 
-static json::object Boundary(const std::string& arn) {
+namespace {
+
+json::object Boundary(const std::string& arn) {
   return json::object{{"PermissionsBoundaryType", "Policy"}, {"PermissionsBoundaryArn", arn}};
 }
+
+}  // namespace
 
 json::object UserJson(const iam::User& user, bool full) {
   json::object o{{"Path", user.path},
@@ -148,6 +149,18 @@ json::object VersionJson(const iam::PolicyVersion& v, bool with_document) {
   return o;
 }
 
+const char* NameField(iam::EntityKind kind) {
+  switch (kind) {
+    case iam::EntityKind::kUser:
+      return "UserName";
+    case iam::EntityKind::kRole:
+      return "RoleName";
+    case iam::EntityKind::kGroup:
+      return "GroupName";
+  }
+  return "";
+}
+
 std::string SortKey(std::string_view name) { return AsciiLower(name); }
 
 std::string SortKey(char group, std::string_view name) {
@@ -201,154 +214,4 @@ Result<std::string> UserNameOrCaller(const RequestContext& ctx, std::string_view
   }
 }
 
-ResourcesFn UserResource(const iam::IdentityStore& store, std::string field, bool default_caller) {
-  return [&store, field,
-          default_caller](const RequestContext& ctx) -> Result<std::vector<std::string>> {
-    std::optional<std::string> name = Optional(ctx.input, field);
-    if (!name) {
-      if (default_caller && !ctx.principal.arn.empty())
-        return std::vector<std::string>{ctx.principal.arn};
-      return std::vector<std::string>{"*"};
-    }
-    if (Result<iam::User> user = store.GetUser(*name); user.ok()) {
-      return std::vector<std::string>{user->arn};
-    }
-    std::string path = OrDefault(ctx.input, "Path", "/");
-    return std::vector<std::string>{"arn:aws:iam::" + Account(ctx) + ":user" + path + *name};
-  };
-}
-
-ResourcesFn RoleResource(const iam::IdentityStore& store, std::string field) {
-  return [&store, field](const RequestContext& ctx) -> Result<std::vector<std::string>> {
-    std::optional<std::string> name = Optional(ctx.input, field);
-    if (!name) return std::vector<std::string>{"*"};
-    if (Result<iam::Role> role = store.GetRole(*name); role.ok()) {
-      return std::vector<std::string>{role->arn};
-    }
-    std::string path = OrDefault(ctx.input, "Path", "/");
-    return std::vector<std::string>{"arn:aws:iam::" + Account(ctx) + ":role" + path + *name};
-  };
-}
-
-ResourcesFn GroupResource(const iam::IdentityStore& store, std::string field) {
-  return [&store, field](const RequestContext& ctx) -> Result<std::vector<std::string>> {
-    std::optional<std::string> name = Optional(ctx.input, field);
-    if (!name) return std::vector<std::string>{"*"};
-    if (Result<iam::Group> group = store.GetGroup(*name); group.ok()) {
-      return std::vector<std::string>{group->arn};
-    }
-    std::string path = OrDefault(ctx.input, "Path", "/");
-    return std::vector<std::string>{"arn:aws:iam::" + Account(ctx) + ":group" + path + *name};
-  };
-}
-
-ResourcesFn PolicyResource(std::string field) {
-  return [field](const RequestContext& ctx) -> Result<std::vector<std::string>> {
-    std::optional<std::string> arn = Optional(ctx.input, field);
-    return std::vector<std::string>{arn.value_or("*")};
-  };
-}
-
-ResourcesFn NewPolicyResource() {
-  return [](const RequestContext& ctx) -> Result<std::vector<std::string>> {
-    return std::vector<std::string>{"arn:aws:iam::" + Account(ctx) + ":policy" +
-                                    OrDefault(ctx.input, "Path", "/") +
-                                    OrDefault(ctx.input, "PolicyName", "")};
-  };
-}
-
-void AddRequestTagKeys(const RequestContext& ctx, policy::ContextKeys& keys) {
-  std::vector<std::string> tag_keys;
-  for (const auto& [k, v] : InputTags(ctx.input)) {
-    keys.SetString("aws:RequestTag/" + k, v);
-    tag_keys.push_back(k);
-  }
-  for (const std::string& k : InputStrings(ctx.input, "TagKeys")) tag_keys.push_back(k);
-  if (!tag_keys.empty()) keys.SetStrings("aws:TagKeys", std::move(tag_keys));
-}
-
-ContextFn All(std::vector<ContextFn> fns) {
-  return [fns = std::move(fns)](const RequestContext& ctx, policy::ContextKeys& keys) {
-    for (const ContextFn& fn : fns) fn(ctx, keys);
-  };
-}
-
-ContextFn RequestTags() { return AddRequestTagKeys; }
-
-ContextFn PolicyArnKey() {
-  return [](const RequestContext& ctx, policy::ContextKeys& keys) {
-    if (auto arn = Optional(ctx.input, "PolicyArn"))
-      keys.Set("iam:PolicyARN", policy::ContextType::kString, {*arn});
-  };
-}
-
-ContextFn PermissionsBoundaryKey() {
-  return [](const RequestContext& ctx, policy::ContextKeys& keys) {
-    if (auto arn = Optional(ctx.input, "PermissionsBoundary")) {
-      keys.SetString("iam:PermissionsBoundary", *arn);
-    }
-  };
-}
-
-ContextFn UserResourceTags(const iam::IdentityStore& store) {
-  return [&store](const RequestContext& ctx, policy::ContextKeys& keys) {
-    auto name = Optional(ctx.input, "UserName");
-    if (!name) return;
-    if (Result<iam::User> user = store.GetUser(*name); user.ok()) {
-      for (const auto& [k, v] : user->tags) keys.SetString("aws:ResourceTag/" + k, v);
-    }
-  };
-}
-
-ContextFn RoleResourceTags(const iam::IdentityStore& store) {
-  return [&store](const RequestContext& ctx, policy::ContextKeys& keys) {
-    auto name = Optional(ctx.input, "RoleName");
-    if (!name) return;
-    if (Result<iam::Role> role = store.GetRole(*name); role.ok()) {
-      for (const auto& [k, v] : role->tags) keys.SetString("aws:ResourceTag/" + k, v);
-    }
-  };
-}
-
-ContextFn PolicyResourceTags(const iam::IdentityStore& store) {
-  return [&store](const RequestContext& ctx, policy::ContextKeys& keys) {
-    auto arn = Optional(ctx.input, "PolicyArn");
-    if (!arn) return;
-    if (Result<iam::ManagedPolicy> p = store.GetPolicy(*arn); p.ok()) {
-      for (const auto& [k, v] : p->tags) keys.SetString("aws:ResourceTag/" + k, v);
-    }
-  };
-}
-
-Authorization Auth(std::string action, ResourcesFn resources, ContextFn context) {
-  Authorization auth;
-  auth.action = std::move(action);
-  auth.resources = std::move(resources);
-  auth.context = std::move(context);
-  return auth;
-}
-
-void Add(OperationTable& table, iam::IdentityStore& store, std::string operation,
-         IamHandler handler, Authorization authorization) {
-  OperationFn noted = [&store,
-                       handler = std::move(handler)](RequestContext& ctx) -> Result<json::value> {
-    // Best effort: a failed usage note must not fail the call it describes.
-    if (!ctx.access_key_id.empty())
-      (void)store.NoteAccessKeyUsed(ctx.access_key_id, "iam", ctx.region);
-    ASSIGN_OR_RETURN(json::object out, handler(ctx));
-    return json::value(std::move(out));
-  };
-  table.Add("iam", std::move(operation), Operation{.handler = std::move(noted), .authorization = std::move(authorization)});
-}
-
-}  // namespace iam_internal
-
-void AddIamOperations(OperationTable& table, iam::IdentityStore& identities) {
-  iam_internal::AddUserOperations(table, identities);
-  iam_internal::AddRoleOperations(table, identities);
-  iam_internal::AddPolicyOperations(table, identities);
-  iam_internal::AddAccountOperations(table, identities);
-  iam_internal::AddMfaOperations(table, identities);
-}
-
-}  // namespace kiroku::api
+}  // namespace kiroku::services::iam_internal

@@ -1,7 +1,7 @@
 // STS AssumeRole through InternalCaller: a service acting for itself (CloudTrail delivering to
 // CloudWatch Logs) assumes a role through the same authorization and trust check as an HTTP
 // caller.
-#include "api/sts_service.h"
+#include "services/sts/sts_service.h"
 
 #include <gtest/gtest.h>
 
@@ -10,7 +10,7 @@
 #include "testing/fake_clock.h"
 #include "testing/temp_dir.h"
 
-namespace kiroku::api {
+namespace kiroku::services {
 namespace {
 
 namespace json = boost::json;
@@ -22,9 +22,10 @@ class StsServiceTest : public ::testing::Test {
         master_(crypto::SecretBytes::Random(32)),
         identities_(*db_, master_, clock_),
         sessions_(*db_, master_, clock_),
+        sts_(identities_, sessions_),
         caller_(table_, identities_, clock_) {
     account_ = identities_.Bootstrap({})->account_id;
-    AddStsOperations(table_, identities_, sessions_);
+    table_.Add(sts_.Operations());
   }
 
   std::string MakeRole(const std::string& name, const std::string& statement) {
@@ -48,8 +49,9 @@ class StsServiceTest : public ::testing::Test {
   kiroku::testing::FakeClock clock_;
   iam::IdentityStore identities_;
   iam::SessionStore sessions_;
-  OperationTable table_;
-  InternalCaller caller_;
+  StsService sts_;
+  api::OperationTable table_;
+  api::InternalCaller caller_;
   std::string account_;
 };
 
@@ -105,4 +107,4 @@ TEST_F(StsServiceTest, InputIsValidatedBeforeAuthorization) {
 }
 
 }  // namespace
-}  // namespace kiroku::api
+}  // namespace kiroku::services
