@@ -7,12 +7,11 @@
 #include <cmath>
 #include <cstdio>
 #include <optional>
-#include <mutex>
-#include <shared_mutex>
 #include <unordered_map>
 #include <vector>
 
 #include "common/encoding.h"
+#include "common/mutex.h"
 
 namespace kiroku::aws {
 namespace json = boost::json;
@@ -72,13 +71,13 @@ std::string HexRune(long code_point) {
 class PatternCache {
  public:
   // The compiled pattern of `shape`, or null when it has none or RE2 cannot compile it.
-  const RE2* Get(const Shape& shape) {
+  const RE2* Get(const Shape& shape) EXCLUDES(mu_) {
     {
-      std::shared_lock read(mu_);
+      ReaderMutexLock read(mu_);
       auto it = compiled_.find(&shape);
       if (it != compiled_.end()) return it->second.get();
     }
-    std::unique_lock write(mu_);
+    WriterMutexLock write(mu_);
     auto it = compiled_.find(&shape);
     if (it != compiled_.end()) return it->second.get();
     RE2::Options options;
@@ -89,8 +88,8 @@ class PatternCache {
   }
 
  private:
-  std::shared_mutex mu_;
-  std::unordered_map<const Shape*, std::unique_ptr<RE2>> compiled_;
+  SharedMutex mu_;
+  std::unordered_map<const Shape*, std::unique_ptr<RE2>> compiled_ GUARDED_BY(mu_);
 };
 
 PatternCache& Patterns() {

@@ -15,7 +15,7 @@ std::string SessionTable::Create(ConsoleSession session) {
   TimePoint now = clock_.Now();
   session.created = now;
   session.expires = now + lifetime_;
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (sessions_.size() >= max_sessions_) {
     std::erase_if(sessions_, [now](const auto& entry) { return entry.second.expires <= now; });
   }
@@ -32,7 +32,7 @@ std::string SessionTable::Create(ConsoleSession session) {
 std::optional<ConsoleSession> SessionTable::Find(std::string_view token) {
   if (token.empty()) return std::nullopt;
   std::string digest = crypto::Sha256(token);
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = sessions_.find(digest);
   if (it == sessions_.end()) return std::nullopt;
   if (it->second.expires <= clock_.Now()) {
@@ -44,7 +44,7 @@ std::optional<ConsoleSession> SessionTable::Find(std::string_view token) {
 
 void SessionTable::Remove(std::string_view token) {
   std::string digest = crypto::Sha256(token);
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   sessions_.erase(digest);
 }
 

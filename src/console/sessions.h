@@ -7,13 +7,13 @@
 #pragma once
 
 #include <chrono>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 
 #include "common/clock.h"
+#include "common/mutex.h"
 
 namespace kiroku::console {
 
@@ -50,8 +50,8 @@ class SessionTable {
   const Clock& clock_;
   const std::chrono::seconds lifetime_;
   const size_t max_sessions_;
-  std::mutex mu_;
-  std::unordered_map<std::string, ConsoleSession> sessions_;  // SHA-256(token) ->  GUARDED_BY(mu_)
+  Mutex mu_;
+  std::unordered_map<std::string, ConsoleSession> sessions_ GUARDED_BY(mu_);  // SHA-256(token) ->
 };
 
 }  // namespace kiroku::console

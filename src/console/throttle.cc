@@ -33,7 +33,7 @@ void FailureThrottle::Prune(Entry& entry, TimePoint now) const {
 FailureThrottle::Admission FailureThrottle::Admit(const std::string& key) {
   TimePoint now = clock_.Now();
   Admission admission;
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = entries_.find(key);
   if (it != entries_.end()) {
     Entry& entry = it->second;
@@ -60,7 +60,7 @@ FailureThrottle::Admission FailureThrottle::Admit(const std::string& key) {
 
 std::chrono::seconds FailureThrottle::RetryAfter(const std::string& key) {
   TimePoint now = clock_.Now();
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = entries_.find(key);
   if (it == entries_.end() || it->second.locked_until <= now) return std::chrono::seconds(0);
   auto left = std::chrono::ceil<std::chrono::seconds>(it->second.locked_until - now);
@@ -69,7 +69,7 @@ std::chrono::seconds FailureThrottle::RetryAfter(const std::string& key) {
 
 bool FailureThrottle::Finish(const std::string& key, End end) {
   TimePoint now = clock_.Now();
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = entries_.find(key);
   if (it == entries_.end()) {
     // Evicted while being checked (a flood filled the map): only a failure is worth a new entry.

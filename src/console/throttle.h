@@ -10,12 +10,12 @@
 
 #include <chrono>
 #include <deque>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
 
 #include "common/clock.h"
+#include "common/mutex.h"
 
 namespace kiroku::console {
 
@@ -73,14 +73,15 @@ class FailureThrottle {
     TimePoint touched{};             // last admission
   };
   enum class End { kFailure, kSuccess, kUnchecked };
-  bool Finish(const std::string& key, End end);  // a Ticket's end; true when a cool-down began
+  // A Ticket's end; true when a cool-down began.
+  bool Finish(const std::string& key, End end) EXCLUDES(mu_);
   void Prune(Entry& entry, TimePoint now) const;
-  void Evict(TimePoint now);  // keeps the map within max_keys; needs mu_
+  void Evict(TimePoint now) REQUIRES(mu_);  // keeps the map within max_keys
 
   const Clock& clock_;
   const ThrottleOptions options_;
-  std::mutex mu_;
-  std::unordered_map<std::string, Entry> entries_;  // GUARDED_BY(mu_)
+  Mutex mu_;
+  std::unordered_map<std::string, Entry> entries_ GUARDED_BY(mu_);
 };
 
 }  // namespace kiroku::console

@@ -43,7 +43,7 @@ bool OwnedBy(const json::object& record, std::string_view user) {
 
 Result<NewAccessKey> IdentityStore::CreateAccessKey(std::string_view user_name) {
   ASSIGN_OR_RETURN(std::string account, AccountId());
-  std::lock_guard lock(write_mu_);
+  MutexLock lock(write_mu_);
   std::string owner_name;
   if (!user_name.empty()) {
     ASSIGN_OR_RETURN(User user, GetUser(user_name));
@@ -114,7 +114,7 @@ Status IdentityStore::UpdateAccessKey(std::string_view user_name, std::string_vi
     return ValidationError(status, "status",
                            "Member must satisfy enum value set: [Active, Inactive]");
   }
-  std::lock_guard lock(write_mu_);
+  MutexLock lock(write_mu_);
   if (!user_name.empty()) RETURN_IF_ERROR(GetUser(user_name).status());
   ASSIGN_OR_RETURN(auto record, GetRecord(db_, AccessKeyRecordKey(access_key_id)));
   if (!record || !OwnedBy(*record, user_name)) return NoSuchKey(access_key_id);
@@ -123,7 +123,7 @@ Status IdentityStore::UpdateAccessKey(std::string_view user_name, std::string_vi
 }
 
 Status IdentityStore::DeleteAccessKey(std::string_view user_name, std::string_view access_key_id) {
-  std::lock_guard lock(write_mu_);
+  MutexLock lock(write_mu_);
   std::string owner_name;
   if (!user_name.empty()) {
     ASSIGN_OR_RETURN(User user, GetUser(user_name));
@@ -141,12 +141,12 @@ Status IdentityStore::NoteAccessKeyUsed(std::string_view access_key_id, std::str
                                         std::string_view region) {
   int64_t now = NowSeconds(clock_);
   {
-    std::lock_guard lock(usage_mu_);
+    MutexLock lock(usage_mu_);
     auto it = usage_written_.find(std::string(access_key_id));
     if (it != usage_written_.end() && now - it->second < kUsageWriteInterval) return Status::Ok();
     usage_written_[std::string(access_key_id)] = now;
   }
-  std::lock_guard lock(write_mu_);
+  MutexLock lock(write_mu_);
   ASSIGN_OR_RETURN(auto record, GetRecord(db_, AccessKeyRecordKey(access_key_id)));
   if (!record) return Status::Ok();  // a session key, or deleted meanwhile
   (*record)["lastUsed"] = json::object{{"date", now}, {"service", service}, {"region", region}};

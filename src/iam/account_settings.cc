@@ -128,7 +128,7 @@ Status IdentityStore::CreateAccountAlias(std::string_view alias) {
                            "Member must satisfy regular expression pattern: "
                            "^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$");
   }
-  std::lock_guard lock(write_mu_);
+  MutexLock lock(write_mu_);
   ASSIGN_OR_RETURN(auto current, db_.Get(kCf, SettingKey(kAliasSetting)));
   if (current && *current == alias) {
     return Status::AlreadyExists("The account alias " + std::string(alias) + " already exists.");
@@ -144,7 +144,7 @@ Result<std::vector<std::string>> IdentityStore::ListAccountAliases() const {
 }
 
 Status IdentityStore::DeleteAccountAlias(std::string_view alias) {
-  std::lock_guard lock(write_mu_);
+  MutexLock lock(write_mu_);
   ASSIGN_OR_RETURN(auto current, db_.Get(kCf, SettingKey(kAliasSetting)));
   if (!current || *current != alias) {
     return Status::NotFound("The account alias " + std::string(alias) + " cannot be found.");

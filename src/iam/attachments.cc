@@ -43,7 +43,7 @@ std::string PolicyPathOf(std::string_view arn) {
 
 Status IdentityStore::AttachPolicy(EntityKind kind, std::string_view entity,
                                    std::string_view policy_arn) {
-  std::lock_guard lock(write_mu_);
+  MutexLock lock(write_mu_);
   ASSIGN_OR_RETURN(std::string name, EntityName(*this, kind, entity));
   Result<ManagedPolicy> policy = GetPolicy(policy_arn);
   if (!policy.ok()) {
@@ -67,7 +67,7 @@ Status IdentityStore::AttachPolicy(EntityKind kind, std::string_view entity,
 
 Status IdentityStore::DetachPolicy(EntityKind kind, std::string_view entity,
                                    std::string_view policy_arn) {
-  std::lock_guard lock(write_mu_);
+  MutexLock lock(write_mu_);
   ASSIGN_OR_RETURN(std::string name, EntityName(*this, kind, entity));
   std::string key = AttachKey(kind, name, policy_arn);
   ASSIGN_OR_RETURN(auto attached, db_.Get(kCf, key));
@@ -133,7 +133,7 @@ Result<std::vector<PolicyEntity>> IdentityStore::ListEntitiesForPolicy(std::stri
 Status IdentityStore::PutPermissionsBoundary(EntityKind kind, std::string_view entity,
                                              std::string_view policy_arn) {
   if (kind == EntityKind::kGroup) return Status::InvalidArgument("groups have no boundary");
-  std::lock_guard lock(write_mu_);
+  MutexLock lock(write_mu_);
   Result<ManagedPolicy> policy = GetPolicy(policy_arn);
   if (!policy.ok()) {
     return policy.status().code() == Code::kNotFound ? NotAttachable(policy_arn) : policy.status();
@@ -160,7 +160,7 @@ Status IdentityStore::PutPermissionsBoundary(EntityKind kind, std::string_view e
 
 Status IdentityStore::DeletePermissionsBoundary(EntityKind kind, std::string_view entity) {
   if (kind == EntityKind::kGroup) return Status::InvalidArgument("groups have no boundary");
-  std::lock_guard lock(write_mu_);
+  MutexLock lock(write_mu_);
   store::WriteBatch batch;
   if (kind == EntityKind::kUser) {
     ASSIGN_OR_RETURN(User user, GetUser(entity));

@@ -11,7 +11,7 @@ Result<Group> IdentityStore::CreateGroup(std::string_view name, std::string_view
   RETURN_IF_ERROR(ValidateName(name, "groupName", 128));
   RETURN_IF_ERROR(ValidatePath(path));
   ASSIGN_OR_RETURN(std::string account, AccountId());
-  std::lock_guard lock(write_mu_);
+  MutexLock lock(write_mu_);
   ASSIGN_OR_RETURN(auto existing, GetRecord(db_, GroupKey(name)));
   if (existing) {
     return Status::AlreadyExists("Group with name " + std::string(name) + " already exists.");
@@ -55,7 +55,7 @@ Result<std::vector<Group>> IdentityStore::ListGroups(std::string_view path_prefi
 }
 
 Status IdentityStore::DeleteGroup(std::string_view name) {
-  std::lock_guard lock(write_mu_);
+  MutexLock lock(write_mu_);
   ASSIGN_OR_RETURN(Group group, GetGroup(name));
   if (HasAnyUnder(db_, MembersPrefix(name))) {
     return Status::Conflict("Cannot delete entity, must remove users from group first.");
@@ -73,7 +73,7 @@ Status IdentityStore::UpdateGroup(std::string_view name, const std::optional<std
                                   const std::optional<std::string>& new_path) {
   if (new_name) RETURN_IF_ERROR(ValidateName(*new_name, "newGroupName", 128));
   if (new_path) RETURN_IF_ERROR(ValidatePath(*new_path, "newPath"));
-  std::lock_guard lock(write_mu_);
+  MutexLock lock(write_mu_);
   ASSIGN_OR_RETURN(Group group, GetGroup(name));
   const std::string old_name = group.name;
   if (new_path) group.path = *new_path;
@@ -114,7 +114,7 @@ Status IdentityStore::UpdateGroup(std::string_view name, const std::optional<std
 }
 
 Status IdentityStore::AddUserToGroup(std::string_view group_name, std::string_view user_name) {
-  std::lock_guard lock(write_mu_);
+  MutexLock lock(write_mu_);
   ASSIGN_OR_RETURN(Group group, GetGroup(group_name));
   ASSIGN_OR_RETURN(User user, GetUser(user_name));
   store::WriteBatch batch;
@@ -124,7 +124,7 @@ Status IdentityStore::AddUserToGroup(std::string_view group_name, std::string_vi
 }
 
 Status IdentityStore::RemoveUserFromGroup(std::string_view group_name, std::string_view user_name) {
-  std::lock_guard lock(write_mu_);
+  MutexLock lock(write_mu_);
   ASSIGN_OR_RETURN(Group group, GetGroup(group_name));
   ASSIGN_OR_RETURN(User user, GetUser(user_name));
   ASSIGN_OR_RETURN(auto member, db_.Get(kCf, MembershipKey(user.name, group.name)));

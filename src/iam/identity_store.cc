@@ -172,13 +172,13 @@ Status IdentityStore::PutRootKey(const std::string& account_id, const RootKeyPai
 Result<std::string> IdentityStore::AccountId() const {
   {
     // The account of a data dir never changes once written: read it once.
-    std::lock_guard lock(account_mu_);
+    MutexLock lock(account_mu_);
     if (!account_id_.empty()) return account_id_;
   }
   ASSIGN_OR_RETURN(std::optional<std::string> account, db_.Get(kColumnFamily, AccountKey()));
   if (!account) return Status::NotFound("no account: the data dir was never bootstrapped");
   std::string id(json::parse(*account).at("accountId").as_string());
-  std::lock_guard lock(account_mu_);
+  MutexLock lock(account_mu_);
   account_id_ = id;
   return id;
 }

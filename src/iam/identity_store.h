@@ -13,7 +13,6 @@
 // and each writes one atomic batch.
 #pragma once
 
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,6 +20,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "common/mutex.h"
 #include "common/status.h"
 #include "crypto/secret.h"
 #include "iam/entities.h"
@@ -292,14 +292,14 @@ class IdentityStore {
   store::Db& db_;
   const crypto::SecretBytes& master_key_;
   const Clock& clock_;
-  std::mutex write_mu_;  // serialises read-check-write sequences of entity mutations
-  mutable std::mutex account_mu_;
-  mutable std::string account_id_;  // GUARDED_BY(account_mu_); set once bootstrapped
-  mutable std::mutex usage_mu_;
-  // access key id -> when its last use was persisted (seconds)  GUARDED_BY(usage_mu_)
-  mutable std::unordered_map<std::string, int64_t> usage_written_;
-  mutable std::mutex cache_mu_;
-  mutable std::unordered_map<std::string, policy::Policy> policy_cache_;  // GUARDED_BY(cache_mu_)
+  Mutex write_mu_;  // serialises read-check-write sequences of entity mutations
+  mutable Mutex account_mu_;
+  mutable std::string account_id_ GUARDED_BY(account_mu_);  // set once bootstrapped
+  mutable Mutex usage_mu_;
+  // access key id -> when its last use was persisted (seconds)
+  mutable std::unordered_map<std::string, int64_t> usage_written_ GUARDED_BY(usage_mu_);
+  mutable Mutex cache_mu_;
+  mutable std::unordered_map<std::string, policy::Policy> policy_cache_ GUARDED_BY(cache_mu_);
 };
 
 // Fresh identifiers in AWS's shapes.

@@ -35,7 +35,7 @@ Status IdentityStore::PutInlinePolicy(EntityKind kind, std::string_view entity,
                                       std::string_view policy_name, std::string_view document) {
   RETURN_IF_ERROR(ValidateName(policy_name, "policyName", 128));
   RETURN_IF_ERROR(ValidatePolicyDocument(document, policy::PolicyKind::kIdentity));
-  std::lock_guard lock(write_mu_);
+  MutexLock lock(write_mu_);
   ASSIGN_OR_RETURN(std::string name, EntityName(*this, kind, entity));
   size_t total = PolicySize(document);
   std::string own_key = InlineKey(kind, name, policy_name);
@@ -88,7 +88,7 @@ Result<std::vector<std::string>> IdentityStore::ListInlinePolicies(EntityKind ki
 Status IdentityStore::DeleteInlinePolicy(EntityKind kind, std::string_view entity,
                                          std::string_view policy_name) {
   RETURN_IF_ERROR(ValidateName(policy_name, "policyName", 128));
-  std::lock_guard lock(write_mu_);
+  MutexLock lock(write_mu_);
   ASSIGN_OR_RETURN(std::string name, EntityName(*this, kind, entity));
   std::string key = InlineKey(kind, name, policy_name);
   ASSIGN_OR_RETURN(auto record, db_.Get(kCf, key));

@@ -34,7 +34,7 @@ Result<LoginProfile> IdentityStore::CreateLoginProfile(std::string_view user_nam
   RETURN_IF_ERROR(CheckPasswordPolicy(password));
   // Hashing is deliberately slow: do it before taking the lock every IAM write shares.
   ASSIGN_OR_RETURN(std::string hash, crypto::HashPassword(password));
-  std::lock_guard lock(write_mu_);
+  MutexLock lock(write_mu_);
   ASSIGN_OR_RETURN(User user, GetUser(user_name));
   ASSIGN_OR_RETURN(auto existing, db_.Get(kCf, LoginProfileKey(user.name)));
   if (existing) {
@@ -63,7 +63,7 @@ Status IdentityStore::UpdateLoginProfile(std::string_view user_name,
     RETURN_IF_ERROR(CheckPasswordPolicy(*password));
     ASSIGN_OR_RETURN(hash, crypto::HashPassword(*password));  // outside the lock: slow
   }
-  std::lock_guard lock(write_mu_);
+  MutexLock lock(write_mu_);
   ASSIGN_OR_RETURN(User user, GetUser(user_name));
   ASSIGN_OR_RETURN(auto record, GetRecord(db_, LoginProfileKey(user.name)));
   if (!record) return NoProfile(user.name);
@@ -73,7 +73,7 @@ Status IdentityStore::UpdateLoginProfile(std::string_view user_name,
 }
 
 Status IdentityStore::DeleteLoginProfile(std::string_view user_name) {
-  std::lock_guard lock(write_mu_);
+  MutexLock lock(write_mu_);
   ASSIGN_OR_RETURN(User user, GetUser(user_name));
   ASSIGN_OR_RETURN(auto record, db_.Get(kCf, LoginProfileKey(user.name)));
   if (!record) return NoProfile(user.name);

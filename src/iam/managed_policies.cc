@@ -76,7 +76,7 @@ Result<ManagedPolicy> IdentityStore::CreatePolicy(std::string_view name, std::st
   RETURN_IF_ERROR(ValidatePolicyDocument(document, policy::PolicyKind::kIdentity));
   RETURN_IF_ERROR(CheckPolicySize(document));
   ASSIGN_OR_RETURN(std::string account, AccountId());
-  std::lock_guard lock(write_mu_);
+  MutexLock lock(write_mu_);
   ASSIGN_OR_RETURN(auto existing, GetRecord(db_, PolicyKey(name)));
   if (existing) {
     return Status::AlreadyExists("A policy called " + std::string(name) +
@@ -169,7 +169,7 @@ Result<std::vector<ManagedPolicy>> IdentityStore::ListPolicies(PolicyScope scope
 }
 
 Status IdentityStore::DeletePolicy(std::string_view arn) {
-  std::lock_guard lock(write_mu_);
+  MutexLock lock(write_mu_);
   ASSIGN_OR_RETURN(ManagedPolicy p, GetPolicy(arn));
   if (p.aws_managed) return Unmodifiable(arn);
   if (p.attachment_count > 0 || p.permissions_boundary_usage > 0) {
@@ -188,7 +188,7 @@ Result<PolicyVersion> IdentityStore::CreatePolicyVersion(std::string_view arn,
                                                          bool set_as_default) {
   RETURN_IF_ERROR(ValidatePolicyDocument(document, policy::PolicyKind::kIdentity));
   RETURN_IF_ERROR(CheckPolicySize(document));
-  std::lock_guard lock(write_mu_);
+  MutexLock lock(write_mu_);
   ASSIGN_OR_RETURN(ManagedPolicy p, GetPolicy(arn));
   if (p.aws_managed) return Unmodifiable(arn);
   if (p.versions.size() >= kMaxPolicyVersions) {
@@ -220,7 +220,7 @@ Result<PolicyVersion> IdentityStore::GetPolicyVersion(std::string_view arn,
 }
 
 Status IdentityStore::SetDefaultPolicyVersion(std::string_view arn, std::string_view version_id) {
-  std::lock_guard lock(write_mu_);
+  MutexLock lock(write_mu_);
   ASSIGN_OR_RETURN(ManagedPolicy p, GetPolicy(arn));
   if (p.aws_managed) return Unmodifiable(arn);
   auto it = std::find_if(p.versions.begin(), p.versions.end(),
@@ -232,7 +232,7 @@ Status IdentityStore::SetDefaultPolicyVersion(std::string_view arn, std::string_
 }
 
 Status IdentityStore::DeletePolicyVersion(std::string_view arn, std::string_view version_id) {
-  std::lock_guard lock(write_mu_);
+  MutexLock lock(write_mu_);
   ASSIGN_OR_RETURN(ManagedPolicy p, GetPolicy(arn));
   if (p.aws_managed) return Unmodifiable(arn);
   auto it = std::find_if(p.versions.begin(), p.versions.end(),

@@ -125,7 +125,7 @@ Result<NewVirtualMfaDevice> IdentityStore::CreateVirtualMfaDevice(std::string_vi
   crypto::SecretBytes seed = crypto::SecretBytes::Random(kSeedBytes);
   ASSIGN_OR_RETURN(std::string wrapped, crypto::WrapKey(master_key_, seed, SeedLabel(suffix)));
 
-  std::lock_guard lock(write_mu_);
+  MutexLock lock(write_mu_);
   ASSIGN_OR_RETURN(auto existing, db_.Get(kCf, MfaDeviceKey(suffix)));
   if (existing) {
     return Status::AlreadyExists("MFADevice entity at the same path and name already exists.");
@@ -156,7 +156,7 @@ Status IdentityStore::CheckConsecutiveCodes(std::string_view user_name,
   RETURN_IF_ERROR(ValidateCode(code1, "authenticationCode1"));
   RETURN_IF_ERROR(ValidateCode(code2, "authenticationCode2"));
   ASSIGN_OR_RETURN(std::string account, AccountId());
-  std::lock_guard lock(write_mu_);
+  MutexLock lock(write_mu_);
   ASSIGN_OR_RETURN(User user, GetUser(user_name));
   ASSIGN_OR_RETURN(StoredDevice device, FindDevice(db_, account, serial_number));
   const json::value* owner = device.record.if_contains("userName");
@@ -218,7 +218,7 @@ Status IdentityStore::DeactivateMfaDevice(std::string_view user_name,
                                           std::string_view serial_number) {
   RETURN_IF_ERROR(ValidateSerial(serial_number));
   ASSIGN_OR_RETURN(std::string account, AccountId());
-  std::lock_guard lock(write_mu_);
+  MutexLock lock(write_mu_);
   ASSIGN_OR_RETURN(User user, GetUser(user_name));
   ASSIGN_OR_RETURN(StoredDevice device, FindDevice(db_, account, serial_number));
   const json::value* owner = device.record.if_contains("userName");
@@ -237,7 +237,7 @@ Status IdentityStore::DeactivateMfaDevice(std::string_view user_name,
 Status IdentityStore::DeleteVirtualMfaDevice(std::string_view serial_number) {
   RETURN_IF_ERROR(ValidateSerial(serial_number));
   ASSIGN_OR_RETURN(std::string account, AccountId());
-  std::lock_guard lock(write_mu_);
+  MutexLock lock(write_mu_);
   ASSIGN_OR_RETURN(StoredDevice device, FindDevice(db_, account, serial_number));
   if (device.record.contains("userName")) {
     return Status::Conflict("MFA Device is still in use.");
@@ -283,7 +283,7 @@ Result<std::vector<VirtualMfaDevice>> IdentityStore::ListMfaDevices(std::string_
 Result<std::optional<std::string>> IdentityStore::VerifyMfaCode(std::string_view user_name,
                                                                 std::string_view code) {
   ASSIGN_OR_RETURN(std::string account, AccountId());
-  std::lock_guard lock(write_mu_);  // check-and-consume must not race another sign-in
+  MutexLock lock(write_mu_);  // check-and-consume must not race another sign-in
   ASSIGN_OR_RETURN(User user, GetUser(user_name));
   std::vector<std::string> suffixes;
   std::string prefix = UserMfaPrefix(user.name);

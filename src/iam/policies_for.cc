@@ -22,11 +22,11 @@ Result<policy::Policy> IdentityStore::CachedPolicy(const std::string& name,
   key.push_back(static_cast<char>(kind));
   key += document;
   {
-    std::lock_guard lock(cache_mu_);
+    MutexLock lock(cache_mu_);
     if (auto it = policy_cache_.find(key); it != policy_cache_.end()) return it->second;
   }
   ASSIGN_OR_RETURN(policy::Policy parsed, policy::ParsePolicy(document, {kind, name}));
-  std::lock_guard lock(cache_mu_);
+  MutexLock lock(cache_mu_);
   if (policy_cache_.size() >= kMaxCachedPolicies) policy_cache_.clear();
   policy_cache_.emplace(std::move(key), parsed);
   return parsed;

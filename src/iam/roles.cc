@@ -111,7 +111,7 @@ Result<Role> IdentityStore::CreateRole(std::string_view name,
   }
   RETURN_IF_ERROR(CheckTrustPrincipals(*this, trust_policy_document, account,
                                        EntityArn(account, "role", options.path, name)));
-  std::lock_guard lock(write_mu_);
+  MutexLock lock(write_mu_);
   ASSIGN_OR_RETURN(auto existing, GetRecord(db_, RoleKey(name)));
   if (existing) {
     return Status::AlreadyExists("Role with name " + std::string(name) + " already exists.");
@@ -188,7 +188,7 @@ Status IdentityStore::UpdateRole(std::string_view name,
                                  std::optional<int> max_session_duration) {
   if (max_session_duration) RETURN_IF_ERROR(ValidateSessionDuration(*max_session_duration));
   if (description) RETURN_IF_ERROR(ValidateDescription(*description));
-  std::lock_guard lock(write_mu_);
+  MutexLock lock(write_mu_);
   ASSIGN_OR_RETURN(Role role, GetRole(name));
   if (description) role.description = *description;
   if (max_session_duration) role.max_session_duration = *max_session_duration;
@@ -199,7 +199,7 @@ Status IdentityStore::UpdateAssumeRolePolicy(std::string_view name,
                                              std::string_view trust_policy_document) {
   RETURN_IF_ERROR(ValidatePolicyDocument(trust_policy_document, policy::PolicyKind::kTrustPolicy));
   ASSIGN_OR_RETURN(std::string account, AccountId());
-  std::lock_guard lock(write_mu_);
+  MutexLock lock(write_mu_);
   ASSIGN_OR_RETURN(Role role, GetRole(name));
   RETURN_IF_ERROR(CheckTrustPrincipals(*this, trust_policy_document, account, role.arn));
   role.trust_policy_document = std::string(trust_policy_document);
@@ -207,7 +207,7 @@ Status IdentityStore::UpdateAssumeRolePolicy(std::string_view name,
 }
 
 Status IdentityStore::DeleteRole(std::string_view name) {
-  std::lock_guard lock(write_mu_);
+  MutexLock lock(write_mu_);
   ASSIGN_OR_RETURN(Role role, GetRole(name));
   if (HasAnyUnder(db_, InlinePrefix(EntityKind::kRole, name))) {
     return Status::Conflict("Cannot delete entity, must delete policies first.");

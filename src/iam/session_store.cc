@@ -366,7 +366,7 @@ Result<std::vector<policy::Policy>> SessionStore::CompiledPolicies(
   for (const SessionPolicy& p : policies) {
     std::string key = p.name + '\0' + p.document;
     {
-      std::lock_guard lock(cache_mu_);
+      MutexLock lock(cache_mu_);
       if (auto it = policy_cache_.find(key); it != policy_cache_.end()) {
         compiled.push_back(it->second);
         continue;
@@ -374,7 +374,7 @@ Result<std::vector<policy::Policy>> SessionStore::CompiledPolicies(
     }
     ASSIGN_OR_RETURN(policy::Policy parsed,
                      policy::ParsePolicy(p.document, {policy::PolicyKind::kIdentity, p.name}));
-    std::lock_guard lock(cache_mu_);
+    MutexLock lock(cache_mu_);
     if (policy_cache_.size() >= kMaxCachedPolicies) policy_cache_.clear();
     policy_cache_.emplace(std::move(key), parsed);
     compiled.push_back(std::move(parsed));

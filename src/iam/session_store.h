@@ -11,13 +11,13 @@
 
 #include <chrono>
 #include <map>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
 #include "common/clock.h"
+#include "common/mutex.h"
 #include "common/status.h"
 #include "crypto/secret.h"
 #include "iam/entities.h"
@@ -173,9 +173,9 @@ class SessionStore {
   store::Db& db_;
   const crypto::SecretBytes& master_key_;
   const Clock& clock_;
-  mutable std::mutex cache_mu_;
+  mutable Mutex cache_mu_;
   // (name, document) -> compiled policy; cleared when it reaches kMaxCachedPolicies.
-  mutable std::unordered_map<std::string, policy::Policy> policy_cache_;  // GUARDED_BY(cache_mu_)
+  mutable std::unordered_map<std::string, policy::Policy> policy_cache_ GUARDED_BY(cache_mu_);
 };
 
 // The principal of a session of role `role_name` (ARN `role_arn`, which carries the role's

@@ -33,7 +33,7 @@ void RemoveTags(Tags& tags, const std::vector<std::string>& keys) {
 }  // namespace
 
 Status IdentityStore::TagEntity(EntityKind kind, std::string_view name, const Tags& tags) {
-  std::lock_guard lock(write_mu_);
+  MutexLock lock(write_mu_);
   if (kind == EntityKind::kUser) {
     ASSIGN_OR_RETURN(User user, GetUser(name));
     RETURN_IF_ERROR(MergeTags(user.tags, tags));
@@ -49,7 +49,7 @@ Status IdentityStore::TagEntity(EntityKind kind, std::string_view name, const Ta
 
 Status IdentityStore::UntagEntity(EntityKind kind, std::string_view name,
                                   const std::vector<std::string>& keys) {
-  std::lock_guard lock(write_mu_);
+  MutexLock lock(write_mu_);
   if (kind == EntityKind::kUser) {
     ASSIGN_OR_RETURN(User user, GetUser(name));
     RemoveTags(user.tags, keys);
@@ -76,7 +76,7 @@ Result<Tags> IdentityStore::ListEntityTags(EntityKind kind, std::string_view nam
 }
 
 Status IdentityStore::TagPolicy(std::string_view policy_arn, const Tags& tags) {
-  std::lock_guard lock(write_mu_);
+  MutexLock lock(write_mu_);
   ASSIGN_OR_RETURN(ManagedPolicy p, GetPolicy(policy_arn));
   if (p.aws_managed) {
     return Status::InvalidArgument("Policy " + p.arn + " is AWS managed and cannot be tagged.")
@@ -88,7 +88,7 @@ Status IdentityStore::TagPolicy(std::string_view policy_arn, const Tags& tags) {
 
 Status IdentityStore::UntagPolicy(std::string_view policy_arn,
                                   const std::vector<std::string>& keys) {
-  std::lock_guard lock(write_mu_);
+  MutexLock lock(write_mu_);
   ASSIGN_OR_RETURN(ManagedPolicy p, GetPolicy(policy_arn));
   if (p.aws_managed) {
     return Status::InvalidArgument("Policy " + p.arn + " is AWS managed and cannot be tagged.")

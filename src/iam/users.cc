@@ -17,7 +17,7 @@ Result<User> IdentityStore::CreateUser(std::string_view name, std::string_view p
     Result<ManagedPolicy> boundary = GetPolicy(permissions_boundary);
     if (!boundary.ok()) return boundary.status();
   }
-  std::lock_guard lock(write_mu_);
+  MutexLock lock(write_mu_);
   ASSIGN_OR_RETURN(auto existing, GetRecord(db_, UserKey(name)));
   if (existing) {
     return Status::AlreadyExists("User with name " + std::string(name) + " already exists.");
@@ -70,7 +70,7 @@ Status IdentityStore::UpdateUser(std::string_view name, const std::optional<std:
                                  const std::optional<std::string>& new_path) {
   if (new_name) RETURN_IF_ERROR(ValidateName(*new_name, "newUserName", 64));
   if (new_path) RETURN_IF_ERROR(ValidatePath(*new_path, "newPath"));
-  std::lock_guard lock(write_mu_);
+  MutexLock lock(write_mu_);
   ASSIGN_OR_RETURN(User user, GetUser(name));
   const std::string old_name = user.name;
   if (new_path) user.path = *new_path;
@@ -142,7 +142,7 @@ Status IdentityStore::UpdateUser(std::string_view name, const std::optional<std:
 }
 
 Status IdentityStore::DeleteUser(std::string_view name) {
-  std::lock_guard lock(write_mu_);
+  MutexLock lock(write_mu_);
   ASSIGN_OR_RETURN(User user, GetUser(name));
   if (HasAnyUnder(db_, UserAccessKeysPrefix(name))) {
     return Status::Conflict("Cannot delete entity, must delete access keys first.");

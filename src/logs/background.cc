@@ -9,17 +9,17 @@ Background::Background(LogStore& store, std::chrono::seconds period)
 
 Background::~Background() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     stop_ = true;
   }
-  cv_.notify_all();
+  cv_.NotifyAll();
   thread_.join();
 }
 
 void Background::Run() {
-  std::unique_lock lock(mu_);
+  MutexLock lock(mu_);
   while (!stop_) {
-    lock.unlock();
+    lock.Unlock();
     if (auto swept = store_.SweepRetention(); !swept.ok()) {
       spdlog::warn("logs retention sweep failed: {}", swept.status().ToString());
     } else if (*swept > 0) {
@@ -30,8 +30,10 @@ void Background::Run() {
     } else if (*merged > 0) {
       spdlog::debug("logs compaction: merged away {} chunk(s)", *merged);
     }
-    lock.lock();
-    cv_.wait_for(lock, period_, [this] { return stop_; });
+    lock.Lock();
+    const auto deadline = std::chrono::steady_clock::now() + period_;
+    while (!stop_ && cv_.WaitUntil(mu_, deadline)) {
+    }
   }
 }
 

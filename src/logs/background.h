@@ -5,10 +5,9 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
 #include <thread>
 
+#include "common/mutex.h"
 #include "logs/log_store.h"
 
 namespace kiroku::logs {
@@ -24,9 +23,9 @@ class Background {
 
   LogStore& store_;
   std::chrono::seconds period_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;
+  Mutex mu_;
+  CondVar cv_;  // stop_ was set
+  bool stop_ GUARDED_BY(mu_) = false;
   std::thread thread_;  // last: starts after the members it uses
 };
 

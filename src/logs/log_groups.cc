@@ -52,7 +52,7 @@ Status LogStore::CreateLogGroup(const Scope& scope, std::string_view name,
         .WithAwsCode("ResourceAlreadyExistsException");
   }
   RETURN_IF_ERROR(s);
-  std::lock_guard lock(cache_mu_);
+  MutexLock lock(cache_mu_);
   cache_[std::to_string(r.uid) + ":1"] =
       CachedKey{std::make_shared<const crypto::SecretBytes>(std::move(generated.plaintext)),
                 std::chrono::steady_clock::now() + options_.data_key_cache};

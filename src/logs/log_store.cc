@@ -267,7 +267,7 @@ LogStore::LogStore(store::Db& db, const Clock& clock, DataKeys& keys, Options op
 LogStore::~LogStore() = default;
 
 void LogStore::DropKeyCache() {
-  std::lock_guard lock(cache_mu_);
+  MutexLock lock(cache_mu_);
   cache_.clear();
 }
 
@@ -320,13 +320,13 @@ Result<std::shared_ptr<const crypto::SecretBytes>> LogStore::DataKey(const Scope
   std::string cache_key = std::to_string(group.uid) + ":" + std::to_string(key_id);
   auto now = std::chrono::steady_clock::now();
   {
-    std::lock_guard lock(cache_mu_);
+    MutexLock lock(cache_mu_);
     auto it = cache_.find(cache_key);
     if (it != cache_.end() && it->second.expires > now) return it->second.key;
   }
   ASSIGN_OR_RETURN(crypto::SecretBytes plain, keys_.Decrypt(group.RefFor(*entry), entry->wrapped));
   auto key = std::make_shared<const crypto::SecretBytes>(std::move(plain));
-  std::lock_guard lock(cache_mu_);
+  MutexLock lock(cache_mu_);
   cache_[cache_key] = CachedKey{key, now + options_.data_key_cache};
   return key;
 }
@@ -335,7 +335,7 @@ uint64_t LogStore::ReserveEids(size_t n) {
   // Ids are (microseconds since the epoch << 12) + a counter, so they keep growing across
   // restarts as long as the clock does.
   uint64_t now = static_cast<uint64_t>(clock_.NowMillis()) * 1000 << 12;
-  std::lock_guard lock(eid_mu_);
+  MutexLock lock(eid_mu_);
   uint64_t first = std::max(last_eid_ + 1, now);
   last_eid_ = first + n - 1;
   return first;

@@ -26,7 +26,6 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -35,6 +34,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "common/mutex.h"
 #include "common/scope.h"
 #include "common/status.h"
 #include "crypto/secret.h"
@@ -340,15 +340,15 @@ class LogStore {
   DataKeys& keys_;
   Options options_;
 
-  std::mutex eid_mu_;
-  uint64_t last_eid_ = 0;
+  Mutex eid_mu_;
+  uint64_t last_eid_ GUARDED_BY(eid_mu_) = 0;
 
   struct CachedKey {
     std::shared_ptr<const crypto::SecretBytes> key;
     std::chrono::steady_clock::time_point expires;
   };
-  std::mutex cache_mu_;
-  std::unordered_map<std::string, CachedKey> cache_;
+  Mutex cache_mu_;
+  std::unordered_map<std::string, CachedKey> cache_ GUARDED_BY(cache_mu_);
 };
 
 }  // namespace kiroku::logs

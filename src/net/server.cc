@@ -6,15 +6,14 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
-#include <condition_variable>
 #include <cstring>
-#include <map>
-#include <mutex>
 #include <future>
+#include <map>
 #include <optional>
 #include <thread>
 
 #include "common/logging.h"
+#include "common/mutex.h"
 #include "net/request_head.h"
 
 namespace kiroku::net {
@@ -55,17 +54,17 @@ struct Server::State {
   bool running = false;
 
   std::atomic<bool> stopping{false};
-  std::mutex mu;
-  std::condition_variable sessions_done;
-  std::map<Session*, std::weak_ptr<Session>> sessions;  // guarded by mu
-  std::map<std::string, size_t> per_client;             // open connections; guarded by mu
-  size_t connections = 0;                               // guarded by mu
+  Mutex mu;
+  CondVar sessions_done;  // `sessions` became empty
+  std::map<Session*, std::weak_ptr<Session>> sessions GUARDED_BY(mu);
+  std::map<std::string, size_t> per_client GUARDED_BY(mu);  // open connections
+  size_t connections GUARDED_BY(mu) = 0;
 
   void DoAccept();
   // Counts a new connection from `address`, or refuses it when a cap is reached.
-  bool Admit(const std::string& address);
-  // Uncounts a connection; `mu` held.
-  void Release(const std::string& address);
+  bool Admit(const std::string& address) EXCLUDES(mu);
+  // Uncounts a connection.
+  void Release(const std::string& address) REQUIRES(mu);
 };
 
 namespace {
@@ -84,15 +83,15 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   ~Session() {
-    std::lock_guard lock(state_.mu);
+    MutexLock lock(state_.mu);
     state_.sessions.erase(this);
     state_.Release(remote_address_);
-    if (state_.sessions.empty()) state_.sessions_done.notify_all();
+    if (state_.sessions.empty()) state_.sessions_done.NotifyAll();
   }
 
   void Start() {
     {
-      std::lock_guard lock(state_.mu);
+      MutexLock lock(state_.mu);
       state_.sessions[this] = weak_from_this();
     }
     asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->ReadHeader(); });
@@ -607,7 +606,7 @@ class Session : public std::enable_shared_from_this<Session> {
 }  // namespace
 
 bool Server::State::Admit(const std::string& address) {
-  std::lock_guard lock(mu);
+  MutexLock lock(mu);
   size_t& mine = per_client[address];
   if (connections >= options.max_connections || mine >= options.max_connections_per_client) {
     if (mine == 0) per_client.erase(address);
@@ -702,7 +701,7 @@ void Server::Stop() {
   });
   std::vector<std::shared_ptr<Session>> live;
   {
-    std::lock_guard lock(s.mu);
+    MutexLock lock(s.mu);
     for (auto& [raw, weak] : s.sessions) {
       if (auto session = weak.lock()) live.push_back(std::move(session));
     }
@@ -714,8 +713,10 @@ void Server::Stop() {
   }
   live.clear();
   {
-    std::unique_lock lock(s.mu);
-    s.sessions_done.wait_for(lock, kStopGrace, [&s] { return s.sessions.empty(); });
+    MutexLock lock(s.mu);
+    const auto deadline = SteadyClock::now() + kStopGrace;
+    while (!s.sessions.empty() && s.sessions_done.WaitUntil(s.mu, deadline)) {
+    }
   }
   s.workers->join();
   s.streams->join();

@@ -80,7 +80,7 @@ void Deliverer::Failed(QueueState& state) {
 }
 
 void Deliverer::RunOnce(bool force) {
-  std::lock_guard lock(run_mu_);
+  MutexLock lock(run_mu_);
   auto queues = queue_.NonEmpty();
   if (!queues.ok()) {
     spdlog::error("trail delivery: cannot list queues: {}", queues.status().ToString());

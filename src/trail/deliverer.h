@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "common/mutex.h"
 #include "common/status.h"
 #include "trail/delivery_queue.h"
 #include "trail/trail_store.h"
@@ -132,8 +133,8 @@ class Deliverer {
   const Clock& clock_;
   DeliveryOptions options_;
   LogFileObserver* observer_ = nullptr;
-  std::mutex run_mu_;  // one pass at a time
-  std::map<std::string, QueueState> states_;  // guarded by run_mu_
+  Mutex run_mu_;  // one pass at a time
+  std::map<std::string, QueueState> states_ GUARDED_BY(run_mu_);
   std::atomic<bool> stop_{false};
   std::thread worker_;
 };

@@ -67,7 +67,7 @@ Status DeliveryQueue::Reload() {
 
 Result<size_t> DeliveryQueue::AddTo(store::WriteBatch& batch,
                                     const std::vector<ApiCallRecord>& records) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   RETURN_IF_ERROR(Reload());
   size_t added = 0;
   for (const ApiCallRecord& record : records) {
@@ -90,18 +90,21 @@ Result<size_t> DeliveryQueue::AddTo(store::WriteBatch& batch,
 
 void DeliveryQueue::Notify() {
   {
-    std::lock_guard lock(wake_mu_);
+    MutexLock lock(wake_mu_);
     work_ = true;
   }
-  wake_.notify_all();
+  wake_.NotifyAll();
 }
 
 bool DeliveryQueue::WaitForWork(TimePoint deadline) {
-  std::unique_lock lock(wake_mu_);
+  MutexLock lock(wake_mu_);
   // The deadline is on the injectable clock; waits use the steady clock for the same span.
   auto span = deadline - clock_.Now();
   if (span > std::chrono::nanoseconds::zero()) {
-    wake_.wait_for(lock, span, [this] { return work_ || stopped_; });
+    const auto until = std::chrono::steady_clock::now() +
+                       std::chrono::ceil<std::chrono::steady_clock::duration>(span);
+    while (!work_ && !stopped_ && wake_.WaitUntil(wake_mu_, until)) {
+    }
   }
   bool had = work_;
   work_ = false;
@@ -110,10 +113,10 @@ bool DeliveryQueue::WaitForWork(TimePoint deadline) {
 
 void DeliveryQueue::Stop() {
   {
-    std::lock_guard lock(wake_mu_);
+    MutexLock lock(wake_mu_);
     stopped_ = true;
   }
-  wake_.notify_all();
+  wake_.NotifyAll();
 }
 
 Result<std::vector<QueuedRecord>> DeliveryQueue::Peek(const QueueId& queue, size_t max_count,

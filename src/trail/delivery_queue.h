@@ -11,13 +11,12 @@
 // Thread-safe.
 #pragma once
 
-#include <condition_variable>
 #include <cstdint>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include "common/clock.h"
+#include "common/mutex.h"
 #include "common/status.h"
 #include "store/db.h"
 #include "trail/record.h"
@@ -71,20 +70,20 @@ class DeliveryQueue {
   Result<size_t> Drop(const QueueId& queue);
 
  private:
-  uint64_t NextSeq();
-  Status Reload();
+  uint64_t NextSeq() REQUIRES(mu_);
+  Status Reload() REQUIRES(mu_);
 
   store::Db& db_;
   const TrailStore& trails_;
   const Clock& clock_;
-  std::mutex mu_;
-  uint64_t last_seq_ = 0;                 // guarded by mu_
-  uint64_t generation_ = 0;               // of the cached list, guarded by mu_
-  std::vector<TrailConfig> logging_;      // guarded by mu_
-  std::mutex wake_mu_;
-  std::condition_variable wake_;
-  bool work_ = false;     // guarded by wake_mu_
-  bool stopped_ = false;  // guarded by wake_mu_
+  Mutex mu_;
+  uint64_t last_seq_ GUARDED_BY(mu_) = 0;
+  uint64_t generation_ GUARDED_BY(mu_) = 0;  // of the cached list
+  std::vector<TrailConfig> logging_ GUARDED_BY(mu_);
+  Mutex wake_mu_;
+  CondVar wake_;  // work_ or stopped_ was set
+  bool work_ GUARDED_BY(wake_mu_) = false;
+  bool stopped_ GUARDED_BY(wake_mu_) = false;
 };
 
 }  // namespace kiroku::trail

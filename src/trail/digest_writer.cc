@@ -87,22 +87,24 @@ void DigestWriter::Start() {
 
 void DigestWriter::Stop() {
   {
-    std::lock_guard lock(wake_mu_);
+    MutexLock lock(wake_mu_);
     stop_ = true;
   }
-  wake_.notify_all();
+  wake_.NotifyAll();
   if (worker_.joinable()) worker_.join();
 }
 
 void DigestWriter::Run() {
-  std::unique_lock lock(wake_mu_);
+  MutexLock lock(wake_mu_);
   while (!stop_) {
     // Digest times have whole seconds: a pass a second is enough.
-    wake_.wait_for(lock, std::chrono::seconds(1), [this] { return stop_; });
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+    while (!stop_ && wake_.WaitUntil(wake_mu_, deadline)) {
+    }
     if (stop_) break;
-    lock.unlock();
+    lock.Unlock();
     RunOnce(false);
-    lock.lock();
+    lock.Lock();
   }
 }
 
@@ -190,7 +192,7 @@ Status DigestWriter::PendingChains(std::map<ChainId, ChainState>& chains, TimePo
 }
 
 void DigestWriter::RunOnce(bool force) {
-  std::lock_guard lock(run_mu_);
+  MutexLock lock(run_mu_);
   const TimePoint now = WholeSeconds(clock_.Now());
   auto chains = LoadChains();
   auto all = trails_.ListAll();

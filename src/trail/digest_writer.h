@@ -21,13 +21,12 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <map>
-#include <mutex>
 #include <string>
 #include <thread>
 
 #include "common/clock.h"
+#include "common/mutex.h"
 #include "common/status.h"
 #include "store/db.h"
 #include "trail/deliverer.h"
@@ -89,11 +88,11 @@ class DigestWriter final : public LogFileObserver {
   DigestFileSink& sink_;
   const Clock& clock_;
   DigestOptions options_;
-  std::mutex run_mu_;                // one pass at a time
-  std::map<ChainId, Retry> retries_;  // guarded by run_mu_
-  std::mutex wake_mu_;
-  std::condition_variable wake_;
-  bool stop_ = false;  // guarded by wake_mu_
+  Mutex run_mu_;  // one pass at a time
+  std::map<ChainId, Retry> retries_ GUARDED_BY(run_mu_);
+  Mutex wake_mu_;
+  CondVar wake_;  // stop_ was set
+  bool stop_ GUARDED_BY(wake_mu_) = false;
   std::thread worker_;
 };
 

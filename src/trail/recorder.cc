@@ -13,20 +13,20 @@ Recorder::Recorder(store::Db& db, EventHistory& history, DeliveryQueue* trails, 
 Recorder::~Recorder() {
   Flush();
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     stop_ = true;
   }
-  wake_.notify_all();
+  wake_.NotifyAll();
   writer_.join();
 }
 
 void Recorder::Record(ApiCallRecord record) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (queue_.size() < capacity_) {
       queue_.push_back(std::move(record));
       ++queued_;
-      wake_.notify_one();
+      wake_.NotifyOne();
       return;
     }
   }
@@ -51,26 +51,26 @@ void Recorder::Write(const std::vector<ApiCallRecord>& records) {
 }
 
 void Recorder::Flush() {
-  std::unique_lock lock(mu_);
+  MutexLock lock(mu_);
   uint64_t target = queued_;
-  drained_.wait(lock, [&] { return written_ >= target; });
+  while (written_ < target) drained_.Wait(mu_);
 }
 
 void Recorder::Run() {
-  std::unique_lock lock(mu_);
+  MutexLock lock(mu_);
   while (true) {
-    wake_.wait(lock, [this] { return stop_ || !queue_.empty(); });
+    while (!stop_ && queue_.empty()) wake_.Wait(mu_);
     if (queue_.empty() && stop_) return;
     std::vector<ApiCallRecord> batch;
     while (!queue_.empty() && batch.size() < kMaxBatch) {
       batch.push_back(std::move(queue_.front()));
       queue_.pop_front();
     }
-    lock.unlock();
+    lock.Unlock();
     Write(batch);
-    lock.lock();
+    lock.Lock();
     written_ += batch.size();
-    drained_.notify_all();
+    drained_.NotifyAll();
   }
 }
 

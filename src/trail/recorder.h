@@ -5,11 +5,10 @@
 // dropped. Flush() waits for everything queued so far. Thread-safe.
 #pragma once
 
-#include <condition_variable>
 #include <deque>
-#include <mutex>
 #include <thread>
 
+#include "common/mutex.h"
 #include "store/db.h"
 #include "trail/delivery_queue.h"
 #include "trail/event_history.h"
@@ -36,13 +35,13 @@ class Recorder {
   EventHistory& history_;
   DeliveryQueue* trails_;
   const size_t capacity_;
-  std::mutex mu_;
-  std::condition_variable wake_;     // the writer: work arrived or stop
-  std::condition_variable drained_;  // Flush: a batch was written
-  std::deque<ApiCallRecord> queue_;  // guarded by mu_
-  uint64_t queued_ = 0;              // records ever queued, guarded by mu_
-  uint64_t written_ = 0;             // records written (or failed), guarded by mu_
-  bool stop_ = false;                // guarded by mu_
+  Mutex mu_;
+  CondVar wake_;     // the writer: work arrived or stop
+  CondVar drained_;  // Flush: a batch was written
+  std::deque<ApiCallRecord> queue_ GUARDED_BY(mu_);
+  uint64_t queued_ GUARDED_BY(mu_) = 0;   // records ever queued
+  uint64_t written_ GUARDED_BY(mu_) = 0;  // records written (or failed)
+  bool stop_ GUARDED_BY(mu_) = false;
   std::thread writer_;               // last: starts after the members it uses
 };
 

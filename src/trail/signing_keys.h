@@ -10,11 +10,11 @@
 
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include "common/clock.h"
+#include "common/mutex.h"
 #include "common/status.h"
 #include "crypto/rsa.h"
 #include "crypto/secret.h"
@@ -57,8 +57,8 @@ class SigningKeys {
   store::Db& db_;
   const crypto::SecretBytes& master_key_;
   const Clock& clock_;
-  std::mutex mu_;
-  std::map<std::string, Signer> cache_;  // by account '\0' region, guarded by mu_
+  Mutex mu_;
+  std::map<std::string, Signer> cache_ GUARDED_BY(mu_);  // by account '\0' region
 };
 
 }  // namespace kiroku::trail

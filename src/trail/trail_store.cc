@@ -83,7 +83,7 @@ Result<std::vector<TrailConfig>> ScanTrails(const store::Db& db, const std::stri
 }  // namespace
 
 Status TrailStore::Create(const TrailConfig& trail) {
-  std::lock_guard lock(config_mu_);
+  MutexLock lock(config_mu_);
   ASSIGN_OR_RETURN(std::vector<TrailConfig> existing, List(trail.account_id));
   RETURN_IF_ERROR(CheckRoom(existing, trail));
   std::string key = Key(kTrailTag, trail.account_id, trail.name, trail.home_region);
@@ -99,14 +99,14 @@ Status TrailStore::Create(const TrailConfig& trail) {
 }
 
 Status TrailStore::Update(const TrailConfig& trail) {
-  std::lock_guard lock(config_mu_);
+  MutexLock lock(config_mu_);
   return UpdateLocked(trail);
 }
 
 Result<TrailConfig> TrailStore::Modify(std::string_view account, std::string_view home_region,
                                        std::string_view name,
                                        const std::function<Status(TrailConfig&)>& change) {
-  std::lock_guard lock(config_mu_);
+  MutexLock lock(config_mu_);
   ASSIGN_OR_RETURN(TrailConfig trail, Get(account, home_region, name));
   RETURN_IF_ERROR(change(trail));
   if (trail.account_id != account || trail.home_region != home_region || trail.name != name) {
@@ -135,7 +135,7 @@ Status TrailStore::UpdateLocked(const TrailConfig& trail) {
 
 Status TrailStore::Delete(std::string_view account, std::string_view home_region,
                           std::string_view name) {
-  std::lock_guard lock(config_mu_);
+  MutexLock lock(config_mu_);
   std::string key = Key(kTrailTag, account, name, home_region);
   ASSIGN_OR_RETURN(std::optional<std::string> current, db_.Get(kColumnFamily, key));
   if (!current) return NotFound(name, account);
@@ -212,7 +212,7 @@ Result<TrailStatus> TrailStore::GetStatus(const TrailConfig& trail) const {
 
 Status TrailStore::UpdateStatus(const TrailConfig& trail,
                                 const std::function<void(TrailStatus&)>& change) {
-  std::lock_guard lock(status_mu_);
+  MutexLock lock(status_mu_);
   std::string config_key = Key(kTrailTag, trail.account_id, trail.name, trail.home_region);
   ASSIGN_OR_RETURN(std::optional<std::string> exists, db_.Get(kColumnFamily, config_key));
   if (!exists) return NotFound(trail.name, trail.account_id);  // deleted meanwhile: nothing to report on

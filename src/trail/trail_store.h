@@ -7,10 +7,10 @@
 
 #include <atomic>
 #include <functional>
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "common/mutex.h"
 #include "common/status.h"
 #include "store/db.h"
 #include "trail/trail.h"
@@ -66,11 +66,11 @@ class TrailStore {
   uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
 
  private:
-  Status UpdateLocked(const TrailConfig& trail);  // config_mu_ held
+  Status UpdateLocked(const TrailConfig& trail) REQUIRES(config_mu_);
 
   store::Db& db_;
-  std::mutex status_mu_;
-  std::mutex config_mu_;  // create/update/delete: name checks and limits are read-then-write
+  Mutex status_mu_;
+  Mutex config_mu_;  // create/update/delete: name checks and limits are read-then-write
   std::atomic<uint64_t> generation_{1};
 };
 
