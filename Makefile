@@ -6,6 +6,8 @@
 #   make bench      build and run the benchmarks
 #   make sanitize   build and test under AddressSanitizer + UBSan
 #   make fuzz       bounded libFuzzer runs of every parser (clang), FUZZ_SECONDS each
+#   make lint       clang build of `kiroku` checking the GUARDED_BY annotations
+#                   (-Werror=thread-safety), then clang-format --dry-run over src/ tests/ bench/
 #   make clean
 
 BUILD_DIR ?= build/release
@@ -14,7 +16,7 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 ARGS ?=
 
-.PHONY: run test build bench sanitize fuzz deps clean configure
+.PHONY: run test build bench sanitize fuzz lint deps clean configure
 
 deps:
 	@bash scripts/install-deps.sh
@@ -49,6 +51,14 @@ fuzz:
 	mkdir -p $(FUZZ_DIR)/policy-corpus
 	$(FUZZ_DIR)/tests/policy/fuzz/policy_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=2048 -rss_limit_mb=1024 $(FUZZ_DIR)/policy-corpus tests/policy/fuzz_seeds
 	bash scripts/run-fuzzers.sh $(FUZZ_DIR) $(FUZZ_SECONDS)
+
+# Debug without -g: the quickest clang build; the thread-safety analysis needs no optimiser.
+LINT_DIR ?= build/lint
+lint:
+	@bash scripts/install-deps.sh lint
+	cmake -S . -B $(LINT_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-O0 -DCMAKE_CXX_COMPILER=clang++ -DBUILD_TESTS=OFF -DBUILD_BENCH=OFF
+	cmake --build $(LINT_DIR) -j $(JOBS) --target kiroku
+	bash scripts/check-format.sh
 
 clean:
 	rm -rf build
