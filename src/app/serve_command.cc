@@ -14,11 +14,8 @@
 #include "api/audit_hook.h"
 #include "api/frontend.h"
 #include "api/stages.h"
-#include "api/iam_service.h"
-#include "api/iam_simulator_service.h"
 #include "api/internal_caller.h"
 #include "api/s3_service.h"
-#include "api/sts_service.h"
 #include "app/master_key.h"
 #include "app/request_router.h"
 #include "aws/model.h"
@@ -34,9 +31,11 @@
 #include "s3/s3_store.h"
 #include "services/cloudtrail/cloudtrail_service.h"
 #include "services/cloudtrail/sinks.h"
+#include "services/iam/iam_service.h"
 #include "services/logs/logs_kms_adapter.h"
 #include "services/logs/logs_service.h"
 #include "services/kms/kms_service.h"
+#include "services/sts/sts_service.h"
 #include "store/rocks_store.h"
 #include "trail/deliverer.h"
 #include "trail/digest_writer.h"
@@ -259,9 +258,10 @@ int Serve(const ServeConfig& config) {
   }
 
   api::OperationTable operations;
-  api::AddStsOperations(operations, identities, sessions);
-  api::AddIamOperations(operations, identities);
-  api::AddIamSimulatorOperations(operations, identities);
+  services::StsService sts_service(identities, sessions);
+  operations.Add(sts_service.Operations());
+  services::IamService iam_service(identities);
+  operations.Add(iam_service.Operations());
   kms::KeyStore keys(**db, *master_key, clock);
   services::KmsService kms_service(keys, identities);
   operations.Add(kms_service.Operations());
