@@ -7,6 +7,7 @@
 #include "common/logging.h"
 #include "crypto/checksum.h"
 #include "crypto/hash.h"
+#include "store/json_record.h"
 #include "store/keys.h"
 
 namespace kiroku::s3 {
@@ -172,13 +173,6 @@ BucketRecord BucketFromJson(const json::object& o) {
   return b;
 }
 
-Result<json::object> ParseRecord(std::string_view text) {
-  boost::system::error_code ec;
-  json::value v = json::parse(text, ec);
-  if (ec || !v.is_object()) return Status::Internal("corrupt S3 record");
-  return std::move(v.as_object());
-}
-
 Status NoSuchBucket(std::string_view name) {
   return Status::NotFound("The specified bucket does not exist").WithAwsCode("NoSuchBucket");
   (void)name;
@@ -255,7 +249,7 @@ Status S3Store::CreateBucket(const BucketRecord& bucket) {
 Result<BucketRecord> S3Store::GetBucket(std::string_view name) const {
   ASSIGN_OR_RETURN(std::optional<std::string> value, db_.Get(kMeta, BucketKey(name)));
   if (!value) return NoSuchBucket(name);
-  ASSIGN_OR_RETURN(json::object o, ParseRecord(*value));
+  ASSIGN_OR_RETURN(json::object o, store::ReadJsonRecord(*value, "S3 bucket"));
   return BucketFromJson(o);
 }
 
@@ -290,7 +284,7 @@ Result<std::vector<BucketRecord>> S3Store::ListBuckets(std::string_view account)
   RETURN_IF_ERROR(db_.Scan(kMeta,
                            store::Range::Prefix(store::KeyBuilder().Tag(kTag).Tag('b').Build()),
                            [&](std::string_view, std::string_view value) {
-                             auto o = ParseRecord(value);
+                             auto o = store::ReadJsonRecord(value, "S3 bucket");
                              if (!o.ok()) {
                                parse_error = o.status();
                                return false;
@@ -308,7 +302,7 @@ Result<ObjectRecord> S3Store::GetObject(std::string_view bucket, std::string_vie
   if (!value) {
     return Status::NotFound("The specified key does not exist.").WithAwsCode("NoSuchKey");
   }
-  ASSIGN_OR_RETURN(json::object o, ParseRecord(*value));
+  ASSIGN_OR_RETURN(json::object o, store::ReadJsonRecord(*value, "S3 object"));
   return ObjectFromJson(o);
 }
 
@@ -329,7 +323,7 @@ Status S3Store::PutObject(std::string_view bucket, const ObjectRecord& object) {
     if (s.code() == Code::kConflict) continue;
     RETURN_IF_ERROR(s);
     if (old) {
-      if (auto o = ParseRecord(*old); o.ok()) RemoveBlobs(ObjectFromJson(*o).segments);
+      if (auto o = store::ReadJsonRecord(*old, "S3 object"); o.ok()) RemoveBlobs(ObjectFromJson(*o).segments);
     }
     return Status::Ok();
   }
@@ -343,7 +337,7 @@ Status S3Store::UpdateObjectTags(std::string_view bucket, std::string_view key,
     if (!old) {
       return Status::NotFound("The specified key does not exist.").WithAwsCode("NoSuchKey");
     }
-    ASSIGN_OR_RETURN(json::object o, ParseRecord(*old));
+    ASSIGN_OR_RETURN(json::object o, store::ReadJsonRecord(*old, "S3 object"));
     ObjectRecord object = ObjectFromJson(o);
     object.tags = tags;
     Status s = db_.CompareAndSet(kMeta, k, old, json::serialize(ObjectToJson(object)));
@@ -360,7 +354,7 @@ Result<bool> S3Store::DeleteObject(std::string_view bucket, std::string_view key
     Status s = db_.CompareAndSet(kMeta, k, old, std::nullopt);
     if (s.code() == Code::kConflict) continue;
     RETURN_IF_ERROR(s);
-    if (auto o = ParseRecord(*old); o.ok()) RemoveBlobs(ObjectFromJson(*o).segments);
+    if (auto o = store::ReadJsonRecord(*old, "S3 object"); o.ok()) RemoveBlobs(ObjectFromJson(*o).segments);
     return true;
   }
 }
@@ -377,7 +371,7 @@ Result<ListResult> S3Store::ListObjects(std::string_view bucket, const ListOptio
   size_t count = 0;
   Status parse_error;
   RETURN_IF_ERROR(db_.Scan(kMeta, range, [&](std::string_view, std::string_view value) {
-    auto o = ParseRecord(value);
+    auto o = store::ReadJsonRecord(value, "S3 object");
     if (!o.ok()) {
       parse_error = o.status();
       return false;
@@ -427,7 +421,7 @@ Result<UploadRecord> S3Store::GetUpload(std::string_view bucket, std::string_vie
   ASSIGN_OR_RETURN(std::optional<std::string> value,
                    db_.Get(kMeta, UploadKey(bucket, key, upload_id)));
   if (!value) return NoSuchUpload();
-  ASSIGN_OR_RETURN(json::object o, ParseRecord(*value));
+  ASSIGN_OR_RETURN(json::object o, store::ReadJsonRecord(*value, "S3 upload"));
   UploadRecord u;
   u.upload_id = Str(o, "uploadId");
   u.key = Str(o, "key");
@@ -461,7 +455,7 @@ Status S3Store::PutPart(std::string_view bucket, std::string_view key, std::stri
   if (s.code() == Code::kConflict) return NoSuchUpload();
   RETURN_IF_ERROR(s);
   if (old) {
-    if (auto p = ParseRecord(*old); p.ok()) {
+    if (auto p = store::ReadJsonRecord(*old, "S3 part"); p.ok()) {
       if (auto it = p->find("segment"); it != p->end() && it->value().is_object()) {
         RemoveBlobs({SegmentFromJson(it->value().as_object())});
       }
@@ -474,7 +468,7 @@ Result<std::vector<PartRecord>> S3Store::ListParts(std::string_view upload_id) c
   std::vector<PartRecord> parts;
   RETURN_IF_ERROR(db_.Scan(kMeta, store::Range::Prefix(PartPrefix(upload_id)),
                            [&](std::string_view, std::string_view value) {
-                             auto o = ParseRecord(value);
+                             auto o = store::ReadJsonRecord(value, "S3 part");
                              if (!o.ok()) return true;
                              PartRecord p;
                              p.number = static_cast<uint32_t>(Int(*o, "number"));
@@ -621,7 +615,7 @@ Result<ObjectRecord> S3Store::CompleteUpload(
   RETURN_IF_ERROR(s);
   RemoveBlobs(unused);
   if (old_object) {
-    if (auto o = ParseRecord(*old_object); o.ok()) RemoveBlobs(ObjectFromJson(*o).segments);
+    if (auto o = store::ReadJsonRecord(*old_object, "S3 object"); o.ok()) RemoveBlobs(ObjectFromJson(*o).segments);
   }
   return object;
 }
@@ -650,7 +644,7 @@ Result<std::vector<UploadRecord>> S3Store::ListUploads(std::string_view bucket) 
   std::vector<UploadRecord> out;
   RETURN_IF_ERROR(db_.Scan(kMeta, store::Range::Prefix(UploadPrefix(bucket)),
                            [&](std::string_view, std::string_view value) {
-                             auto o = ParseRecord(value);
+                             auto o = store::ReadJsonRecord(value, "S3 upload");
                              if (!o.ok()) return true;
                              UploadRecord u;
                              u.upload_id = Str(*o, "uploadId");
