@@ -1,5 +1,6 @@
-// S3 PutObject / GetObject throughput in process, through api::S3Service::Handle exactly as the
-// HTTP server calls it (routing, SigV4 verification, authorization, MD5 ETag, per-blob AES-GCM,
+// S3 PutObject / GetObject throughput in process, through api::Pipeline::Handle with a streamed
+// body exactly as the HTTP server calls it for services::S3Service (routing, SigV4
+// verification, authorization, MD5 ETag, per-blob AES-GCM,
 // fsynced blob file, fsynced metadata record; GetObject decrypts while the body is drained),
 // for 1 KB and 64 MB objects. Only the socket is left out; docs/performance.md measures the
 // HTTP path with the aws CLI. Payloads are UNSIGNED-PAYLOAD (what presigned and HTTPS clients
@@ -10,13 +11,16 @@
 #include <filesystem>
 
 #include "api/internal_caller.h"
-#include "api/kms_service.h"
-#include "api/s3_service.h"
+#include "api/pipeline.h"
+#include "api/stages.h"
 #include "aws/sigv4.h"
 #include "common/encoding.h"
+#include "s3/data_keys.h"
+#include "services/kms/kms_service.h"
+#include "services/s3/s3_service.h"
 #include "store/rocks_store.h"
 
-namespace kiroku::api {
+namespace kiroku::services {
 namespace {
 
 class BufferReader final : public net::BodyReader {
@@ -45,17 +49,24 @@ class Fixture {
         keys_(*db_, master_, clock_),
         blobs_(*s3::BlobStore::Open(dir_ / "objects")),
         store_(*db_, *blobs_, clock_),
-        caller_(table_, identities_, clock_) {
+        sse_s3_(master_),
+        caller_(table_, identities_, clock_),
+        kms_(keys_, identities_),
+        service_(store_, sse_s3_, identities_, caller_, clock_),
+        pipeline_(clock_) {
     root_ = identities_.Bootstrap({})->root_key;
-    AddKmsOperations(table_, keys_, identities_);
-    service_ = std::make_unique<S3Service>(table_, store_, identities_, sessions_, master_, caller_,
-                                           clock_);
+    table_.Add(kms_.Operations());
+    table_.Add(service_.Operations());
+    pipeline_.Add(std::make_unique<api::RouteStage>(std::vector<const api::RestRoute*>{&service_}));
+    pipeline_.Add(std::make_unique<api::AuthenticateStage>(identities_, sessions_, clock_));
+    pipeline_.Add(std::make_unique<api::DecodeStage>(table_));
+    pipeline_.Add(std::make_unique<api::AuthorizeStage>(identities_, clock_));
+    pipeline_.Add(std::make_unique<api::DispatchStage>());
     BufferReader empty("");
-    net::Response r = service_->Handle(Signed("PUT", "/bench-bucket"), empty);
+    net::Response r = Handle(Signed("PUT", "/bench-bucket"), empty);
     if (r.status != 200) std::abort();
   }
   ~Fixture() {
-    service_.reset();
     db_.reset();
     std::filesystem::remove_all(dir_);
   }
@@ -86,7 +97,9 @@ class Fixture {
     return r;
   }
 
-  const S3Service& service() const { return *service_; }
+  net::Response Handle(const net::Request& request, net::BodyReader& body) const {
+    return pipeline_.Handle(request, &body);
+  }
 
  private:
   std::filesystem::path dir_;
@@ -98,9 +111,12 @@ class Fixture {
   kms::KeyStore keys_;
   std::unique_ptr<s3::BlobStore> blobs_;
   s3::S3Store store_;
-  OperationTable table_;
-  InternalCaller caller_;
-  std::unique_ptr<S3Service> service_;
+  s3::MasterKeyDataKeys sse_s3_;
+  api::OperationTable table_;
+  api::InternalCaller caller_;
+  KmsService kms_;
+  S3Service service_;
+  api::Pipeline pipeline_;
   iam::RootKeyPair root_;
 };
 
@@ -117,7 +133,7 @@ void BM_PutObject(benchmark::State& state) {
   for (auto _ : state) {
     // A new key each time, as CloudTrail writes (replacing a key also removes the old blob).
     BufferReader reader(body);
-    net::Response r = f.service().Handle(f.Signed("PUT", path + std::to_string(i++)), reader);
+    net::Response r = f.Handle(f.Signed("PUT", path + std::to_string(i++)), reader);
     if (r.status != 200) state.SkipWithError(r.body.c_str());
   }
   state.SetBytesProcessed(state.iterations() * state.range(0));
@@ -130,11 +146,11 @@ void BM_GetObject(benchmark::State& state) {
   std::string body(static_cast<size_t>(state.range(0)), 'g');
   std::string path = "/bench-bucket/get-" + std::to_string(state.range(0));
   BufferReader reader(body);
-  if (f.service().Handle(f.Signed("PUT", path), reader).status != 200) std::abort();
+  if (f.Handle(f.Signed("PUT", path), reader).status != 200) std::abort();
   std::vector<char> buffer(1 << 20);
   for (auto _ : state) {
     BufferReader none("");
-    net::Response r = f.service().Handle(f.Signed("GET", path), none);
+    net::Response r = f.Handle(f.Signed("GET", path), none);
     if (r.status != 200 || !r.stream) {
       state.SkipWithError("GetObject failed");
       break;
@@ -153,6 +169,6 @@ void BM_GetObject(benchmark::State& state) {
 BENCHMARK(BM_GetObject)->Arg(1024)->Arg(64 << 20)->UseRealTime();
 
 }  // namespace
-}  // namespace kiroku::api
+}  // namespace kiroku::services
 
 BENCHMARK_MAIN();

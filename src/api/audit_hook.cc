@@ -8,7 +8,6 @@
 #include "aws/errors.h"
 #include "api/operation.h"
 #include "api/pipeline.h"
-#include "api/s3_service.h"
 #include "common/encoding.h"
 
 namespace kiroku::api {
@@ -251,7 +250,6 @@ bool IsDataEvent(std::string_view service, std::string_view operation) {
     return std::find(kLogsDataPlane.begin(), kLogsDataPlane.end(), operation) !=
            kLogsDataPlane.end();
   }
-  if (service == "s3") return S3EventCategoryOf(operation) == S3EventCategory::kData;
   return false;
 }
 
@@ -289,8 +287,10 @@ trail::ApiCallRecord BuildRecord(const RequestContext& ctx, const Status& status
   }
   // The operation's row says whether it only reads and whether it is a data event.
   // TRANSITIONAL (issue 16): rows of services not yet moved carry no action; the old lists apply.
+  // (S3's DeleteObjects has none either — each key it names is authorized as s3:DeleteObject —
+  // but its row declares its flags.)
   const Operation* row = ctx.served;
-  bool declared = row != nullptr && !row->action.empty();
+  bool declared = row != nullptr && (!row->action.empty() || row->service == "s3");
   r.read_only = declared ? row->access == Access::kRead : IsReadOnly(service, operation);
   if (status.ok() && !r.read_only && model_op != nullptr && ctx.output.is_object() &&
       !ctx.output.as_object().empty()) {

@@ -58,7 +58,7 @@ bool IsSecretMember(std::string_view member_name);
 boost::json::value S3RequestParameters(const RequestContext& ctx);
 
 // Whether (service, operation) is a data event (not recorded as a management event):
-// CloudWatch Logs' data plane and S3 object operations.
+// CloudWatch Logs' data plane. (S3's rows declare their category.)
 bool IsDataEvent(std::string_view service, std::string_view operation);
 // Whether the operation only reads (readOnly in its record).
 bool IsReadOnly(std::string_view service, std::string_view operation);

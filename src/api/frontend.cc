@@ -2,27 +2,28 @@
 
 #include <boost/json.hpp>
 
-#include "api/s3_service.h"
-#include "aws/rest_xml.h"
-
 namespace kiroku::api {
 
 Frontend::Frontend(const Pipeline& pipeline, const Clock& clock, FrontendOptions options)
     : pipeline_(pipeline), clock_(clock), options_(std::move(options)), started_(clock.Now()) {}
 
 net::Response Frontend::Handle(const net::Request& request) {
-  if (request.path() == "/_kiroku/health" && (request.method == "GET" || request.method == "HEAD")) {
+  if (request.path() == "/_kiroku/health" &&
+      (request.method == "GET" || request.method == "HEAD")) {
     return Health();
   }
   return pipeline_.Handle(request);
 }
 
 bool Frontend::StreamsBody(const net::Request& head) {
-  return s3_ != nullptr && aws::IsS3Request(head);
+  for (const RestRoute* route : options_.rest_routes) {
+    if (route->Matches(head)) return true;
+  }
+  return false;
 }
 
 net::Response Frontend::HandleStream(const net::Request& head, net::BodyReader& body) {
-  return s3_->Handle(head, body);
+  return pipeline_.Handle(head, &body);
 }
 
 net::Response Frontend::Reject(const net::Request& head, net::RejectReason reason) {
@@ -40,8 +41,7 @@ net::Response Frontend::Reject(const net::Request& head, net::RejectReason reaso
 net::Response Frontend::Health() const {
   boost::json::array services;
   for (const std::string& s : options_.services) services.emplace_back(s);
-  double uptime =
-      std::chrono::duration<double>(clock_.Now() - started_).count();
+  double uptime = std::chrono::duration<double>(clock_.Now() - started_).count();
   boost::json::object body{{"status", "ok"},
                            {"version", KIROKU_VERSION},
                            {"services", std::move(services)},

@@ -1,23 +1,23 @@
 // Frontend: the net::Handler behind the port. Serves the unauthenticated health document at
-// GET /_kiroku/health, streams S3 REST requests (aws::IsS3Request) to the S3Service, and hands
-// everything else to the AWS pipeline.
+// GET /_kiroku/health and hands every other request to the AWS pipeline — streaming the body
+// of a request a RestRoute claims (S3), so that it is read while the handler consumes it.
 #pragma once
 
 #include <string>
 #include <vector>
 
 #include "api/pipeline.h"
+#include "api/rest_route.h"
 #include "net/server.h"
-
-namespace kiroku::api {
-class S3Service;
-}
 
 namespace kiroku::api {
 
 struct FrontendOptions {
   std::vector<std::string> services;  // listed in the health document
   size_t max_body_bytes = 0;          // reported in RequestEntityTooLarge errors
+  // Requests one of these claims stream their body (the pipeline's RouteStage routes them);
+  // each must outlive the frontend.
+  std::vector<const RestRoute*> rest_routes;
 };
 
 class Frontend final : public net::Handler {
@@ -30,9 +30,6 @@ class Frontend final : public net::Handler {
   bool StreamsBody(const net::Request& head) override;
   net::Response HandleStream(const net::Request& head, net::BodyReader& body) override;
 
-  // Serves S3 requests through `s3` (which must outlive the frontend). Call before serving.
-  void SetS3(const S3Service* s3) { s3_ = s3; }
-
  private:
   net::Response Health() const;
 
@@ -40,7 +37,6 @@ class Frontend final : public net::Handler {
   const Clock& clock_;
   FrontendOptions options_;
   TimePoint started_;
-  const S3Service* s3_ = nullptr;
 };
 
 }  // namespace kiroku::api

@@ -1,5 +1,6 @@
 #include "api/pipeline.h"
 
+#include "api/rest_route.h"
 #include "aws/errors.h"
 #include "common/encoding.h"
 #include "common/logging.h"
@@ -9,8 +10,9 @@ namespace kiroku::api {
 
 std::string NewRequestId() { return crypto::RandomUuid(); }
 
-net::Response Pipeline::Handle(const net::Request& request) const {
+net::Response Pipeline::Handle(const net::Request& request, net::BodyReader* body) const {
   RequestContext ctx(request);
+  ctx.body = body;
   ctx.request_id = NewRequestId();
   ctx.received_at = clock_.Now();
   Status status;
@@ -18,18 +20,25 @@ net::Response Pipeline::Handle(const net::Request& request) const {
     status = stage->Run(ctx);
     if (!status.ok()) break;
   }
-  net::Response response =
-      status.ok() ? aws::RenderResult(ctx.route, *ctx.operation, ctx.output, ctx.request_id)
-                  : aws::RenderError(ctx.route.model, ctx.route.protocol, status, ctx.request_id);
+  net::Response response;
+  if (!status.ok()) {
+    response = aws::RenderError(ctx.route.model, ctx.route.protocol, status, ctx.request_id);
+    if (ctx.rest_route != nullptr) ctx.rest_route->DecorateError(ctx, status, response);
+  } else if (ctx.reply) {
+    response = std::move(*ctx.reply);
+    ctx.reply.reset();
+  } else {
+    response = aws::RenderResult(ctx.route, *ctx.operation, ctx.output, ctx.request_id);
+  }
   for (const auto& hook : hooks_) hook->OnComplete(ctx, status);
-  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(clock_.Now() -
-                                                                      ctx.received_at)
-                    .count();
-  spdlog::debug("{} {} {}.{} {} {} {}us principal={} request_id={}", request.remote_address,
-                request.method, ctx.route.model ? ctx.route.model->service() : "-",
-                ctx.route.operation_name.empty() ? "-" : ctx.route.operation_name,
-                response.status, status.ok() ? "OK" : aws::MapError(ctx.route.model, ctx.route.protocol, status).code,
-                micros, ctx.principal.arn.empty() ? "-" : ctx.principal.arn, ctx.request_id);
+  auto micros =
+      std::chrono::duration_cast<std::chrono::microseconds>(clock_.Now() - ctx.received_at).count();
+  spdlog::debug(
+      "{} {} {}.{} {} {} {}us principal={} request_id={}", request.remote_address, request.method,
+      ctx.route.model ? ctx.route.model->service() : "-",
+      ctx.route.operation_name.empty() ? "-" : ctx.route.operation_name, response.status,
+      status.ok() ? "OK" : aws::MapError(ctx.route.model, ctx.route.protocol, status).code, micros,
+      ctx.principal.arn.empty() ? "-" : ctx.principal.arn, ctx.request_id);
   return response;
 }
 

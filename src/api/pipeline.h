@@ -1,6 +1,8 @@
 // Pipeline: runs the stages for one AWS request and renders the outcome — the output in the
-// request's protocol, or the first failing stage's Status through aws/errors.cc. Logs one
-// debug line per request. Thread-safe once built (Add is not; call it before serving).
+// request's protocol (or the protocol response the handler wrote, RequestContext::reply), or
+// the first failing stage's Status through aws/errors.cc, decorated by the request's RestRoute
+// when one claimed it. Runs the completion hooks (the audit hook) and logs one debug line per
+// request. Thread-safe once built (Add and OnComplete are not; call them before serving).
 #pragma once
 
 #include <memory>
@@ -20,7 +22,9 @@ class Pipeline {
   void Add(std::unique_ptr<Stage> stage) { stages_.push_back(std::move(stage)); }
   void OnComplete(std::unique_ptr<CompletionHook> hook) { hooks_.push_back(std::move(hook)); }
 
-  net::Response Handle(const net::Request& request) const;
+  // Serves `request`. `body`, when not null, delivers a body that streams (a request a
+  // RestRoute claimed; request.body is then empty); it must stay valid during the call.
+  net::Response Handle(const net::Request& request, net::BodyReader* body = nullptr) const;
   // The error response for a request refused before its body was read.
   net::Response RejectTooLarge(const net::Request& head, size_t limit) const;
   // The error response, in the request's protocol, for a request refused with `status`

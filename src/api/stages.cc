@@ -3,6 +3,12 @@
 namespace kiroku::api {
 
 Status RouteStage::Run(RequestContext& ctx) {
+  for (const RestRoute* rest : rest_routes_) {
+    if (rest->Matches(ctx.http)) {
+      ctx.rest_route = rest;
+      return rest->Route(ctx);
+    }
+  }
   RETURN_IF_ERROR(aws::IdentifyRoute(ctx.http, ctx.route));
   // One endpoint serves iam and sts: a query request's Version names the service it was meant
   // for, so one signed for the other service fails its signature check
@@ -69,14 +75,15 @@ AuthenticateStage::AuthenticateStage(const iam::IdentityStore& identities,
 Status AuthenticateStage::Run(RequestContext& ctx) {
   // The signing name of all five services equals the model's service name.
   // (Both branches are string_views: mixing std::string and "" would make a temporary string.)
-  std::string_view service =
-      ctx.route.model != nullptr ? std::string_view(ctx.route.model->service()) : std::string_view();
+  std::string_view service = ctx.route.model != nullptr
+                                 ? std::string_view(ctx.route.model->service())
+                                 : std::string_view();
   aws::SigV4Options options;
   if (ctx.route.protocol == aws::Protocol::kRestXml) {
     service = "s3";
     options.s3 = true;
     options.max_skew = std::chrono::minutes(15);
-    options.expected_region = ctx.region;  // the bucket's region, empty when there is none
+    options.expected_region = ctx.signing_region;  // the bucket's region, empty when none
   }
   KeepingLookup lookup(identities_, sessions_);
   Result<aws::SignedIdentity> verified =
@@ -115,16 +122,24 @@ Status AuthenticateStage::Run(RequestContext& ctx) {
 }
 
 Status DecodeStage::Run(RequestContext& ctx) {
-  ASSIGN_OR_RETURN(ctx.operation, aws::FindOperation(ctx.route));
-  ctx.served = table_.Find(ctx.route.model->service(), ctx.operation->name);
+  // A REST route named the operation and decoded its input already (ctx.input); the model's
+  // operation is looked up for the record, and may be missing.
+  if (ctx.rest_route != nullptr) {
+    ctx.operation = ctx.route.model->FindOperation(ctx.route.operation_name);
+  } else {
+    ASSIGN_OR_RETURN(ctx.operation, aws::FindOperation(ctx.route));
+  }
+  const std::string& name =
+      ctx.operation != nullptr ? ctx.operation->name : ctx.route.operation_name;
+  ctx.served = table_.Find(ctx.route.model->service(), name);
   if (ctx.served == nullptr) {
     // A real AWS operation that this kiroku version does not serve: the client gets the
     // protocol's unknown-operation error rather than a fabricated answer.
-    return Status::InvalidArgument("Operation " + ctx.operation->name + " of " +
-                                   ctx.route.model->service() +
+    return Status::InvalidArgument("Operation " + name + " of " + ctx.route.model->service() +
                                    " is not supported by this kiroku version")
         .WithAwsCode("InvalidAction");
   }
+  if (ctx.rest_route != nullptr) return Status::Ok();
   // Decoding validates the input against the operation's model shape (aws/validation.h), in
   // this one place for every awsJson and awsQuery operation: types, required members, lengths,
   // ranges, enums and patterns, before authorization and before any handler runs.
@@ -154,9 +169,9 @@ Status AuthorizeStage::Authorize(RequestContext& ctx) const {
   policy::AddPrincipalKeys(ctx.principal, request.keys);
   TimePoint now = clock_.Now();
   request.keys.SetDate("aws:CurrentTime", now);
-  request.keys.SetNumber("aws:EpochTime", std::chrono::duration_cast<std::chrono::seconds>(
-                                              now.time_since_epoch())
-                                              .count());
+  request.keys.SetNumber(
+      "aws:EpochTime",
+      std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count());
   request.keys.SetBool("aws:SecureTransport", ctx.http.secure);
   request.keys.SetString("aws:RequestedRegion", ctx.region);
   if (!ctx.http.remote_address.empty()) request.keys.SetIp("aws:SourceIp", ctx.http.remote_address);
@@ -211,8 +226,7 @@ std::vector<const Operation*> OperationTable::All() const {
   return out;
 }
 
-const Operation* OperationTable::Find(std::string_view service,
-                                      std::string_view operation) const {
+const Operation* OperationTable::Find(std::string_view service, std::string_view operation) const {
   auto it = ops_.find(std::pair<std::string, std::string>(service, operation));
   return it == ops_.end() ? nullptr : &it->second;
 }

@@ -1,7 +1,9 @@
 // The fixed stages of the AWS request path:
-//   RouteStage        which service / protocol / operation name (X-Amz-Target or Action=)
+//   RouteStage        which service / protocol / operation name (a RestRoute's, else
+//                     X-Amz-Target or Action=)
 //   AuthenticateStage SigV4 -> access key -> principal; the scope's region is the request's
 //   DecodeStage       the operation's model, its served handler, its input as one JSON object
+//                     (a RestRoute decoded it already)
 //   AuthorizeStage    the policy engine's decision for the operation's action and resources
 //   DispatchStage     the service handler for (service, operation)
 // Each stage is built once and shared by all requests; all are thread-safe.
@@ -10,8 +12,10 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "api/operation.h"
+#include "api/rest_route.h"
 #include "api/stage.h"
 #include "aws/sigv4.h"
 #include "iam/identity_store.h"
@@ -21,7 +25,16 @@ namespace kiroku::api {
 
 class RouteStage final : public Stage {
  public:
+  // The REST routes are asked in order, before the awsJson / awsQuery routing; each must
+  // outlive the stage.
+  explicit RouteStage(std::vector<const RestRoute*> rest_routes = {})
+      : rest_routes_(std::move(rest_routes)) {}
+  // Adds a REST route (which must outlive the stage). Call before serving.
+  void Add(const RestRoute& route) { rest_routes_.push_back(&route); }
   Status Run(RequestContext& ctx) override;
+
+ private:
+  std::vector<const RestRoute*> rest_routes_;
 };
 
 class AuthenticateStage final : public Stage {
@@ -65,7 +78,8 @@ class AuthorizeStage final : public Stage {
   const Clock& clock_;
 };
 
-// Runs the handler the DecodeStage found.
+// Runs the handler the DecodeStage found. A REST handler prepares the streamed body itself
+// (S3: checksums, aws-chunked decoding, x-amz-content-sha256) and sets ctx.reply.
 class DispatchStage final : public Stage {
  public:
   Status Run(RequestContext& ctx) override;

@@ -15,7 +15,6 @@
 #include "api/frontend.h"
 #include "api/stages.h"
 #include "api/internal_caller.h"
-#include "api/s3_service.h"
 #include "app/master_key.h"
 #include "app/request_router.h"
 #include "aws/model.h"
@@ -28,6 +27,7 @@
 #include "logs/log_store.h"
 #include "net/server.h"
 #include "s3/blob_store.h"
+#include "s3/data_keys.h"
 #include "s3/s3_store.h"
 #include "services/cloudtrail/cloudtrail_service.h"
 #include "services/cloudtrail/sinks.h"
@@ -35,6 +35,7 @@
 #include "services/logs/logs_kms_adapter.h"
 #include "services/logs/logs_service.h"
 #include "services/kms/kms_service.h"
+#include "services/s3/s3_service.h"
 #include "services/sts/sts_service.h"
 #include "store/rocks_store.h"
 #include "trail/deliverer.h"
@@ -292,8 +293,9 @@ int Serve(const ServeConfig& config) {
                                                   s3_store, logs_store, keys, identities,
                                                   internal_caller, clock});
   operations.Add(cloudtrail_service.Operations());
-  api::S3Service s3_service(operations, s3_store, identities, sessions, *master_key, s3_kms_caller,
-                            clock);
+  s3::MasterKeyDataKeys s3_data_keys(*master_key);
+  services::S3Service s3_service(s3_store, s3_data_keys, identities, s3_kms_caller, clock);
+  operations.Add(s3_service.Operations());
   // CloudTrail delivery: S3 log files and CloudWatch Logs, as cloudtrail.amazonaws.com.
   api::InternalCaller trail_caller(operations, identities, clock);
   services::S3LogFileSink trail_s3_sink(trail_caller);
@@ -314,15 +316,14 @@ int Serve(const ServeConfig& config) {
   deliverer.Start();
   digest_writer.Start();
   api::Pipeline pipeline(clock);
-  pipeline.Add(std::make_unique<api::RouteStage>());
+  pipeline.Add(
+      std::make_unique<api::RouteStage>(std::vector<const api::RestRoute*>{&s3_service}));
   pipeline.Add(std::make_unique<api::AuthenticateStage>(identities, sessions, clock));
   pipeline.Add(std::make_unique<api::DecodeStage>(operations));
   pipeline.Add(std::make_unique<api::AuthorizeStage>(identities, clock));
   pipeline.Add(std::make_unique<api::DispatchStage>());
   pipeline.OnComplete(std::make_unique<api::AuditHook>(recorder, clock));
-  s3_service.OnComplete(std::make_unique<api::AuditHook>(recorder, clock));
-  api::Frontend frontend(pipeline, clock, {kServices, kMaxBodyBytes});
-  frontend.SetS3(&s3_service);
+  api::Frontend frontend(pipeline, clock, {kServices, kMaxBodyBytes, {&s3_service}});
 
   net::ServerOptions server_options;
   server_options.host = listen->first;

@@ -13,7 +13,7 @@
 
 namespace kiroku::aws {
 
-enum class Protocol { kJson, kQuery, kRestXml };  // kRestXml: S3 (api/s3_service.cc)
+enum class Protocol { kJson, kQuery, kRestXml };  // kRestXml: S3 (services/s3/)
 
 struct Shape;
 

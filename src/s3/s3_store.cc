@@ -92,16 +92,16 @@ json::object ObjectToJson(const ObjectRecord& r) {
   json::array segments;
   for (const Segment& s : r.segments) segments.push_back(SegmentToJson(s));
   json::object o{{"key", r.key},
-          {"size", static_cast<int64_t>(r.size)},
-          {"etag", r.etag},
-          {"lastModified", Millis(r.last_modified)},
-          {"contentType", r.content_type},
-          {"metadata", MapToJson(r.metadata)},
-          {"headers", MapToJson(r.headers)},
-          {"acl", r.acl},
-          {"sse", r.sse},
-          {"kmsKeyId", r.kms_key_id},
-          {"segments", std::move(segments)}};
+                 {"size", static_cast<int64_t>(r.size)},
+                 {"etag", r.etag},
+                 {"lastModified", Millis(r.last_modified)},
+                 {"contentType", r.content_type},
+                 {"metadata", MapToJson(r.metadata)},
+                 {"headers", MapToJson(r.headers)},
+                 {"acl", r.acl},
+                 {"sse", r.sse},
+                 {"kmsKeyId", r.kms_key_id},
+                 {"segments", std::move(segments)}};
   if (!r.sse_context.empty()) o["sseContext"] = MapToJson(r.sse_context);
   if (!r.tags.empty()) o["tags"] = MapToJson(r.tags);
   // Optional members: records written before checksums existed read back with none.
@@ -323,7 +323,8 @@ Status S3Store::PutObject(std::string_view bucket, const ObjectRecord& object) {
     if (s.code() == Code::kConflict) continue;
     RETURN_IF_ERROR(s);
     if (old) {
-      if (auto o = store::ReadJsonRecord(*old, "S3 object"); o.ok()) RemoveBlobs(ObjectFromJson(*o).segments);
+      if (auto o = store::ReadJsonRecord(*old, "S3 object"); o.ok())
+        RemoveBlobs(ObjectFromJson(*o).segments);
     }
     return Status::Ok();
   }
@@ -354,7 +355,8 @@ Result<bool> S3Store::DeleteObject(std::string_view bucket, std::string_view key
     Status s = db_.CompareAndSet(kMeta, k, old, std::nullopt);
     if (s.code() == Code::kConflict) continue;
     RETURN_IF_ERROR(s);
-    if (auto o = store::ReadJsonRecord(*old, "S3 object"); o.ok()) RemoveBlobs(ObjectFromJson(*o).segments);
+    if (auto o = store::ReadJsonRecord(*old, "S3 object"); o.ok())
+      RemoveBlobs(ObjectFromJson(*o).segments);
     return true;
   }
 }
@@ -520,11 +522,11 @@ Result<ObjectRecord> S3Store::CompleteUpload(
   crypto::ChecksumAlgorithm algorithm = parsed.value_or(crypto::ChecksumAlgorithm::kCrc64Nvme);
   // Uploads created before checksum types were kept: CRC64NVME is full-object, the rest
   // composite (S3's defaults).
-  bool full_object = upload.object.checksum_type == "FULL_OBJECT" ||
-                     (upload.object.checksum_type.empty() &&
-                      algorithm == crypto::ChecksumAlgorithm::kCrc64Nvme);
+  bool full_object =
+      upload.object.checksum_type == "FULL_OBJECT" ||
+      (upload.object.checksum_type.empty() && algorithm == crypto::ChecksumAlgorithm::kCrc64Nvme);
   bool composite = parsed.has_value() && (full_object ? crypto::IsCrc(algorithm) : true);
-  std::string part_checksums;     // composite: the raw part checksums, concatenated
+  std::string part_checksums;      // composite: the raw part checksums, concatenated
   std::optional<std::string> crc;  // full object: the CRC of the parts so far
   for (size_t i = 1; i < chosen.size(); ++i) {
     if (chosen[i].first <= chosen[i - 1].first) {
@@ -615,7 +617,8 @@ Result<ObjectRecord> S3Store::CompleteUpload(
   RETURN_IF_ERROR(s);
   RemoveBlobs(unused);
   if (old_object) {
-    if (auto o = store::ReadJsonRecord(*old_object, "S3 object"); o.ok()) RemoveBlobs(ObjectFromJson(*o).segments);
+    if (auto o = store::ReadJsonRecord(*old_object, "S3 object"); o.ok())
+      RemoveBlobs(ObjectFromJson(*o).segments);
   }
   return object;
 }

@@ -1,8 +1,8 @@
 // S3Store: buckets, object metadata and multipart uploads, persisted in store::Db ("meta"
 // family, tag '3'; docs/storage-keys.md), with object bytes in a BlobStore. The engine knows
-// nothing of HTTP, XML or authorization: api/s3_service.cc decides who may call what,
-// api/s3_encryption.cc how data keys are protected (SSE-S3 / SSE-KMS) and the S3 handler files
-// (api/s3_buckets.cc, s3_objects.cc, s3_multipart.cc) how records appear on the wire.
+// nothing of HTTP, XML or authorization: services/s3/s3_service.cc decides who may call what,
+// s3/data_keys.h how data keys are protected (SSE-S3 / SSE-KMS) and the S3 handler files
+// (services/s3/buckets.cc, objects.cc, multipart.cc) how records appear on the wire.
 //
 // Durability: an object's blobs are committed (fsynced) before its record is written (fsynced
 // by the Db), so an acknowledged PutObject survives a crash; replaced and deleted objects'
@@ -153,8 +153,8 @@ class S3Store {
   // has that checksum, the object gets the checksum of the upload's type: COMPOSITE, the
   // algorithm over the concatenated raw part checksums, base64, then "-<number of parts>";
   // FULL_OBJECT (CRCs only), the parts' CRCs combined into the CRC of the whole object, which
-  // must equal `expected_checksum` (base64) when that is given (BadDigest). InvalidPart, InvalidPartOrder, EntityTooSmall (a part other than
-  // the last under 5 MiB), NoSuchUpload.
+  // must equal `expected_checksum` (base64) when that is given (BadDigest). InvalidPart,
+  // InvalidPartOrder, EntityTooSmall (a part other than the last under 5 MiB), NoSuchUpload.
   Result<ObjectRecord> CompleteUpload(std::string_view bucket, std::string_view key,
                                       std::string_view upload_id,
                                       const std::vector<std::pair<uint32_t, std::string>>& parts,

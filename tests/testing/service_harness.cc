@@ -23,7 +23,9 @@ ServiceHarness::ServiceHarness()
   KIROKU_CHECK(account.ok());
   account_ = account->account_id;
   root_ = {account->root_key.access_key_id, account->root_key.secret_access_key, ""};
-  pipeline_->Add(std::make_unique<api::RouteStage>());
+  auto route = std::make_unique<api::RouteStage>();
+  route_stage_ = route.get();
+  pipeline_->Add(std::move(route));
   pipeline_->Add(std::make_unique<api::AuthenticateStage>(*identities_, *sessions_, clock_));
   pipeline_->Add(std::make_unique<api::DecodeStage>(table_));
   pipeline_->Add(std::make_unique<api::AuthorizeStage>(*identities_, clock_));
@@ -32,13 +34,14 @@ ServiceHarness::ServiceHarness()
 
 ServiceHarness::~ServiceHarness() = default;
 
-void ServiceHarness::Sign(net::Request& request, std::string_view service,
-                          std::string_view region, const Credentials& as) {
+void ServiceHarness::Sign(net::Request& request, std::string_view service, std::string_view region,
+                          const Credentials& as) {
   std::string amz_date = FormatAmzDate(clock_.Now());
   std::string payload = HexEncode(crypto::Sha256(request.body));
   auto set = [&](std::string name, std::string value) {
-    auto it = std::find_if(request.headers.begin(), request.headers.end(),
-                           [&](const net::Header& h) { return AsciiLower(h.name) == AsciiLower(name); });
+    auto it =
+        std::find_if(request.headers.begin(), request.headers.end(),
+                     [&](const net::Header& h) { return AsciiLower(h.name) == AsciiLower(name); });
     if (it != request.headers.end()) {
       it->value = std::move(value);
     } else {
@@ -58,16 +61,18 @@ void ServiceHarness::Sign(net::Request& request, std::string_view service,
     }
   }
   std::sort(signed_headers.begin(), signed_headers.end());
-  aws::CanonicalInput in{request.method,      std::string(request.path()),
-                         std::string(request.query()), request.headers,
-                         signed_headers,      payload,
+  aws::CanonicalInput in{request.method,
+                         std::string(request.path()),
+                         std::string(request.query()),
+                         request.headers,
+                         signed_headers,
+                         payload,
                          service == "s3"};
   std::string date = amz_date.substr(0, 8);
   std::string scope =
       date + "/" + std::string(region) + "/" + std::string(service) + "/aws4_request";
-  std::string signature =
-      aws::Sign(aws::SigningKey(as.secret_access_key, date, region, service),
-                aws::StringToSign(amz_date, scope, aws::CanonicalRequest(in)));
+  std::string signature = aws::Sign(aws::SigningKey(as.secret_access_key, date, region, service),
+                                    aws::StringToSign(amz_date, scope, aws::CanonicalRequest(in)));
   std::string list;
   for (const std::string& h : signed_headers) list += (list.empty() ? "" : ";") + h;
   set("Authorization", "AWS4-HMAC-SHA256 Credential=" + as.access_key_id + "/" + scope +
@@ -79,6 +84,30 @@ net::Response ServiceHarness::Send(net::Request request, std::string_view servic
   Sign(request, service, region, as != nullptr ? *as : root_);
   if (request.remote_address.empty()) request.remote_address = "127.0.0.1";
   return pipeline_->Handle(request);
+}
+
+net::Response ServiceHarness::SendStreamed(net::Request request, std::string_view service,
+                                           std::string_view region, const Credentials* as) {
+  // Reads the body in small pieces, as a connection delivers it.
+  class PieceReader final : public net::BodyReader {
+   public:
+    explicit PieceReader(std::string body) : body_(std::move(body)) {}
+    Result<size_t> Read(char* out, size_t capacity) override {
+      size_t n = std::min({capacity, body_.size() - at_, size_t{4096}});
+      std::copy_n(body_.data() + at_, n, out);
+      at_ += n;
+      return n;
+    }
+
+   private:
+    std::string body_;
+    size_t at_ = 0;
+  };
+  Sign(request, service, region, as != nullptr ? *as : root_);
+  if (request.remote_address.empty()) request.remote_address = "127.0.0.1";
+  PieceReader body(std::move(request.body));
+  request.body.clear();
+  return pipeline_->Handle(request, &body);
 }
 
 net::Response ServiceHarness::CallJson(std::string_view service, std::string_view operation,

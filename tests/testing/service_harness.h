@@ -17,6 +17,8 @@
 
 #include "api/operation.h"
 #include "api/pipeline.h"
+#include "api/rest_route.h"
+#include "api/stages.h"
 #include "crypto/secret.h"
 #include "iam/identity_store.h"
 #include "iam/session_store.h"
@@ -63,6 +65,13 @@ class ServiceHarness {
   // `region` and sends it through the pipeline.
   net::Response Send(net::Request request, std::string_view service, std::string_view region,
                      const Credentials* as = nullptr);
+  // As Send, but the body reaches the pipeline through a net::BodyReader, as the server streams
+  // the body of a request a RestRoute claims (S3): `request.body` is signed, then read from.
+  net::Response SendStreamed(net::Request request, std::string_view service,
+                             std::string_view region, const Credentials* as = nullptr);
+  // Lets the pipeline's RouteStage route the requests `route` claims (S3); `route` must outlive
+  // the harness.
+  void AddRestRoute(const api::RestRoute& route) { route_stage_->Add(route); }
   // Adds Host, X-Amz-Date, X-Amz-Content-Sha256 (the body's) and Authorization to `request`.
   void Sign(net::Request& request, std::string_view service, std::string_view region,
             const Credentials& as);
@@ -79,6 +88,7 @@ class ServiceHarness {
   std::unique_ptr<iam::SessionStore> sessions_;
   api::OperationTable table_;
   std::unique_ptr<api::Pipeline> pipeline_;
+  api::RouteStage* route_stage_ = nullptr;  // owned by pipeline_
   std::string account_;
   Credentials root_;
 };

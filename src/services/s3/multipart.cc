@@ -5,19 +5,39 @@
 #include <cinttypes>
 #include <cstdio>
 
-#include "api/s3_service_internal.h"
+#include "api/json_members.h"
 #include "common/encoding.h"
 #include "crypto/checksum.h"
 #include "crypto/hash.h"
+#include "services/s3/s3_internal.h"
+#include "services/s3/s3_service.h"
 
-namespace kiroku::api {
-using namespace s3_internal;  // NOLINT: the S3 handler files share these helpers
+namespace kiroku::services {
+using namespace s3_internal;  // NOLINT: the S3 files share these helpers
+using api::RequestContext;
+using api::Str;
 
-Status S3Service::Impl::CreateMultipartUpload(RequestContext& ctx, net::BodyReader&,
-                                              S3Reply& reply) const {
+namespace {
+
+Result<uint32_t> PartNumber(const RequestContext& ctx) {
+  int64_t number = 0;
+  try {
+    number = std::stoll(QueryOf(ctx, "partNumber").value_or(""));
+  } catch (const std::exception&) {
+  }
+  if (number < 1 || number > 10000) {
+    return InvalidArgument("Part number must be an integer between 1 and 10000, inclusive");
+  }
+  return static_cast<uint32_t>(number);
+}
+
+}  // namespace
+
+Status S3Service::CreateMultipartUpload(RequestContext& ctx, net::BodyReader&,
+                                        S3Reply& reply) const {
   std::string bucket = Str(ctx.input, "Bucket"), key = Str(ctx.input, "Key");
   RETURN_IF_ERROR(ValidateAcl(ctx));
-  ASSIGN_OR_RETURN(s3::BucketRecord b, store.GetBucket(bucket));
+  ASSIGN_OR_RETURN(s3::BucketRecord b, store_.GetBucket(bucket));
   s3::UploadRecord upload;
   upload.upload_id = Base64Encode(crypto::RandomBytes(30));
   for (char& c : upload.upload_id) {
@@ -25,7 +45,7 @@ Status S3Service::Impl::CreateMultipartUpload(RequestContext& ctx, net::BodyRead
     if (c == '/') c = '_';
   }
   upload.key = key;
-  upload.initiated = clock.Now();
+  upload.initiated = clock_.Now();
   upload.object.key = key;
   ASSIGN_OR_RETURN(std::optional<crypto::ChecksumAlgorithm> algorithm,
                    ChecksumAlgorithmHeader(ctx));
@@ -53,9 +73,11 @@ Status S3Service::Impl::CreateMultipartUpload(RequestContext& ctx, net::BodyRead
     }
   }
   RETURN_IF_ERROR(TakeObjectHeaders(ctx, upload.object));
-  RETURN_IF_ERROR(ChooseEncryption(ctx, b, upload.object.sse, upload.object.kms_key_id,
-                                   upload.object.sse_context));
-  RETURN_IF_ERROR(store.CreateUpload(bucket, upload));
+  ASSIGN_OR_RETURN(s3::Protection protection, ChooseEncryption(ctx, b));
+  upload.object.sse = protection.sse;
+  upload.object.kms_key_id = protection.kms_key_id;
+  upload.object.sse_context = protection.context;
+  RETURN_IF_ERROR(store_.CreateUpload(bucket, upload));
   aws::XmlWriter xml("InitiateMultipartUploadResult");
   xml.Leaf("Bucket", bucket).Leaf("Key", key).Leaf("UploadId", upload.upload_id);
   reply.body = xml.Finish();
@@ -69,24 +91,12 @@ Status S3Service::Impl::CreateMultipartUpload(RequestContext& ctx, net::BodyRead
   return Status::Ok();
 }
 
-Result<uint32_t> S3Service::Impl::PartNumber(const RequestContext& ctx) {
-  int64_t number = 0;
-  try {
-    number = std::stoll(QueryOf(ctx, "partNumber").value_or(""));
-  } catch (const std::exception&) {
-  }
-  if (number < 1 || number > 10000) {
-    return InvalidArgument("Part number must be an integer between 1 and 10000, inclusive");
-  }
-  return static_cast<uint32_t>(number);
-}
-
 // Writes `body` as part `number` of the upload (encrypted as the upload's object will be).
 // A part carries the upload's checksum algorithm (checked against the client's, when it
 // sends one), so that CompleteMultipartUpload can build the composite checksum.
-Result<s3::PartRecord> S3Service::Impl::WritePart(const RequestContext& ctx, net::BodyReader& body,
-                                                  const s3::UploadRecord& upload, uint32_t number,
-                                                  const RequestChecksum* verify) const {
+Result<s3::PartRecord> S3Service::WritePart(const RequestContext& ctx, net::BodyReader& body,
+                                            const s3::UploadRecord& upload, uint32_t number,
+                                            const RequestChecksum* verify) const {
   std::string bucket = Str(ctx.input, "Bucket"), key = Str(ctx.input, "Key");
   std::optional<crypto::ChecksumAlgorithm> algorithm =
       crypto::ParseChecksumAlgorithm(upload.object.checksum_algorithm);
@@ -96,30 +106,30 @@ Result<s3::PartRecord> S3Service::Impl::WritePart(const RequestContext& ctx, net
         AsciiLower(upload.object.checksum_algorithm) +
         ", actual checksum Type: " + AsciiLower(crypto::ChecksumAlgorithmName(*verify->algorithm)));
   }
-  ASSIGN_OR_RETURN(Written written,
-                   WriteBlob(ctx, body, bucket, key, upload.object.sse, upload.object.kms_key_id,
-                             upload.object.sse_context, verify, algorithm));
+  ASSIGN_OR_RETURN(Written written, WriteBlob(ctx, body, bucket, key,
+                                              {upload.object.sse, upload.object.kms_key_id,
+                                               upload.object.sse_context},
+                                              verify, algorithm));
   s3::PartRecord part;
   part.number = number;
   part.etag = "\"" + written.md5_hex + "\"";
-  part.last_modified = clock.Now();
+  part.last_modified = clock_.Now();
   part.segment = std::move(written.segment);
   part.checksum_algorithm = written.checksum_algorithm;
   part.checksum = written.checksum;
-  Status s = store.PutPart(bucket, key, upload.upload_id, part);
+  Status s = store_.PutPart(bucket, key, upload.upload_id, part);
   if (!s.ok()) {
-    (void)store.blobs().Remove(part.segment.blob);
+    (void)store_.blobs().Remove(part.segment.blob);
     return s;
   }
   return part;
 }
 
-Status S3Service::Impl::UploadPart(RequestContext& ctx, net::BodyReader& body,
-                                   S3Reply& reply) const {
+Status S3Service::UploadPart(RequestContext& ctx, net::BodyReader& body, S3Reply& reply) const {
   ASSIGN_OR_RETURN(uint32_t number, PartNumber(ctx));
   ASSIGN_OR_RETURN(s3::UploadRecord upload,
-                   store.GetUpload(Str(ctx.input, "Bucket"), Str(ctx.input, "Key"),
-                                   QueryOf(ctx, "uploadId").value_or("")));
+                   store_.GetUpload(Str(ctx.input, "Bucket"), Str(ctx.input, "Key"),
+                                    QueryOf(ctx, "uploadId").value_or("")));
   ASSIGN_OR_RETURN(s3::PartRecord part, WritePart(ctx, body, upload, number, reply.checksum));
   reply.Set("ETag", part.etag);
   ChecksumHeaders(part.checksum_algorithm, part.checksum, "", reply);
@@ -129,12 +139,11 @@ Status S3Service::Impl::UploadPart(RequestContext& ctx, net::BodyReader& body,
 
 // A part copied from (a byte range of) an existing object: x-amz-copy-source and the
 // optional x-amz-copy-source-range "bytes=first-last" (inclusive, zero-based).
-Status S3Service::Impl::UploadPartCopy(RequestContext& ctx, net::BodyReader&,
-                                       S3Reply& reply) const {
+Status S3Service::UploadPartCopy(RequestContext& ctx, net::BodyReader&, S3Reply& reply) const {
   ASSIGN_OR_RETURN(uint32_t number, PartNumber(ctx));
   ASSIGN_OR_RETURN(s3::UploadRecord upload,
-                   store.GetUpload(Str(ctx.input, "Bucket"), Str(ctx.input, "Key"),
-                                   QueryOf(ctx, "uploadId").value_or("")));
+                   store_.GetUpload(Str(ctx.input, "Bucket"), Str(ctx.input, "Key"),
+                                    QueryOf(ctx, "uploadId").value_or("")));
   ASSIGN_OR_RETURN(auto copied, CopySource(ctx));
   const s3::ObjectRecord& from = copied.second;
   uint64_t start = 0, end = from.size;  // [start, end)
@@ -166,8 +175,8 @@ Status S3Service::Impl::UploadPartCopy(RequestContext& ctx, net::BodyReader&,
   return Status::Ok();
 }
 
-Status S3Service::Impl::CompleteMultipartUpload(RequestContext& ctx, net::BodyReader& body,
-                                                S3Reply& reply) const {
+Status S3Service::CompleteMultipartUpload(RequestContext& ctx, net::BodyReader& body,
+                                          S3Reply& reply) const {
   std::string bucket = Str(ctx.input, "Bucket"), key = Str(ctx.input, "Key");
   std::string upload_id = QueryOf(ctx, "uploadId").value_or("");
   ASSIGN_OR_RETURN(std::string text, ReadSmallBody(body));
@@ -190,7 +199,7 @@ Status S3Service::Impl::CompleteMultipartUpload(RequestContext& ctx, net::BodyRe
   }
   // A part checksum the client names must be the one the part was stored with.
   if (!declared.empty()) {
-    ASSIGN_OR_RETURN(std::vector<s3::PartRecord> stored, store.ListParts(upload_id));
+    ASSIGN_OR_RETURN(std::vector<s3::PartRecord> stored, store_.ListParts(upload_id));
     for (const auto& [number, checksum] : declared) {
       auto it = std::find_if(stored.begin(), stored.end(),
                              [&](const s3::PartRecord& p) { return p.number == number; });
@@ -210,7 +219,7 @@ Status S3Service::Impl::CompleteMultipartUpload(RequestContext& ctx, net::BodyRe
     if (auto value = HeaderOf(ctx, std::string("x-amz-checksum-") + name)) expected = *value;
   }
   ASSIGN_OR_RETURN(s3::ObjectRecord object,
-                   store.CompleteUpload(bucket, key, upload_id, parts, expected));
+                   store_.CompleteUpload(bucket, key, upload_id, parts, expected));
   aws::XmlWriter xml("CompleteMultipartUploadResult");
   xml.Leaf("Location", "/" + bucket + "/" + key)
       .Leaf("Bucket", bucket)
@@ -226,19 +235,19 @@ Status S3Service::Impl::CompleteMultipartUpload(RequestContext& ctx, net::BodyRe
   return Status::Ok();
 }
 
-Status S3Service::Impl::AbortMultipartUpload(RequestContext& ctx, net::BodyReader&,
-                                             S3Reply& reply) const {
-  RETURN_IF_ERROR(store.AbortUpload(Str(ctx.input, "Bucket"), Str(ctx.input, "Key"),
-                                    QueryOf(ctx, "uploadId").value_or("")));
+Status S3Service::AbortMultipartUpload(RequestContext& ctx, net::BodyReader&,
+                                       S3Reply& reply) const {
+  RETURN_IF_ERROR(store_.AbortUpload(Str(ctx.input, "Bucket"), Str(ctx.input, "Key"),
+                                     QueryOf(ctx, "uploadId").value_or("")));
   reply.status = 204;
   return Status::Ok();
 }
 
-Status S3Service::Impl::ListParts(RequestContext& ctx, net::BodyReader&, S3Reply& reply) const {
+Status S3Service::ListParts(RequestContext& ctx, net::BodyReader&, S3Reply& reply) const {
   std::string bucket = Str(ctx.input, "Bucket"), key = Str(ctx.input, "Key");
   std::string upload_id = QueryOf(ctx, "uploadId").value_or("");
-  ASSIGN_OR_RETURN(s3::UploadRecord upload, store.GetUpload(bucket, key, upload_id));
-  ASSIGN_OR_RETURN(std::vector<s3::PartRecord> parts, store.ListParts(upload_id));
+  ASSIGN_OR_RETURN(s3::UploadRecord upload, store_.GetUpload(bucket, key, upload_id));
+  ASSIGN_OR_RETURN(std::vector<s3::PartRecord> parts, store_.ListParts(upload_id));
   aws::XmlWriter xml("ListPartsResult");
   xml.Leaf("Bucket", bucket)
       .Leaf("Key", key)
@@ -259,11 +268,11 @@ Status S3Service::Impl::ListParts(RequestContext& ctx, net::BodyReader&, S3Reply
   return Status::Ok();
 }
 
-Status S3Service::Impl::ListMultipartUploads(RequestContext& ctx, net::BodyReader&,
-                                             S3Reply& reply) const {
+Status S3Service::ListMultipartUploads(RequestContext& ctx, net::BodyReader&,
+                                       S3Reply& reply) const {
   std::string bucket = Str(ctx.input, "Bucket");
-  RETURN_IF_ERROR(store.GetBucket(bucket).status());
-  ASSIGN_OR_RETURN(std::vector<s3::UploadRecord> uploads, store.ListUploads(bucket));
+  RETURN_IF_ERROR(store_.GetBucket(bucket).status());
+  ASSIGN_OR_RETURN(std::vector<s3::UploadRecord> uploads, store_.ListUploads(bucket));
   aws::XmlWriter xml("ListMultipartUploadsResult");
   xml.Leaf("Bucket", bucket).Leaf("IsTruncated", "false");
   for (const s3::UploadRecord& u : uploads) {
@@ -279,15 +288,4 @@ Status S3Service::Impl::ListMultipartUploads(RequestContext& ctx, net::BodyReade
   return Status::Ok();
 }
 
-void S3Service::Impl::RegisterMultipart() {
-  Add("ListMultipartUploads", "s3:ListBucketMultipartUploads", false,
-      Bind(&Impl::ListMultipartUploads));
-  Add("CreateMultipartUpload", "s3:PutObject", true, Bind(&Impl::CreateMultipartUpload));
-  Add("UploadPart", "s3:PutObject", true, Bind(&Impl::UploadPart));
-  Add("UploadPartCopy", "s3:PutObject", true, Bind(&Impl::UploadPartCopy));
-  Add("CompleteMultipartUpload", "s3:PutObject", true, Bind(&Impl::CompleteMultipartUpload));
-  Add("AbortMultipartUpload", "s3:AbortMultipartUpload", true, Bind(&Impl::AbortMultipartUpload));
-  Add("ListParts", "s3:ListMultipartUploadParts", true, Bind(&Impl::ListParts));
-}
-
-}  // namespace kiroku::api
+}  // namespace kiroku::services

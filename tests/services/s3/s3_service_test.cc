@@ -2,17 +2,18 @@
 // bucket policy (aws-behavior.md §10) lets cloudtrail.amazonaws.com check the bucket ACL and
 // write under AWSLogs/<account>/ with bucket-owner-full-control for the named trail, and nothing
 // else. Objects are encrypted with SSE-S3 or SSE-KMS and read back through the same path.
-#include "api/s3_service.h"
+#include "services/s3/s3_service.h"
 
 #include <gtest/gtest.h>
 
-#include "api/kms_service.h"
+#include "common/arn.h"
 #include "common/encoding.h"
+#include "services/kms/kms_service.h"
 #include "store/rocks_store.h"
 #include "testing/fake_clock.h"
 #include "testing/temp_dir.h"
 
-namespace kiroku::api {
+namespace kiroku::services {
 namespace {
 
 namespace json = boost::json;
@@ -30,13 +31,14 @@ class S3ServiceTest : public ::testing::Test {
         keys_(*db_, master_, clock_),
         blobs_(*s3::BlobStore::Open(dir_.Sub("objects"))),
         store_(*db_, *blobs_, clock_),
-        caller_(table_, identities_, clock_) {
+        sse_s3_(master_),
+        caller_(table_, identities_, clock_),
+        kms_(keys_, identities_),
+        service_(store_, sse_s3_, identities_, caller_, clock_) {
     account_ = identities_.Bootstrap({})->account_id;
-    AddKmsOperations(table_, keys_, identities_);
-    service_ = std::make_unique<S3Service>(table_, store_, identities_, sessions_, master_, caller_,
-                                           clock_);
-    trail_arn_ =
-        std::string("arn:aws:cloudtrail:") + kRegion + ":" + account_ + ":trail/management";
+    table_.Add(kms_.Operations());
+    table_.Add(service_.Operations());
+    trail_arn_ = Arn::CloudTrail(kRegion, account_, "trail/management").ToString();
   }
 
   Result<json::value> Call(const iam::Principal& who, std::string service, std::string op,
@@ -94,9 +96,11 @@ class S3ServiceTest : public ::testing::Test {
   kms::KeyStore keys_;
   std::unique_ptr<s3::BlobStore> blobs_;
   s3::S3Store store_;
-  OperationTable table_;
-  InternalCaller caller_;
-  std::unique_ptr<S3Service> service_;
+  s3::MasterKeyDataKeys sse_s3_;
+  api::OperationTable table_;
+  api::InternalCaller caller_;
+  KmsService kms_;
+  S3Service service_;
   std::string account_;
   std::string trail_arn_;
 };
@@ -163,15 +167,15 @@ TEST_F(S3ServiceTest, SseKmsUsesTheS3EncryptionContext) {
   ASSERT_TRUE(record.ok());
   ASSERT_EQ(record->segments.size(), 1u);
   // The wrapped key opens only with the object's ARN as encryption context.
-  auto wrong = Call(
-      iam::RootPrincipal(account_), "kms", "Decrypt",
-      {{"CiphertextBlob", Base64Encode(record->segments[0].wrapped_key)},
-       {"EncryptionContext", {{"aws:s3:arn", std::string("arn:aws:s3:::") + kBucket + "/other"}}}});
+  auto wrong = Call(iam::RootPrincipal(account_), "kms", "Decrypt",
+                    {{"CiphertextBlob", Base64Encode(record->segments[0].wrapped_key)},
+                     {"EncryptionContext",
+                      {{"aws:s3:arn", Arn::S3(std::string(kBucket) + "/other").ToString()}}}});
   EXPECT_FALSE(wrong.ok());
   auto right = Call(iam::RootPrincipal(account_), "kms", "Decrypt",
                     {{"CiphertextBlob", Base64Encode(record->segments[0].wrapped_key)},
                      {"EncryptionContext",
-                      {{"aws:s3:arn", std::string("arn:aws:s3:::") + kBucket + "/secret.txt"}}}});
+                      {{"aws:s3:arn", Arn::S3(std::string(kBucket) + "/secret.txt").ToString()}}}});
   EXPECT_TRUE(right.ok()) << right.status().ToString();
 
   // Disabling the key makes the object unreadable, as on AWS.
@@ -179,17 +183,44 @@ TEST_F(S3ServiceTest, SseKmsUsesTheS3EncryptionContext) {
   EXPECT_FALSE(AsRoot("GetObject", {{"Bucket", kBucket}, {"Key", "secret.txt"}}).ok());
 }
 
-TEST_F(S3ServiceTest, OperationsDeclareManagementOrDataEvents) {
-  EXPECT_EQ(S3EventCategoryOf("CreateBucket"), S3EventCategory::kManagement);
-  EXPECT_EQ(S3EventCategoryOf("PutBucketPolicy"), S3EventCategory::kManagement);
-  EXPECT_EQ(S3EventCategoryOf("PutObject"), S3EventCategory::kData);
-  EXPECT_EQ(S3EventCategoryOf("CompleteMultipartUpload"), S3EventCategory::kData);
-  EXPECT_TRUE(S3ReadOnly("GetBucketAcl"));
-  EXPECT_TRUE(S3ReadOnly("ListObjectsV2"));
-  EXPECT_TRUE(S3ReadOnly("HeadObject"));
-  EXPECT_FALSE(S3ReadOnly("PutObject"));
-  EXPECT_FALSE(S3ReadOnly("DeleteBucketPolicy"));
+TEST_F(S3ServiceTest, OperationsDeclareReadOnlyAndDataEvents) {
+  // CloudTrail's readOnly (Get*, Head*, List*) and event category (object-level operations,
+  // and ListObjects, are data events) as each row declares them.
+  struct Case {
+    const char* name;
+    const char* action;
+    api::Access access;
+    api::EventCategory category;
+  };
+  using api::Access;
+  using api::EventCategory;
+  const Case cases[] = {
+      {"CreateBucket", "s3:CreateBucket", Access::kWrite, EventCategory::kManagement},
+      {"PutBucketPolicy", "s3:PutBucketPolicy", Access::kWrite, EventCategory::kManagement},
+      {"DeleteBucketPolicy", "s3:DeleteBucketPolicy", Access::kWrite, EventCategory::kManagement},
+      {"GetBucketAcl", "s3:GetBucketAcl", Access::kRead, EventCategory::kManagement},
+      {"ListMultipartUploads", "s3:ListBucketMultipartUploads", Access::kRead,
+       EventCategory::kManagement},
+      {"ListObjectsV2", "s3:ListBucket", Access::kRead, EventCategory::kData},
+      {"HeadObject", "s3:GetObject", Access::kRead, EventCategory::kData},
+      {"PutObject", "s3:PutObject", Access::kWrite, EventCategory::kData},
+      {"DeleteObjects", "", Access::kWrite, EventCategory::kData},
+      {"CompleteMultipartUpload", "s3:PutObject", Access::kWrite, EventCategory::kData},
+  };
+  for (const Case& c : cases) {
+    const api::Operation* row = table_.Find("s3", c.name);
+    ASSERT_NE(row, nullptr) << c.name;
+    EXPECT_EQ(row->action, c.action) << c.name;
+    EXPECT_EQ(row->access, c.access) << c.name;
+    EXPECT_EQ(row->category, c.category) << c.name;
+  }
+  // Every row's readOnly follows S3's rule: only the Get*, Head* and List* operations read.
+  for (const api::Operation& row : service_.Operations()) {
+    bool reads =
+        row.name.starts_with("Get") || row.name.starts_with("Head") || row.name.starts_with("List");
+    EXPECT_EQ(row.access == Access::kRead, reads) << row.name;
+  }
 }
 
 }  // namespace
-}  // namespace kiroku::api
+}  // namespace kiroku::services
