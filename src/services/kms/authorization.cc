@@ -2,10 +2,11 @@
 // key policy as the resource policy, grants, the KMS condition keys, and the lockout safety
 // check of a new key policy.
 #include <algorithm>
-#include <mutex>
 #include <unordered_map>
 
 #include "common/arn.h"
+#include "common/mutex.h"
+#include "common/thread_annotations.h"
 #include "policy/evaluator.h"
 #include "services/kms/kms_service.h"
 #include "services/kms/kms_service_internal.h"
@@ -77,20 +78,20 @@ class KmsService::KeyPolicyCache {
  public:
   Result<policy::Policy> Get(const std::string& text) {
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       if (auto it = parsed_.find(text); it != parsed_.end()) return it->second;
     }
     ASSIGN_OR_RETURN(policy::Policy parsed,
                      policy::ParsePolicy(text, {policy::PolicyKind::kKeyPolicy, "key policy"}));
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (parsed_.size() >= 4096) parsed_.clear();
     parsed_.emplace(text, parsed);
     return parsed;
   }
 
  private:
-  std::mutex mu_;
-  std::unordered_map<std::string, policy::Policy> parsed_;  // GUARDED_BY(mu_)
+  Mutex mu_;
+  std::unordered_map<std::string, policy::Policy> parsed_ GUARDED_BY(mu_);
 };
 
 KmsService::KmsService(kms::KeyStore& keys, const iam::IdentityStore& identities)
