@@ -14,14 +14,6 @@ namespace kiroku::api {
 namespace json = boost::json;
 namespace {
 
-constexpr std::array<std::string_view, 8> kLogsDataPlane = {
-    "PutLogEvents", "GetLogEvents", "FilterLogEvents", "GetLogRecord",
-    "StartLiveTail", "GetQueryResults", "StartQuery", "StopQuery"};
-// Operations whose names do not start with Get/List/Describe/... but only read.
-constexpr std::array<std::string_view, 7> kAlsoReadOnly = {
-    "Encrypt", "Decrypt", "ReEncrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext",
-    "GenerateRandom", "FilterLogEvents"};
-
 // Members holding a secret although the model does not mark their shape `sensitive` (checked
 // by tests/api/audit_hook_test.cc against every operation of every embedded model):
 constexpr std::array<std::string_view, 9> kSecretMembers = {
@@ -109,13 +101,6 @@ std::optional<json::value> Walk(const aws::Shape* shape, const json::value& valu
   if (type == "blob" || shape->sensitive) return std::nullopt;
   if (value.is_object() || value.is_array()) return std::nullopt;
   return value;  // string, number, boolean, timestamp
-}
-
-bool StartsWithAny(std::string_view s, std::initializer_list<std::string_view> prefixes) {
-  for (std::string_view p : prefixes) {
-    if (s.starts_with(p)) return true;
-  }
-  return false;
 }
 
 trail::UserIdentity IdentityOf(const RequestContext& ctx) {
@@ -245,20 +230,6 @@ json::value S3RequestParameters(const RequestContext& ctx) {
   return out.empty() ? json::value(nullptr) : json::value(std::move(out));
 }
 
-bool IsDataEvent(std::string_view service, std::string_view operation) {
-  if (service == "logs") {
-    return std::find(kLogsDataPlane.begin(), kLogsDataPlane.end(), operation) !=
-           kLogsDataPlane.end();
-  }
-  return false;
-}
-
-bool IsReadOnly(std::string_view, std::string_view operation) {
-  return StartsWithAny(operation, {"Get", "List", "Describe", "Lookup", "Simulate", "Head",
-                                   "Test"}) ||
-         std::find(kAlsoReadOnly.begin(), kAlsoReadOnly.end(), operation) != kAlsoReadOnly.end();
-}
-
 trail::ApiCallRecord BuildRecord(const RequestContext& ctx, const Status& status, TimePoint now) {
   const std::string service(ctx.route.model->service());
   const std::string& operation = ctx.route.operation_name;
@@ -285,21 +256,17 @@ trail::ApiCallRecord BuildRecord(const RequestContext& ctx, const Status& status
     r.request_parameters = RecordParameters(model_op->input, json::value(ctx.input),
                                             RecordPart::kRequestParameters);
   }
-  // The operation's row says whether it only reads and whether it is a data event.
-  // TRANSITIONAL (issue 16): rows of services not yet moved carry no action; the old lists apply.
-  // (S3's DeleteObjects has none either — each key it names is authorized as s3:DeleteObject —
-  // but its row declares its flags.)
+  // The operation's row says whether it only reads and whether it is a data event. A call that
+  // named no served operation (no row) is recorded as a write management event.
   const Operation* row = ctx.served;
-  bool declared = row != nullptr && (!row->action.empty() || row->service == "s3");
-  r.read_only = declared ? row->access == Access::kRead : IsReadOnly(service, operation);
+  r.read_only = row != nullptr && row->access == Access::kRead;
   if (status.ok() && !r.read_only && model_op != nullptr && ctx.output.is_object() &&
       !ctx.output.as_object().empty()) {
     r.response_elements =
         RecordParameters(model_op->output, ctx.output, RecordPart::kResponseElements);
   }
   r.request_id = ctx.request_id;
-  r.management_event = declared ? row->category == EventCategory::kManagement
-                                : !IsDataEvent(service, operation);
+  r.management_event = row == nullptr || row->category == EventCategory::kManagement;
   r.event_category = r.management_event ? "Management" : "Data";
   r.recipient_account_id = ctx.account;
   r.resources = ResourcesOf(ctx);

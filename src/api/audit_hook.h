@@ -57,10 +57,4 @@ bool IsSecretMember(std::string_view member_name);
 // never a signing parameter of a presigned URL (X-Amz-*, Signature, AWSAccessKeyId).
 boost::json::value S3RequestParameters(const RequestContext& ctx);
 
-// Whether (service, operation) is a data event (not recorded as a management event):
-// CloudWatch Logs' data plane. (S3's rows declare their category.)
-bool IsDataEvent(std::string_view service, std::string_view operation);
-// Whether the operation only reads (readOnly in its record).
-bool IsReadOnly(std::string_view service, std::string_view operation);
-
 }  // namespace kiroku::api

@@ -36,9 +36,6 @@ enum class Access { kRead, kWrite };
 enum class EventCategory { kManagement, kData };
 
 struct Authorization {
-  // TRANSITIONAL (issue 16, removed once every service declares its rows): the action of an
-  // operation added with the old three-argument OperationTable::Add. Rows use Operation::action.
-  std::string action;
   // The ARNs the action is checked against (each must be allowed); "*" when not set or empty.
   // May fail with the service's error, e.g. an invalid name in the input.
   std::function<Result<std::vector<std::string>>(const RequestContext&)> resources;
@@ -87,8 +84,6 @@ class OperationTable {
   // Adds a row; a second row for the same (service, name) replaces the first.
   void Add(Operation op);
   void Add(std::vector<Operation> ops);
-  // TRANSITIONAL (issue 16): the old form, for services not yet moved to src/services/.
-  void Add(std::string service, std::string operation, Operation op);
   const Operation* Find(std::string_view service, std::string_view operation) const;
   size_t size() const { return ops_.size(); }
   // Every row, ordered by (service, name).

@@ -152,7 +152,7 @@ AuthorizeStage::AuthorizeStage(const iam::IdentityStore& identities, const Clock
 
 Status AuthorizeStage::Authorize(RequestContext& ctx) const {
   const Authorization& auth = ctx.served->authorization;
-  const std::string& action = ctx.served->action.empty() ? auth.action : ctx.served->action;
+  const std::string& action = ctx.served->action;
   if (action.empty()) return Status::Ok();
   std::vector<std::string> resources = {"*"};
   if (auth.resources) {
@@ -211,12 +211,6 @@ void OperationTable::Add(Operation op) {
 
 void OperationTable::Add(std::vector<Operation> ops) {
   for (Operation& op : ops) Add(std::move(op));
-}
-
-void OperationTable::Add(std::string service, std::string operation, Operation op) {
-  op.service = std::move(service);
-  op.name = std::move(operation);
-  Add(std::move(op));
 }
 
 std::vector<const Operation*> OperationTable::All() const {
