@@ -84,7 +84,7 @@ Status S3LogFileSink::Put(const trail::TrailConfig& trail, const std::string& ke
 
 Result<iam::Principal> RoleCloudWatchLogsSink::RoleSession(const trail::TrailConfig& trail) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto it = sessions_by_trail_.find(trail.Arn());
     if (it != sessions_by_trail_.end() && it->second.role_arn == trail.cloudwatch_logs_role_arn &&
         clock_.Now() + kRenewBefore < it->second.expiration) {
@@ -101,7 +101,7 @@ Result<iam::Principal> RoleCloudWatchLogsSink::RoleSession(const trail::TrailCon
   ASSIGN_OR_RETURN(iam::AssumedRole assumed,
                    sessions_.AssumeRoleAs(policy::PolicySet{}, std::move(caller), role, params));
   RecordAssumeRole(trail, assumed, role, params.session_name);
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   sessions_by_trail_[trail.Arn()] = {trail.cloudwatch_logs_role_arn, assumed.principal,
                                      assumed.credentials.expiration};
   return assumed.principal;
@@ -150,10 +150,10 @@ Status RoleCloudWatchLogsSink::PutEvents(const trail::TrailConfig& trail,
   const std::string stream_key = trail.LogGroupArn() + "|" + stream;
   bool known;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     known = streams_.contains(stream_key);
   }
-  auto call = [&](std::string operation, json::object input) {
+  auto call = [&, region = region](std::string operation, json::object input) {
     return caller_.Call(InternalCall{role, trail.account_id, region, "logs", std::move(operation),
                                      std::move(input)});
   };
@@ -165,7 +165,7 @@ Status RoleCloudWatchLogsSink::PutEvents(const trail::TrailConfig& trail,
       if (!created.ok() && created.status().aws_code() != "ResourceAlreadyExistsException") {
         return created.status();
       }
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       streams_.insert(stream_key);
       known = true;
     }
@@ -180,7 +180,7 @@ Status RoleCloudWatchLogsSink::PutEvents(const trail::TrailConfig& trail,
     Status failed = AsServiceError(put.status(), "logs");
     if (failed.aws_code() != "ResourceNotFoundException") return failed;
     // The stream (or the group) went away: create the stream again once.
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     streams_.erase(stream_key);
     known = false;
     if (attempt == 1) return failed;

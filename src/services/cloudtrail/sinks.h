@@ -19,9 +19,9 @@
 #pragma once
 
 #include <map>
-#include <mutex>
 #include <set>
 
+#include "common/mutex.h"
 #include "api/internal_caller.h"
 #include "iam/identity_store.h"
 #include "iam/session_store.h"
@@ -73,9 +73,9 @@ class RoleCloudWatchLogsSink final : public trail::CloudWatchLogsSink {
   iam::SessionStore& sessions_;
   trail::Recorder* recorder_;
   const Clock& clock_;
-  std::mutex mu_;
-  std::map<std::string, CachedSession> sessions_by_trail_;  // guarded by mu_
-  std::set<std::string> streams_;  // "<group ARN>|<stream>" known to exist, guarded by mu_
+  Mutex mu_;
+  std::map<std::string, CachedSession> sessions_by_trail_ GUARDED_BY(mu_);
+  std::set<std::string> streams_ GUARDED_BY(mu_);  // "<group ARN>|<stream>" known to exist
 };
 
 }  // namespace kiroku::services

@@ -37,7 +37,7 @@ Result<json::value> CloudTrailService::AddTags(RequestContext& ctx) const {
                                 for (auto& [key, value] : added) {
                                   auto it =
                                       std::find_if(t.tags.begin(), t.tags.end(),
-                                                   [&](const auto& e) { return e.first == key; });
+                                                   [&key = key](const auto& e) { return e.first == key; });
                                   if (it != t.tags.end()) {
                                     it->second = value;
                                   } else {
@@ -57,8 +57,9 @@ Result<json::value> CloudTrailService::RemoveTags(RequestContext& ctx) const {
                       .Modify(found.account_id, found.home_region, found.name,
                               [&](TrailConfig& t) {
                                 for (const auto& [key, value] : removed) {
-                                  std::erase_if(t.tags,
-                                                [&](const auto& e) { return e.first == key; });
+                                  std::erase_if(t.tags, [&key = key](const auto& e) {
+                                    return e.first == key;
+                                  });
                                 }
                                 return Status::Ok();
                               })
