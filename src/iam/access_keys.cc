@@ -88,10 +88,10 @@ Result<std::vector<AccessKeyInfo>> IdentityStore::ListAccessKeys(std::string_vie
     // The root user's keys: the few 'K' records owned by root.
     RETURN_IF_ERROR(ScanPrefix(db_, AccessKeyRecordKey("").substr(0, 1),
                                [&](std::string_view, std::string_view v) {
-                                 boost::system::error_code ec;
-                                 json::value record = json::parse(v, ec);
-                                 if (!ec && record.is_object() && OwnedBy(record.as_object(), "")) {
-                                   keys.push_back(InfoFromRecord(record.as_object()));
+                                 // An unreadable record is not listed.
+                                 Result<json::object> record = ReadJsonRecord(v, "access key");
+                                 if (record.ok() && OwnedBy(*record, "")) {
+                                   keys.push_back(InfoFromRecord(*record));
                                  }
                                }));
     return keys;

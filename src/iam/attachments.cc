@@ -110,8 +110,9 @@ Result<std::vector<PolicyEntity>> IdentityStore::ListEntitiesForPolicy(std::stri
   if (usage != PolicyUsage::kPermissionsPolicy) {
     RETURN_IF_ERROR(collect(BoundaryOfPrefix(policy.arn)));
   }
-  std::sort(names.begin(), names.end(),
-            [](const auto& a, const auto& b) { return AsciiLower(a.second) < AsciiLower(b.second); });
+  std::sort(names.begin(), names.end(), [](const auto& a, const auto& b) {
+    return AsciiLower(a.second) < AsciiLower(b.second);
+  });
   std::vector<PolicyEntity> out;
   for (EntityKind kind : {EntityKind::kUser, EntityKind::kGroup, EntityKind::kRole}) {
     for (const auto& [k, name] : names) {
@@ -130,6 +131,31 @@ Result<std::vector<PolicyEntity>> IdentityStore::ListEntitiesForPolicy(std::stri
   return out;
 }
 
+namespace {
+
+std::string RecordKey(const User& u) { return UserKey(u.name); }
+std::string RecordKey(const Role& r) { return RoleKey(r.name); }
+json::object Record(const User& u) { return UserToJson(u); }
+json::object Record(const Role& r) { return RoleToJson(r); }
+
+// Gives the user or role `e` the permissions boundary `arn` ("" for none): its record and the
+// boundaries' back references. NotFound when removing a boundary it does not have.
+template <typename Entity>
+Status SetBoundary(Entity e, EntityKind kind, const std::string& arn, store::WriteBatch& batch) {
+  if (arn.empty() && e.permissions_boundary.empty()) {
+    return Status::NotFound("The " + std::string(EntityKindName(kind)) + " with name " + e.name +
+                            " does not have a permissions boundary.");
+  }
+  const std::string old = e.permissions_boundary;
+  e.permissions_boundary = arn;
+  batch.Put(kCf, RecordKey(e), json::serialize(Record(e)));
+  if (!old.empty()) batch.Delete(kCf, BoundaryOfKey(old, kind, e.name));
+  if (!arn.empty()) batch.Put(kCf, BoundaryOfKey(arn, kind, e.name), e.name);
+  return Status::Ok();
+}
+
+}  // namespace
+
 Status IdentityStore::PutPermissionsBoundary(EntityKind kind, std::string_view entity,
                                              std::string_view policy_arn) {
   if (kind == EntityKind::kGroup) return Status::InvalidArgument("groups have no boundary");
@@ -139,21 +165,12 @@ Status IdentityStore::PutPermissionsBoundary(EntityKind kind, std::string_view e
     return policy.status().code() == Code::kNotFound ? NotAttachable(policy_arn) : policy.status();
   }
   store::WriteBatch batch;
-  std::string old_boundary;
   if (kind == EntityKind::kUser) {
     ASSIGN_OR_RETURN(User user, GetUser(entity));
-    old_boundary = user.permissions_boundary;
-    user.permissions_boundary = policy->arn;
-    batch.Put(kCf, UserKey(user.name), json::serialize(UserToJson(user)));
-    if (!old_boundary.empty()) batch.Delete(kCf, BoundaryOfKey(old_boundary, kind, user.name));
-    batch.Put(kCf, BoundaryOfKey(policy->arn, kind, user.name), user.name);
+    RETURN_IF_ERROR(SetBoundary(std::move(user), kind, policy->arn, batch));
   } else {
     ASSIGN_OR_RETURN(Role role, GetRole(entity));
-    old_boundary = role.permissions_boundary;
-    role.permissions_boundary = policy->arn;
-    batch.Put(kCf, RoleKey(role.name), json::serialize(RoleToJson(role)));
-    if (!old_boundary.empty()) batch.Delete(kCf, BoundaryOfKey(old_boundary, kind, role.name));
-    batch.Put(kCf, BoundaryOfKey(policy->arn, kind, role.name), role.name);
+    RETURN_IF_ERROR(SetBoundary(std::move(role), kind, policy->arn, batch));
   }
   return db_.Write(batch);
 }
@@ -164,22 +181,10 @@ Status IdentityStore::DeletePermissionsBoundary(EntityKind kind, std::string_vie
   store::WriteBatch batch;
   if (kind == EntityKind::kUser) {
     ASSIGN_OR_RETURN(User user, GetUser(entity));
-    if (user.permissions_boundary.empty()) {
-      return Status::NotFound("The user with name " + user.name +
-                              " does not have a permissions boundary.");
-    }
-    batch.Delete(kCf, BoundaryOfKey(user.permissions_boundary, kind, user.name));
-    user.permissions_boundary.clear();
-    batch.Put(kCf, UserKey(user.name), json::serialize(UserToJson(user)));
+    RETURN_IF_ERROR(SetBoundary(std::move(user), kind, "", batch));
   } else {
     ASSIGN_OR_RETURN(Role role, GetRole(entity));
-    if (role.permissions_boundary.empty()) {
-      return Status::NotFound("The role with name " + role.name +
-                              " does not have a permissions boundary.");
-    }
-    batch.Delete(kCf, BoundaryOfKey(role.permissions_boundary, kind, role.name));
-    role.permissions_boundary.clear();
-    batch.Put(kCf, RoleKey(role.name), json::serialize(RoleToJson(role)));
+    RETURN_IF_ERROR(SetBoundary(std::move(role), kind, "", batch));
   }
   return db_.Write(batch);
 }

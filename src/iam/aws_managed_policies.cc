@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 #include <cstdio>
 
+#include "common/arn.h"
 #include "common/check.h"
 
 namespace kiroku::iam {
@@ -39,7 +40,7 @@ std::vector<ManagedPolicy> Load() {
     p.name = std::string(o.at("PolicyName").as_string());
     p.id = std::string(o.at("PolicyId").as_string());
     p.path = std::string(o.at("Path").as_string());
-    p.arn = "arn:aws:iam::aws:policy" + p.path + p.name;
+    p.arn = Arn::Iam("aws", "policy" + p.path + p.name).ToString();
     p.description = std::string(o.at("Description").as_string());
     p.default_version_id = std::string(o.at("DefaultVersionId").as_string());
     p.create_date = ParseDate(o.at("CreateDate").as_string());

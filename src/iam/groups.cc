@@ -39,18 +39,11 @@ Result<Group> IdentityStore::GetGroup(std::string_view name) const {
 Result<std::vector<Group>> IdentityStore::ListGroups(std::string_view path_prefix) const {
   ASSIGN_OR_RETURN(std::string account, AccountId());
   std::vector<Group> groups;
-  Status corrupt;
-  RETURN_IF_ERROR(ScanPrefix(db_, KindPrefix('g'), [&](std::string_view, std::string_view value) {
-    boost::system::error_code ec;
-    json::value v = json::parse(value, ec);
-    if (ec || !v.is_object()) {
-      corrupt = Status::Internal("corrupt group record");
-      return;
-    }
-    Group group = GroupFromJson(v.as_object(), account);
+  RETURN_IF_ERROR(ScanRecords(db_, KindPrefix('g'), "group record", [&](const json::object& o) {
+    Group group = GroupFromJson(o, account);
     if (group.path.starts_with(path_prefix)) groups.push_back(std::move(group));
+    return Status::Ok();
   }));
-  RETURN_IF_ERROR(corrupt);
   return groups;
 }
 
@@ -78,39 +71,19 @@ Status IdentityStore::UpdateGroup(std::string_view name, const std::optional<std
   const std::string old_name = group.name;
   if (new_path) group.path = *new_path;
   if (new_name) {
-    if (AsciiLower(*new_name) != AsciiLower(old_name)) {
-      ASSIGN_OR_RETURN(auto taken, db_.Get(kCf, GroupKey(*new_name)));
-      if (taken) {
-        return Status::AlreadyExists("Group with name " + *new_name + " already exists.");
-      }
-    }
+    RETURN_IF_ERROR(CheckNewNameFree(db_, "Group", old_name, *new_name, GroupKey(*new_name)));
     group.name = *new_name;
   }
-  // Deletes before puts, so that a change of case only (same keys) ends with the puts.
-  store::WriteBatch deletes, puts;
-  auto move = [&](const std::string& from, const std::string& to, std::string_view value) {
-    deletes.Delete(kCf, from);
-    puts.Put(kCf, to, value);
-  };
-  move(GroupKey(old_name), GroupKey(group.name), json::serialize(GroupToJson(group)));
-  std::string prefix = InlinePrefix(EntityKind::kGroup, old_name);
-  RETURN_IF_ERROR(ScanPrefix(db_, prefix, [&](std::string_view k, std::string_view v) {
-    move(std::string(k), InlineKey(EntityKind::kGroup, group.name, LastString(k, prefix)), v);
-  }));
-  prefix = AttachPrefix(EntityKind::kGroup, old_name);
-  RETURN_IF_ERROR(ScanPrefix(db_, prefix, [&](std::string_view k, std::string_view v) {
-    std::string arn = LastString(k, prefix);
-    move(std::string(k), AttachKey(EntityKind::kGroup, group.name, arn), v);
-    move(AttachedToKey(arn, EntityKind::kGroup, old_name),
-         AttachedToKey(arn, EntityKind::kGroup, group.name), group.name);
-  }));
-  prefix = MembersPrefix(old_name);
+  // Every record keyed or labelled by the name moves.
+  RenameBatch batch;
+  batch.Move(GroupKey(old_name), GroupKey(group.name), json::serialize(GroupToJson(group)));
+  RETURN_IF_ERROR(MoveEntityPolicies(db_, EntityKind::kGroup, old_name, group.name, batch));
+  std::string prefix = MembersPrefix(old_name);
   RETURN_IF_ERROR(ScanPrefix(db_, prefix, [&](std::string_view k, std::string_view user) {
-    move(std::string(k), MembersKey(group.name, user), user);
-    move(MembershipKey(user, old_name), MembershipKey(user, group.name), group.name);
+    batch.Move(std::string(k), MembersKey(group.name, user), user);
+    batch.Move(MembershipKey(user, old_name), MembershipKey(user, group.name), group.name);
   }));
-  for (const auto& op : puts.ops()) deletes.Put(op.cf, op.key, op.value);
-  return db_.Write(deletes);
+  return db_.Write(batch.Build());
 }
 
 Status IdentityStore::AddUserToGroup(std::string_view group_name, std::string_view user_name) {

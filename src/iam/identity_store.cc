@@ -2,9 +2,11 @@
 
 #include <boost/json.hpp>
 
+#include "common/arn.h"
 #include "common/encoding.h"
 #include "crypto/aead.h"
 #include "crypto/hash.h"
+#include "store/json_record.h"
 #include "store/keys.h"
 
 namespace kiroku::iam {
@@ -52,7 +54,7 @@ Principal RootPrincipal(const std::string& account_id) {
   Principal root;
   root.type = PrincipalType::kRoot;
   root.account = account_id;
-  root.arn = "arn:aws:iam::" + account_id + ":root";
+  root.arn = Arn::AccountRoot(account_id).ToString();
   root.user_id = account_id;
   return root;
 }
@@ -196,12 +198,8 @@ Result<AccessKey> IdentityStore::LookupAccessKey(std::string_view access_key_id)
   ASSIGN_OR_RETURN(std::optional<std::string> value,
                    db_.Get(kColumnFamily, AccessKeyKey(access_key_id)));
   if (!value) return Status::NotFound("no access key " + std::string(access_key_id));
-  boost::system::error_code ec;
-  json::value parsed = json::parse(*value, ec);
-  if (ec || !parsed.is_object()) {
-    return Status::Internal("corrupt access key record " + std::string(access_key_id));
-  }
-  const json::object& record = parsed.as_object();
+  ASSIGN_OR_RETURN(json::object record,
+                   store::ReadJsonRecord(*value, "access key " + std::string(access_key_id)));
   auto wrapped = Base64Decode(record.at("secret").as_string());
   if (!wrapped) return Status::Internal("corrupt secret of " + std::string(access_key_id));
   ASSIGN_OR_RETURN(crypto::SecretBytes secret,

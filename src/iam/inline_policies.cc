@@ -42,12 +42,10 @@ Status IdentityStore::PutInlinePolicy(EntityKind kind, std::string_view entity,
   RETURN_IF_ERROR(
       ScanPrefix(db_, InlinePrefix(kind, name), [&](std::string_view k, std::string_view v) {
         if (k == own_key) return;  // replaced by this call
-        boost::system::error_code ec;
-        json::value record = json::parse(v, ec);
-        if (!ec && record.is_object()) {
-          if (const json::value* doc = record.as_object().if_contains("document")) {
-            if (doc->is_string()) total += PolicySize(doc->as_string());
-          }
+        Result<json::object> record = ReadJsonRecord(v, "inline policy");
+        if (!record.ok()) return;  // an unreadable record counts for nothing
+        if (const json::value* doc = record->if_contains("document")) {
+          if (doc->is_string()) total += PolicySize(doc->as_string());
         }
       }));
   if (total > MaxInlineBytes(kind)) {
@@ -77,10 +75,8 @@ Result<std::vector<std::string>> IdentityStore::ListInlinePolicies(EntityKind ki
   std::vector<std::string> names;
   RETURN_IF_ERROR(
       ScanPrefix(db_, InlinePrefix(kind, name), [&](std::string_view, std::string_view v) {
-        boost::system::error_code ec;
-        json::value record = json::parse(v, ec);
-        if (!ec && record.is_object())
-          names.emplace_back(record.as_object().at("name").as_string());
+        Result<json::object> record = ReadJsonRecord(v, "inline policy");
+        if (record.ok()) names.emplace_back(record->at("name").as_string());
       }));
   return names;
 }

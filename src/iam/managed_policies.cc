@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "common/arn.h"
 #include "common/encoding.h"
 #include "iam/aws_managed_policies.h"
 #include "iam/identity_store.h"
@@ -15,6 +16,11 @@ using namespace internal;  // NOLINT: iam's own record helpers
 namespace {
 
 constexpr size_t kMaxManagedPolicySize = 6144;
+
+// arn:aws:iam::aws:policy/…, whether or not kiroku ships the policy.
+bool IsAwsManagedArn(std::string_view arn) {
+  return arn.starts_with(Arn::Iam("aws", "policy/").ToString());
+}
 
 Status CheckPolicySize(std::string_view document) {
   size_t size = std::count_if(document.begin(), document.end(),
@@ -47,9 +53,12 @@ size_t CountUnder(const store::Db& db, std::string_view prefix) {
 // The customer managed policy named by `arn` in this account: its record name, or an error.
 // InvalidInput for something that is not a policy ARN.
 static Result<std::string> LocalPolicyName(std::string_view account, std::string_view arn) {
-  std::string prefix = "arn:aws:iam::" + std::string(account) + ":policy/";
+  std::string prefix = Arn::Iam(account, "policy/").ToString();
   if (!arn.starts_with(prefix)) {
-    if (arn.starts_with("arn:aws:iam::") && arn.find(":policy/") != std::string_view::npos) {
+    std::optional<Arn> parsed = Arn::Parse(arn);
+    bool iam =
+        parsed && parsed->partition == "aws" && parsed->service == "iam" && parsed->region.empty();
+    if (iam && arn.find(":policy/") != std::string_view::npos) {
       return NoSuchPolicy(arn);
     }
     return Status::InvalidArgument("ARN " + std::string(arn) + " is not valid.")
@@ -104,7 +113,7 @@ Result<ManagedPolicy> IdentityStore::GetPolicy(std::string_view arn) const {
   if (const ManagedPolicy* aws = FindAwsManagedPolicy(arn)) {
     p = *aws;
   } else {
-    if (arn.starts_with("arn:aws:iam::aws:policy/")) return NoSuchPolicy(arn);
+    if (IsAwsManagedArn(arn)) return NoSuchPolicy(arn);
     ASSIGN_OR_RETURN(std::string account, AccountId());
     ASSIGN_OR_RETURN(std::string name, LocalPolicyName(account, arn));
     ASSIGN_OR_RETURN(auto record, GetRecord(db_, PolicyKey(name)));
@@ -119,7 +128,7 @@ Result<ManagedPolicy> IdentityStore::GetPolicy(std::string_view arn) const {
 
 Result<std::string> IdentityStore::DefaultPolicyDocument(std::string_view arn) const {
   if (const ManagedPolicy* aws = FindAwsManagedPolicy(arn)) return aws->DefaultVersion()->document;
-  if (arn.starts_with("arn:aws:iam::aws:policy/")) return NoSuchPolicy(arn);
+  if (IsAwsManagedArn(arn)) return NoSuchPolicy(arn);
   ASSIGN_OR_RETURN(std::string account, AccountId());
   ASSIGN_OR_RETURN(std::string name, LocalPolicyName(account, arn));
   ASSIGN_OR_RETURN(auto record, GetRecord(db_, PolicyKey(name)));
@@ -142,18 +151,12 @@ Result<std::vector<ManagedPolicy>> IdentityStore::ListPolicies(PolicyScope scope
     }
   }
   if (scope != PolicyScope::kAws) {
-    Status corrupt;
-    RETURN_IF_ERROR(ScanPrefix(db_, KindPrefix('p'), [&](std::string_view, std::string_view v) {
-      boost::system::error_code ec;
-      json::value record = json::parse(v, ec);
-      if (ec || !record.is_object()) {
-        corrupt = Status::Internal("corrupt policy record");
-        return;
-      }
-      ManagedPolicy p = PolicyFromJson(record.as_object(), account);
-      if (p.path.starts_with(path_prefix)) policies.push_back(std::move(p));
-    }));
-    RETURN_IF_ERROR(corrupt);
+    RETURN_IF_ERROR(
+        ScanRecords(db_, KindPrefix('p'), "policy record", [&](const json::object& record) {
+          ManagedPolicy p = PolicyFromJson(record, account);
+          if (p.path.starts_with(path_prefix)) policies.push_back(std::move(p));
+          return Status::Ok();
+        }));
   }
   std::vector<ManagedPolicy> out;
   for (ManagedPolicy& p : policies) {
@@ -210,6 +213,20 @@ Result<PolicyVersion> IdentityStore::CreatePolicyVersion(std::string_view arn,
   return version;
 }
 
+// The customer managed policy `arn` and the position of its version `version_id`:
+// Unmodifiable for an AWS managed policy, NoSuchEntity for an unknown version.
+static Result<std::pair<ManagedPolicy, size_t>> ModifiableVersion(const IdentityStore& store,
+                                                                  std::string_view arn,
+                                                                  std::string_view version_id) {
+  ASSIGN_OR_RETURN(ManagedPolicy p, store.GetPolicy(arn));
+  if (p.aws_managed) return Unmodifiable(arn);
+  auto it = std::find_if(p.versions.begin(), p.versions.end(),
+                         [&](const PolicyVersion& v) { return v.version_id == version_id; });
+  if (it == p.versions.end()) return NoSuchVersion(arn, version_id);
+  size_t index = it - p.versions.begin();
+  return std::pair<ManagedPolicy, size_t>(std::move(p), index);
+}
+
 Result<PolicyVersion> IdentityStore::GetPolicyVersion(std::string_view arn,
                                                       std::string_view version_id) const {
   ASSIGN_OR_RETURN(ManagedPolicy p, GetPolicy(arn));
@@ -221,11 +238,8 @@ Result<PolicyVersion> IdentityStore::GetPolicyVersion(std::string_view arn,
 
 Status IdentityStore::SetDefaultPolicyVersion(std::string_view arn, std::string_view version_id) {
   MutexLock lock(write_mu_);
-  ASSIGN_OR_RETURN(ManagedPolicy p, GetPolicy(arn));
-  if (p.aws_managed) return Unmodifiable(arn);
-  auto it = std::find_if(p.versions.begin(), p.versions.end(),
-                         [&](const PolicyVersion& v) { return v.version_id == version_id; });
-  if (it == p.versions.end()) return NoSuchVersion(arn, version_id);
+  ASSIGN_OR_RETURN(auto found, ModifiableVersion(*this, arn, version_id));
+  ManagedPolicy& p = found.first;
   p.default_version_id = std::string(version_id);
   p.update_date = NowSeconds(clock_);
   return db_.Put(kCf, PolicyKey(p.name), json::serialize(PolicyToJson(p)));
@@ -233,15 +247,12 @@ Status IdentityStore::SetDefaultPolicyVersion(std::string_view arn, std::string_
 
 Status IdentityStore::DeletePolicyVersion(std::string_view arn, std::string_view version_id) {
   MutexLock lock(write_mu_);
-  ASSIGN_OR_RETURN(ManagedPolicy p, GetPolicy(arn));
-  if (p.aws_managed) return Unmodifiable(arn);
-  auto it = std::find_if(p.versions.begin(), p.versions.end(),
-                         [&](const PolicyVersion& v) { return v.version_id == version_id; });
-  if (it == p.versions.end()) return NoSuchVersion(arn, version_id);
-  if (it->version_id == p.default_version_id) {
+  ASSIGN_OR_RETURN(auto found, ModifiableVersion(*this, arn, version_id));
+  ManagedPolicy& p = found.first;
+  if (p.versions[found.second].version_id == p.default_version_id) {
     return Status::Conflict("Cannot delete the default version of a policy.");
   }
-  p.versions.erase(it);
+  p.versions.erase(p.versions.begin() + found.second);
   return db_.Put(kCf, PolicyKey(p.name), json::serialize(PolicyToJson(p)));
 }
 

@@ -3,6 +3,7 @@
 // accepted for, so no code works twice (RFC 6238 section 5.2).
 #include <algorithm>
 
+#include "common/arn.h"
 #include "common/encoding.h"
 #include "crypto/aead.h"
 #include "crypto/hash.h"
@@ -26,7 +27,7 @@ std::string Suffix(std::string_view path, std::string_view name) {
 // Binds the wrapped seed to its device, so a seed cannot be moved to another record.
 std::string SeedLabel(std::string_view suffix) { return "virtual-mfa:" + AsciiLower(suffix); }
 
-std::string MfaPrefix(std::string_view account) { return "arn:aws:iam::" + std::string(account) + ":mfa/"; }
+std::string MfaPrefix(std::string_view account) { return Arn::Iam(account, "mfa/").ToString(); }
 
 Status NoDevice(std::string_view serial) {
   return Status::NotFound("VirtualMFADevice with serial " + std::string(serial) +
@@ -45,8 +46,8 @@ Status ValidateSerial(std::string_view serial) {
                            "or equal to 9");
   }
   bool ok = std::all_of(serial.begin(), serial.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("_+=/:,.@-").find(c) !=
-                                                              std::string_view::npos;
+    return std::isalnum(static_cast<unsigned char>(c)) ||
+           std::string_view("_+=/:,.@-").find(c) != std::string_view::npos;
   });
   if (!ok) {
     return ValidationError(serial, "serialNumber",
@@ -148,9 +149,8 @@ Result<NewVirtualMfaDevice> IdentityStore::CreateVirtualMfaDevice(std::string_vi
 }
 
 Status IdentityStore::CheckConsecutiveCodes(std::string_view user_name,
-                                            std::string_view serial_number,
-                                            std::string_view code1, std::string_view code2,
-                                            bool assign) {
+                                            std::string_view serial_number, std::string_view code1,
+                                            std::string_view code2, bool assign) {
   RETURN_IF_ERROR(ValidateName(user_name, "userName", 128));
   RETURN_IF_ERROR(ValidateSerial(serial_number));
   RETURN_IF_ERROR(ValidateCode(code1, "authenticationCode1"));
@@ -222,7 +222,8 @@ Status IdentityStore::DeactivateMfaDevice(std::string_view user_name,
   ASSIGN_OR_RETURN(User user, GetUser(user_name));
   ASSIGN_OR_RETURN(StoredDevice device, FindDevice(db_, account, serial_number));
   const json::value* owner = device.record.if_contains("userName");
-  if (owner == nullptr || !owner->is_string() || AsciiLower(owner->as_string()) != AsciiLower(user.name)) {
+  if (owner == nullptr || !owner->is_string() ||
+      AsciiLower(owner->as_string()) != AsciiLower(user.name)) {
     return Status::NotFound("MFA Device with serial number " + std::string(serial_number) +
                             " is not enabled for user " + user.name + ".");
   }
@@ -248,22 +249,17 @@ Status IdentityStore::DeleteVirtualMfaDevice(std::string_view serial_number) {
 Result<std::vector<VirtualMfaDevice>> IdentityStore::ListVirtualMfaDevices() const {
   ASSIGN_OR_RETURN(std::string account, AccountId());
   std::vector<VirtualMfaDevice> devices;
-  Status corrupt;
-  RETURN_IF_ERROR(ScanPrefix(db_, KindPrefix('v'), [&](std::string_view, std::string_view value) {
-    boost::system::error_code ec;
-    json::value parsed = json::parse(value, ec);
-    if (ec || !parsed.is_object()) {
-      corrupt = Status::Internal("corrupt MFA device record");
-      return;
-    }
-    devices.push_back(DeviceFromJson(parsed.as_object(), account));
-  }));
-  RETURN_IF_ERROR(corrupt);
+  RETURN_IF_ERROR(
+      ScanRecords(db_, KindPrefix('v'), "MFA device record", [&](const json::object& record) {
+        devices.push_back(DeviceFromJson(record, account));
+        return Status::Ok();
+      }));
   std::sort(devices.begin(), devices.end(), SortBySerial);
   return devices;
 }
 
-Result<std::vector<VirtualMfaDevice>> IdentityStore::ListMfaDevices(std::string_view user_name) const {
+Result<std::vector<VirtualMfaDevice>> IdentityStore::ListMfaDevices(
+    std::string_view user_name) const {
   ASSIGN_OR_RETURN(User user, GetUser(user_name));
   ASSIGN_OR_RETURN(std::string account, AccountId());
   std::vector<std::string> suffixes;
@@ -293,7 +289,8 @@ Result<std::optional<std::string>> IdentityStore::VerifyMfaCode(std::string_view
   for (const std::string& suffix : suffixes) {
     ASSIGN_OR_RETURN(auto record, GetRecord(db_, MfaDeviceKey(suffix)));
     if (!record) continue;
-    std::string stored_suffix = Suffix(record->at("path").as_string(), record->at("name").as_string());
+    std::string stored_suffix =
+        Suffix(record->at("path").as_string(), record->at("name").as_string());
     auto wrapped = Base64Decode(record->at("seed").as_string());
     if (!wrapped) return Status::Internal("corrupt seed of MFA device " + stored_suffix);
     ASSIGN_OR_RETURN(crypto::SecretBytes seed,
@@ -303,8 +300,8 @@ Result<std::optional<std::string>> IdentityStore::VerifyMfaCode(std::string_view
     if (std::optional<uint64_t> last = LastStep(*record); last && *step <= *last) continue;
     (*record)["lastStep"] = *step;
     RETURN_IF_ERROR(db_.Put(kCf, MfaDeviceKey(stored_suffix), json::serialize(*record)));
-    return std::optional<std::string>(EntityArn(account, "mfa", record->at("path").as_string(),
-                                                record->at("name").as_string()));
+    return std::optional<std::string>(
+        EntityArn(account, "mfa", record->at("path").as_string(), record->at("name").as_string()));
   }
   return std::optional<std::string>();
 }

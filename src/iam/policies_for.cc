@@ -1,6 +1,7 @@
 // PoliciesFor: the identity-side policies of a principal, assembled from the entity records on
 // every authorization (so a change applies to the very next request) with compiled documents
 // shared through a small cache keyed by their text.
+#include "common/arn.h"
 #include "iam/identity_store.h"
 #include "iam/records.h"
 
@@ -40,12 +41,10 @@ Status IdentityStore::AddEntityPolicies(EntityKind kind, const std::string& name
   std::vector<std::pair<std::string, std::string>> inline_docs;
   RETURN_IF_ERROR(
       ScanPrefix(db_, InlinePrefix(kind, name), [&](std::string_view, std::string_view v) {
-        boost::system::error_code ec;
-        json::value record = json::parse(v, ec);
-        if (ec || !record.is_object()) return;
-        const json::object& o = record.as_object();
-        inline_docs.emplace_back(std::string(o.at("name").as_string()),
-                                 std::string(o.at("document").as_string()));
+        Result<json::object> record = ReadJsonRecord(v, "inline policy");
+        if (!record.ok()) return;  // an unreadable record grants nothing
+        inline_docs.emplace_back(std::string(record->at("name").as_string()),
+                                 std::string(record->at("document").as_string()));
       }));
   for (const auto& [policy_name, document] : inline_docs) {
     ASSIGN_OR_RETURN(policy::Policy p, compile(name + "/inline/" + policy_name, document));
@@ -110,7 +109,7 @@ Result<policy::PolicySet> IdentityStore::PoliciesFor(const Principal& principal)
     case PrincipalType::kAssumedRole: {
       // By name: a session's role_arn may have been built without the role's path.
       std::string_view role_arn = principal.role_arn;
-      if (!role_arn.starts_with("arn:aws:iam::" + principal.account + ":role/")) return set;
+      if (!role_arn.starts_with(Arn::Iam(principal.account, "role/").ToString())) return set;
       Result<Role> role = GetRole(role_arn.substr(role_arn.rfind('/') + 1));
       if (!role.ok()) {
         if (role.status().code() == Code::kNotFound) return set;

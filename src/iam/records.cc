@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <cctype>
 
+#include "common/arn.h"
 #include "common/encoding.h"
 #include "iam/identity_store.h"
+#include "store/json_record.h"
 
 namespace kiroku::iam::internal {
 namespace json = boost::json;
@@ -34,19 +36,39 @@ bool IsNameChar(char c) {
 
 }  // namespace
 
+namespace {
+
+// `prefix` then the lower-cased `name` (entity and policy names are unique ignoring case).
+std::string Named(std::string prefix, std::string_view name) {
+  return store::KeyBuilder(std::move(prefix)).String(AsciiLower(name)).Build();
+}
+// Space `space`, the entity kind, then the entity's lower-cased name.
+std::string OfEntity(char space, EntityKind kind, std::string_view entity) {
+  return Space(space).Tag(static_cast<uint8_t>(kind)).String(AsciiLower(entity)).Build();
+}
+// Below a policy's prefix: the kind and lower-cased name of an entity using it.
+std::string UsedBy(std::string prefix, EntityKind kind, std::string_view entity) {
+  return store::KeyBuilder(std::move(prefix))
+      .Tag(static_cast<uint8_t>(kind))
+      .String(AsciiLower(entity))
+      .Build();
+}
+
+}  // namespace
+
 std::string KindPrefix(char kind) { return Space(kind).Build(); }
-std::string UserKey(std::string_view name) { return Space('u').String(AsciiLower(name)).Build(); }
-std::string GroupKey(std::string_view name) { return Space('g').String(AsciiLower(name)).Build(); }
-std::string RoleKey(std::string_view name) { return Space('r').String(AsciiLower(name)).Build(); }
-std::string PolicyKey(std::string_view name) { return Space('p').String(AsciiLower(name)).Build(); }
+std::string UserKey(std::string_view name) { return Named(KindPrefix('u'), name); }
+std::string GroupKey(std::string_view name) { return Named(KindPrefix('g'), name); }
+std::string RoleKey(std::string_view name) { return Named(KindPrefix('r'), name); }
+std::string PolicyKey(std::string_view name) { return Named(KindPrefix('p'), name); }
 std::string InlinePrefix(EntityKind kind, std::string_view entity) {
-  return Space('i').Tag(static_cast<uint8_t>(kind)).String(AsciiLower(entity)).Build();
+  return OfEntity('i', kind, entity);
 }
 std::string InlineKey(EntityKind kind, std::string_view entity, std::string_view policy_name) {
-  return store::KeyBuilder(InlinePrefix(kind, entity)).String(AsciiLower(policy_name)).Build();
+  return Named(InlinePrefix(kind, entity), policy_name);
 }
 std::string AttachPrefix(EntityKind kind, std::string_view entity) {
-  return Space('a').Tag(static_cast<uint8_t>(kind)).String(AsciiLower(entity)).Build();
+  return OfEntity('a', kind, entity);
 }
 std::string AttachKey(EntityKind kind, std::string_view entity, std::string_view policy_arn) {
   return store::KeyBuilder(AttachPrefix(kind, entity)).String(policy_arn).Build();
@@ -55,47 +77,33 @@ std::string AttachedToPrefix(std::string_view policy_arn) {
   return Space('e').String(policy_arn).Build();
 }
 std::string AttachedToKey(std::string_view policy_arn, EntityKind kind, std::string_view entity) {
-  return store::KeyBuilder(AttachedToPrefix(policy_arn))
-      .Tag(static_cast<uint8_t>(kind))
-      .String(AsciiLower(entity))
-      .Build();
+  return UsedBy(AttachedToPrefix(policy_arn), kind, entity);
 }
 std::string BoundaryOfPrefix(std::string_view policy_arn) {
   return Space('b').String(policy_arn).Build();
 }
 std::string BoundaryOfKey(std::string_view policy_arn, EntityKind kind, std::string_view entity) {
-  return store::KeyBuilder(BoundaryOfPrefix(policy_arn))
-      .Tag(static_cast<uint8_t>(kind))
-      .String(AsciiLower(entity))
-      .Build();
+  return UsedBy(BoundaryOfPrefix(policy_arn), kind, entity);
 }
-std::string MembershipPrefix(std::string_view user) {
-  return Space('m').String(AsciiLower(user)).Build();
-}
+std::string MembershipPrefix(std::string_view user) { return Named(KindPrefix('m'), user); }
 std::string MembershipKey(std::string_view user, std::string_view group) {
-  return store::KeyBuilder(MembershipPrefix(user)).String(AsciiLower(group)).Build();
+  return Named(MembershipPrefix(user), group);
 }
-std::string MembersPrefix(std::string_view group) {
-  return Space('n').String(AsciiLower(group)).Build();
-}
+std::string MembersPrefix(std::string_view group) { return Named(KindPrefix('n'), group); }
 std::string MembersKey(std::string_view group, std::string_view user) {
-  return store::KeyBuilder(MembersPrefix(group)).String(AsciiLower(user)).Build();
+  return Named(MembersPrefix(group), user);
 }
-std::string UserAccessKeysPrefix(std::string_view user) {
-  return Space('k').String(AsciiLower(user)).Build();
-}
+std::string UserAccessKeysPrefix(std::string_view user) { return Named(KindPrefix('k'), user); }
 std::string UserAccessKeyKey(std::string_view user, std::string_view access_key_id) {
   return store::KeyBuilder(UserAccessKeysPrefix(user)).String(access_key_id).Build();
 }
-std::string LoginProfileKey(std::string_view user) {
-  return Space('l').String(AsciiLower(user)).Build();
-}
+std::string LoginProfileKey(std::string_view user) { return Named(KindPrefix('l'), user); }
 std::string MfaDeviceKey(std::string_view path_and_name) {
-  return Space('v').String(AsciiLower(path_and_name)).Build();
+  return Named(KindPrefix('v'), path_and_name);
 }
-std::string UserMfaPrefix(std::string_view user) { return Space('d').String(AsciiLower(user)).Build(); }
+std::string UserMfaPrefix(std::string_view user) { return Named(KindPrefix('d'), user); }
 std::string UserMfaKey(std::string_view user, std::string_view path_and_name) {
-  return store::KeyBuilder(UserMfaPrefix(user)).String(AsciiLower(path_and_name)).Build();
+  return Named(UserMfaPrefix(user), path_and_name);
 }
 std::string SettingKey(std::string_view setting) { return Space('s').String(setting).Build(); }
 std::string AccessKeyRecordKey(std::string_view access_key_id) {
@@ -109,10 +117,20 @@ int64_t NowSeconds(const Clock& clock) {
 Result<std::optional<json::object>> GetRecord(const store::Db& db, std::string_view key) {
   ASSIGN_OR_RETURN(std::optional<std::string> value, db.Get(kCf, key));
   if (!value) return std::optional<json::object>();
-  boost::system::error_code ec;
-  json::value parsed = json::parse(*value, ec);
-  if (ec || !parsed.is_object()) return Status::Internal("corrupt IAM record");
-  return std::optional<json::object>(std::move(parsed.as_object()));
+  ASSIGN_OR_RETURN(json::object record, store::ReadJsonRecord(*value, "IAM record"));
+  return std::optional<json::object>(std::move(record));
+}
+
+Status ScanRecords(const store::Db& db, std::string_view prefix, std::string_view what,
+                   const std::function<Status(const json::object&)>& fn) {
+  Status failed;
+  RETURN_IF_ERROR(
+      db.Scan(kCf, store::Range::Prefix(prefix), [&](std::string_view, std::string_view value) {
+        Result<json::object> record = store::ReadJsonRecord(value, what);
+        failed = record.ok() ? fn(*record) : record.status();
+        return failed.ok();
+      }));
+  return failed;
 }
 
 Status ScanPrefix(const store::Db& db, std::string_view prefix,
@@ -155,17 +173,71 @@ Tags TagsFromJson(const json::value* v) {
 
 std::string EntityArn(std::string_view account, std::string_view type, std::string_view path,
                       std::string_view name) {
-  std::string arn = "arn:aws:iam::";
-  arn += account;
-  arn += ':';
-  arn += type;
-  arn += path;
-  arn += name;
-  return arn;
+  return Arn::Iam(account, std::string(type) + std::string(path) + std::string(name)).ToString();
 }
 
+void RenameBatch::Move(const std::string& from, const std::string& to, std::string_view value) {
+  deletes_.Delete(kCf, from);
+  puts_.Put(kCf, to, value);
+}
+
+void RenameBatch::Put(const std::string& key, std::string_view value) {
+  puts_.Put(kCf, key, value);
+}
+
+store::WriteBatch RenameBatch::Build() const {
+  store::WriteBatch batch = deletes_;
+  for (const auto& op : puts_.ops()) batch.Put(op.cf, op.key, op.value);
+  return batch;
+}
+
+Status CheckNewNameFree(const store::Db& db, std::string_view noun, std::string_view old_name,
+                        const std::string& new_name, const std::string& key) {
+  if (AsciiLower(new_name) == AsciiLower(old_name)) return Status::Ok();
+  ASSIGN_OR_RETURN(auto taken, db.Get(kCf, key));
+  if (taken) {
+    return Status::AlreadyExists(std::string(noun) + " with name " + new_name + " already exists.");
+  }
+  return Status::Ok();
+}
+
+Status MoveEntityPolicies(const store::Db& db, EntityKind kind, std::string_view old_name,
+                          std::string_view new_name, RenameBatch& batch) {
+  std::string prefix = InlinePrefix(kind, old_name);
+  RETURN_IF_ERROR(ScanPrefix(db, prefix, [&](std::string_view k, std::string_view v) {
+    batch.Move(std::string(k), InlineKey(kind, new_name, LastString(k, prefix)), v);
+  }));
+  prefix = AttachPrefix(kind, old_name);
+  return ScanPrefix(db, prefix, [&](std::string_view k, std::string_view v) {
+    std::string arn = LastString(k, prefix);
+    batch.Move(std::string(k), AttachKey(kind, new_name, arn), v);
+    batch.Move(AttachedToKey(arn, kind, old_name), AttachedToKey(arn, kind, new_name), new_name);
+  });
+}
+
+namespace {
+
+// The members every user, group, role and managed policy record has.
+template <typename Entity>
+json::object EntityJson(const Entity& e) {
+  return json::object{
+      {"name", e.name}, {"id", e.id}, {"path", e.path}, {"createDate", e.create_date}};
+}
+
+template <typename Entity>
+void EntityFromJson(const json::object& o, std::string_view account, std::string_view type,
+                    Entity& e) {
+  e.name = Str(o, "name");
+  e.id = Str(o, "id");
+  e.path = Str(o, "path");
+  e.arn = EntityArn(account, type, e.path, e.name);
+  e.create_date = Int(o, "createDate");
+}
+
+}  // namespace
+
 json::object UserToJson(const User& u) {
-  json::object o{{"name", u.name}, {"id", u.id}, {"path", u.path}, {"createDate", u.create_date}};
+  json::object o = EntityJson(u);
   if (!u.tags.empty()) o["tags"] = TagsToJson(u.tags);
   if (!u.permissions_boundary.empty()) o["boundary"] = u.permissions_boundary;
   return o;
@@ -173,38 +245,24 @@ json::object UserToJson(const User& u) {
 
 User UserFromJson(const json::object& o, std::string_view account) {
   User u;
-  u.name = Str(o, "name");
-  u.id = Str(o, "id");
-  u.path = Str(o, "path");
-  u.arn = EntityArn(account, "user", u.path, u.name);
-  u.create_date = Int(o, "createDate");
+  EntityFromJson(o, account, "user", u);
   u.tags = TagsFromJson(o.if_contains("tags"));
   u.permissions_boundary = Str(o, "boundary");
   return u;
 }
 
-json::object GroupToJson(const Group& g) {
-  return json::object{
-      {"name", g.name}, {"id", g.id}, {"path", g.path}, {"createDate", g.create_date}};
-}
+json::object GroupToJson(const Group& g) { return EntityJson(g); }
 
 Group GroupFromJson(const json::object& o, std::string_view account) {
   Group g;
-  g.name = Str(o, "name");
-  g.id = Str(o, "id");
-  g.path = Str(o, "path");
-  g.arn = EntityArn(account, "group", g.path, g.name);
-  g.create_date = Int(o, "createDate");
+  EntityFromJson(o, account, "group", g);
   return g;
 }
 
 json::object RoleToJson(const Role& r) {
-  json::object o{{"name", r.name},
-                 {"id", r.id},
-                 {"path", r.path},
-                 {"createDate", r.create_date},
-                 {"trustPolicy", r.trust_policy_document},
-                 {"maxSessionDuration", r.max_session_duration}};
+  json::object o = EntityJson(r);
+  o["trustPolicy"] = r.trust_policy_document;
+  o["maxSessionDuration"] = r.max_session_duration;
   if (!r.description.empty()) o["description"] = r.description;
   if (!r.tags.empty()) o["tags"] = TagsToJson(r.tags);
   if (!r.permissions_boundary.empty()) o["boundary"] = r.permissions_boundary;
@@ -213,11 +271,7 @@ json::object RoleToJson(const Role& r) {
 
 Result<Role> RoleFromJson(const json::object& o, std::string_view account) {
   Role r;
-  r.name = Str(o, "name");
-  r.id = Str(o, "id");
-  r.path = Str(o, "path");
-  r.arn = EntityArn(account, "role", r.path, r.name);
-  r.create_date = Int(o, "createDate");
+  EntityFromJson(o, account, "role", r);
   r.trust_policy_document = Str(o, "trustPolicy");
   r.max_session_duration = static_cast<int>(Int(o, "maxSessionDuration", 3600));
   r.description = Str(o, "description");
@@ -234,14 +288,11 @@ json::object PolicyToJson(const ManagedPolicy& p) {
     versions.push_back(json::object{
         {"versionId", v.version_id}, {"document", v.document}, {"createDate", v.create_date}});
   }
-  json::object o{{"name", p.name},
-                 {"id", p.id},
-                 {"path", p.path},
-                 {"defaultVersionId", p.default_version_id},
-                 {"createDate", p.create_date},
-                 {"updateDate", p.update_date},
-                 {"lastVersion", p.last_version_number},
-                 {"versions", std::move(versions)}};
+  json::object o = EntityJson(p);
+  o["defaultVersionId"] = p.default_version_id;
+  o["updateDate"] = p.update_date;
+  o["lastVersion"] = p.last_version_number;
+  o["versions"] = std::move(versions);
   if (!p.description.empty()) o["description"] = p.description;
   if (!p.tags.empty()) o["tags"] = TagsToJson(p.tags);
   return o;
@@ -249,12 +300,8 @@ json::object PolicyToJson(const ManagedPolicy& p) {
 
 ManagedPolicy PolicyFromJson(const json::object& o, std::string_view account) {
   ManagedPolicy p;
-  p.name = Str(o, "name");
-  p.id = Str(o, "id");
-  p.path = Str(o, "path");
-  p.arn = EntityArn(account, "policy", p.path, p.name);
+  EntityFromJson(o, account, "policy", p);
   p.default_version_id = Str(o, "defaultVersionId");
-  p.create_date = Int(o, "createDate");
   p.update_date = Int(o, "updateDate");
   p.description = Str(o, "description");
   p.tags = TagsFromJson(o.if_contains("tags"));

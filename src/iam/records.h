@@ -13,6 +13,7 @@
 #include "common/status.h"
 #include "iam/entities.h"
 #include "store/db.h"
+#include "store/json_record.h"
 #include "store/keys.h"
 
 namespace kiroku::iam {
@@ -20,6 +21,8 @@ class IdentityStore;
 }  // namespace kiroku::iam
 
 namespace kiroku::iam::internal {
+
+using store::ReadJsonRecord;
 
 inline constexpr std::string_view kCf = "meta";
 
@@ -58,6 +61,10 @@ int64_t NowSeconds(const Clock& clock);
 
 // The record at `key` as a JSON object; nullopt when absent; Internal when corrupt.
 Result<std::optional<boost::json::object>> GetRecord(const store::Db& db, std::string_view key);
+// Each record below `prefix` as a JSON object, in key order, until `fn` fails. A record that is
+// not a JSON object is corruption: Internal naming `what` ("user record").
+Status ScanRecords(const store::Db& db, std::string_view prefix, std::string_view what,
+                   const std::function<Status(const boost::json::object&)>& fn);
 // The keys below `prefix` (with their values), in order.
 Status ScanPrefix(const store::Db& db, std::string_view prefix,
                   const std::function<void(std::string_view key, std::string_view value)>& fn);
@@ -78,8 +85,29 @@ Result<Role> RoleFromJson(const boost::json::object& o, std::string_view account
 boost::json::object PolicyToJson(const ManagedPolicy& p);
 ManagedPolicy PolicyFromJson(const boost::json::object& o, std::string_view account);
 
+// arn:aws:iam::<account>:<type><path><name> ("user", "/dev/", "alice").
 std::string EntityArn(std::string_view account, std::string_view type, std::string_view path,
                       std::string_view name);
+
+// The writes of renaming an entity: every delete of an old key comes before every put of a new
+// one, so that a change of case only (the same keys) ends with the puts.
+class RenameBatch {
+ public:
+  void Move(const std::string& from, const std::string& to, std::string_view value);
+  void Put(const std::string& key, std::string_view value);
+  store::WriteBatch Build() const;
+
+ private:
+  store::WriteBatch deletes_, puts_;
+};
+// AlreadyExists ("User with name x already exists.") when `new_name` is another entity's; a
+// new case of `old_name` is not. `key` is the record key of `new_name`.
+Status CheckNewNameFree(const store::Db& db, std::string_view noun, std::string_view old_name,
+                        const std::string& new_name, const std::string& key);
+// Moves the inline policies and the managed policy attachments of `kind` `old_name` to
+// `new_name` (and the attachments' back references).
+Status MoveEntityPolicies(const store::Db& db, EntityKind kind, std::string_view old_name,
+                          std::string_view new_name, RenameBatch& batch);
 
 // ValidationError in AWS's wording ("1 validation error detected: Value 'x' at 'userName'
 // failed to satisfy constraint: …").

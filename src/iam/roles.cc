@@ -1,4 +1,5 @@
 // IAM roles: trust policies (parsed as PolicyKind::kTrustPolicy), session limits, updates.
+#include "common/arn.h"
 #include "iam/identity_store.h"
 #include "iam/records.h"
 
@@ -45,8 +46,8 @@ std::vector<std::string> NamedLocalPrincipals(std::string_view document, std::st
   } else {
     list.push_back(statements);
   }
-  std::string user_prefix = "arn:aws:iam::" + std::string(account) + ":user/";
-  std::string role_prefix = "arn:aws:iam::" + std::string(account) + ":role/";
+  std::string user_prefix = Arn::Iam(account, "user/").ToString();
+  std::string role_prefix = Arn::Iam(account, "role/").ToString();
   auto add = [&](const json::value& v) {
     if (!v.is_string()) return;
     std::string_view arn = v.as_string();
@@ -146,7 +147,7 @@ Result<Role> IdentityStore::GetRole(std::string_view name) const {
 
 Result<Role> IdentityStore::GetRoleByArn(std::string_view arn) const {
   ASSIGN_OR_RETURN(std::string account, AccountId());
-  std::string prefix = "arn:aws:iam::" + account + ":role/";
+  std::string prefix = Arn::Iam(account, "role/").ToString();
   auto not_found = [&] {
     return Status::NotFound("Role " + std::string(arn) + " cannot be found.");
   };
@@ -164,22 +165,11 @@ Result<Role> IdentityStore::GetRoleByArn(std::string_view arn) const {
 Result<std::vector<Role>> IdentityStore::ListRoles(std::string_view path_prefix) const {
   ASSIGN_OR_RETURN(std::string account, AccountId());
   std::vector<Role> roles;
-  Status failed;
-  RETURN_IF_ERROR(ScanPrefix(db_, KindPrefix('r'), [&](std::string_view, std::string_view value) {
-    boost::system::error_code ec;
-    json::value v = json::parse(value, ec);
-    if (ec || !v.is_object()) {
-      failed = Status::Internal("corrupt role record");
-      return;
-    }
-    Result<Role> role = RoleFromJson(v.as_object(), account);
-    if (!role.ok()) {
-      failed = role.status();
-      return;
-    }
-    if (role->path.starts_with(path_prefix)) roles.push_back(std::move(*role));
+  RETURN_IF_ERROR(ScanRecords(db_, KindPrefix('r'), "role record", [&](const json::object& o) {
+    ASSIGN_OR_RETURN(Role role, RoleFromJson(o, account));
+    if (role.path.starts_with(path_prefix)) roles.push_back(std::move(role));
+    return Status::Ok();
   }));
-  RETURN_IF_ERROR(failed);
   return roles;
 }
 

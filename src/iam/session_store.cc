@@ -2,10 +2,12 @@
 
 #include <boost/json.hpp>
 
+#include "common/arn.h"
 #include "common/encoding.h"
 #include "crypto/aead.h"
 #include "crypto/hash.h"
 #include "iam/identity_store.h"
+#include "store/json_record.h"
 #include "store/keys.h"
 
 namespace kiroku::iam {
@@ -85,20 +87,23 @@ Result<std::vector<policy::Policy>> ParseSessionPolicies(
   return parsed;
 }
 
-// The account of arn:aws:iam::<account>:role/...
-std::string RoleAccount(std::string_view arn) {
-  size_t start = 0;
-  for (int field = 0; field < 4; ++field) start = arn.find(':', start) + 1;
-  size_t end = arn.find(':', start);
-  if (start == 0 || end == std::string_view::npos) return "";
-  return std::string(arn.substr(start, end - start));
+// AccessDenied unless `caller` may also perform `action` on `role` (with the role's trust policy
+// as the resource policy): sts:TagSession, sts:SetSourceIdentity. Leaves caller.action set.
+Status TrustAllows(const policy::PolicySet& caller_policies, policy::RequestContext& caller,
+                   const Role& role, std::string action) {
+  caller.action = std::move(action);
+  policy::PolicySet policies = caller_policies;
+  policies.resource = role.trust_policy;
+  policies.resource_account.clear();
+  policy::Decision decision = policy::Evaluate(policies, caller);
+  if (!decision.allowed()) return policy::AccessDeniedError(caller, decision);
+  return Status::Ok();
 }
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
+// The account of arn:aws:iam::<account>:role/...
+std::string RoleAccount(std::string_view arn) {
+  std::optional<Arn> parsed = Arn::Parse(arn);
+  return parsed ? parsed->account : "";
 }
 
 }  // namespace
@@ -109,7 +114,7 @@ Principal AssumedRolePrincipal(const std::string& account, const std::string& ro
   Principal p;
   p.type = PrincipalType::kAssumedRole;
   p.account = account;
-  p.arn = "arn:aws:sts::" + account + ":assumed-role/" + role_name + "/" + session_name;
+  p.arn = Arn::Sts(account, "assumed-role/" + role_name + "/" + session_name).ToString();
   p.role_arn = role_arn;
   p.user_id = role_id + ":" + session_name;
   return p;
@@ -221,12 +226,7 @@ Result<AssumedRole> SessionStore::AssumeRoleAs(const policy::PolicySet& caller_p
   if (!decision.allowed()) return policy::AccessDeniedError(caller, decision);
   if (!params.tags.empty() || !params.transitive_tag_keys.empty()) {
     // Passing session tags is a permission of its own, granted by the trust policy too.
-    caller.action = "sts:TagSession";
-    policy::PolicySet policies = caller_policies;
-    policies.resource = role.trust_policy;
-    policies.resource_account.clear();
-    policy::Decision tag = policy::Evaluate(policies, caller);
-    if (!tag.allowed()) return policy::AccessDeniedError(caller, tag);
+    RETURN_IF_ERROR(TrustAllows(caller_policies, caller, role, "sts:TagSession"));
   }
 
   // A source identity, once set, follows the session through role chaining unchanged.
@@ -241,12 +241,7 @@ Result<AssumedRole> SessionStore::AssumeRoleAs(const policy::PolicySet& caller_p
     }
     source_identity = inherited->values[0];
   } else if (source_identity) {
-    caller.action = "sts:SetSourceIdentity";
-    policy::PolicySet policies = caller_policies;
-    policies.resource = role.trust_policy;
-    policies.resource_account.clear();
-    policy::Decision set = policy::Evaluate(policies, caller);
-    if (!set.allowed()) return policy::AccessDeniedError(caller, set);
+    RETURN_IF_ERROR(TrustAllows(caller_policies, caller, role, "sts:SetSourceIdentity"));
   }
 
   if (params.duration.count() > role.max_session_duration) {
@@ -271,7 +266,7 @@ Result<AssumedRole> SessionStore::AssumeRoleAs(const policy::PolicySet& caller_p
   for (const auto& [k, v] : params.tags) {
     const std::string& key = k;  // clang 14 cannot capture a structured binding
     std::erase_if(assumed.principal.tags,
-                  [&key](const auto& entry) { return EqualsIgnoreCase(entry.first, key); });
+                  [&key](const auto& entry) { return AsciiEqualsIgnoreCase(entry.first, key); });
     assumed.principal.tags[k] = v;
   }
   NewSession session;
@@ -292,12 +287,8 @@ Result<Session> SessionStore::Lookup(std::string_view access_key_id) const {
   ASSIGN_OR_RETURN(std::optional<std::string> value,
                    db_.Get(kColumnFamily, SessionKey(access_key_id)));
   if (!value) return Status::NotFound("no session " + std::string(access_key_id));
-  boost::system::error_code ec;
-  json::value parsed = json::parse(*value, ec);
-  if (ec || !parsed.is_object()) {
-    return Status::Internal("corrupt session record " + std::string(access_key_id));
-  }
-  const json::object& record = parsed.as_object();
+  ASSIGN_OR_RETURN(json::object record,
+                   store::ReadJsonRecord(*value, "session " + std::string(access_key_id)));
   Session s;
   s.access_key_id = std::string(access_key_id);
   s.kind = record.at("kind").as_string() == "AssumeRole" ? SessionKind::kAssumedRole

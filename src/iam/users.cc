@@ -50,19 +50,11 @@ Result<User> IdentityStore::GetUser(std::string_view name) const {
 Result<std::vector<User>> IdentityStore::ListUsers(std::string_view path_prefix) const {
   ASSIGN_OR_RETURN(std::string account, AccountId());
   std::vector<User> users;
-  std::string prefix = KindPrefix('u');
-  Status corrupt;
-  RETURN_IF_ERROR(ScanPrefix(db_, prefix, [&](std::string_view, std::string_view value) {
-    boost::system::error_code ec;
-    json::value v = json::parse(value, ec);
-    if (ec || !v.is_object()) {
-      corrupt = Status::Internal("corrupt user record");
-      return;
-    }
-    User user = UserFromJson(v.as_object(), account);
+  RETURN_IF_ERROR(ScanRecords(db_, KindPrefix('u'), "user record", [&](const json::object& o) {
+    User user = UserFromJson(o, account);
     if (user.path.starts_with(path_prefix)) users.push_back(std::move(user));
+    return Status::Ok();
   }));
-  RETURN_IF_ERROR(corrupt);
   return users;
 }
 
@@ -75,38 +67,21 @@ Status IdentityStore::UpdateUser(std::string_view name, const std::optional<std:
   const std::string old_name = user.name;
   if (new_path) user.path = *new_path;
   if (new_name) {
-    if (AsciiLower(*new_name) != AsciiLower(old_name)) {
-      ASSIGN_OR_RETURN(auto taken, db_.Get(kCf, UserKey(*new_name)));
-      if (taken) {
-        return Status::AlreadyExists("User with name " + *new_name + " already exists.");
-      }
-    }
+    RETURN_IF_ERROR(CheckNewNameFree(db_, "User", old_name, *new_name, UserKey(*new_name)));
     user.name = *new_name;
   }
-  // Every record keyed or labelled by the name moves: deletes first, so that a change of case
-  // only (same keys) ends with the puts.
-  store::WriteBatch deletes, puts;
+  // Every record keyed or labelled by the name moves.
+  RenameBatch batch;
   auto move = [&](const std::string& from, const std::string& to, std::string_view value) {
-    deletes.Delete(kCf, from);
-    puts.Put(kCf, to, value);
+    batch.Move(from, to, value);
   };
   move(UserKey(old_name), UserKey(user.name), json::serialize(UserToJson(user)));
-  std::string prefix = InlinePrefix(EntityKind::kUser, old_name);
-  RETURN_IF_ERROR(ScanPrefix(db_, prefix, [&](std::string_view k, std::string_view v) {
-    move(std::string(k), InlineKey(EntityKind::kUser, user.name, LastString(k, prefix)), v);
-  }));
-  prefix = AttachPrefix(EntityKind::kUser, old_name);
-  RETURN_IF_ERROR(ScanPrefix(db_, prefix, [&](std::string_view k, std::string_view v) {
-    std::string arn = LastString(k, prefix);
-    move(std::string(k), AttachKey(EntityKind::kUser, user.name, arn), v);
-    move(AttachedToKey(arn, EntityKind::kUser, old_name),
-         AttachedToKey(arn, EntityKind::kUser, user.name), user.name);
-  }));
+  RETURN_IF_ERROR(MoveEntityPolicies(db_, EntityKind::kUser, old_name, user.name, batch));
   if (!user.permissions_boundary.empty()) {
     move(BoundaryOfKey(user.permissions_boundary, EntityKind::kUser, old_name),
          BoundaryOfKey(user.permissions_boundary, EntityKind::kUser, user.name), user.name);
   }
-  prefix = MembershipPrefix(old_name);
+  std::string prefix = MembershipPrefix(old_name);
   RETURN_IF_ERROR(ScanPrefix(db_, prefix, [&](std::string_view k, std::string_view group) {
     move(std::string(k), MembershipKey(user.name, group), group);
     move(MembersKey(group, old_name), MembersKey(group, user.name), user.name);
@@ -121,7 +96,7 @@ Status IdentityStore::UpdateUser(std::string_view name, const std::optional<std:
     ASSIGN_OR_RETURN(auto record, GetRecord(db_, AccessKeyRecordKey(id)));
     if (!record) continue;
     (*record)["userName"] = user.name;
-    puts.Put(kCf, AccessKeyRecordKey(id), json::serialize(*record));
+    batch.Put(AccessKeyRecordKey(id), json::serialize(*record));
   }
   ASSIGN_OR_RETURN(auto login, db_.Get(kCf, LoginProfileKey(old_name)));
   if (login) move(LoginProfileKey(old_name), LoginProfileKey(user.name), *login);
@@ -135,10 +110,9 @@ Status IdentityStore::UpdateUser(std::string_view name, const std::optional<std:
     ASSIGN_OR_RETURN(auto record, GetRecord(db_, MfaDeviceKey(device)));
     if (!record) continue;
     (*record)["userName"] = user.name;
-    puts.Put(kCf, MfaDeviceKey(device), json::serialize(*record));
+    batch.Put(MfaDeviceKey(device), json::serialize(*record));
   }
-  for (const auto& op : puts.ops()) deletes.Put(op.cf, op.key, op.value);
-  return db_.Write(deletes);
+  return db_.Write(batch.Build());
 }
 
 Status IdentityStore::DeleteUser(std::string_view name) {

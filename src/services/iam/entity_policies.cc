@@ -102,12 +102,8 @@ IamService::Json IamService::UntagEntity(iam::EntityKind kind, RequestContext& c
 IamService::Json IamService::ListEntityTags(iam::EntityKind kind, RequestContext& ctx) const {
   ASSIGN_OR_RETURN(iam::Tags tags,
                    identities_.ListEntityTags(kind, Str(ctx.input, NameField(kind))));
-  std::vector<std::pair<std::string, json::value>> items;
-  for (const auto& [key, value] : tags) {
-    items.emplace_back(key, json::object{{"Key", key}, {"Value", value}});
-  }
   json::object out;
-  RETURN_IF_ERROR(Paginate(ctx.input, std::move(items), "Tags", out));
+  RETURN_IF_ERROR(PaginateTags(ctx.input, tags, out));
   return Out(std::move(out));
 }
 

@@ -58,6 +58,9 @@ std::string SortKey(char group, std::string_view name);
 Status Paginate(const json::object& input, std::vector<std::pair<std::string, json::value>> items,
                 std::string_view list_name, json::object& out);
 
+// A page of `tags` as Tags: [{Key, Value}], in key order.
+Status PaginateTags(const json::object& input, const iam::Tags& tags, json::object& out);
+
 // The caller's own user name for operations whose UserName defaults to the caller; empty for
 // the root user. ValidationError for other callers.
 Result<std::string> UserNameOrCaller(const RequestContext& ctx,

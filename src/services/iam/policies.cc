@@ -165,10 +165,8 @@ IamService::Json IamService::UntagPolicy(RequestContext& ctx) const {
 
 IamService::Json IamService::ListPolicyTags(RequestContext& ctx) const {
   ASSIGN_OR_RETURN(iam::ManagedPolicy p, identities_.GetPolicy(Str(ctx.input, "PolicyArn")));
-  std::vector<std::pair<std::string, json::value>> items;
-  for (const auto& [k, v] : p.tags) items.emplace_back(k, json::object{{"Key", k}, {"Value", v}});
   json::object out;
-  RETURN_IF_ERROR(Paginate(ctx.input, std::move(items), "Tags", out));
+  RETURN_IF_ERROR(PaginateTags(ctx.input, p.tags, out));
   return Out(std::move(out));
 }
 

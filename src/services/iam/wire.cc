@@ -202,6 +202,12 @@ Status Paginate(const json::object& input, std::vector<std::pair<std::string, js
   return Status::Ok();
 }
 
+Status PaginateTags(const json::object& input, const iam::Tags& tags, json::object& out) {
+  std::vector<std::pair<std::string, json::value>> items;
+  for (const auto& [k, v] : tags) items.emplace_back(k, json::object{{"Key", k}, {"Value", v}});
+  return Paginate(input, std::move(items), "Tags", out);
+}
+
 Result<std::string> UserNameOrCaller(const RequestContext& ctx, std::string_view field) {
   if (std::optional<std::string> name = Optional(ctx.input, field)) return *name;
   switch (ctx.principal.type) {
