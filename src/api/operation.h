@@ -25,6 +25,8 @@
 
 namespace kiroku::api {
 
+class RestRoute;
+
 // Reads ctx.input (and principal, region), returns the output object.
 using OperationFn = std::function<Result<boost::json::value>(RequestContext& ctx)>;
 
@@ -75,6 +77,8 @@ class Service {
  public:
   virtual ~Service() = default;
   virtual std::vector<Operation> Operations() const = 0;
+  // The service's REST route when it is addressed by method and path (S3), else null.
+  virtual const RestRoute* rest_route() const { return nullptr; }
 };
 
 // The served operations, keyed by (service, operation name). Built before serving, then

@@ -4,43 +4,22 @@
 
 #include <csignal>
 #include <filesystem>
-#include <functional>
 #include <fstream>
-#include <condition_variable>
 #include <memory>
-#include <mutex>
-#include <thread>
 
 #include "api/audit_hook.h"
 #include "api/frontend.h"
+#include "api/pipeline.h"
 #include "api/stages.h"
-#include "api/internal_caller.h"
+#include "app/background.h"
 #include "app/master_key.h"
 #include "app/request_router.h"
+#include "app/services.h"
+#include "app/stores.h"
 #include "aws/model.h"
 #include "common/logging.h"
 #include "console/console.h"
-#include "crypto/secret.h"
-#include "iam/identity_store.h"
-#include "iam/session_store.h"
-#include "logs/background.h"
-#include "logs/log_store.h"
 #include "net/server.h"
-#include "s3/blob_store.h"
-#include "s3/data_keys.h"
-#include "s3/s3_store.h"
-#include "services/cloudtrail/cloudtrail_service.h"
-#include "services/cloudtrail/sinks.h"
-#include "services/iam/iam_service.h"
-#include "services/logs/logs_kms_adapter.h"
-#include "services/logs/logs_service.h"
-#include "services/kms/kms_service.h"
-#include "services/s3/s3_service.h"
-#include "services/sts/sts_service.h"
-#include "store/rocks_store.h"
-#include "trail/deliverer.h"
-#include "trail/digest_writer.h"
-#include "trail/trail_store.h"
 
 namespace kiroku::app {
 namespace {
@@ -49,8 +28,6 @@ namespace fs = std::filesystem;
 
 constexpr uint16_t kDefaultPort = 4747;
 constexpr size_t kMaxBodyBytes = 8 * 1024 * 1024;
-const std::vector<std::string> kColumnFamilies = {"meta", "events", "history", "queue"};
-const std::vector<std::string> kServices = {"sts", "iam", "kms", "s3", "logs", "cloudtrail"};
 
 struct ServeConfig {
   std::string listen = "127.0.0.1:" + std::to_string(kDefaultPort);
@@ -118,65 +95,6 @@ Result<std::pair<std::string, uint16_t>> ParseListen(const std::string& listen) 
   return std::make_pair(host, static_cast<uint16_t>(port));
 }
 
-// Periodic upkeep: runs each task once at start, then every `period`, until destroyed.
-class Maintenance {
- public:
-  using Task = std::function<void()>;
-  Maintenance(std::vector<Task> tasks, std::chrono::seconds period)
-      : tasks_(std::move(tasks)), period_(period), thread_([this] { Run(); }) {}
-  ~Maintenance() {
-    {
-      std::lock_guard lock(mu_);
-      stop_ = true;
-    }
-    cv_.notify_all();
-    thread_.join();
-  }
-
- private:
-  void Run() {
-    std::unique_lock lock(mu_);
-    while (!stop_) {
-      lock.unlock();
-      for (const Task& task : tasks_) task();
-      lock.lock();
-      cv_.wait_for(lock, period_, [this] { return stop_; });
-    }
-  }
-
-  std::vector<Task> tasks_;
-  std::chrono::seconds period_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;
-  std::thread thread_;  // last: starts after the members it uses
-};
-
-// KMS upkeep: erases keys whose deletion window has passed and performs due rotations.
-Maintenance::Task KmsUpkeep(kms::KeyStore& keys) {
-  return [&keys] {
-    if (auto purged = keys.PurgeDeletedKeys(); !purged.ok()) {
-      spdlog::warn("key deletion sweep failed: {}", purged.status().ToString());
-    } else if (*purged > 0) {
-      spdlog::info("deleted {} KMS key(s) whose deletion window had passed", *purged);
-    }
-    if (Status s = keys.RotateDueKeys(); !s.ok()) {
-      spdlog::warn("key rotation sweep failed: {}", s.ToString());
-    }
-  };
-}
-
-// CloudTrail upkeep: event history older than 90 days goes, checked hourly.
-Maintenance::Task HistoryUpkeep(trail::EventHistory& history, const Clock& clock) {
-  return [&history, &clock, last = TimePoint()]() mutable {
-    if (clock.Now() - last < std::chrono::hours(1)) return;
-    last = clock.Now();
-    if (auto purged = history.PurgeExpired(); !purged.ok()) {
-      spdlog::warn("event history sweep failed: {}", purged.status().ToString());
-    }
-  };
-}
-
 int Serve(const ServeConfig& config) {
   if (!SetLogLevel(config.log_level)) {
     spdlog::error("unknown --log-level '{}'", config.log_level);
@@ -217,14 +135,15 @@ int Serve(const ServeConfig& config) {
     spdlog::error("{}", master_key.status().ToString());
     return 1;
   }
-  for (const std::string& service : kServices) aws::ServiceModel::Find(service);  // parse once now
-  auto db = store::RocksStore::Open((data_dir / "db").string(), kColumnFamilies);
-  if (!db.ok()) {
-    spdlog::error("cannot open the store in {}: {}", data_dir.string(), db.status().ToString());
+  StoresOptions stores_options;
+  stores_options.logs_data_key_cache = std::chrono::seconds(config.logs_data_key_cache_seconds);
+  auto opened = Stores::Open(data_dir, *master_key, clock, stores_options);
+  if (!opened.ok()) {
+    spdlog::error("{}", opened.status().ToString());
     return 1;
   }
-  iam::IdentityStore identities(**db, *master_key, clock);
-  iam::SessionStore sessions(**db, *master_key, clock);
+  Stores& stores = **opened;
+  iam::IdentityStore& identities = stores.identities;
   iam::BootstrapOptions bootstrap;
   if (!config.account_id.empty()) bootstrap.account_id = config.account_id;
   if (!config.root_access_key_id.empty() || !config.root_secret_access_key.empty()) {
@@ -258,72 +177,25 @@ int Serve(const ServeConfig& config) {
     }
   }
 
-  api::OperationTable operations;
-  services::StsService sts_service(identities, sessions);
-  operations.Add(sts_service.Operations());
-  services::IamService iam_service(identities);
-  operations.Add(iam_service.Operations());
-  kms::KeyStore keys(**db, *master_key, clock);
-  services::KmsService kms_service(keys, identities);
-  operations.Add(kms_service.Operations());
-  trail::EventHistory history(**db, clock);
-  trail::TrailStore trails(**db);
-  trail::DeliveryQueue delivery_queue(**db, trails, clock);
-  trail::Recorder recorder(**db, history, &delivery_queue);
-  trail::SigningKeys trail_signing_keys(**db, *master_key, clock);
-  Maintenance maintenance({KmsUpkeep(keys), HistoryUpkeep(history, clock)},
-                          std::chrono::seconds(60));
-  api::InternalCaller internal_caller(operations, identities, clock);
-  services::LogsKmsDataKeys logs_data_keys(internal_caller, *master_key);
-  logs::LogStore::Options logs_options;
-  logs_options.data_key_cache = std::chrono::seconds(config.logs_data_key_cache_seconds);
-  logs::LogStore logs_store(**db, clock, logs_data_keys, logs_options);
-  services::LogsService logs_service(logs_store);
-  operations.Add(logs_service.Operations());
-  logs::Background logs_background(logs_store, std::chrono::seconds(60));
-  // S3: object bytes in encrypted files under <data dir>/objects, metadata in the store.
-  auto blobs = s3::BlobStore::Open(data_dir / "objects");
-  if (!blobs.ok()) {
-    spdlog::error("{}", blobs.status().ToString());
-    return 1;
-  }
-  s3::S3Store s3_store(**db, **blobs, clock);
-  api::InternalCaller s3_kms_caller(operations, identities, clock);
-  services::CloudTrailService cloudtrail_service({history, recorder, trail_signing_keys, trails,
-                                                  s3_store, logs_store, keys, identities,
-                                                  internal_caller, clock});
-  operations.Add(cloudtrail_service.Operations());
-  s3::MasterKeyDataKeys s3_data_keys(*master_key);
-  services::S3Service s3_service(s3_store, s3_data_keys, identities, s3_kms_caller, clock);
-  operations.Add(s3_service.Operations());
-  // CloudTrail delivery: S3 log files and CloudWatch Logs, as cloudtrail.amazonaws.com.
-  api::InternalCaller trail_caller(operations, identities, clock);
-  services::S3LogFileSink trail_s3_sink(trail_caller);
-  services::RoleCloudWatchLogsSink trail_cwl_sink(trail_caller, identities, sessions, &recorder,
-                                                  clock);
-  trail::DeliveryOptions delivery_options;
-  delivery_options.s3_interval = std::chrono::milliseconds(config.trail_s3_interval_ms);
-  delivery_options.cloudwatch_logs_delay = std::chrono::milliseconds(config.trail_cwl_delay_ms);
-  // Log file integrity validation: signed digest files, fed by the deliverer (declared first,
-  // so it outlives the deliverer that calls it).
-  trail::DigestOptions digest_options;
-  digest_options.interval = std::chrono::seconds(config.trail_digest_interval_s);
-  trail::DigestWriter digest_writer(trails, **db, trail_signing_keys, trail_s3_sink, clock,
-                                    digest_options);
-  trail::Deliverer deliverer(trails, delivery_queue, trail_s3_sink, trail_cwl_sink, clock,
-                             delivery_options);
-  deliverer.SetObserver(&digest_writer);
-  deliverer.Start();
-  digest_writer.Start();
+  // The services' operation tables, then the request path through them.
+  std::vector<std::unique_ptr<api::Service>> services = MakeServices(stores);
+  std::vector<std::string> service_names = AddOperations(services, stores.operations);
+  for (const std::string& name : service_names) aws::ServiceModel::Find(name);  // parse once now
+  std::vector<const api::RestRoute*> rest_routes = RestRoutes(services);
   api::Pipeline pipeline(clock);
-  pipeline.Add(
-      std::make_unique<api::RouteStage>(std::vector<const api::RestRoute*>{&s3_service}));
-  pipeline.Add(std::make_unique<api::AuthenticateStage>(identities, sessions, clock));
-  pipeline.Add(std::make_unique<api::DecodeStage>(operations));
+  pipeline.Add(std::make_unique<api::RouteStage>(rest_routes));
+  pipeline.Add(std::make_unique<api::AuthenticateStage>(identities, stores.sessions, clock));
+  pipeline.Add(std::make_unique<api::DecodeStage>(stores.operations));
   pipeline.Add(std::make_unique<api::AuthorizeStage>(identities, clock));
   pipeline.Add(std::make_unique<api::DispatchStage>());
-  pipeline.OnComplete(std::make_unique<api::AuditHook>(recorder, clock));
-  api::Frontend frontend(pipeline, clock, {kServices, kMaxBodyBytes, {&s3_service}});
+  pipeline.OnComplete(std::make_unique<api::AuditHook>(stores.recorder, clock));
+  api::Frontend frontend(pipeline, clock, {service_names, kMaxBodyBytes, rest_routes});
+
+  BackgroundOptions background_options;
+  background_options.trail_s3_interval = std::chrono::milliseconds(config.trail_s3_interval_ms);
+  background_options.trail_cwl_delay = std::chrono::milliseconds(config.trail_cwl_delay_ms);
+  background_options.trail_digest_interval = std::chrono::seconds(config.trail_digest_interval_s);
+  Background background(stores, background_options);
 
   net::ServerOptions server_options;
   server_options.host = listen->first;
@@ -337,7 +209,7 @@ int Serve(const ServeConfig& config) {
   server_options.min_body_bytes_per_second = config.limits.min_body_bytes_per_second;
   console::ConsoleOptions console_options;
   console_options.hosts = {listen->first};  // the console also answers under the listen host
-  console::Console console(identities, recorder, clock, console_options);
+  console::Console console(identities, stores.recorder, clock, console_options);
   RequestRouter router(console, frontend);
   net::Server server(server_options, router);
   if (Status s = server.Start(); !s.ok()) {
@@ -348,7 +220,7 @@ int Serve(const ServeConfig& config) {
   std::string host = listen->first.find(':') != std::string::npos ? "[" + listen->first + "]"
                                                                     : listen->first;
   std::string endpoint = "http://" + host + ":" + std::to_string(server.port());
-  spdlog::info("kiroku {} is serving {} operations", KIROKU_VERSION, operations.size());
+  spdlog::info("kiroku {} is serving {} operations", KIROKU_VERSION, stores.operations.size());
   spdlog::info("  endpoint     {}", endpoint);
   spdlog::info("  data dir     {}{}", data_dir.string(), account->created ? " (new account)" : "");
   spdlog::info("  account      {}", account->account_id);

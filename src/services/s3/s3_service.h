@@ -51,6 +51,7 @@ class S3Service final : public api::Service, public api::RestRoute {
             const api::InternalCaller& kms, const Clock& clock);
 
   std::vector<api::Operation> Operations() const override;
+  const api::RestRoute* rest_route() const override { return this; }
 
   // api::RestRoute: every request aws::IsS3Request claims.
   bool Matches(const net::Request& head) const override;
