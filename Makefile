@@ -6,8 +6,9 @@
 #   make bench      build and run the benchmarks
 #   make sanitize   build and test under AddressSanitizer + UBSan
 #   make fuzz       bounded libFuzzer runs of every parser (clang), FUZZ_SECONDS each
-#   make lint       clang build of `kiroku` checking the GUARDED_BY annotations
-#                   (-Werror=thread-safety), then clang-format --dry-run over src/ tests/ bench/
+#   make lint       clang-format --dry-run over src/ tests/ bench/, module READMEs' "Depends on"
+#                   against CMake DEPS, file references in comments and docs, then a clang build
+#                   of `kiroku` checking the GUARDED_BY annotations (-Werror=thread-safety)
 #   make clean
 
 BUILD_DIR ?= build/release
@@ -56,9 +57,11 @@ fuzz:
 LINT_DIR ?= build/lint
 lint:
 	@bash scripts/install-deps.sh lint
+	bash scripts/check-format.sh
+	python3 scripts/check-module-deps.py
+	python3 scripts/check-references.py
 	cmake -S . -B $(LINT_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-O0 -DCMAKE_CXX_COMPILER=clang++ -DBUILD_TESTS=OFF -DBUILD_BENCH=OFF
 	cmake --build $(LINT_DIR) -j $(JOBS) --target kiroku
-	bash scripts/check-format.sh
 
 clean:
 	rm -rf build

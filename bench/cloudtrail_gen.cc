@@ -6,29 +6,45 @@
 namespace kiroku::bench {
 namespace {
 
-constexpr const char* kRegions[] = {"us-east-1", "us-east-2", "us-west-2", "eu-west-1",
-                                    "eu-central-1", "ap-southeast-1", "ap-northeast-1",
-                                    "sa-east-1"};
+constexpr const char* kRegions[] = {"us-east-1",      "us-east-2",    "us-west-2",
+                                    "eu-west-1",      "eu-central-1", "ap-southeast-1",
+                                    "ap-northeast-1", "sa-east-1"};
 constexpr const char* kAccounts[] = {"123456789012", "210987654321", "555566667777",
                                      "999988887777"};
-constexpr const char* kUsers[] = {"alice", "bob", "carol", "dave", "erin", "frank", "grace",
-                                  "heidi", "ivan", "judy", "mallory", "oscar", "peggy", "trent",
-                                  "victor", "walter", "ci-deployer", "backup-operator"};
-constexpr const char* kRoles[] = {"OrganizationAccountAccessRole", "AdminRole", "ReadOnly",
-                                  "LambdaExecution", "EcsTaskRole", "DataPipeline",
-                                  "SecurityAudit", "GitHubActionsDeploy", "BillingViewer",
-                                  "KinesisFirehoseDelivery", "EKSNodeRole", "BackupService"};
+constexpr const char* kUsers[] = {"alice",   "bob",         "carol",          "dave",  "erin",
+                                  "frank",   "grace",       "heidi",          "ivan",  "judy",
+                                  "mallory", "oscar",       "peggy",          "trent", "victor",
+                                  "walter",  "ci-deployer", "backup-operator"};
+constexpr const char* kRoles[] = {"OrganizationAccountAccessRole",
+                                  "AdminRole",
+                                  "ReadOnly",
+                                  "LambdaExecution",
+                                  "EcsTaskRole",
+                                  "DataPipeline",
+                                  "SecurityAudit",
+                                  "GitHubActionsDeploy",
+                                  "BillingViewer",
+                                  "KinesisFirehoseDelivery",
+                                  "EKSNodeRole",
+                                  "BackupService"};
 constexpr const char* kAgents[] = {
-    "aws-cli/2.15.30 Python/3.11.8 Linux/6.1.0 exe/x86_64.debian.12 prompt/off command/sts.assume-role",
+    "aws-cli/2.15.30 Python/3.11.8 Linux/6.1.0 exe/x86_64.debian.12 prompt/off "
+    "command/sts.assume-role",
     "Boto3/1.34.69 md/Botocore#1.34.69 ua/2.0 os/linux#6.1.0 md/arch#x86_64 lang/python#3.11.8",
     "aws-sdk-go-v2/1.26.1 os/linux lang/go#1.22.1 md/GOOS#linux md/GOARCH#amd64 api/kms#1.30.0",
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/123.0.0.0 Safari/537.36",
-    "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_4) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15",
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/123.0.0.0 Safari/537.36",
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_4) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    "Version/17.4 Safari/605.1.15",
     "aws-internal/3 aws-sdk-java/1.12.682 Linux/5.10.213 OpenJDK_64-Bit_Server_VM/25.402-b08",
-    "logs.amazonaws.com", "kms.amazonaws.com"};
-constexpr const char* kLogGroups[] = {"/aws/lambda/orders-api", "/aws/ecs/payments",
-                                      "/aws/rds/instance/prod-db/postgresql", "/app/web/access",
-                                      "/aws/eks/prod-cluster/cluster", "CloudTrail/DefaultLogGroup"};
+    "logs.amazonaws.com",
+    "kms.amazonaws.com"};
+constexpr const char* kLogGroups[] = {"/aws/lambda/orders-api",
+                                      "/aws/ecs/payments",
+                                      "/aws/rds/instance/prod-db/postgresql",
+                                      "/app/web/access",
+                                      "/aws/eks/prod-cluster/cluster",
+                                      "CloudTrail/DefaultLogGroup"};
 
 template <size_t N>
 const char* Pick(const char* const (&a)[N], uint32_t i) {
@@ -46,7 +62,8 @@ void AppendTime(std::string* out, uint64_t t) {
 
 }  // namespace
 
-CloudTrailGenerator::CloudTrailGenerator(uint64_t seed) : state_(seed * 0x9E3779B97F4A7C15ULL + 1) {}
+CloudTrailGenerator::CloudTrailGenerator(uint64_t seed)
+    : state_(seed * 0x9E3779B97F4A7C15ULL + 1) {}
 
 uint64_t CloudTrailGenerator::Next() {  // splitmix64
   uint64_t z = (state_ += 0x9E3779B97F4A7C15ULL);
@@ -89,11 +106,16 @@ void CloudTrailGenerator::AppendRecord(std::string* out) {
   const uint32_t kind = Below(1000);
   // Event families and their share (per mille).
   enum { kConsoleLogin, kAssumeRole, kKms, kIam, kLogs } family;
-  if (kind < 30) family = kConsoleLogin;
-  else if (kind < 230) family = kAssumeRole;
-  else if (kind < 560) family = kKms;
-  else if (kind < 680) family = kIam;
-  else family = kLogs;
+  if (kind < 30)
+    family = kConsoleLogin;
+  else if (kind < 230)
+    family = kAssumeRole;
+  else if (kind < 560)
+    family = kKms;
+  else if (kind < 680)
+    family = kIam;
+  else
+    family = kLogs;
 
   std::string& o = *out;
   o += R"({"eventVersion":"1.08","userIdentity":{)";
@@ -172,9 +194,12 @@ void CloudTrailGenerator::AppendRecord(std::string* out) {
       o += ip;
       o += R"(","userAgent":")";
       o += Pick(kAgents, 3 + Below(2));
-      o += success ? R"(","requestParameters":null,"responseElements":{"ConsoleLogin":"Success"},)"
-                   : R"(","errorMessage":"Failed authentication","requestParameters":null,"responseElements":{"ConsoleLogin":"Failure"},)";
-      o += R"("additionalEventData":{"LoginTo":"https://console.aws.amazon.com/console/home?region=)";
+      o +=
+          success
+              ? R"(","requestParameters":null,"responseElements":{"ConsoleLogin":"Success"},)"
+              : R"(","errorMessage":"Failed authentication","requestParameters":null,"responseElements":{"ConsoleLogin":"Failure"},)";
+      o +=
+          R"("additionalEventData":{"LoginTo":"https://console.aws.amazon.com/console/home?region=)";
       o += region;
       o += R"(&state=hashArgs%23&isauthcode=true","MobileVersion":"No","MFAUsed":")";
       o += mfa ? "Yes" : "No";
@@ -225,7 +250,7 @@ void CloudTrailGenerator::AppendRecord(std::string* out) {
       break;
     }
     case kKms: {
-      static constexpr const char* kOps[] = {"Decrypt", "GenerateDataKey", "Encrypt",
+      static constexpr const char* kOps[] = {"Decrypt",     "GenerateDataKey",     "Encrypt",
                                              "DescribeKey", "ScheduleKeyDeletion", "DisableKey"};
       const uint32_t op = Below(100) < 2 ? 4 + Below(2) : Below(4);
       o += R"(kms.amazonaws.com","eventName":")";
@@ -242,7 +267,8 @@ void CloudTrailGenerator::AppendRecord(std::string* out) {
       o += account;
       o += ":key/";
       AppendUuid(&o);
-      o += R"(","encryptionAlgorithm":"SYMMETRIC_DEFAULT","encryptionContext":{"aws:logs:arn":"arn:aws:logs:)";
+      o +=
+          R"(","encryptionAlgorithm":"SYMMETRIC_DEFAULT","encryptionContext":{"aws:logs:arn":"arn:aws:logs:)";
       o += region;
       o += ':';
       o += account;
@@ -260,9 +286,9 @@ void CloudTrailGenerator::AppendRecord(std::string* out) {
       break;
     }
     case kIam: {
-      static constexpr const char* kOps[] = {"ListRoles", "GetUser", "CreateUser",
-                                             "AttachRolePolicy", "CreateAccessKey",
-                                             "PutRolePolicy"};
+      static constexpr const char* kOps[] = {"ListRoles",       "GetUser",
+                                             "CreateUser",      "AttachRolePolicy",
+                                             "CreateAccessKey", "PutRolePolicy"};
       const uint32_t op = Below(6);
       const bool denied = Below(20) == 0;
       o += R"(iam.amazonaws.com","eventName":")";
@@ -287,7 +313,8 @@ void CloudTrailGenerator::AppendRecord(std::string* out) {
       } else if (op == 5) {
         o += R"("roleName":")";
         o += role;
-        o += R"(","policyName":"inline","policyDocument":"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::bucket\/*\"}]}"})";
+        o +=
+            R"(","policyName":"inline","policyDocument":"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::bucket\/*\"}]}"})";
       } else {
         o += R"("userName":")";
         o += user;
@@ -336,7 +363,8 @@ void CloudTrailGenerator::AppendRecord(std::string* out) {
   o += Below(2) == 0 ? "true" : "false";
   o += R"(,"managementEvent":true,"recipientAccountId":")";
   o += account;
-  o += R"(","eventCategory":"Management","tlsDetails":{"tlsVersion":"TLSv1.3","cipherSuite":"TLS_AES_128_GCM_SHA256","clientProvidedHostHeader":")";
+  o +=
+      R"(","eventCategory":"Management","tlsDetails":{"tlsVersion":"TLSv1.3","cipherSuite":"TLS_AES_128_GCM_SHA256","clientProvidedHostHeader":")";
   o += family == kConsoleLogin ? "signin.aws.amazon.com" : "service.";
   if (family != kConsoleLogin) {
     o += region;

@@ -2,6 +2,7 @@
 // Input: the file named by $KIROKU_BENCH_FILE (scripts/bench-filter.sh generates >= 1 GB under
 // build/), else 64 MB generated in memory. Each iteration scans the whole input once with
 // FilterPattern::ScanLines on the calling thread; bytes_per_second is the scan rate.
+#include <benchmark/benchmark.h>
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -12,8 +13,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <benchmark/benchmark.h>
 
 #include "cloudtrail_gen.h"
 #include "filter/filter_pattern.h"
@@ -31,8 +30,8 @@ std::string_view Input() {
         std::perror(path);
         std::exit(2);
       }
-      void* p = mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE | MAP_POPULATE,
-                     fd, 0);
+      void* p = mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ,
+                     MAP_PRIVATE | MAP_POPULATE, fd, 0);
       if (p == MAP_FAILED) {
         std::perror("mmap");
         std::exit(2);
@@ -57,7 +56,8 @@ void Scan(benchmark::State& state, const char* text) {
   const std::string_view input = Input();
   size_t matches = 0;
   for (auto _ : state) {
-    matches = pattern->ScanLines(input, [](std::string_view line) { benchmark::DoNotOptimize(line); });
+    matches =
+        pattern->ScanLines(input, [](std::string_view line) { benchmark::DoNotOptimize(line); });
   }
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * input.size()));
   state.counters["matches"] = static_cast<double>(matches);
@@ -75,13 +75,13 @@ void BM_FilterParseEveryEvent(benchmark::State& state) {
 }
 // CIS CloudWatch.1 (root account usage).
 void BM_FilterCisRootUsage(benchmark::State& state) {
-  Scan(state,
-       R"({ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != "AwsServiceEvent" })");
+  Scan(
+      state,
+      R"({ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != "AwsServiceEvent" })");
 }
 // CIS CloudWatch.2 (unauthorized API calls): an || of wildcards, prefiltered by two literals.
 void BM_FilterCisUnauthorized(benchmark::State& state) {
-  Scan(state,
-       R"({ ($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*") })");
+  Scan(state, R"({ ($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*") })");
 }
 void BM_FilterWildcardSelector(benchmark::State& state) {
   Scan(state, R"({ $.resources[*].type = "AWS::KMS::Key" && $.eventName = Decrypt })");

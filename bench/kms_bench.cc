@@ -61,9 +61,8 @@ BENCHMARK(BM_Encrypt)->Arg(32)->Arg(4096);
 
 void BM_Decrypt(benchmark::State& state) {
   Fixture& f = Shared();
-  std::string blob = *f.keys().Encrypt(f.scope(), f.key_id(),
-                                       std::string(static_cast<size_t>(state.range(0)), 'p'),
-                                       kContext);
+  std::string blob = *f.keys().Encrypt(
+      f.scope(), f.key_id(), std::string(static_cast<size_t>(state.range(0)), 'p'), kContext);
   for (auto _ : state) {
     auto plain = f.keys().Decrypt(f.scope(), blob, kContext, "");
     if (!plain.ok()) state.SkipWithError(plain.status().ToString().c_str());

@@ -36,7 +36,8 @@ std::string Message(std::mt19937_64& rng, bool fatal) {
                 "{\"eventVersion\":\"1.08\",\"requestId\":\"%016llx\",\"level\":\"%s\","
                 "\"user\":\"user-%03d\",\"path\":\"/api/v1/items/%05d\",\"status\":%d,\"msg\":\"",
                 static_cast<unsigned long long>(rng()), fatal ? "FATAL" : "INFO",
-                static_cast<int>(rng() % 1000), static_cast<int>(rng() % 100000), fatal ? 503 : 200);
+                static_cast<int>(rng() % 1000), static_cast<int>(rng() % 100000),
+                fatal ? 503 : 200);
   std::string m(head);
   static const char kWords[] = "lorem ipsum dolor sit amet consectetur adipiscing elit sed do ";
   while (m.size() < 298) m.push_back(kWords[m.size() % (sizeof kWords - 1)]);

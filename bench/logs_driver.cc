@@ -26,9 +26,9 @@
 #include <thread>
 #include <vector>
 
-#include "signed_request.h"
 #include "common/encoding.h"
 #include "crypto/hash.h"
+#include "signed_request.h"
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -69,11 +69,10 @@ class Connection {
 
   // Sends one awsJson 1.1 Logs_20140328.<operation>; returns (status, body).
   std::pair<int, std::string> Call(const std::string& operation, const std::string& body) {
-    auto req = kiroku::bench::SignedPost(
-        o_.keys, o_.endpoint, o_.region, "logs",
-        {{"Content-Type", "application/x-amz-json-1.1"},
-         {"X-Amz-Target", "Logs_20140328." + operation}},
-        body);
+    auto req = kiroku::bench::SignedPost(o_.keys, o_.endpoint, o_.region, "logs",
+                                         {{"Content-Type", "application/x-amz-json-1.1"},
+                                          {"X-Amz-Target", "Logs_20140328." + operation}},
+                                         body);
     if (!open_) Connect();  // the server closed the previous one (moto's server does)
     http::write(stream_, req);
     http::response_parser<http::string_body> parser;

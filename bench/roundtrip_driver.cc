@@ -104,8 +104,8 @@ int main(int argc, char** argv) {
   std::vector<std::thread> threads;
   std::atomic<long> budget{o.max_requests};
   auto start = Clock::now();
-  auto deadline = start + std::chrono::duration_cast<Clock::duration>(
-                              std::chrono::duration<double>(o.seconds));
+  auto deadline =
+      start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.seconds));
   for (int i = 0; i < o.connections; ++i) {
     threads.emplace_back([&, i] { Run(o, workers[i], deadline, budget); });
   }
@@ -121,9 +121,10 @@ int main(int argc, char** argv) {
   auto pct = [&](double p) {
     return all.empty() ? 0.0 : all[std::min(all.size() - 1, static_cast<size_t>(p * all.size()))];
   };
-  std::printf("operation=%s connections=%d requests=%zu errors=%ld seconds=%.2f requests_per_second=%.0f "
-              "p50_us=%.0f p99_us=%.0f max_us=%.0f\n",
-              o.operation.c_str(), o.connections, all.size(), errors, elapsed, all.size() / elapsed, pct(0.50),
-              pct(0.99), all.empty() ? 0.0 : all.back());
+  std::printf(
+      "operation=%s connections=%d requests=%zu errors=%ld seconds=%.2f requests_per_second=%.0f "
+      "p50_us=%.0f p99_us=%.0f max_us=%.0f\n",
+      o.operation.c_str(), o.connections, all.size(), errors, elapsed, all.size() / elapsed,
+      pct(0.50), pct(0.99), all.empty() ? 0.0 : all.back());
   return errors == 0 ? 0 : 1;
 }

@@ -3,9 +3,8 @@
 // server's full verification runs each time). Header-only: each driver is one binary.
 #pragma once
 
-#include <boost/beast/http.hpp>
-
 #include <algorithm>
+#include <boost/beast/http.hpp>
 #include <cctype>
 #include <chrono>
 #include <fstream>
@@ -58,8 +57,8 @@ inline boost::beast::http::request<boost::beast::http::string_body> SignedPost(
     signed_headers.push_back(std::move(name));
   }
   std::sort(signed_headers.begin(), signed_headers.end());
-  aws::CanonicalInput in{"POST", "/", "", headers, signed_headers,
-                         HexEncode(crypto::Sha256(body)), false};
+  aws::CanonicalInput in{"POST", "/", "", headers, signed_headers, HexEncode(crypto::Sha256(body)),
+                         false};
   std::string date = amz_date.substr(0, 8);
   std::string scope = date + "/" + region + "/" + service + "/aws4_request";
   std::string signature =

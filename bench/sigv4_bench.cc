@@ -38,8 +38,8 @@ net::Request SignedRequest(size_t body_bytes, const std::string& amz_date) {
                {"X-Amz-Date", amz_date},
                {"X-Amz-Target", "Logs_20140328.PutLogEvents"}};
   std::vector<std::string> signed_headers = {"content-type", "host", "x-amz-date", "x-amz-target"};
-  CanonicalInput in{r.method, "/", "", r.headers, signed_headers,
-                    HexEncode(crypto::Sha256(r.body)), false};
+  CanonicalInput in{r.method, "/", "", r.headers, signed_headers, HexEncode(crypto::Sha256(r.body)),
+                    false};
   std::string date = amz_date.substr(0, 8);
   std::string scope = date + "/ap-northeast-1/logs/aws4_request";
   std::string sig =
@@ -48,7 +48,8 @@ net::Request SignedRequest(size_t body_bytes, const std::string& amz_date) {
   r.headers.push_back({"Authorization", "AWS4-HMAC-SHA256 Credential=AKIAKIROKUBENCH00001/" +
                                             scope +
                                             ", SignedHeaders=content-type;host;x-amz-date;"
-                                            "x-amz-target, Signature=" + sig});
+                                            "x-amz-target, Signature=" +
+                                            sig});
   return r;
 }
 

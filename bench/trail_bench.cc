@@ -71,7 +71,8 @@ struct Call {
     ctx.principal.user_name = "alice";
     ctx.principal.user_id = "AIDAEXAMPLEUSERID0001";
     ctx.input = {{"KeyId", "1234abcd-12ab-34cd-56ef-1234567890ab"}};
-    ctx.resources = {"arn:aws:kms:ap-northeast-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"};
+    ctx.resources = {
+        "arn:aws:kms:ap-northeast-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"};
     ctx.output = boost::json::object{{"KeyMetadata", boost::json::object{{"KeyId", "x"}}}};
   }
   net::Request http;

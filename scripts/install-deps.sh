@@ -2,7 +2,7 @@
 # Installs the Debian 12 packages kiroku needs to build, test and benchmark. Idempotent and fast
 # when everything is present (one dpkg query, no apt-get call). Run as root (or with sudo).
 # `install-deps.sh fuzz` also installs clang and its fuzzer runtime (for `make fuzz`);
-# `install-deps.sh lint` clang and clang-format (for `make lint`).
+# `install-deps.sh lint` clang, clang-format, python3 and git (for `make lint`).
 # Note: libboost1.81-dev conflicts with the unversioned libboost-dev (1.74 on Debian 12).
 set -euo pipefail
 
@@ -22,7 +22,7 @@ if [[ "${1:-}" == fuzz ]]; then
   packages+=(clang libclang-rt-14-dev)
 fi
 if [[ "${1:-}" == lint ]]; then
-  packages+=(clang clang-format)
+  packages+=(clang clang-format python3 git)
 fi
 
 missing=()

@@ -5,9 +5,9 @@
 #include <cctype>
 #include <optional>
 
-#include "aws/errors.h"
 #include "api/operation.h"
 #include "api/pipeline.h"
+#include "aws/errors.h"
 #include "common/encoding.h"
 
 namespace kiroku::api {
@@ -55,8 +55,8 @@ const aws::Member* MemberOf(const aws::Shape& shape, std::string_view name) {
 constexpr int kMaxRecordDepth = 32;
 
 // The recorded form of `value` under `shape`, or nullopt when it is left out.
-std::optional<json::value> Walk(const aws::Shape* shape, const json::value& value,
-                                RecordPart part, int depth) {
+std::optional<json::value> Walk(const aws::Shape* shape, const json::value& value, RecordPart part,
+                                int depth) {
   if (shape == nullptr || depth > kMaxRecordDepth) return std::nullopt;
   const std::string& type = shape->type;
   if (type == "structure") {
@@ -145,7 +145,8 @@ trail::UserIdentity IdentityOf(const RequestContext& ctx) {
 // CloudTrail's resource type of an ARN ("" when it names no resource CloudTrail lists).
 std::string ResourceType(std::string_view service, std::string_view resource) {
   auto starts = [&](std::string_view p) { return resource.starts_with(p); };
-  if (service == "kms") return starts("key/") ? "AWS::KMS::Key" : starts("alias/") ? "AWS::KMS::Alias" : "";
+  if (service == "kms")
+    return starts("key/") ? "AWS::KMS::Key" : starts("alias/") ? "AWS::KMS::Alias" : "";
   if (service == "iam") {
     if (starts("user/")) return "AWS::IAM::User";
     if (starts("role/")) return "AWS::IAM::Role";
@@ -183,11 +184,14 @@ std::vector<trail::Resource> ResourcesOf(const RequestContext& ctx) {
       at = c + 1;
     }
     if (!ok || !arn.starts_with("arn:")) continue;
-    std::string_view service = std::string_view(arn).substr(colons[1] + 1, colons[2] - colons[1] - 1);
-    std::string_view account = std::string_view(arn).substr(colons[3] + 1, colons[4] - colons[3] - 1);
+    std::string_view service =
+        std::string_view(arn).substr(colons[1] + 1, colons[2] - colons[1] - 1);
+    std::string_view account =
+        std::string_view(arn).substr(colons[3] + 1, colons[4] - colons[3] - 1);
     std::string type = ResourceType(service, std::string_view(arn).substr(colons[4] + 1));
     if (type.empty()) continue;
-    bool seen = std::any_of(out.begin(), out.end(), [&](const trail::Resource& r) { return r.arn == arn; });
+    bool seen =
+        std::any_of(out.begin(), out.end(), [&](const trail::Resource& r) { return r.arn == arn; });
     if (!seen) out.push_back({arn, account.empty() ? ctx.account : std::string(account), type});
   }
   return out;
@@ -196,9 +200,8 @@ std::vector<trail::Resource> ResourcesOf(const RequestContext& ctx) {
 }  // namespace
 
 bool IsSecretMember(std::string_view member_name) {
-  return std::any_of(kSecretMembers.begin(), kSecretMembers.end(), [&](std::string_view s) {
-    return EqualsFirstLetterAnyCase(s, member_name);
-  });
+  return std::any_of(kSecretMembers.begin(), kSecretMembers.end(),
+                     [&](std::string_view s) { return EqualsFirstLetterAnyCase(s, member_name); });
 }
 
 json::value RecordParameters(const aws::Shape* shape, const json::value& value, RecordPart part) {
@@ -240,7 +243,8 @@ trail::ApiCallRecord BuildRecord(const RequestContext& ctx, const Status& status
   r.event_name = operation;
   r.aws_region = service == "iam" || service == "sts" ? "us-east-1" : ctx.region;
   r.source_ip = ctx.http.remote_address;
-  if (const std::string* agent = ctx.http.FindHeader("User-Agent")) r.user_agent = agent->substr(0, 1024);
+  if (const std::string* agent = ctx.http.FindHeader("User-Agent"))
+    r.user_agent = agent->substr(0, 1024);
   r.identity = IdentityOf(ctx);
   if (!status.ok()) {
     aws::AwsError error = aws::MapError(ctx.route.model, ctx.route.protocol, status);
@@ -253,8 +257,8 @@ trail::ApiCallRecord BuildRecord(const RequestContext& ctx, const Status& status
   if (ctx.route.protocol == aws::Protocol::kRestXml) {
     r.request_parameters = S3RequestParameters(ctx);
   } else if (!ctx.input.empty() && model_op != nullptr) {
-    r.request_parameters = RecordParameters(model_op->input, json::value(ctx.input),
-                                            RecordPart::kRequestParameters);
+    r.request_parameters =
+        RecordParameters(model_op->input, json::value(ctx.input), RecordPart::kRequestParameters);
   }
   // The operation's row says whether it only reads and whether it is a data event. A call that
   // named no served operation (no row) is recorded as a write management event.

@@ -19,8 +19,8 @@ struct InternalCall {
   iam::Principal principal;  // e.g. policy::ServicePrincipal("logs.ap-northeast-1.amazonaws.com")
   std::string account;       // the account whose resources are used
   std::string region;
-  std::string service;       // "kms"
-  std::string operation;     // "GenerateDataKey"
+  std::string service;        // "kms"
+  std::string operation;      // "GenerateDataKey"
   boost::json::object input;  // as the awsJson client would send it
 };
 

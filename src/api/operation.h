@@ -45,7 +45,7 @@ struct Authorization {
   std::function<void(const RequestContext&, policy::ContextKeys&)> context;
   // The policy of `resource` itself (resource-based, KMS key or role trust policy), if any.
   std::function<Result<std::optional<policy::Policy>>(const RequestContext&,
-                                                       const std::string& resource)>
+                                                      const std::string& resource)>
       resource_policy;
   // Grants (KMS): whether a grant to the caller allows the action on `resource` when no policy
   // did (an explicit deny still wins).

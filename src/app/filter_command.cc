@@ -1,6 +1,7 @@
 #include "app/filter_command.h"
 
 #include <fcntl.h>
+#include <simdjson.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -17,8 +18,6 @@
 #include <string_view>
 #include <thread>
 #include <vector>
-
-#include <simdjson.h>
 
 #include "filter/filter_pattern.h"
 
@@ -59,7 +58,8 @@ class Input {
     if (fd < 0) return name_ + ": " + std::strerror(errno);
     struct stat st;
     if (fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
-      const std::string err = name_ + ": " + (S_ISDIR(st.st_mode) ? "is a directory" : std::strerror(errno));
+      const std::string err =
+          name_ + ": " + (S_ISDIR(st.st_mode) ? "is a directory" : std::strerror(errno));
       close(fd);
       return err;
     }
@@ -70,7 +70,8 @@ class Input {
       return LoadGzip();
     }
     if (S_ISREG(st.st_mode) && st.st_size > 0) {
-      void* p = mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+      void* p = mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ,
+                     MAP_PRIVATE | MAP_POPULATE, fd, 0);
       if (p != MAP_FAILED) {
         madvise(p, static_cast<size_t>(st.st_size), MADV_SEQUENTIAL);
         map_ = p;
@@ -309,7 +310,8 @@ CLI::App* AddFilterCommand(CLI::App& root, int& exit_code) {
       "Print log events matching a CloudWatch Logs filter pattern (grep-like; no server needed). "
       "Exit 0: matched, 1: no match, 2: bad pattern or unreadable file. Put `--` before a "
       "pattern that starts with '-'.");
-  cmd->add_option("pattern", options->pattern, "filter pattern, e.g. '{ $.eventName = \"ConsoleLogin\" }'")
+  cmd->add_option("pattern", options->pattern,
+                  "filter pattern, e.g. '{ $.eventName = \"ConsoleLogin\" }'")
       ->required();
   cmd->add_option("files", options->files,
                   "files with one event per line ('-' for stdin, the default); .gz files are "

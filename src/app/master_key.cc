@@ -26,8 +26,8 @@ std::string OctalMode(mode_t mode) {
 Status CreateKeyFile(const fs::path& path, const crypto::SecretBytes& key) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) {
-    return Status::InvalidArgument("cannot create the master key file " + path.string() +
-                                      ": " + Errno());
+    return Status::InvalidArgument("cannot create the master key file " + path.string() + ": " +
+                                   Errno());
   }
   Status status = Status::Ok();
   std::string_view bytes = key.view();
@@ -52,8 +52,8 @@ Result<crypto::SecretBytes> LoadMasterKey(const fs::path& path, bool store_exist
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) {
     if (errno != ENOENT) {
-      return Status::InvalidArgument("cannot read the master key file " + path.string() +
-                                        ": " + Errno());
+      return Status::InvalidArgument("cannot read the master key file " + path.string() + ": " +
+                                     Errno());
     }
     if (store_exists) {
       return Status::InvalidArgument(
@@ -68,7 +68,7 @@ Result<crypto::SecretBytes> LoadMasterKey(const fs::path& path, bool store_exist
   }
   if (!S_ISREG(st.st_mode)) {
     return Status::InvalidArgument("the master key file " + path.string() +
-                                      " is not a regular file");
+                                   " is not a regular file");
   }
   if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
     return Status::InvalidArgument(
@@ -79,7 +79,7 @@ Result<crypto::SecretBytes> LoadMasterKey(const fs::path& path, bool store_exist
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     return Status::InvalidArgument("cannot read the master key file " + path.string() + ": " +
-                                      Errno());
+                                   Errno());
   }
   std::string bytes(kKeyBytes + 1, '\0');
   size_t got = 0;

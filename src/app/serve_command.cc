@@ -38,10 +38,11 @@ struct ServeConfig {
   std::string root_secret_access_key;
   std::string log_level = "info";
   unsigned threads = 0;
-  int64_t logs_data_key_cache_seconds = 300;  // how long logs uses a data key before asking KMS again
-  int64_t trail_s3_interval_ms = 5000;  // how long CloudTrail gathers records into one log file
-  int64_t trail_cwl_delay_ms = 200;     // how long CloudTrail batches records for CloudWatch Logs
-  int64_t trail_digest_interval_s = 60;  // how often CloudTrail writes digest files (AWS: 1 h)
+  int64_t logs_data_key_cache_seconds =
+      300;                                // how long logs uses a data key before asking KMS again
+  int64_t trail_s3_interval_ms = 5000;    // how long CloudTrail gathers records into one log file
+  int64_t trail_cwl_delay_ms = 200;       // how long CloudTrail batches records for CloudWatch Logs
+  int64_t trail_digest_interval_s = 60;   // how often CloudTrail writes digest files (AWS: 1 h)
   int64_t test_clock_offset_seconds = 0;  // env KIROKU_TEST_CLOCK_OFFSET_SECONDS (testing aid)
   net::ServerOptions limits;              // connection and timeout limits (--max-connections...)
 };
@@ -75,17 +76,22 @@ Status WritePrivateFile(const fs::path& path, std::string_view contents) {
 }
 
 Status WriteCredentialsFile(const fs::path& path, const iam::RootKeyPair& key) {
-  return WritePrivateFile(path, "# kiroku root credentials (written by `kiroku serve`)\n"
-                                "[default]\n"
-                                "aws_access_key_id = " + key.access_key_id + "\n"
-                                "aws_secret_access_key = " + key.secret_access_key + "\n");
+  return WritePrivateFile(path,
+                          "# kiroku root credentials (written by `kiroku serve`)\n"
+                          "[default]\n"
+                          "aws_access_key_id = " +
+                              key.access_key_id +
+                              "\n"
+                              "aws_secret_access_key = " +
+                              key.secret_access_key + "\n");
 }
 
 Result<std::pair<std::string, uint16_t>> ParseListen(const std::string& listen) {
   size_t colon = listen.rfind(':');
   if (colon == std::string::npos) return Status::InvalidArgument("--listen wants HOST:PORT");
   std::string host = listen.substr(0, colon);
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
   int port = -1;
   try {
     port = std::stoi(listen.substr(colon + 1));
@@ -128,9 +134,9 @@ int Serve(const ServeConfig& config) {
   }
   // The master key (app/master_key.h): refused when others may read it, or when it is missing
   // while the data dir already holds a store.
-  auto master_key = LoadMasterKey(config.master_key_file.empty() ? data_dir / "master.key"
-                                                                 : fs::path(config.master_key_file),
-                                  StoreExists(data_dir));
+  auto master_key = LoadMasterKey(
+      config.master_key_file.empty() ? data_dir / "master.key" : fs::path(config.master_key_file),
+      StoreExists(data_dir));
   if (!master_key.ok()) {
     spdlog::error("{}", master_key.status().ToString());
     return 1;
@@ -169,8 +175,8 @@ int Serve(const ServeConfig& config) {
     if (Status s = WritePrivateFile(root_password_file,
                                     "# kiroku root user console sign-in (written once by `kiroku "
                                     "serve`; the server keeps only a hash)\n"
-                                    "email = " + login.email + "\npassword = " + login.password +
-                                        "\n");
+                                    "email = " +
+                                        login.email + "\npassword = " + login.password + "\n");
         !s.ok()) {
       spdlog::error("{}", s.ToString());
       return 1;
@@ -217,8 +223,8 @@ int Serve(const ServeConfig& config) {
     return 1;
   }
 
-  std::string host = listen->first.find(':') != std::string::npos ? "[" + listen->first + "]"
-                                                                    : listen->first;
+  std::string host =
+      listen->first.find(':') != std::string::npos ? "[" + listen->first + "]" : listen->first;
   std::string endpoint = "http://" + host + ":" + std::to_string(server.port());
   spdlog::info("kiroku {} is serving {} operations", KIROKU_VERSION, stores.operations.size());
   spdlog::info("  endpoint     {}", endpoint);
@@ -239,7 +245,8 @@ int Serve(const ServeConfig& config) {
 
   int signal = 0;
   sigwait(&stop_signals, &signal);
-  spdlog::info("{} received: finishing in-flight requests", signal == SIGINT ? "SIGINT" : "SIGTERM");
+  spdlog::info("{} received: finishing in-flight requests",
+               signal == SIGINT ? "SIGINT" : "SIGTERM");
   server.Stop();
   spdlog::info("stopped");
   return 0;

@@ -16,12 +16,12 @@ std::vector<std::unique_ptr<api::Service>> MakeServices(Stores& s) {
   all.push_back(std::make_unique<services::StsService>(s.identities, s.sessions));
   all.push_back(std::make_unique<services::IamService>(s.identities));
   all.push_back(std::make_unique<services::KmsService>(s.keys, s.identities));
-  all.push_back(std::make_unique<services::S3Service>(s.s3, s.s3_data_keys, s.identities, s.caller,
-                                                      s.clock));
+  all.push_back(
+      std::make_unique<services::S3Service>(s.s3, s.s3_data_keys, s.identities, s.caller, s.clock));
   all.push_back(std::make_unique<services::LogsService>(s.logs));
-  all.push_back(std::make_unique<services::CloudTrailService>(services::CloudTrailDeps{
-      s.history, s.recorder, s.trail_signing_keys, s.trails, s.s3, s.logs, s.keys, s.identities,
-      s.caller, s.clock}));
+  all.push_back(std::make_unique<services::CloudTrailService>(
+      services::CloudTrailDeps{s.history, s.recorder, s.trail_signing_keys, s.trails, s.s3, s.logs,
+                               s.keys, s.identities, s.caller, s.clock}));
   return all;
 }
 

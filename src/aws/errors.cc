@@ -36,21 +36,29 @@ struct CommonStatus {
 
 // HTTP status of the shared errors that no model declares.
 constexpr CommonStatus kCommonStatus[] = {
-    {"InvalidClientTokenId", 403},       {"SignatureDoesNotMatch", 403},
-    {"IncompleteSignature", 400},        {"MissingAuthenticationToken", 403},
-    {"ExpiredToken", 403},               {"AccessDenied", 403},
-    {"InvalidAction", 400},              {"MalformedQueryString", 400},
-    {"RequestEntityTooLarge", 413},      {"RequestEntityTooLargeException", 413},
-    {"InvalidRequest", 400},             {"ValidationError", 400},
-    {"InternalFailure", 500},            {"ServiceUnavailable", 503},
-    {"ServiceUnavailableException", 503}, {"InternalFailure", 500},
-    {"KMSInternalException", 500},       {"ServiceFailure", 500},
+    {"InvalidClientTokenId", 403},
+    {"SignatureDoesNotMatch", 403},
+    {"IncompleteSignature", 400},
+    {"MissingAuthenticationToken", 403},
+    {"ExpiredToken", 403},
+    {"AccessDenied", 403},
+    {"InvalidAction", 400},
+    {"MalformedQueryString", 400},
+    {"RequestEntityTooLarge", 413},
+    {"RequestEntityTooLargeException", 413},
+    {"InvalidRequest", 400},
+    {"ValidationError", 400},
+    {"InternalFailure", 500},
+    {"ServiceUnavailable", 503},
+    {"ServiceUnavailableException", 503},
+    {"InternalFailure", 500},
+    {"KMSInternalException", 500},
+    {"ServiceFailure", 500},
 };
 
 struct ServiceCodes {
   std::string_view service;
-  std::string_view invalid_argument, not_found, already_exists, limit_exceeded, conflict,
-      internal;
+  std::string_view invalid_argument, not_found, already_exists, limit_exceeded, conflict, internal;
 };
 
 // The name each service gives the generic codes, when the domain did not pick one itself.
@@ -143,16 +151,25 @@ std::string GenericCode(const ServiceModel* model, Code code) {
     }
   }
   switch (code) {
-    case Code::kAccessDenied: return "AccessDenied";
-    case Code::kUnauthenticated: return "InvalidClientTokenId";
-    case Code::kUnavailable: return "ServiceUnavailable";
-    case Code::kInvalidArgument: return codes ? std::string(codes->invalid_argument) : "InvalidRequest";
-    case Code::kNotFound: return codes ? std::string(codes->not_found) : "InvalidRequest";
-    case Code::kAlreadyExists: return codes ? std::string(codes->already_exists) : "InvalidRequest";
-    case Code::kLimitExceeded: return codes ? std::string(codes->limit_exceeded) : "Throttling";
-    case Code::kConflict: return codes ? std::string(codes->conflict) : "InvalidRequest";
+    case Code::kAccessDenied:
+      return "AccessDenied";
+    case Code::kUnauthenticated:
+      return "InvalidClientTokenId";
+    case Code::kUnavailable:
+      return "ServiceUnavailable";
+    case Code::kInvalidArgument:
+      return codes ? std::string(codes->invalid_argument) : "InvalidRequest";
+    case Code::kNotFound:
+      return codes ? std::string(codes->not_found) : "InvalidRequest";
+    case Code::kAlreadyExists:
+      return codes ? std::string(codes->already_exists) : "InvalidRequest";
+    case Code::kLimitExceeded:
+      return codes ? std::string(codes->limit_exceeded) : "Throttling";
+    case Code::kConflict:
+      return codes ? std::string(codes->conflict) : "InvalidRequest";
     case Code::kInternal:
-    case Code::kOk: return codes ? std::string(codes->internal) : "InternalFailure";
+    case Code::kOk:
+      return codes ? std::string(codes->internal) : "InternalFailure";
   }
   return "InternalFailure";
 }
@@ -172,15 +189,30 @@ AwsError MapError(const ServiceModel* model, Protocol protocol, const Status& st
   if (protocol == Protocol::kRestXml) {
     if (status.aws_code().empty()) {
       switch (status.code()) {
-        case Code::kInvalidArgument: error.code = "InvalidArgument"; break;
-        case Code::kNotFound: error.code = "NoSuchKey"; break;
-        case Code::kAlreadyExists: error.code = "BucketAlreadyExists"; break;
-        case Code::kConflict: error.code = "OperationAborted"; break;
-        case Code::kLimitExceeded: error.code = "TooManyBuckets"; break;
-        case Code::kUnavailable: error.code = "ServiceUnavailable"; break;
+        case Code::kInvalidArgument:
+          error.code = "InvalidArgument";
+          break;
+        case Code::kNotFound:
+          error.code = "NoSuchKey";
+          break;
+        case Code::kAlreadyExists:
+          error.code = "BucketAlreadyExists";
+          break;
+        case Code::kConflict:
+          error.code = "OperationAborted";
+          break;
+        case Code::kLimitExceeded:
+          error.code = "TooManyBuckets";
+          break;
+        case Code::kUnavailable:
+          error.code = "ServiceUnavailable";
+          break;
         case Code::kInternal:
-        case Code::kOk: error.code = "InternalError"; break;
-        default: break;
+        case Code::kOk:
+          error.code = "InternalError";
+          break;
+        default:
+          break;
       }
     }
     for (const Rename& r : kS3Names) {
@@ -227,8 +259,7 @@ net::Response RenderError(const ServiceModel* model, Protocol protocol, const St
     response.SetHeader("Content-Type", "application/xml");
     response.body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>" +
                     XmlEscape(error.code) + "</Code><Message>" + XmlEscape(error.message) +
-                    "</Message><RequestId>" + XmlEscape(request_id) +
-                    "</RequestId></Error>";
+                    "</Message><RequestId>" + XmlEscape(request_id) + "</RequestId></Error>";
   } else if (protocol == Protocol::kJson) {
     boost::json::object body;
     body["__type"] = error.code;

@@ -7,7 +7,7 @@
 
 // The models are linked into the binary as read-only data (see embedded_models.S).
 extern "C" {
-#define KIROKU_DECLARE_MODEL(name) \
+#define KIROKU_DECLARE_MODEL(name)                 \
   extern const char kiroku_model_##name##_begin[]; \
   extern const char kiroku_model_##name##_end[];
 KIROKU_DECLARE_MODEL(sts)
@@ -93,8 +93,10 @@ std::unique_ptr<ServiceModel> ServiceModel::Parse(std::string service, std::stri
     const json::object& s = value.as_object();
     shape.flattened = BoolOr(s, "flattened", false);
     shape.sensitive = BoolOr(s, "sensitive", false);
-    if (const json::value* v = s.if_contains("min"); v && v->is_number()) shape.min = v->to_number<double>();
-    if (const json::value* v = s.if_contains("max"); v && v->is_number()) shape.max = v->to_number<double>();
+    if (const json::value* v = s.if_contains("min"); v && v->is_number())
+      shape.min = v->to_number<double>();
+    if (const json::value* v = s.if_contains("max"); v && v->is_number())
+      shape.max = v->to_number<double>();
     shape.pattern = StringOr(s, "pattern");
     if (const json::value* values = s.if_contains("enum")) {
       for (const json::value& v : values->as_array()) shape.enum_values.emplace_back(v.as_string());
@@ -111,7 +113,8 @@ std::unique_ptr<ServiceModel> ServiceModel::Parse(std::string service, std::stri
         shape.required.emplace_back(r.as_string());
       }
     }
-    if (const json::value* member = s.if_contains("member")) shape.member = resolve(*member, "member");
+    if (const json::value* member = s.if_contains("member"))
+      shape.member = resolve(*member, "member");
     if (const json::value* key = s.if_contains("key")) shape.key = resolve(*key, "key");
     if (const json::value* val = s.if_contains("value")) shape.value = resolve(*val, "value");
     if (BoolOr(s, "exception", false)) {

@@ -181,7 +181,8 @@ void EncodeValue(const Shape& shape, const json::value& value, std::string& out)
   } else if (t == "timestamp") {
     if (value.is_number()) {
       double seconds = value.to_number<double>();
-      auto tp = TimePoint(std::chrono::milliseconds(static_cast<int64_t>(std::llround(seconds * 1000))));
+      auto tp =
+          TimePoint(std::chrono::milliseconds(static_cast<int64_t>(std::llround(seconds * 1000))));
       out += std::fmod(seconds, 1.0) == 0 ? FormatIso8601(tp) : FormatIso8601Millis(tp);
     } else if (value.is_string()) {
       out += XmlEscape(value.as_string());
@@ -258,12 +259,26 @@ std::string XmlEscape(std::string_view text) {
     auto c = static_cast<unsigned char>(text[i]);
     if (c < 0x80) {
       switch (c) {
-        case '&': out += "&amp;"; break;
-        case '<': out += "&lt;"; break;
-        case '>': out += "&gt;"; break;
-        case '"': out += "&quot;"; break;
-        case '\'': out += "&apos;"; break;
-        case '\t': case '\n': case '\r': out.push_back(static_cast<char>(c)); break;
+        case '&':
+          out += "&amp;";
+          break;
+        case '<':
+          out += "&lt;";
+          break;
+        case '>':
+          out += "&gt;";
+          break;
+        case '"':
+          out += "&quot;";
+          break;
+        case '\'':
+          out += "&apos;";
+          break;
+        case '\t':
+        case '\n':
+        case '\r':
+          out.push_back(static_cast<char>(c));
+          break;
         default:
           if (c < 0x20) {
             // XML 1.0 cannot carry control characters, not even as references: spell them.

@@ -3,7 +3,8 @@
 //   an awsJson client would have sent, so handlers see one input form for every protocol.
 //   Timestamps become epoch seconds, numbers and booleans typed values.
 // - EncodeQueryOutput renders a handler's JSON output as the XML body botocore parses:
-//   <OpResponse xmlns=..><OpResult>..</OpResult><ResponseMetadata>..</ResponseMetadata></OpResponse>.
+//   <OpResponse
+//   xmlns=..><OpResult>..</OpResult><ResponseMetadata>..</ResponseMetadata></OpResponse>.
 // Pure functions; thread-safe.
 #pragma once
 

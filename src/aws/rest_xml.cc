@@ -220,8 +220,8 @@ bool IsXmlText(std::string_view text) {
 }
 
 bool IsNameChar(char c) {
-  return !IsSpace(c) && c != '<' && c != '>' && c != '/' && c != '=' && c != '"' &&
-         c != '\'' && c != '&' && c != '!' && c != '?';
+  return !IsSpace(c) && c != '<' && c != '>' && c != '/' && c != '=' && c != '"' && c != '\'' &&
+         c != '&' && c != '!' && c != '?';
 }
 
 void AppendUtf8(std::string& out, uint32_t cp) {
@@ -401,7 +401,7 @@ class XmlReader {
         if (digits.empty()) return Malformed();
         uint32_t cp = 0;
         for (char c : digits) {
-          int d = (c >= '0' && c <= '9')           ? c - '0'
+          int d = (c >= '0' && c <= '9')          ? c - '0'
                   : hex && (c >= 'a' && c <= 'f') ? c - 'a' + 10
                   : hex && (c >= 'A' && c <= 'F') ? c - 'A' + 10
                                                   : -1;

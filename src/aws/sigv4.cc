@@ -1,8 +1,7 @@
 #include "aws/sigv4.h"
 
-#include <cstring>
-
 #include <algorithm>
+#include <cstring>
 #include <map>
 #include <set>
 
@@ -38,8 +37,7 @@ Status ScopeError(const SigV4Options& options, bool presigned, std::string_view 
                                    std::string(s3_detail))
         .WithAwsCode("AuthorizationQueryParametersError");
   }
-  return Status::InvalidArgument("The authorization header is malformed; " +
-                                 std::string(s3_detail))
+  return Status::InvalidArgument("The authorization header is malformed; " + std::string(s3_detail))
       .WithAwsCode("AuthorizationHeaderMalformed");
 }
 
@@ -116,8 +114,8 @@ std::string NormalizePath(std::string_view path) {
     out.append(seg);
   }
   if (out.empty()) return "/";
-  bool trailing = !path.empty() && (path.back() == '/' || path.ends_with("/.") ||
-                                    path.ends_with("/.."));
+  bool trailing =
+      !path.empty() && (path.back() == '/' || path.ends_with("/.") || path.ends_with("/.."));
   if (trailing) out.push_back('/');
   return out;
 }
@@ -218,7 +216,8 @@ Result<AuthParts> ParsePresignedQuery(std::string_view query) {
   std::string missing;
   for (const char* name :
        {"X-Amz-Credential", "X-Amz-Signature", "X-Amz-SignedHeaders", "X-Amz-Date"}) {
-    if (!params.contains(name)) missing += std::string("Query-string authentication requires the ") + name + " parameter. ";
+    if (!params.contains(name))
+      missing += std::string("Query-string authentication requires the ") + name + " parameter. ";
   }
   if (!missing.empty()) return Incomplete(missing);
   AuthParts parts;
@@ -227,7 +226,8 @@ Result<AuthParts> ParsePresignedQuery(std::string_view query) {
   parts.signed_headers = Split(params["X-Amz-SignedHeaders"], ';');
   parts.signature = params["X-Amz-Signature"];
   parts.amz_date = params["X-Amz-Date"];
-  if (params.contains("X-Amz-Security-Token")) parts.security_token = params["X-Amz-Security-Token"];
+  if (params.contains("X-Amz-Security-Token"))
+    parts.security_token = params["X-Amz-Security-Token"];
   if (params.contains("X-Amz-Expires")) {
     const std::string& e = params["X-Amz-Expires"];
     parts.expires_text = e;
@@ -271,8 +271,7 @@ bool HasSigV4(const net::Request& request) {
 
 std::string CanonicalRequest(const CanonicalInput& in) {
   std::string path = in.path.empty() ? "/" : in.path;
-  std::string canonical_path =
-      in.s3 ? path : UriEncode(NormalizePath(path), /*keep_slash=*/true);
+  std::string canonical_path = in.s3 ? path : UriEncode(NormalizePath(path), /*keep_slash=*/true);
   std::string out;
   out += in.method;
   out.push_back('\n');
@@ -352,8 +351,8 @@ Result<SignedIdentity> VerifySigV4(const net::Request& request, std::string_view
                      "or the Authorization header should be specified");
   }
   Result<AuthParts> parsed = authorization != nullptr
-                                ? ParseAuthorizationHeader(request, *authorization)
-                                : ParsePresignedQuery(request.query());
+                                 ? ParseAuthorizationHeader(request, *authorization)
+                                 : ParsePresignedQuery(request.query());
   if (options.s3 && presigned && authorization == nullptr &&
       (!parsed.ok() || !parsed->expires_text)) {
     // S3 requires every parameter, X-Amz-Expires included (an URL without it never expires).
@@ -365,8 +364,7 @@ Result<SignedIdentity> VerifySigV4(const net::Request& request, std::string_view
   if (parts.presigned && parts.expires_text) {
     const std::string& e = *parts.expires_text;
     if (!parts.expires) {
-      bool negative = e.size() > 1 && e[0] == '-' &&
-                      std::all_of(e.begin() + 1, e.end(), ::isdigit);
+      bool negative = e.size() > 1 && e[0] == '-' && std::all_of(e.begin() + 1, e.end(), ::isdigit);
       std::string message =
           negative ? "X-Amz-Expires must be non-negative" : "X-Amz-Expires should be a number";
       return options.s3 ? QueryParametersError(message) : Incomplete(message);
@@ -396,15 +394,16 @@ Result<SignedIdentity> VerifySigV4(const net::Request& request, std::string_view
     return ScopeError(options, parts.presigned,
                       "incorrect terminal '" + scope[4] + "'. This endpoint uses 'aws4_request'.",
                       Mismatch("Credential should be scoped with a valid terminator: "
-                               "'aws4_request', not '" + scope[4] + "'."));
+                               "'aws4_request', not '" +
+                               scope[4] + "'."));
   }
   if (!IsRegionName(region) ||
       (!options.expected_region.empty() && region != options.expected_region)) {
     std::string expecting = options.expected_region.empty() ? "us-east-1" : options.expected_region;
-    return ScopeError(options, parts.presigned,
-                      "the region '" + region + "' is wrong; expecting '" + expecting + "'",
-                      Mismatch("Credential should be scoped to a valid Region, not '" + region +
-                               "'."));
+    return ScopeError(
+        options, parts.presigned,
+        "the region '" + region + "' is wrong; expecting '" + expecting + "'",
+        Mismatch("Credential should be scoped to a valid Region, not '" + region + "'."));
   }
   if (!expected_service.empty() && service != expected_service) {
     return ScopeError(options, parts.presigned,
@@ -427,17 +426,21 @@ Result<SignedIdentity> VerifySigV4(const net::Request& request, std::string_view
                             parts.amz_date.substr(0, 8) + "\".",
                         Status::Ok());
     }
-    return Mismatch("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of "
-                    "date from HTTP: '" + scope_date + "' != '" + parts.amz_date.substr(0, 8) +
-                    "', from '" + parts.amz_date + "'.");
+    return Mismatch(
+        "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of "
+        "date from HTTP: '" +
+        scope_date + "' != '" + parts.amz_date.substr(0, 8) + "', from '" + parts.amz_date + "'.");
   }
 
   std::vector<std::string> signed_headers = parts.signed_headers;
   if (!std::is_sorted(signed_headers.begin(), signed_headers.end()) ||
       std::any_of(signed_headers.begin(), signed_headers.end(),
                   [](const std::string& h) { return h.empty() || h != AsciiLower(h); })) {
-    return Mismatch("SignedHeaders must be lower-case and sorted, not '" +
-                    [&] { std::string s; for (auto& h : signed_headers) s += h + ";"; return s; }() + "'.");
+    return Mismatch("SignedHeaders must be lower-case and sorted, not '" + [&] {
+      std::string s;
+      for (auto& h : signed_headers) s += h + ";";
+      return s;
+    }() + "'.");
   }
   auto is_signed = [&](std::string_view name) {
     return std::binary_search(signed_headers.begin(), signed_headers.end(), AsciiLower(name));
@@ -449,8 +452,7 @@ Result<SignedIdentity> VerifySigV4(const net::Request& request, std::string_view
     std::string name = AsciiLower(h.name);
     if (name.starts_with("x-amz-") && !is_signed(name) && name != "x-amz-content-sha256" &&
         !(parts.presigned && name == "x-amz-security-token")) {
-      return Incomplete("There were headers present in the request which were not signed: " +
-                        name);
+      return Incomplete("There were headers present in the request which were not signed: " + name);
     }
   }
 
@@ -482,9 +484,8 @@ Result<SignedIdentity> VerifySigV4(const net::Request& request, std::string_view
     return credential.status();
   }
   if (credential->session_token_sha256.has_value() != parts.security_token.has_value() ||
-      (parts.security_token &&
-       !crypto::ConstantTimeEquals(crypto::Sha256(*parts.security_token),
-                                   *credential->session_token_sha256))) {
+      (parts.security_token && !crypto::ConstantTimeEquals(crypto::Sha256(*parts.security_token),
+                                                           *credential->session_token_sha256))) {
     if (options.s3) {
       return Status::InvalidArgument("The provided token is malformed or otherwise invalid.")
           .WithAwsCode("InvalidToken");
@@ -532,7 +533,8 @@ Result<SignedIdentity> VerifySigV4(const net::Request& request, std::string_view
   } else {
     input.payload_hash = HexEncode(crypto::Sha256(request.body));
   }
-  std::string scope_text = scope_date + "/" + region + "/" + service + "/" + std::string(kTerminator);
+  std::string scope_text =
+      scope_date + "/" + region + "/" + service + "/" + std::string(kTerminator);
   std::string string_to_sign = StringToSign(parts.amz_date, scope_text, CanonicalRequest(input));
   std::string expected =
       Sign(SigningKey(credential->secret_access_key, scope_date, region, service), string_to_sign);
@@ -744,12 +746,30 @@ Result<SignedIdentity> VerifyS3PresignedV2(const net::Request& request,
                                            const Clock& clock) {
   std::map<std::string, std::string> params;
   std::vector<std::pair<std::string, std::string>> subresources;
-  static const std::set<std::string, std::less<>> kSubresources = {
-      "acl", "delete", "lifecycle", "location", "logging", "notification", "partNumber", "policy",
-      "requestPayment", "response-cache-control", "response-content-disposition",
-      "response-content-encoding", "response-content-language", "response-content-type",
-      "response-expires", "tagging", "torrent", "uploadId", "uploads", "versionId", "versioning",
-      "versions", "website", "encryption"};
+  static const std::set<std::string, std::less<>> kSubresources = {"acl",
+                                                                   "delete",
+                                                                   "lifecycle",
+                                                                   "location",
+                                                                   "logging",
+                                                                   "notification",
+                                                                   "partNumber",
+                                                                   "policy",
+                                                                   "requestPayment",
+                                                                   "response-cache-control",
+                                                                   "response-content-disposition",
+                                                                   "response-content-encoding",
+                                                                   "response-content-language",
+                                                                   "response-content-type",
+                                                                   "response-expires",
+                                                                   "tagging",
+                                                                   "torrent",
+                                                                   "uploadId",
+                                                                   "uploads",
+                                                                   "versionId",
+                                                                   "versioning",
+                                                                   "versions",
+                                                                   "website",
+                                                                   "encryption"};
   for (const std::string& part : Split(std::string(request.query()), '&')) {
     if (part.empty()) continue;
     size_t eq = part.find('=');
@@ -767,8 +787,9 @@ Result<SignedIdentity> VerifyS3PresignedV2(const net::Request& request,
   try {
     expires = std::stoll(expires_text);
   } catch (const std::exception&) {
-    return AuthError("AccessDenied", "Query-string authentication requires the Signature, "
-                                     "Expires and AWSAccessKeyId parameters");
+    return AuthError("AccessDenied",
+                     "Query-string authentication requires the Signature, "
+                     "Expires and AWSAccessKeyId parameters");
   }
   Result<Credential> credential = credentials.Lookup(access_key_id);
   if (!credential.ok()) {
@@ -780,16 +801,18 @@ Result<SignedIdentity> VerifyS3PresignedV2(const net::Request& request,
   }
   if (credential->session_token_sha256) {
     const std::string* token = request.FindHeader("x-amz-security-token");
-    std::string query_token = params.count("x-amz-security-token") ? params["x-amz-security-token"] : "";
+    std::string query_token =
+        params.count("x-amz-security-token") ? params["x-amz-security-token"] : "";
     std::string_view t = token ? std::string_view(*token) : std::string_view(query_token);
     if (!crypto::ConstantTimeEquals(crypto::Sha256(t), *credential->session_token_sha256)) {
       return Status::InvalidArgument("The provided token is malformed or otherwise invalid.")
           .WithAwsCode("InvalidToken");
     }
   }
-  std::string resource = bucket_for_virtual_host.empty()
-                             ? std::string(request.path())
-                             : "/" + std::string(bucket_for_virtual_host) + std::string(request.path());
+  std::string resource =
+      bucket_for_virtual_host.empty()
+          ? std::string(request.path())
+          : "/" + std::string(bucket_for_virtual_host) + std::string(request.path());
   std::sort(subresources.begin(), subresources.end());
   for (size_t i = 0; i < subresources.size(); ++i) {
     resource += (i == 0 ? "?" : "&") + subresources[i].first + subresources[i].second;
@@ -808,7 +831,8 @@ Result<SignedIdentity> VerifyS3PresignedV2(const net::Request& request,
                                (type ? *type : "") + "\n" + expires_text + "\n";
   for (const auto& [name, value] : amz_headers) string_to_sign += name + ":" + value + "\n";
   string_to_sign += resource;
-  std::string expected = Base64Encode(crypto::HmacSha1(credential->secret_access_key, string_to_sign));
+  std::string expected =
+      Base64Encode(crypto::HmacSha1(credential->secret_access_key, string_to_sign));
   if (!crypto::ConstantTimeEquals(expected, params["Signature"])) {
     return Mismatch(
         "The request signature we calculated does not match the signature you provided. Check "

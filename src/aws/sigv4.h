@@ -51,11 +51,11 @@ struct SignedIdentity {
   std::optional<std::string> session_token;
   bool presigned = false;
   // What S3's aws-chunked uploads chain their chunk signatures from.
-  std::string signature;    // hex, lower-case: the seed signature
-  std::string signing_key;  // raw bytes
-  std::string amz_date;     // "20261126T213114Z"
-  std::string scope;        // "<date>/<region>/<service>/aws4_request"
-  std::string payload_hash; // what the signature covered (hex, UNSIGNED-PAYLOAD, STREAMING-…)
+  std::string signature;     // hex, lower-case: the seed signature
+  std::string signing_key;   // raw bytes
+  std::string amz_date;      // "20261126T213114Z"
+  std::string scope;         // "<date>/<region>/<service>/aws4_request"
+  std::string payload_hash;  // what the signature covered (hex, UNSIGNED-PAYLOAD, STREAMING-…)
 };
 
 // Decodes an S3 `aws-chunked` body as it is read ("<hex size>;chunk-signature=<sig>\r\n<data>\r\n"

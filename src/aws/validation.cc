@@ -173,7 +173,8 @@ Status CheckTypes(const Shape& shape, json::value& v) {
   if (t == "map") {
     if (!v.is_object()) return Mismatch(shape, v);
     if (shape.value.shape == nullptr) return Status::Ok();
-    for (auto& entry : v.as_object()) RETURN_IF_ERROR(CheckTypes(*shape.value.shape, entry.value()));
+    for (auto& entry : v.as_object())
+      RETURN_IF_ERROR(CheckTypes(*shape.value.shape, entry.value()));
     return Status::Ok();
   }
   if (v.is_array() || v.is_object()) return Mismatch(shape, v);
@@ -277,8 +278,7 @@ class ConstraintChecker {
  public:
   explicit ConstraintChecker(const ServiceRules& rules) : rules_(rules) {}
 
-  void Check(const Shape& shape, const json::value& v, const std::string& path,
-             bool sensitive) {
+  void Check(const Shape& shape, const json::value& v, const std::string& path, bool sensitive) {
     sensitive = sensitive || shape.sensitive;
     const std::string& t = shape.type;
     if (t == "structure") {
@@ -328,7 +328,8 @@ class ConstraintChecker {
       std::string child = path.empty() ? FieldName(m.name) : path + "." + FieldName(m.name);
       if (mv == nullptr || mv->is_null()) {
         if (IsRequired(shape, m.name)) {
-          Add("Value null at '" + child + "' failed to satisfy constraint: Member must not be null");
+          Add("Value null at '" + child +
+              "' failed to satisfy constraint: Member must not be null");
         }
         continue;
       }
@@ -338,8 +339,8 @@ class ConstraintChecker {
 
   Status Result() const {
     if (count_ == 0) return Status::Ok();
-    std::string message = std::to_string(count_) + " validation error" +
-                          (count_ == 1 ? "" : "s") + " detected: " + Join(errors_, "; ");
+    std::string message = std::to_string(count_) + " validation error" + (count_ == 1 ? "" : "s") +
+                          " detected: " + Join(errors_, "; ");
     return Status::InvalidArgument(std::move(message)).WithAwsCode(std::string(rules_.code));
   }
 
@@ -384,7 +385,8 @@ class ConstraintChecker {
     if (t == "map" && v.is_object()) length = v.as_object().size();
     if (length) {
       if (shape.min && static_cast<double>(*length) < *shape.min) {
-        out.push_back("Member must have length greater than or equal to " + Number(*shape.min, true));
+        out.push_back("Member must have length greater than or equal to " +
+                      Number(*shape.min, true));
       }
       if (shape.max && static_cast<double>(*length) > *shape.max) {
         out.push_back("Member must have length less than or equal to " + Number(*shape.max, true));
@@ -405,10 +407,12 @@ class ConstraintChecker {
         return v.as_double() > bound;
       };
       if (shape.min && below(*shape.min)) {
-        out.push_back("Member must have value greater than or equal to " + Number(*shape.min, integral));
+        out.push_back("Member must have value greater than or equal to " +
+                      Number(*shape.min, integral));
       }
       if (shape.max && above(*shape.max)) {
-        out.push_back("Member must have value less than or equal to " + Number(*shape.max, integral));
+        out.push_back("Member must have value less than or equal to " +
+                      Number(*shape.max, integral));
       }
     }
     if (t == "string" && v.is_string()) {
@@ -416,7 +420,9 @@ class ConstraintChecker {
       if (!shape.enum_values.empty()) {
         bool found = false;
         for (const std::string& e : shape.enum_values) found = found || e == s;
-        if (!found) out.push_back("Member must satisfy enum value set: [" + Join(shape.enum_values, ", ") + "]");
+        if (!found)
+          out.push_back("Member must satisfy enum value set: [" + Join(shape.enum_values, ", ") +
+                        "]");
       }
       if (!shape.pattern.empty()) {
         const RE2* re = Patterns().Get(shape);
@@ -516,7 +522,8 @@ Status ValidateJsonInput(const ServiceModel& model, const Shape* shape, json::ob
   return checker.Result();
 }
 
-Status ValidateQueryInput(const ServiceModel& model, const Shape* shape, const json::object& input) {
+Status ValidateQueryInput(const ServiceModel& model, const Shape* shape,
+                          const json::object& input) {
   if (shape == nullptr) return Status::Ok();
   ConstraintChecker checker(RulesOf(model));
   checker.CheckStructure(*shape, input, "", shape->sensitive);

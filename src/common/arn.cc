@@ -48,8 +48,7 @@ Arn Arn::Kms(std::string_view region, std::string_view account, std::string_view
 Arn Arn::Logs(std::string_view region, std::string_view account, std::string_view resource) {
   return Make("logs", region, account, resource);
 }
-Arn Arn::CloudTrail(std::string_view region, std::string_view account,
-                    std::string_view resource) {
+Arn Arn::CloudTrail(std::string_view region, std::string_view account, std::string_view resource) {
   return Make("cloudtrail", region, account, resource);
 }
 Arn Arn::Sns(std::string_view region, std::string_view account, std::string_view resource) {

@@ -19,8 +19,8 @@ namespace kiroku {
 struct Arn {
   std::string partition = "aws";
   std::string service;
-  std::string region;   // empty for global services (iam, sts, s3)
-  std::string account;  // empty for s3; "aws" for AWS managed policies
+  std::string region;    // empty for global services (iam, sts, s3)
+  std::string account;   // empty for s3; "aws" for AWS managed policies
   std::string resource;  // everything after the fifth colon ("user/alice", "log-group:g:*")
 
   // The five-colon form; nullopt unless `text` starts with "arn:" and has all six parts

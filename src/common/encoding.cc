@@ -74,7 +74,8 @@ bool AsciiEqualsIgnoreCase(std::string_view a, std::string_view b) {
 
 std::string LowerFirst(std::string_view name) {
   std::string out(name);
-  if (!out.empty() && out[0] >= 'A' && out[0] <= 'Z') out[0] = static_cast<char>(out[0] - 'A' + 'a');
+  if (!out.empty() && out[0] >= 'A' && out[0] <= 'Z')
+    out[0] = static_cast<char>(out[0] - 'A' + 'a');
   return out;
 }
 
@@ -269,8 +270,8 @@ TimePoint FromEpochSeconds(double seconds) {
 std::string FormatIso8601(TimePoint t) { return FormatTm(ToUtc(t), "%Y-%m-%dT%H:%M:%SZ"); }
 
 std::string FormatIso8601Millis(TimePoint t) {
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count() %
-            1000;
+  auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count() % 1000;
   if (ms < 0) ms += 1000;
   char frac[8];
   std::snprintf(frac, sizeof(frac), ".%03dZ", static_cast<int>(ms));
@@ -279,8 +280,8 @@ std::string FormatIso8601Millis(TimePoint t) {
 
 std::optional<TimePoint> ParseIso8601(std::string_view text) {
   // Only the seconds form FormatIso8601 writes: "YYYY-MM-DDThh:mm:ssZ".
-  if (text.size() != 20 || text[4] != '-' || text[7] != '-' || text[10] != 'T' ||
-      text[13] != ':' || text[16] != ':' || text[19] != 'Z') {
+  if (text.size() != 20 || text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' ||
+      text[16] != ':' || text[19] != 'Z') {
     return std::nullopt;
   }
   char compact[16];

@@ -4,16 +4,26 @@ namespace kiroku {
 
 const char* CodeName(Code code) {
   switch (code) {
-    case Code::kOk: return "OK";
-    case Code::kInvalidArgument: return "InvalidArgument";
-    case Code::kNotFound: return "NotFound";
-    case Code::kAlreadyExists: return "AlreadyExists";
-    case Code::kAccessDenied: return "AccessDenied";
-    case Code::kUnauthenticated: return "Unauthenticated";
-    case Code::kLimitExceeded: return "LimitExceeded";
-    case Code::kConflict: return "Conflict";
-    case Code::kUnavailable: return "Unavailable";
-    case Code::kInternal: return "Internal";
+    case Code::kOk:
+      return "OK";
+    case Code::kInvalidArgument:
+      return "InvalidArgument";
+    case Code::kNotFound:
+      return "NotFound";
+    case Code::kAlreadyExists:
+      return "AlreadyExists";
+    case Code::kAccessDenied:
+      return "AccessDenied";
+    case Code::kUnauthenticated:
+      return "Unauthenticated";
+    case Code::kLimitExceeded:
+      return "LimitExceeded";
+    case Code::kConflict:
+      return "Conflict";
+    case Code::kUnavailable:
+      return "Unavailable";
+    case Code::kInternal:
+      return "Internal";
   }
   return "Unknown";
 }

@@ -33,11 +33,15 @@ class [[nodiscard]] Status {
   Status() = default;  // OK
 
   static Status Ok() { return Status(); }
-  static Status InvalidArgument(std::string msg) { return {Code::kInvalidArgument, std::move(msg)}; }
+  static Status InvalidArgument(std::string msg) {
+    return {Code::kInvalidArgument, std::move(msg)};
+  }
   static Status NotFound(std::string msg) { return {Code::kNotFound, std::move(msg)}; }
   static Status AlreadyExists(std::string msg) { return {Code::kAlreadyExists, std::move(msg)}; }
   static Status AccessDenied(std::string msg) { return {Code::kAccessDenied, std::move(msg)}; }
-  static Status Unauthenticated(std::string msg) { return {Code::kUnauthenticated, std::move(msg)}; }
+  static Status Unauthenticated(std::string msg) {
+    return {Code::kUnauthenticated, std::move(msg)};
+  }
   static Status LimitExceeded(std::string msg) { return {Code::kLimitExceeded, std::move(msg)}; }
   static Status Conflict(std::string msg) { return {Code::kConflict, std::move(msg)}; }
   static Status Unavailable(std::string msg) { return {Code::kUnavailable, std::move(msg)}; }
@@ -74,7 +78,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : value_(std::move(value)) {}         // NOLINT: implicit by design
   Result(Status status) : status_(std::move(status)) {  // NOLINT: implicit by design
     KIROKU_CHECK(!status_.ok());
   }
@@ -82,9 +86,18 @@ class [[nodiscard]] Result {
   bool ok() const { return status_.ok(); }
   const Status& status() const { return status_; }
 
-  T& value() & { KIROKU_CHECK(ok()); return *value_; }
-  const T& value() const& { KIROKU_CHECK(ok()); return *value_; }
-  T&& value() && { KIROKU_CHECK(ok()); return std::move(*value_); }
+  T& value() & {
+    KIROKU_CHECK(ok());
+    return *value_;
+  }
+  const T& value() const& {
+    KIROKU_CHECK(ok());
+    return *value_;
+  }
+  T&& value() && {
+    KIROKU_CHECK(ok());
+    return std::move(*value_);
+  }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
   T&& operator*() && { return std::move(*this).value(); }
@@ -101,11 +114,11 @@ class [[nodiscard]] Result {
 #define KIROKU_CONCAT_INNER(a, b) a##b
 #define KIROKU_CONCAT(a, b) KIROKU_CONCAT_INNER(a, b)
 
-#define RETURN_IF_ERROR(expr)                        \
-  do {                                               \
-    if (::kiroku::Status s_ = (expr); !s_.ok()) {    \
-      return s_;                                     \
-    }                                                \
+#define RETURN_IF_ERROR(expr)                     \
+  do {                                            \
+    if (::kiroku::Status s_ = (expr); !s_.ok()) { \
+      return s_;                                  \
+    }                                             \
   } while (0)
 
 // ASSIGN_OR_RETURN(auto x, Foo()); declares x from a Result or returns its Status.

@@ -13,7 +13,8 @@ namespace {
 
 constexpr std::string_view kSignInHostSuffix = ".signin.localhost";
 constexpr std::string_view kSignOutPath = "/console/signout";
-constexpr std::string_view kIncorrect = "Your authentication information is incorrect. Please try again.";
+constexpr std::string_view kIncorrect =
+    "Your authentication information is incorrect. Please try again.";
 
 // "<ref>.signin.localhost" -> ref; nullopt for any other host.
 std::optional<std::string> SignInHostAccount(const Authority& host) {
@@ -70,8 +71,8 @@ net::Response Redirect(std::string location) {
 }
 
 net::Response MethodNotAllowed(std::string_view allowed) {
-  net::Response response = Message(405, "Method not allowed", "This URL answers " +
-                                                                   std::string(allowed) + ".");
+  net::Response response =
+      Message(405, "Method not allowed", "This URL answers " + std::string(allowed) + ".");
   response.SetHeader("Allow", std::string(allowed));
   return response;
 }
@@ -114,7 +115,8 @@ std::string CrossOriginPost(const net::Request& request, const Authority& host) 
   return "";
 }
 
-net::Response RefusedPost(std::string_view what, std::string_view why, const net::Request& request) {
+net::Response RefusedPost(std::string_view what, std::string_view why,
+                          const net::Request& request) {
   spdlog::info("console: refused a {} POST from {}: {}", what, request.remote_address, why);
   return Message(403, "Forbidden",
                  std::string(what) + " forms must be posted from this console's own pages.");
@@ -129,9 +131,8 @@ Console::Console(iam::IdentityStore& identities, trail::Recorder& recorder, cons
       sessions_(clock, options.session_lifetime) {
   for (const std::string& name : options.hosts) {
     // A listen host may be an IPv6 literal without brackets; Host headers bracket it.
-    std::string spelled = name.find(':') != std::string::npos && !name.starts_with('[')
-                              ? "[" + name + "]"
-                              : name;
+    std::string spelled =
+        name.find(':') != std::string::npos && !name.starts_with('[') ? "[" + name + "]" : name;
     if (std::optional<Authority> parsed = ParseAuthority(spelled); parsed && parsed->port.empty()) {
       hosts_.push_back(parsed->host);
     } else {
@@ -237,8 +238,7 @@ net::Response Console::SignInUrl(const net::Request& request, const Authority& h
   }
   const std::string* type = request.FindHeader("Content-Type");
   if (type == nullptr || !AsciiLower(*type).starts_with("application/x-www-form-urlencoded")) {
-    return Message(415, "Unsupported form",
-                   "Post the form as application/x-www-form-urlencoded.");
+    return Message(415, "Unsupported form", "Post the form as application/x-www-form-urlencoded.");
   }
   auto fields = ParseForm(request.body);
   if (!fields) return Message(400, "Bad request", "The form is malformed.");
@@ -273,8 +273,7 @@ net::Response Console::SignInUrl(const net::Request& request, const Authority& h
   }
   std::string token = sessions_.Create(result->session);
   net::Response response = Redirect("/console/home?region=" + UriEncode(region, false));
-  int64_t max_age =
-      std::chrono::duration_cast<std::chrono::seconds>(kSessionLifetime).count();
+  int64_t max_age = std::chrono::duration_cast<std::chrono::seconds>(kSessionLifetime).count();
   response.SetHeader("Set-Cookie", SessionCookie(request, token, max_age));
   return response;
 }

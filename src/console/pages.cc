@@ -37,12 +37,23 @@ std::string HtmlEscape(std::string_view text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -57,12 +68,15 @@ std::string SignInPage(const SignInForm& form) {
   std::string body = "<h1>Sign in</h1><p class=\"note\">Account <strong>" +
                      HtmlEscape(form.account) + "</strong> &middot; region <strong>" +
                      HtmlEscape(form.region) + "</strong></p>";
-  if (!form.error.empty()) body += "<p class=\"error\" role=\"alert\">" + HtmlEscape(form.error) + "</p>";
+  if (!form.error.empty())
+    body += "<p class=\"error\" role=\"alert\">" + HtmlEscape(form.error) + "</p>";
   body += "<form method=\"post\" action=\"" + HtmlEscape(form.action) + "\">";
   body +=
       "<label for=\"username\">IAM user name (or the root user's email)</label>"
       "<input id=\"username\" name=\"username\" autocomplete=\"username\" required autofocus "
-      "value=\"" + HtmlEscape(form.username) + "\">"
+      "value=\"" +
+      HtmlEscape(form.username) +
+      "\">"
       "<label for=\"password\">Password</label>"
       "<input id=\"password\" name=\"password\" type=\"password\" "
       "autocomplete=\"current-password\" required>"
@@ -82,25 +96,26 @@ std::string HomePage(const ConsoleSession& session, std::string_view region,
   body += "<dt>ARN</dt><dd>" + HtmlEscape(session.arn) + "</dd>";
   body += "<dt>Account</dt><dd>" + HtmlEscape(session.account_id) + "</dd>";
   body += "<dt>Region</dt><dd id=\"region\">" + HtmlEscape(region) + "</dd>";
-  body += "<dt>MFA</dt><dd>" +
-          (session.mfa_serial_number.empty() ? std::string("not used")
-                                             : "used (" + HtmlEscape(session.mfa_serial_number) +
-                                                   ")") +
-          "</dd></dl>";
+  body +=
+      "<dt>MFA</dt><dd>" +
+      (session.mfa_serial_number.empty() ? std::string("not used")
+                                         : "used (" + HtmlEscape(session.mfa_serial_number) + ")") +
+      "</dd></dl>";
   if (session.password_reset_required) {
     body +=
         "<p class=\"error\">This user's password must be reset. kiroku has no password-change "
         "page: set a new one with <code>aws iam update-login-profile</code>.</p>";
   }
-  body += "<p class=\"note\">kiroku serves the AWS APIs on this port; this page only confirms "
-          "the sign-in, which was recorded as a CloudTrail ConsoleLogin event.</p>";
+  body +=
+      "<p class=\"note\">kiroku serves the AWS APIs on this port; this page only confirms "
+      "the sign-in, which was recorded as a CloudTrail ConsoleLogin event.</p>";
   body += SignOutForm(sign_out_url);
   return Document("Console", body);
 }
 
 std::string SignOutPage(std::string_view sign_out_url) {
-  return Document("Sign out", "<h1>Sign out</h1><p>End this console session?</p>" +
-                                  SignOutForm(sign_out_url));
+  return Document("Sign out",
+                  "<h1>Sign out</h1><p>End this console session?</p>" + SignOutForm(sign_out_url));
 }
 
 std::string MessagePage(std::string_view title, std::string_view message) {

@@ -12,7 +12,7 @@ namespace kiroku::console {
 std::string HtmlEscape(std::string_view text);
 
 struct SignInForm {
-  std::string account;   // the alias or account id the URL named
+  std::string account;  // the alias or account id the URL named
   std::string region;
   std::string action;    // where the form posts (the sign-in URL itself)
   std::string username;  // refilled after a failure

@@ -20,10 +20,9 @@ std::string SessionTable::Create(ConsoleSession session) {
     std::erase_if(sessions_, [now](const auto& entry) { return entry.second.expires <= now; });
   }
   while (sessions_.size() >= max_sessions_) {
-    sessions_.erase(std::min_element(sessions_.begin(), sessions_.end(), [](const auto& a,
-                                                                            const auto& b) {
-      return a.second.expires < b.second.expires;
-    }));
+    sessions_.erase(std::min_element(
+        sessions_.begin(), sessions_.end(),
+        [](const auto& a, const auto& b) { return a.second.expires < b.second.expires; }));
   }
   sessions_[crypto::Sha256(token)] = std::move(session);
   return token;

@@ -23,8 +23,8 @@ struct ConsoleSession {
   std::string identity_type;  // "IAMUser" or "Root"
   std::string user_name;      // IAM user name; the root user's email
   std::string arn;
-  std::string region;              // where the session signed in
-  std::string mfa_serial_number;   // the MFA device used, or empty
+  std::string region;             // where the session signed in
+  std::string mfa_serial_number;  // the MFA device used, or empty
   bool password_reset_required = false;
   TimePoint created{};
   TimePoint expires{};

@@ -24,8 +24,8 @@ struct Attempted {
   bool success = false;
   bool root = false;
   bool known_user = true;
-  iam::User user;        // IAM user (known_user)
-  std::string alias;     // the account alias, for the root user's userName
+  iam::User user;     // IAM user (known_user)
+  std::string alias;  // the account alias, for the root user's userName
   bool mfa_used = false;
   std::string mfa_serial;  // success with MFA
 };
@@ -171,10 +171,11 @@ Result<SignInResult> SignIn::Attempt(const SignInRequest& request) {
   if (!a.success) {
     result.outcome = SignInOutcome::kFailure;
     if (admission.ticket->Failed()) {
-      spdlog::warn("console: repeated failed sign-ins for '{}' from {}: refusing further attempts "
-                   "for a while",
-                   a.known_user || a.root ? request.username : std::string(kHiddenUserName),
-                   request.source_ip);
+      spdlog::warn(
+          "console: repeated failed sign-ins for '{}' from {}: refusing further attempts "
+          "for a while",
+          a.known_user || a.root ? request.username : std::string(kHiddenUserName),
+          request.source_ip);
     }
     return result;
   }

@@ -36,9 +36,9 @@ enum class SignInOutcome { kSuccess, kFailure, kThrottled };
 
 struct SignInResult {
   SignInOutcome outcome = SignInOutcome::kFailure;
-  ConsoleSession session;                   // kSuccess: who signed in (times unset)
-  std::chrono::seconds retry_after{0};      // kThrottled
-  std::string event_id;                     // the ConsoleLogin record's eventID; empty if none
+  ConsoleSession session;               // kSuccess: who signed in (times unset)
+  std::chrono::seconds retry_after{0};  // kThrottled
+  std::string event_id;                 // the ConsoleLogin record's eventID; empty if none
 };
 
 // The values every ConsoleLogin record shares.

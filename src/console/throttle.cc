@@ -105,8 +105,8 @@ bool FailureThrottle::Finish(const std::string& key, End end) {
 void FailureThrottle::Evict(TimePoint now) {
   for (auto it = entries_.begin(); it != entries_.end();) {
     Prune(it->second, now);
-    bool idle = it->second.failures.empty() && it->second.locked_until <= now &&
-                it->second.checking == 0;
+    bool idle =
+        it->second.failures.empty() && it->second.locked_until <= now && it->second.checking == 0;
     it = idle ? entries_.erase(it) : std::next(it);
   }
   // Still full of active keys (a flood from many addresses): drop the least recently active
@@ -117,9 +117,9 @@ void FailureThrottle::Evict(TimePoint now) {
     return e.failures.empty() ? t : std::max(t, e.failures.back());
   };
   while (entries_.size() >= options_.max_keys) {
-    auto oldest = std::min_element(entries_.begin(), entries_.end(), [&](const auto& a, const auto& b) {
-      return latest(a.second) < latest(b.second);
-    });
+    auto oldest = std::min_element(
+        entries_.begin(), entries_.end(),
+        [&](const auto& a, const auto& b) { return latest(a.second) < latest(b.second); });
     entries_.erase(oldest);
   }
 }

@@ -20,10 +20,10 @@
 namespace kiroku::console {
 
 struct ThrottleOptions {
-  size_t max_failures = 5;               // failures within `window` that start a cool-down
+  size_t max_failures = 5;  // failures within `window` that start a cool-down
   std::chrono::seconds window{300};
-  std::chrono::seconds cooldown{300};    // counted from the failure that reached the limit
-  size_t max_keys = 100000;              // memory bound
+  std::chrono::seconds cooldown{300};  // counted from the failure that reached the limit
+  size_t max_keys = 100000;            // memory bound
 };
 
 // How long a client whose key's places are all taken by attempts still being checked is asked
@@ -46,14 +46,15 @@ class FailureThrottle {
 
    private:
     friend class FailureThrottle;
-    Ticket(FailureThrottle* throttle, std::string key) : throttle_(throttle), key_(std::move(key)) {}
+    Ticket(FailureThrottle* throttle, std::string key)
+        : throttle_(throttle), key_(std::move(key)) {}
     FailureThrottle* throttle_;  // null once ended
     std::string key_;
   };
 
   struct Admission {
-    std::optional<Ticket> ticket;          // set when the attempt may be checked
-    std::chrono::seconds retry_after{0};   // otherwise: how long to wait (at least 1 s)
+    std::optional<Ticket> ticket;         // set when the attempt may be checked
+    std::chrono::seconds retry_after{0};  // otherwise: how long to wait (at least 1 s)
   };
 
   // `clock` must outlive the throttle, and the throttle every Ticket.
@@ -69,8 +70,8 @@ class FailureThrottle {
   struct Entry {
     std::deque<TimePoint> failures;  // within the window, oldest first
     TimePoint locked_until{};
-    size_t checking = 0;             // admitted attempts not yet ended
-    TimePoint touched{};             // last admission
+    size_t checking = 0;  // admitted attempts not yet ended
+    TimePoint touched{};  // last admission
   };
   enum class End { kFailure, kSuccess, kUnchecked };
   // A Ticket's end; true when a cool-down began.

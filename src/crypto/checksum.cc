@@ -88,11 +88,16 @@ std::optional<ChecksumAlgorithm> ParseChecksumAlgorithm(std::string_view name) {
 
 std::string_view ChecksumAlgorithmName(ChecksumAlgorithm algorithm) {
   switch (algorithm) {
-    case ChecksumAlgorithm::kCrc32: return "CRC32";
-    case ChecksumAlgorithm::kCrc32c: return "CRC32C";
-    case ChecksumAlgorithm::kCrc64Nvme: return "CRC64NVME";
-    case ChecksumAlgorithm::kSha1: return "SHA1";
-    case ChecksumAlgorithm::kSha256: return "SHA256";
+    case ChecksumAlgorithm::kCrc32:
+      return "CRC32";
+    case ChecksumAlgorithm::kCrc32c:
+      return "CRC32C";
+    case ChecksumAlgorithm::kCrc64Nvme:
+      return "CRC64NVME";
+    case ChecksumAlgorithm::kSha1:
+      return "SHA1";
+    case ChecksumAlgorithm::kSha256:
+      return "SHA256";
   }
   return "";
 }
@@ -100,20 +105,32 @@ std::string_view ChecksumAlgorithmName(ChecksumAlgorithm algorithm) {
 size_t ChecksumSize(ChecksumAlgorithm algorithm) {
   switch (algorithm) {
     case ChecksumAlgorithm::kCrc32:
-    case ChecksumAlgorithm::kCrc32c: return 4;
-    case ChecksumAlgorithm::kCrc64Nvme: return 8;
-    case ChecksumAlgorithm::kSha1: return 20;
-    case ChecksumAlgorithm::kSha256: return 32;
+    case ChecksumAlgorithm::kCrc32c:
+      return 4;
+    case ChecksumAlgorithm::kCrc64Nvme:
+      return 8;
+    case ChecksumAlgorithm::kSha1:
+      return 20;
+    case ChecksumAlgorithm::kSha256:
+      return 32;
   }
   return 0;
 }
 
 Checksum::Checksum(ChecksumAlgorithm algorithm) : algorithm_(algorithm) {
   switch (algorithm) {
-    case ChecksumAlgorithm::kCrc32: crc_ = ::crc32(0L, Z_NULL, 0); break;
-    case ChecksumAlgorithm::kCrc32c: crc_ = 0xFFFFFFFFu; break;
-    case ChecksumAlgorithm::kCrc64Nvme: crc_ = ~uint64_t{0}; break;
-    case ChecksumAlgorithm::kSha1: hasher_ = std::make_unique<Hasher>(Hasher::Digest::kSha1); break;
+    case ChecksumAlgorithm::kCrc32:
+      crc_ = ::crc32(0L, Z_NULL, 0);
+      break;
+    case ChecksumAlgorithm::kCrc32c:
+      crc_ = 0xFFFFFFFFu;
+      break;
+    case ChecksumAlgorithm::kCrc64Nvme:
+      crc_ = ~uint64_t{0};
+      break;
+    case ChecksumAlgorithm::kSha1:
+      hasher_ = std::make_unique<Hasher>(Hasher::Digest::kSha1);
+      break;
     case ChecksumAlgorithm::kSha256:
       hasher_ = std::make_unique<Hasher>(Hasher::Digest::kSha256);
       break;
@@ -140,17 +157,23 @@ void Checksum::Update(std::string_view data) {
       crc_ = UpdateReflected<uint64_t>(Crc64NvmeTables(), crc_, data);
       break;
     case ChecksumAlgorithm::kSha1:
-    case ChecksumAlgorithm::kSha256: hasher_->Update(data); break;
+    case ChecksumAlgorithm::kSha256:
+      hasher_->Update(data);
+      break;
   }
 }
 
 std::string Checksum::Finish() {
   switch (algorithm_) {
-    case ChecksumAlgorithm::kCrc32: return BigEndian(crc_ & 0xFFFFFFFFu, 4);
-    case ChecksumAlgorithm::kCrc32c: return BigEndian(~crc_ & 0xFFFFFFFFu, 4);
-    case ChecksumAlgorithm::kCrc64Nvme: return BigEndian(~crc_, 8);
+    case ChecksumAlgorithm::kCrc32:
+      return BigEndian(crc_ & 0xFFFFFFFFu, 4);
+    case ChecksumAlgorithm::kCrc32c:
+      return BigEndian(~crc_ & 0xFFFFFFFFu, 4);
+    case ChecksumAlgorithm::kCrc64Nvme:
+      return BigEndian(~crc_, 8);
     case ChecksumAlgorithm::kSha1:
-    case ChecksumAlgorithm::kSha256: return hasher_->Finish();
+    case ChecksumAlgorithm::kSha256:
+      return hasher_->Finish();
   }
   return "";
 }

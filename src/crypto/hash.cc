@@ -1,11 +1,10 @@
 #include "crypto/hash.h"
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
-
-#include <openssl/core_names.h>
 
 #include "common/check.h"
 #include "common/encoding.h"
@@ -54,8 +53,8 @@ struct Hasher::State {
 Hasher::Hasher(Digest digest) : state_(std::make_unique<State>()) {
   KIROKU_CHECK(state_->ctx != nullptr);
   const EVP_MD* md = digest == Digest::kSha256 ? Sha256Md()
-                    : digest == Digest::kSha1 ? EVP_sha1()
-                                              : EVP_md5();
+                     : digest == Digest::kSha1 ? EVP_sha1()
+                                               : EVP_md5();
   KIROKU_CHECK(EVP_DigestInit_ex(state_->ctx, md, nullptr) == 1);
 }
 
@@ -90,8 +89,8 @@ std::string Hmac(const char* digest, std::string_view key, std::string_view data
       OSSL_PARAM_construct_end()};
   KIROKU_CHECK(EVP_MAC_init(ctx, reinterpret_cast<const unsigned char*>(key.data()), key.size(),
                             params) == 1);
-  KIROKU_CHECK(EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(data.data()),
-                              data.size()) == 1);
+  KIROKU_CHECK(
+      EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(data.data()), data.size()) == 1);
   unsigned char out[EVP_MAX_MD_SIZE];
   size_t len = 0;
   KIROKU_CHECK(EVP_MAC_final(ctx, out, &len, sizeof(out)) == 1);
@@ -104,7 +103,9 @@ std::string HmacSha256(std::string_view key, std::string_view data) {
   return Hmac("SHA256", key, data);
 }
 
-std::string HmacSha1(std::string_view key, std::string_view data) { return Hmac("SHA1", key, data); }
+std::string HmacSha1(std::string_view key, std::string_view data) {
+  return Hmac("SHA1", key, data);
+}
 
 bool ConstantTimeEquals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;

@@ -29,7 +29,8 @@ class Hasher {
   Hasher& operator=(const Hasher&) = delete;
 
   void Update(std::string_view data);
-  // The raw digest (32 bytes for SHA-256, 20 for SHA-1, 16 for MD5); the hasher may not be used afterwards.
+  // The raw digest (32 bytes for SHA-256, 20 for SHA-1, 16 for MD5); the hasher may not be used
+  // afterwards.
   std::string Finish();
 
  private:

@@ -28,8 +28,7 @@ std::string Hotp(std::string_view key, uint64_t counter, int digits) {
 }
 
 uint64_t TotpStep(TimePoint t) {
-  int64_t seconds =
-      std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+  int64_t seconds = std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
   return seconds <= 0 ? 0 : static_cast<uint64_t>(seconds / kTotpStepSeconds);
 }
 
@@ -39,9 +38,8 @@ std::string Totp(std::string_view key, TimePoint t, int digits) {
 
 std::optional<uint64_t> MatchTotp(const SecretBytes& key, std::string_view code, TimePoint t,
                                   int window) {
-  if (code.size() != 6 || !std::all_of(code.begin(), code.end(), [](char c) {
-        return c >= '0' && c <= '9';
-      })) {
+  if (code.size() != 6 ||
+      !std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; })) {
     return std::nullopt;
   }
   uint64_t now = TotpStep(t);

@@ -2,12 +2,12 @@
 // matchers (terms, JSON, delimited) evaluate it. Nothing here is visible outside the module.
 #pragma once
 
+#include <re2/re2.h>
+
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <re2/re2.h>
 
 #include "filter/filter_pattern.h"
 #include "filter/literal_search.h"
@@ -20,7 +20,7 @@ enum class CmpOp { kEq, kNe, kLt, kLe, kGt, kGe };
 struct Value {
   enum class Kind { kString, kNumber, kRegex };
   Kind kind = Kind::kString;
-  std::string text;  // unquoted, unescaped literal text (kString, kNumber)
+  std::string text;   // unquoted, unescaped literal text (kString, kNumber)
   double number = 0;  // kNumber
   // kString: `*` is a wildcard only as the first and/or last character (open question Q3).
   bool match_any = false;  // the value is `*` (or `**`): any string
@@ -34,8 +34,8 @@ struct Value {
 struct Step {
   enum class Kind { kKey, kIndex, kAnyKey, kAnyIndex };
   Kind kind = Kind::kKey;
-  std::string key;  // kKey
-  uint32_t index = 0;  // kIndex
+  std::string key;                // kKey
+  uint32_t index = 0;             // kIndex
   bool key_needs_escape = false;  // key holds '"', '\\' or a control char
 };
 

@@ -96,12 +96,18 @@ bool CompareText(std::string_view s, const Condition& c, const Program& program,
       const bool relational = c.op != CmpOp::kEq && c.op != CmpOp::kNe;
       const bool numeric = (relational || !subject_is_json_string) && ParsePlainDecimal(s, &d);
       switch (c.op) {
-        case CmpOp::kEq: return numeric ? d == v.number : s == v.text;
-        case CmpOp::kNe: return numeric ? d != v.number : s != v.text;
-        case CmpOp::kLt: return numeric && d < v.number;
-        case CmpOp::kLe: return numeric && d <= v.number;
-        case CmpOp::kGt: return numeric && d > v.number;
-        case CmpOp::kGe: return numeric && d >= v.number;
+        case CmpOp::kEq:
+          return numeric ? d == v.number : s == v.text;
+        case CmpOp::kNe:
+          return numeric ? d != v.number : s != v.text;
+        case CmpOp::kLt:
+          return numeric && d < v.number;
+        case CmpOp::kLe:
+          return numeric && d <= v.number;
+        case CmpOp::kGt:
+          return numeric && d > v.number;
+        case CmpOp::kGe:
+          return numeric && d >= v.number;
       }
       return false;
     }

@@ -44,11 +44,21 @@ void AppendJsonString(std::string_view s, std::string* out) {
   for (char ch : s) {
     const auto c = static_cast<unsigned char>(ch);
     switch (c) {
-      case '"': *out += "\\\""; break;
-      case '\\': *out += "\\\\"; break;
-      case '\n': *out += "\\n"; break;
-      case '\r': *out += "\\r"; break;
-      case '\t': *out += "\\t"; break;
+      case '"':
+        *out += "\\\"";
+        break;
+      case '\\':
+        *out += "\\\\";
+        break;
+      case '\n':
+        *out += "\\n";
+        break;
+      case '\r':
+        *out += "\\r";
+        break;
+      case '\t':
+        *out += "\\t";
+        break;
       default:
         if (c < 0x20) {
           *out += "\\u00";
@@ -84,8 +94,10 @@ FilterPattern::~FilterPattern() = default;
 
 Result<FilterPattern> FilterPattern::Compile(std::string_view pattern, SyntaxError* error) {
   // AWS counts characters, not bytes: count UTF-8 lead bytes.
-  const size_t length = static_cast<size_t>(std::count_if(
-      pattern.begin(), pattern.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+  const size_t length =
+      static_cast<size_t>(std::count_if(pattern.begin(), pattern.end(), [](char c) {
+        return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+      }));
   if (length > kMaxPatternLength) {
     if (error != nullptr) *error = {kMaxPatternLength, "longer than 1024 characters"};
     return InvalidParameter("1 validation error detected: Value '" + std::string(pattern) +
@@ -116,12 +128,16 @@ bool FilterPattern::MatchAt(std::string_view message, size_t readable,
   if (extracted != nullptr) extracted->clear();
   if (!PassesPrefilter(p, message)) return false;
   switch (p.kind) {
-    case PatternKind::kMatchAll: return true;
-    case PatternKind::kTerms: return MatchTerms(p, message);
+    case PatternKind::kMatchAll:
+      return true;
+    case PatternKind::kTerms:
+      return MatchTerms(p, message);
     case PatternKind::kRegex:
       return RE2::PartialMatch(re2::StringPiece(message.data(), message.size()), *p.regexes[0]);
-    case PatternKind::kJson: return internal::MatchJson(p, message, readable);
-    case PatternKind::kDelimited: return internal::MatchDelimited(p, message, extracted);
+    case PatternKind::kJson:
+      return internal::MatchJson(p, message, readable);
+    case PatternKind::kDelimited:
+      return internal::MatchDelimited(p, message, extracted);
   }
   return false;
 }
@@ -141,8 +157,8 @@ Result<std::optional<std::string>> FilterPattern::ExtractValue(std::string_view 
     internal::Selector selector;
     internal::ParseError parse_error;
     if (!internal::ParseSelector(expr, 0, &selector, &parse_error)) {
-      return InvalidParameter("Invalid metric value '" + std::string(expr) + "': " +
-                              parse_error.reason);
+      return InvalidParameter("Invalid metric value '" + std::string(expr) +
+                              "': " + parse_error.reason);
     }
     for (const internal::Step& s : selector.steps) {
       if (s.kind == internal::Step::Kind::kAnyKey || s.kind == internal::Step::Kind::kAnyIndex) {
@@ -157,9 +173,9 @@ Result<std::optional<std::string>> FilterPattern::ExtractValue(std::string_view 
     const bool named = std::any_of(p.fields.begin(), p.fields.end(), [&](const auto& f) {
       return !f.ellipsis && "$" + f.name == expr;
     });
-    const bool positional = p.ellipsis_at >= 0 &&
-                            std::all_of(expr.begin() + 1, expr.end(),
-                                        [](char c) { return c >= '0' && c <= '9'; });
+    const bool positional =
+        p.ellipsis_at >= 0 &&
+        std::all_of(expr.begin() + 1, expr.end(), [](char c) { return c >= '0' && c <= '9'; });
     if (!named && !positional) {
       return InvalidParameter("Invalid metric value '" + std::string(expr) +
                               "': the pattern has no field of that name");

@@ -24,7 +24,7 @@ namespace kiroku::filter {
 
 // AWS quotas enforced by Compile().
 inline constexpr size_t kMaxPatternLength = 1024;
-inline constexpr int kMaxRegexesPerPattern = 2;          // JSON and space-delimited patterns
+inline constexpr int kMaxRegexesPerPattern = 2;            // JSON and space-delimited patterns
 inline constexpr int kMaxWildcardSelectorsPerPattern = 3;  // and one wildcard per selector
 // Across the metric and subscription filters of one log group (checked by the logs engine
 // with FilterPattern::has_regex()).
@@ -59,7 +59,8 @@ struct Program;
 class FilterPattern {
  public:
   // Compiles `pattern`. Errors are InvalidArgument with aws_code "InvalidParameterException":
-  //  - longer than 1024 characters (UTF-8 code points): AWS's "1 validation error detected: Value '...' at
+  //  - longer than 1024 characters (UTF-8 code points): AWS's "1 validation error detected: Value
+  //  '...' at
   //    'filterPattern' failed to satisfy constraint: Member must have length less than or
   //    equal to 1024";
   //  - a forbidden character inside a regex: "Invalid character(s) in term at position N";

@@ -42,25 +42,42 @@ void AppendUtf8(uint32_t cp, std::string* out) {
 
 }  // namespace
 
-bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+bool IsSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
 
 const char* TokenKindName(Token::Kind kind) {
   switch (kind) {
-    case Token::Kind::kEnd: return "end of pattern";
-    case Token::Kind::kLBrace: return "'{'";
-    case Token::Kind::kRBrace: return "'}'";
-    case Token::Kind::kLBracket: return "'['";
-    case Token::Kind::kRBracket: return "']'";
-    case Token::Kind::kLParen: return "'('";
-    case Token::Kind::kRParen: return "')'";
-    case Token::Kind::kComma: return "','";
-    case Token::Kind::kAnd: return "'&&'";
-    case Token::Kind::kOr: return "'||'";
-    case Token::Kind::kOp: return "a comparison operator";
-    case Token::Kind::kString: return "a quoted string";
-    case Token::Kind::kRegex: return "a regular expression";
-    case Token::Kind::kSelector: return "a selector";
-    case Token::Kind::kWord: return "a word";
+    case Token::Kind::kEnd:
+      return "end of pattern";
+    case Token::Kind::kLBrace:
+      return "'{'";
+    case Token::Kind::kRBrace:
+      return "'}'";
+    case Token::Kind::kLBracket:
+      return "'['";
+    case Token::Kind::kRBracket:
+      return "']'";
+    case Token::Kind::kLParen:
+      return "'('";
+    case Token::Kind::kRParen:
+      return "')'";
+    case Token::Kind::kComma:
+      return "','";
+    case Token::Kind::kAnd:
+      return "'&&'";
+    case Token::Kind::kOr:
+      return "'||'";
+    case Token::Kind::kOp:
+      return "a comparison operator";
+    case Token::Kind::kString:
+      return "a quoted string";
+    case Token::Kind::kRegex:
+      return "a regular expression";
+    case Token::Kind::kSelector:
+      return "a selector";
+    case Token::Kind::kWord:
+      return "a word";
   }
   return "?";
 }
@@ -76,12 +93,32 @@ std::string UnescapeQuoted(std::string_view body) {
     }
     const char e = body[i + 1];
     switch (e) {
-      case '"': case '\\': case '/': out += e; ++i; break;
-      case 'n': out += '\n'; ++i; break;
-      case 't': out += '\t'; ++i; break;
-      case 'r': out += '\r'; ++i; break;
-      case 'b': out += '\b'; ++i; break;
-      case 'f': out += '\f'; ++i; break;
+      case '"':
+      case '\\':
+      case '/':
+        out += e;
+        ++i;
+        break;
+      case 'n':
+        out += '\n';
+        ++i;
+        break;
+      case 't':
+        out += '\t';
+        ++i;
+        break;
+      case 'r':
+        out += '\r';
+        ++i;
+        break;
+      case 'b':
+        out += '\b';
+        ++i;
+        break;
+      case 'f':
+        out += '\f';
+        ++i;
+        break;
       case 'u': {
         if (i + 5 < body.size()) {
           uint32_t cp = 0;
@@ -141,7 +178,8 @@ bool Lexer::LexSelector(Token* token, ParseError* error) {
       } else {
         while (j < text_.size() && text_[j] != ']' && !IsSpace(text_[j])) ++j;
       }
-      if (j >= text_.size() || text_[j] != ']') return Fail(error, i, "unterminated '[' in selector");
+      if (j >= text_.size() || text_[j] != ']')
+        return Fail(error, i, "unterminated '[' in selector");
       i = j + 1;
       continue;
     }
@@ -177,37 +215,51 @@ bool Lexer::Next(Token* token, ParseError* error) {
     return single(Token::Kind::kOp, len);
   };
   switch (c) {
-    case '{': return single(Token::Kind::kLBrace, 1);
-    case '}': return single(Token::Kind::kRBrace, 1);
-    case '[': return single(Token::Kind::kLBracket, 1);
-    case ']': return single(Token::Kind::kRBracket, 1);
-    case '(': return single(Token::Kind::kLParen, 1);
-    case ')': return single(Token::Kind::kRParen, 1);
-    case ',': return single(Token::Kind::kComma, 1);
+    case '{':
+      return single(Token::Kind::kLBrace, 1);
+    case '}':
+      return single(Token::Kind::kRBrace, 1);
+    case '[':
+      return single(Token::Kind::kLBracket, 1);
+    case ']':
+      return single(Token::Kind::kRBracket, 1);
+    case '(':
+      return single(Token::Kind::kLParen, 1);
+    case ')':
+      return single(Token::Kind::kRParen, 1);
+    case ',':
+      return single(Token::Kind::kComma, 1);
     case '&':
       if (n == '&') return single(Token::Kind::kAnd, 2);
       return Fail(error, pos_, "expected '&&'");
     case '|':
       if (n == '|') return single(Token::Kind::kOr, 2);
       return Fail(error, pos_, "expected '||'");
-    case '=': return op(CmpOp::kEq, 1);
+    case '=':
+      return op(CmpOp::kEq, 1);
     case '!':
       if (n == '=') return op(CmpOp::kNe, 2);
       return Fail(error, pos_, "expected '!='");
-    case '<': return n == '=' ? op(CmpOp::kLe, 2) : op(CmpOp::kLt, 1);
-    case '>': return n == '=' ? op(CmpOp::kGe, 2) : op(CmpOp::kGt, 1);
-    case '"': return LexQuoted(token, error);
+    case '<':
+      return n == '=' ? op(CmpOp::kLe, 2) : op(CmpOp::kLt, 1);
+    case '>':
+      return n == '=' ? op(CmpOp::kGe, 2) : op(CmpOp::kGt, 1);
+    case '"':
+      return LexQuoted(token, error);
     case '%': {
       const size_t close = text_.find('%', pos_ + 1);
-      if (close == std::string_view::npos) return Fail(error, pos_, "unterminated regular expression");
+      if (close == std::string_view::npos)
+        return Fail(error, pos_, "unterminated regular expression");
       token->kind = Token::Kind::kRegex;
       token->text = std::string(text_.substr(pos_ + 1, close - pos_ - 1));
       token->length = close + 1 - pos_;
       pos_ = close + 1;
       return true;
     }
-    case '$': return LexSelector(token, error);
-    default: break;
+    case '$':
+      return LexSelector(token, error);
+    default:
+      break;
   }
   size_t i = pos_;
   while (i < text_.size() && !IsSpace(text_[i]) && !EndsWord(text_[i])) ++i;

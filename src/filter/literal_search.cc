@@ -1,8 +1,8 @@
 #include "filter/literal_search.h"
 
-#include <cstdint>
 #include <algorithm>
 #include <atomic>
+#include <cstdint>
 #include <cstring>
 #include <utility>
 
@@ -42,8 +42,8 @@ __attribute__((target("avx2"))) size_t FindAvx2(const char* s, size_t n, const s
   while (i + 31 + max_r < n && i <= last_start) {
     const __m256i c1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i + r1));
     const __m256i c2 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i + r2));
-    uint32_t mask = static_cast<uint32_t>(
-        _mm256_movemask_epi8(_mm256_and_si256(_mm256_cmpeq_epi8(c1, b1), _mm256_cmpeq_epi8(c2, b2))));
+    uint32_t mask = static_cast<uint32_t>(_mm256_movemask_epi8(
+        _mm256_and_si256(_mm256_cmpeq_epi8(c1, b1), _mm256_cmpeq_epi8(c2, b2))));
     while (mask != 0) {
       const size_t at = i + static_cast<size_t>(__builtin_ctz(mask));
       if (at > last_start) return std::string_view::npos;

@@ -87,9 +87,15 @@ Requirement FromCondition(const Condition& c, bool json) {
   Requirement r;
   std::string lit;
   switch (c.kind) {
-    case Condition::Kind::kIsTrue: lit = "true"; break;
-    case Condition::Kind::kIsFalse: lit = "false"; break;
-    case Condition::Kind::kIsNull: lit = "null"; break;
+    case Condition::Kind::kIsTrue:
+      lit = "true";
+      break;
+    case Condition::Kind::kIsFalse:
+      lit = "false";
+      break;
+    case Condition::Kind::kIsNull:
+      lit = "null";
+      break;
     case Condition::Kind::kCompare:
       if (c.op == CmpOp::kEq && c.value.kind == Value::Kind::kString && !c.value.match_any) {
         lit = c.value.core;
@@ -97,7 +103,8 @@ Requirement FromCondition(const Condition& c, bool json) {
         lit = RequiredLiteral(c.value.text);
       }
       break;
-    default: break;
+    default:
+      break;
   }
   if (lit.size() < kMinUsefulLiteral) return r;
   if (json && !LiteralSafeInJson(lit)) return r;
@@ -107,10 +114,12 @@ Requirement FromCondition(const Condition& c, bool json) {
 
 Requirement FromExpr(const Expr& e, const std::vector<Condition>& conditions, bool json) {
   switch (e.kind) {
-    case Expr::Kind::kLeaf: return FromCondition(conditions[e.leaf], json);
+    case Expr::Kind::kLeaf:
+      return FromCondition(conditions[e.leaf], json);
     case Expr::Kind::kAnd: {
       Requirement best;
-      for (const auto& c : e.children) best = Better(std::move(best), FromExpr(c, conditions, json));
+      for (const auto& c : e.children)
+        best = Better(std::move(best), FromExpr(c, conditions, json));
       return best;
     }
     case Expr::Kind::kOr: {
@@ -159,7 +168,7 @@ class BracketParser {
   Program* program_;
   ParseError* error_;
   std::vector<Condition>* conditions_ = nullptr;  // where leaves go
-  std::string field_name_;                          // delimited: the slot's name
+  std::string field_name_;                        // delimited: the slot's name
   int wildcard_selectors_ = 0;
 };
 
@@ -260,15 +269,15 @@ bool BracketParser::ParseValue(CmpOp op, Value* out) {
 
 bool BracketParser::ParseJsonCondition(Condition* out) {
   if (tok_.kind != Token::Kind::kSelector) {
-    return Fail(error_, tok_.offset, "expected a selector starting with '$.', found " + Describe(tok_));
+    return Fail(error_, tok_.offset,
+                "expected a selector starting with '$.', found " + Describe(tok_));
   }
   const size_t sel_offset = tok_.offset;
   if (!ParseSelector(tok_.text, tok_.offset, &out->selector, error_)) return false;
-  const auto wildcards = std::count_if(out->selector.steps.begin(), out->selector.steps.end(),
-                                       [](const Step& s) {
-                                         return s.kind == Step::Kind::kAnyKey ||
-                                                s.kind == Step::Kind::kAnyIndex;
-                                       });
+  const auto wildcards =
+      std::count_if(out->selector.steps.begin(), out->selector.steps.end(), [](const Step& s) {
+        return s.kind == Step::Kind::kAnyKey || s.kind == Step::Kind::kAnyIndex;
+      });
   if (wildcards > 1) {
     return Fail(error_, sel_offset, "a selector may contain at most one wildcard");
   }
@@ -285,14 +294,21 @@ bool BracketParser::ParseJsonCondition(Condition* out) {
   if (tok_.kind == Token::Kind::kWord && tok_.text == "IS") {
     if (!Advance()) return false;
     if (tok_.kind == Token::Kind::kWord) {
-      if (tok_.text == "NULL") out->kind = Condition::Kind::kIsNull;
-      else if (tok_.text == "TRUE") out->kind = Condition::Kind::kIsTrue;
-      else if (tok_.text == "FALSE") out->kind = Condition::Kind::kIsFalse;
-      else if (tok_.text == "NOT") return Fail(error_, tok_.offset, "'IS NOT' is not supported");
-      else return Fail(error_, tok_.offset, "expected NULL, TRUE or FALSE after IS, found " + Describe(tok_));
+      if (tok_.text == "NULL")
+        out->kind = Condition::Kind::kIsNull;
+      else if (tok_.text == "TRUE")
+        out->kind = Condition::Kind::kIsTrue;
+      else if (tok_.text == "FALSE")
+        out->kind = Condition::Kind::kIsFalse;
+      else if (tok_.text == "NOT")
+        return Fail(error_, tok_.offset, "'IS NOT' is not supported");
+      else
+        return Fail(error_, tok_.offset,
+                    "expected NULL, TRUE or FALSE after IS, found " + Describe(tok_));
       return Advance();
     }
-    return Fail(error_, tok_.offset, "expected NULL, TRUE or FALSE after IS, found " + Describe(tok_));
+    return Fail(error_, tok_.offset,
+                "expected NULL, TRUE or FALSE after IS, found " + Describe(tok_));
   }
   if (tok_.kind == Token::Kind::kWord && tok_.text == "NOT") {
     if (!Advance()) return false;
@@ -318,9 +334,9 @@ bool BracketParser::ParseFieldCondition(Condition* out) {
   if (field_name_.empty()) {
     field_name_ = tok_.text;
   } else if (tok_.text != field_name_) {
-    return Fail(error_, tok_.offset,
-                "conditions in one field must all name '" + field_name_ + "', found '" +
-                    tok_.text + "'");
+    return Fail(
+        error_, tok_.offset,
+        "conditions in one field must all name '" + field_name_ + "', found '" + tok_.text + "'");
   }
   if (!Advance()) return false;
   if (tok_.kind != Token::Kind::kOp) {
@@ -454,9 +470,8 @@ bool ParseTerms(std::string_view text, Program* program, ParseError* error) {
     return true;
   }
   program->kind = PatternKind::kTerms;
-  const bool all_optional = std::all_of(raw.begin(), raw.end(), [](const RawTerm& t) {
-    return t.kind == Term::Kind::kOptional;
-  });
+  const bool all_optional = std::all_of(
+      raw.begin(), raw.end(), [](const RawTerm& t) { return t.kind == Term::Kind::kOptional; });
   program->any_of_terms = all_optional;
   Requirement best;
   for (RawTerm& t : raw) {
@@ -564,7 +579,8 @@ bool ParseSelector(std::string_view text, size_t offset, Selector* selector, Par
       return Fail(error, at, std::string("unexpected '") + text[i] + "' in selector");
     }
     for (char c : step.key) {
-      if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) step.key_needs_escape = true;
+      if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20)
+        step.key_needs_escape = true;
     }
     selector->steps.push_back(std::move(step));
   }

@@ -35,7 +35,10 @@ bool TranslateRegex(std::string_view body, size_t offset, std::string* out, Pars
       if (i + 1 >= body.size()) return Fail(error, at, "dangling backslash");
       const char e = body[++i];
       switch (e) {
-        case 'd': case 'D': case 'w': case 'W':
+        case 'd':
+        case 'D':
+        case 'w':
+        case 'W':
           *out += '\\';
           *out += e;
           break;

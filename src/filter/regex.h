@@ -2,12 +2,12 @@
 // character set and translation to RE2 syntax. Internal to filter/.
 #pragma once
 
+#include <re2/re2.h>
+
 #include <cstddef>
 #include <memory>
 #include <string>
 #include <string_view>
-
-#include <re2/re2.h>
 
 namespace kiroku::filter::internal {
 

@@ -148,7 +148,7 @@ struct VirtualMfaDevice {
   std::string name;
   std::string path = "/";
   int64_t create_date = 0;
-  std::string user_name;              // empty while no user has enabled it
+  std::string user_name;               // empty while no user has enabled it
   std::optional<int64_t> enable_date;  // set while assigned
   Tags tags;
 };

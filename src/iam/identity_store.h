@@ -1,8 +1,8 @@
 // IdentityStore: the account and its IAM entities (users, groups, roles, inline and managed
-// policies, access keys, login profiles, virtual MFA devices, account settings), persisted in the "meta" column
-// family (docs/storage-keys.md). Secret access keys are stored wrapped (AES-256-GCM) by the
-// master key and unwrapped only to verify signatures; they never appear in logs. MFA seeds are
-// wrapped the same way; passwords (IAM users' and the root user's) are kept as scrypt hashes.
+// policies, access keys, login profiles, virtual MFA devices, account settings), persisted in the
+// "meta" column family (docs/storage-keys.md). Secret access keys are stored wrapped (AES-256-GCM)
+// by the master key and unwrapped only to verify signatures; they never appear in logs. MFA seeds
+// are wrapped the same way; passwords (IAM users' and the root user's) are kept as scrypt hashes.
 //
 // Errors follow IAM: NotFound (NoSuchEntity), AlreadyExists (EntityAlreadyExists),
 // LimitExceeded, Conflict (DeleteConflict), InvalidArgument with the AWS code ValidationError,
@@ -44,8 +44,8 @@ struct RootConsoleLogin {
 inline constexpr std::string_view kDefaultRootEmail = "root@kiroku.localhost";
 
 struct BootstrapOptions {
-  std::optional<std::string> account_id;  // 12 digits; random when absent
-  std::optional<RootKeyPair> root_key;    // generated when absent
+  std::optional<std::string> account_id;                    // 12 digits; random when absent
+  std::optional<RootKeyPair> root_key;                      // generated when absent
   std::string root_email = std::string(kDefaultRootEmail);  // used when the login is created
 };
 

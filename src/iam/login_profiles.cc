@@ -101,8 +101,8 @@ Result<std::optional<RootConsoleLogin>> IdentityStore::EnsureRootConsoleLogin(
   json::object record{
       {"email", login.email}, {"createDate", NowSeconds(clock_)}, {"passwordHash", hash}};
   // Only one serve creates it: the write succeeds only where none exists.
-  Status created = db_.CompareAndSet(kCf, SettingKey(kRootLoginSetting), std::nullopt,
-                                     json::serialize(record));
+  Status created =
+      db_.CompareAndSet(kCf, SettingKey(kRootLoginSetting), std::nullopt, json::serialize(record));
   if (created.code() == Code::kConflict) return std::optional<RootConsoleLogin>();
   RETURN_IF_ERROR(created);
   return std::optional<RootConsoleLogin>(std::move(login));

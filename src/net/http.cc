@@ -4,7 +4,9 @@
 
 namespace kiroku::net {
 
-bool HeaderNameEquals(std::string_view a, std::string_view b) { return AsciiEqualsIgnoreCase(a, b); }
+bool HeaderNameEquals(std::string_view a, std::string_view b) {
+  return AsciiEqualsIgnoreCase(a, b);
+}
 
 const std::string* Request::FindHeader(std::string_view name) const {
   for (const Header& h : headers) {

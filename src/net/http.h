@@ -19,8 +19,8 @@ struct Header {
 };
 
 struct Request {
-  std::string method;  // "GET", "POST", ...
-  std::string target;  // raw request-target as sent: path, then '?' and the query if any
+  std::string method;           // "GET", "POST", ...
+  std::string target;           // raw request-target as sent: path, then '?' and the query if any
   std::vector<Header> headers;  // in arrival order, duplicates kept
   std::string body;
   std::string remote_address;  // peer IP, without port

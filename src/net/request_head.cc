@@ -15,8 +15,24 @@ namespace {
 bool IsHostChar(unsigned char c) {
   if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
   switch (c) {
-    case '-': case '.': case '_': case '~': case '%': case '!': case '$': case '&': case '\'':
-    case '(': case ')': case '*': case '+': case ',': case ';': case '=': case ':': case '[':
+    case '-':
+    case '.':
+    case '_':
+    case '~':
+    case '%':
+    case '!':
+    case '$':
+    case '&':
+    case '\'':
+    case '(':
+    case ')':
+    case '*':
+    case '+':
+    case ',':
+    case ';':
+    case '=':
+    case ':':
+    case '[':
     case ']':
       return true;
     default:
@@ -55,8 +71,8 @@ std::optional<std::string> HeadProblem(const http::request_header<>& head) {
   return std::nullopt;
 }
 
-ParsedRequest ParseRequest(std::string_view bytes, size_t max_header_bytes,
-                           size_t max_body_bytes, size_t split) {
+ParsedRequest ParseRequest(std::string_view bytes, size_t max_header_bytes, size_t max_body_bytes,
+                           size_t split) {
   ParsedRequest out;
   http::request_parser<http::string_body> parser;
   parser.header_limit(HeaderLimit(max_header_bytes));

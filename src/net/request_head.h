@@ -44,7 +44,7 @@ struct ParsedRequest {
 // Parses one request from `bytes`, fed to Beast's parser in two pieces split at `split`
 // (clamped to the size; the server receives bytes in arbitrary pieces), with the server's
 // header and body limits.
-ParsedRequest ParseRequest(std::string_view bytes, size_t max_header_bytes,
-                           size_t max_body_bytes, size_t split);
+ParsedRequest ParseRequest(std::string_view bytes, size_t max_header_bytes, size_t max_body_bytes,
+                           size_t split);
 
 }  // namespace kiroku::net::detail

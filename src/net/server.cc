@@ -244,7 +244,8 @@ class Session : public std::enable_shared_from_this<Session> {
                           [self = shared_from_this()](beast::error_code ec, size_t n) {
                             self->Disarm();
                             self->BodyRead(n);
-                            if (self->timed_out_) return self->RejectBody(RejectReason::kBodyTimeout);
+                            if (self->timed_out_)
+                              return self->RejectBody(RejectReason::kBodyTimeout);
                             if (ec == http::error::body_limit) {
                               return self->RejectBody(RejectReason::kBodyTooLarge);
                             }
@@ -263,10 +264,9 @@ class Session : public std::enable_shared_from_this<Session> {
     request.body = std::move(message.body());
     asio::post(*state_.workers, [self = shared_from_this(), request = std::move(request)] {
       Response response = self->Invoke(request);
-      asio::post(self->stream_.get_executor(),
-                 [self, response = std::move(response)]() mutable {
-                   self->Write(std::move(response));
-                 });
+      asio::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
+        self->Write(std::move(response));
+      });
     });
   }
 
@@ -286,9 +286,8 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::error_code OnStrand(Start start) {
     std::promise<beast::error_code> done;
     auto result = done.get_future();
-    asio::post(stream_.get_executor(), [&start, &done] {
-      start([&done](beast::error_code ec) { done.set_value(ec); });
-    });
+    asio::post(stream_.get_executor(),
+               [&start, &done] { start([&done](beast::error_code ec) { done.set_value(ec); }); });
     return result.get();
   }
 
@@ -390,17 +389,18 @@ class Session : public std::enable_shared_from_this<Session> {
     body.data = prebuffer_.data() + prebuffer_fill_;
     body.size = prebuffer_.size() - prebuffer_fill_;
     ArmDeadline(BodyDeadline());
-    http::async_read_some(
-        stream_, buffer_, *body_parser_,
-        [self = shared_from_this()](beast::error_code ec, size_t n) {
-          self->Disarm();
-          self->BodyRead(n);
-          if (self->timed_out_) return self->RejectBody(RejectReason::kBodyTimeout);
-          if (ec == http::error::need_buffer) ec = {};
-          if (ec) return self->Close();
-          self->prebuffer_fill_ = self->prebuffer_.size() - self->body_parser_->get().body().size;
-          self->Prebuffer();
-        });
+    http::async_read_some(stream_, buffer_, *body_parser_,
+                          [self = shared_from_this()](beast::error_code ec, size_t n) {
+                            self->Disarm();
+                            self->BodyRead(n);
+                            if (self->timed_out_)
+                              return self->RejectBody(RejectReason::kBodyTimeout);
+                            if (ec == http::error::need_buffer) ec = {};
+                            if (ec) return self->Close();
+                            self->prebuffer_fill_ =
+                                self->prebuffer_.size() - self->body_parser_->get().body().size;
+                            self->Prebuffer();
+                          });
   }
 
   void DispatchStream() {
@@ -458,7 +458,8 @@ class Session : public std::enable_shared_from_this<Session> {
       uint64_t left = response.stream_length;
       std::vector<char> buffer(1 << 20);
       while (!ec && left > 0) {
-        Result<size_t> n = response.stream->Read(buffer.data(), std::min<uint64_t>(left, buffer.size()));
+        Result<size_t> n =
+            response.stream->Read(buffer.data(), std::min<uint64_t>(left, buffer.size()));
         if (!n.ok() || *n == 0) {
           spdlog::warn("response body ended early: {}",
                        n.ok() ? "source exhausted" : n.status().ToString());

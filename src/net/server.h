@@ -66,8 +66,8 @@ class Handler {
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
-  uint16_t port = 0;          // 0: any free port (see Server::port())
-  unsigned io_threads = 0;    // 0: one per core
+  uint16_t port = 0;            // 0: any free port (see Server::port())
+  unsigned io_threads = 0;      // 0: one per core
   unsigned worker_threads = 0;  // 0: four per core (handlers block on fsync)
   unsigned stream_threads = 0;  // 0: four per core; the pool that runs streamed requests
   size_t max_body_bytes = 8 * 1024 * 1024;

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
-#include <charconv>
 #include <boost/json/basic_parser_impl.hpp>
+#include <charconv>
 #include <set>
 #include <unordered_set>
 

@@ -22,8 +22,8 @@ void PutChunk(std::string& out, std::string_view type, std::string_view data) {
   std::string body(type);
   body.append(data);
   out.append(body);
-  PutU32(out, static_cast<uint32_t>(
-                  crc32(0L, reinterpret_cast<const Bytef*>(body.data()), static_cast<uInt>(body.size()))));
+  PutU32(out, static_cast<uint32_t>(crc32(0L, reinterpret_cast<const Bytef*>(body.data()),
+                                          static_cast<uInt>(body.size()))));
 }
 
 }  // namespace
@@ -64,7 +64,8 @@ Result<std::string> QrCodePng(std::string_view text, int scale, int border) {
   std::string header;
   PutU32(header, static_cast<uint32_t>(size));  // width
   PutU32(header, static_cast<uint32_t>(size));  // height
-  header.append({'\x08', '\x00', '\x00', '\x00', '\x00'});  // 8-bit grayscale, deflate, no interlace
+  header.append(
+      {'\x08', '\x00', '\x00', '\x00', '\x00'});  // 8-bit grayscale, deflate, no interlace
   PutChunk(png, "IHDR", header);
   PutChunk(png, "IDAT", packed);
   PutChunk(png, "IEND", "");

@@ -17,9 +17,7 @@ constexpr size_t kMaxBatchBytes = 1048576;
 constexpr size_t kEventOverhead = 26;
 constexpr auto kMaxBatchSpan = std::chrono::hours(24);
 
-std::string ErrorText(const Status& s) {
-  return s.aws_code().empty() ? s.message() : s.aws_code();
-}
+std::string ErrorText(const Status& s) { return s.aws_code().empty() ? s.message() : s.aws_code(); }
 
 int64_t Millis(TimePoint t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
@@ -45,12 +43,12 @@ void Deliverer::Stop() {
 
 std::string Deliverer::LogFileKey(const TrailConfig& trail, const std::string& region,
                                   uint64_t first_seq) {
-  TimePoint at{std::chrono::duration_cast<TimePoint::duration>(
-      std::chrono::nanoseconds(first_seq))};
+  TimePoint at{
+      std::chrono::duration_cast<TimePoint::duration>(std::chrono::nanoseconds(first_seq))};
   // 16 characters derived from the queue position: stable across a retry of the same file.
-  std::string id = HexEncode(crypto::Sha256(trail.Arn() + "/" + region + "/" +
-                                            std::to_string(first_seq)))
-                       .substr(0, 16);
+  std::string id =
+      HexEncode(crypto::Sha256(trail.Arn() + "/" + region + "/" + std::to_string(first_seq)))
+          .substr(0, 16);
   std::string prefix = trail.s3_key_prefix.empty() ? "" : trail.s3_key_prefix + "/";
   return prefix + "AWSLogs/" + trail.account_id + "/CloudTrail/" + region + "/" +
          FormatUtc(at, "%Y/%m/%d/") + trail.account_id + "_CloudTrail_" + region + "_" +
@@ -73,9 +71,8 @@ std::string Deliverer::StateKey(const QueueId& id) const {
 }
 
 void Deliverer::Failed(QueueState& state) {
-  state.backoff = state.backoff.count() == 0
-                      ? std::chrono::milliseconds(1000)
-                      : std::min(state.backoff * 2, options_.max_backoff);
+  state.backoff = state.backoff.count() == 0 ? std::chrono::milliseconds(1000)
+                                             : std::min(state.backoff * 2, options_.max_backoff);
   state.next_attempt = clock_.Now() + state.backoff;
 }
 
@@ -146,8 +143,12 @@ void Deliverer::DeliverS3(const TrailConfig& trail, const QueueId& id, QueueStat
     }
     store::WriteBatch observed;
     if (observer_ != nullptr) {
-      DeliveredLogFile file{trail, region, key, HexEncode(crypto::Sha256(body)),
-                            list.front().event_time, list.front().event_time};
+      DeliveredLogFile file{trail,
+                            region,
+                            key,
+                            HexEncode(crypto::Sha256(body)),
+                            list.front().event_time,
+                            list.front().event_time};
       for (const QueuedRecord& r : list) {
         file.oldest_event = std::min(file.oldest_event, r.event_time);
         file.newest_event = std::max(file.newest_event, r.event_time);
@@ -185,9 +186,9 @@ void Deliverer::DeliverCloudWatchLogs(const TrailConfig& trail, const QueueId& i
     // (and from the queue) without being sent.
     std::vector<QueuedRecord*> sorted;
     for (QueuedRecord& r : *records) sorted.push_back(&r);
-    std::stable_sort(sorted.begin(), sorted.end(), [](const QueuedRecord* a, const QueuedRecord* b) {
-      return a->event_time < b->event_time;
-    });
+    std::stable_sort(
+        sorted.begin(), sorted.end(),
+        [](const QueuedRecord* a, const QueuedRecord* b) { return a->event_time < b->event_time; });
     std::vector<CloudWatchLogsSink::Event> events;
     std::vector<QueuedRecord> done;
     size_t bytes = 0;
@@ -196,9 +197,8 @@ void Deliverer::DeliverCloudWatchLogs(const TrailConfig& trail, const QueueId& i
         done.push_back(*r);
         continue;
       }
-      if (!events.empty() &&
-          (bytes + r->json.size() + kEventOverhead > kMaxBatchBytes ||
-           r->event_time - sorted.front()->event_time > kMaxBatchSpan)) {
+      if (!events.empty() && (bytes + r->json.size() + kEventOverhead > kMaxBatchBytes ||
+                              r->event_time - sorted.front()->event_time > kMaxBatchSpan)) {
         break;
       }
       bytes += r->json.size() + kEventOverhead;
@@ -210,9 +210,8 @@ void Deliverer::DeliverCloudWatchLogs(const TrailConfig& trail, const QueueId& i
     if (!s.ok()) {
       spdlog::warn("trail {}: CloudWatch Logs delivery to {} failed: {}", trail.name,
                    trail.LogGroupArn(), s.ToString());
-      (void)trails_.UpdateStatus(trail, [&](TrailStatus& st) {
-        st.latest_cloudwatch_logs_delivery_error = ErrorText(s);
-      });
+      (void)trails_.UpdateStatus(
+          trail, [&](TrailStatus& st) { st.latest_cloudwatch_logs_delivery_error = ErrorText(s); });
       Failed(state);
       return;
     }

@@ -117,7 +117,7 @@ class Deliverer {
   struct QueueState {
     TimePoint next_attempt{};  // backoff: no attempt before this
     std::chrono::milliseconds backoff{0};
-    TimePoint first_seen{};    // when the current backlog was first noticed
+    TimePoint first_seen{};  // when the current backlog was first noticed
   };
   void Run();
   void DeliverS3(const TrailConfig& trail, const QueueId& id, QueueState& state, bool force);

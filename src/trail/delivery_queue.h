@@ -38,7 +38,7 @@ struct QueuedRecord {
   uint64_t seq = 0;    // enqueue order; nanoseconds since the epoch at enqueue, made unique
   std::string region;  // the record's awsRegion
   TimePoint event_time;
-  std::string json;    // the record, compact JSON
+  std::string json;  // the record, compact JSON
 };
 
 class DeliveryQueue {

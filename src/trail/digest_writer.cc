@@ -27,9 +27,7 @@ TimePoint WholeSeconds(TimePoint t) {
   return TimePoint(std::chrono::floor<std::chrono::seconds>(t.time_since_epoch()));
 }
 
-std::string ErrorText(const Status& s) {
-  return s.aws_code().empty() ? s.message() : s.aws_code();
-}
+std::string ErrorText(const Status& s) { return s.aws_code().empty() ? s.message() : s.aws_code(); }
 
 std::string Str(const json::object& o, std::string_view k) {
   const json::value* v = o.if_contains(k);
@@ -116,36 +114,33 @@ void DigestWriter::OnLogFile(const DeliveredLogFile& file, store::WriteBatch& ba
                      {"oldest", Millis(file.oldest_event)},
                      {"newest", Millis(file.newest_event)},
                      {"delivered", Millis(clock_.Now())}};
-  batch.Put(kColumnFamily,
-            store::KeyBuilder(ChainPrefix(kPendingTag, id)).String(file.key).Build(),
+  batch.Put(kColumnFamily, store::KeyBuilder(ChainPrefix(kPendingTag, id)).String(file.key).Build(),
             json::serialize(entry));
 }
 
-Result<std::map<DigestWriter::ChainId, DigestWriter::ChainState>> DigestWriter::LoadChains()
-    const {
+Result<std::map<DigestWriter::ChainId, DigestWriter::ChainState>> DigestWriter::LoadChains() const {
   std::map<ChainId, ChainState> chains;
   Status error;
   std::string prefix = store::KeyBuilder().Tag(kDigestTag).Tag(kChainTag).Build();
-  RETURN_IF_ERROR(db_.Scan(kColumnFamily, store::Range::Prefix(prefix),
-                           [&](std::string_view key, std::string_view value) {
-                             auto id = ParseChainId<ChainId>(key, kChainTag, nullptr);
-                             auto o = store::ReadJsonRecord(value, "digest chain");
-                             if (!id || !o.ok()) {
-                               error = Status::Internal("corrupt digest chain record");
-                               return false;
-                             }
-                             ChainState state;
-                             state.start = FromMillis(Int(*o, "start"));
-                             if (const json::value* p = o->if_contains("previous");
-                                 p != nullptr && p->is_object()) {
-                               const json::object& prev = p->as_object();
-                               state.previous = DigestLink{Str(prev, "bucket"), Str(prev, "key"),
-                                                           Str(prev, "hash"),
-                                                           Str(prev, "signature")};
-                             }
-                             chains.emplace(std::move(*id), std::move(state));
-                             return true;
-                           }));
+  RETURN_IF_ERROR(db_.Scan(
+      kColumnFamily, store::Range::Prefix(prefix),
+      [&](std::string_view key, std::string_view value) {
+        auto id = ParseChainId<ChainId>(key, kChainTag, nullptr);
+        auto o = store::ReadJsonRecord(value, "digest chain");
+        if (!id || !o.ok()) {
+          error = Status::Internal("corrupt digest chain record");
+          return false;
+        }
+        ChainState state;
+        state.start = FromMillis(Int(*o, "start"));
+        if (const json::value* p = o->if_contains("previous"); p != nullptr && p->is_object()) {
+          const json::object& prev = p->as_object();
+          state.previous = DigestLink{Str(prev, "bucket"), Str(prev, "key"), Str(prev, "hash"),
+                                      Str(prev, "signature")};
+        }
+        chains.emplace(std::move(*id), std::move(state));
+        return true;
+      }));
   RETURN_IF_ERROR(error);
   return chains;
 }
@@ -260,10 +255,11 @@ void DigestWriter::RunOnce(bool force) {
     if (!s.ok()) {
       spdlog::warn("trail {}: digest delivery to s3://{} failed: {}", trail.name, trail.s3_bucket,
                    s.ToString());
-      (void)trails_.UpdateStatus(trail,
-                                 [&](TrailStatus& st) { st.latest_digest_delivery_error = ErrorText(s); });
-      retry.backoff = retry.backoff.count() == 0 ? std::chrono::milliseconds(1000)
-                                                 : std::min(retry.backoff * 2, options_.max_backoff);
+      (void)trails_.UpdateStatus(
+          trail, [&](TrailStatus& st) { st.latest_digest_delivery_error = ErrorText(s); });
+      retry.backoff = retry.backoff.count() == 0
+                          ? std::chrono::milliseconds(1000)
+                          : std::min(retry.backoff * 2, options_.max_backoff);
       retry.next_attempt = at + retry.backoff;
       continue;
     }
@@ -280,22 +276,22 @@ Status DigestWriter::WriteDigest(const TrailConfig& trail, const ChainId& id,
   DigestContents digest;
   std::vector<std::string> pending_keys;
   Status error;
-  RETURN_IF_ERROR(db_.Scan(
-      kColumnFamily, store::Range::Prefix(ChainPrefix(kPendingTag, id)),
-      [&](std::string_view key, std::string_view value) {
-        store::KeyReader rest("");
-        auto parsed = ParseChainId<ChainId>(key, kPendingTag, &rest);
-        auto log_key = parsed ? rest.String() : std::nullopt;
-        auto o = store::ReadJsonRecord(value, "pending log file");
-        if (!log_key || !o.ok()) {
-          error = Status::Internal("corrupt pending log file record");
-          return false;
-        }
-        digest.log_files.push_back({Str(*o, "bucket"), std::move(*log_key), Str(*o, "hash"),
-                                    FromMillis(Int(*o, "oldest")), FromMillis(Int(*o, "newest"))});
-        pending_keys.emplace_back(key);
-        return true;
-      }));
+  RETURN_IF_ERROR(db_.Scan(kColumnFamily, store::Range::Prefix(ChainPrefix(kPendingTag, id)),
+                           [&](std::string_view key, std::string_view value) {
+                             store::KeyReader rest("");
+                             auto parsed = ParseChainId<ChainId>(key, kPendingTag, &rest);
+                             auto log_key = parsed ? rest.String() : std::nullopt;
+                             auto o = store::ReadJsonRecord(value, "pending log file");
+                             if (!log_key || !o.ok()) {
+                               error = Status::Internal("corrupt pending log file record");
+                               return false;
+                             }
+                             digest.log_files.push_back(
+                                 {Str(*o, "bucket"), std::move(*log_key), Str(*o, "hash"),
+                                  FromMillis(Int(*o, "oldest")), FromMillis(Int(*o, "newest"))});
+                             pending_keys.emplace_back(key);
+                             return true;
+                           }));
   RETURN_IF_ERROR(error);
   if (!active && digest.log_files.empty()) return Status::NotFound("chain ended");
 
@@ -313,9 +309,10 @@ Status DigestWriter::WriteDigest(const TrailConfig& trail, const ChainId& id,
                    signer.key->SignSha256(DigestSigningString(digest, hash)));
   ASSIGN_OR_RETURN(std::string body, Gzip(text));
   const std::string signature_hex = HexEncode(signature);
-  RETURN_IF_ERROR(sink_.PutDigestFile(
-      trail, digest.key, body,
-      {{"signature", signature_hex}, {"signature-algorithm", std::string(kDigestSignatureAlgorithm)}}));
+  RETURN_IF_ERROR(
+      sink_.PutDigestFile(trail, digest.key, body,
+                          {{"signature", signature_hex},
+                           {"signature-algorithm", std::string(kDigestSignatureAlgorithm)}}));
 
   // The digest is in S3: its files leave the pending list as the chain moves on, atomically.
   store::WriteBatch batch;

@@ -44,9 +44,8 @@ bool Matches(const json::object& record, const std::string& key, const std::stri
     const json::value* v = record.if_contains("readOnly");
     return v != nullptr && v->is_bool() && (v->as_bool() ? "true" : "false") == value;
   }
-  const json::object* identity = record.contains("userIdentity")
-                                     ? record.at("userIdentity").if_object()
-                                     : nullptr;
+  const json::object* identity =
+      record.contains("userIdentity") ? record.at("userIdentity").if_object() : nullptr;
   if (key == "AccessKeyId") return identity != nullptr && Text(*identity, "accessKeyId") == value;
   if (key == "Username") {
     if (identity == nullptr) return false;
@@ -92,14 +91,16 @@ Status EventHistory::Append(const std::vector<ApiCallRecord>& records) {
 
 Result<LookupPage> EventHistory::Lookup(const LookupQuery& q) const {
   static const std::array<std::string_view, 8> kKeys = {
-      "EventId", "EventName", "ReadOnly", "Username", "ResourceType", "ResourceName",
-      "EventSource", "AccessKeyId"};
+      "EventId",      "EventName",    "ReadOnly",    "Username",
+      "ResourceType", "ResourceName", "EventSource", "AccessKeyId"};
   if (q.attribute) {
     const auto& [key, value] = *q.attribute;
     if (std::find(kKeys.begin(), kKeys.end(), key) == kKeys.end()) {
-      return Invalid("InvalidLookupAttributesException",
-                     "Invalid attribute key: " + key + ". Valid keys are EventId, EventName, "
-                     "ReadOnly, Username, ResourceType, ResourceName, EventSource, AccessKeyId");
+      return Invalid(
+          "InvalidLookupAttributesException",
+          "Invalid attribute key: " + key +
+              ". Valid keys are EventId, EventName, "
+              "ReadOnly, Username, ResourceType, ResourceName, EventSource, AccessKeyId");
     }
     if (value.empty() || value.size() > 2000) {
       return Invalid("InvalidLookupAttributesException",
@@ -117,7 +118,9 @@ Result<LookupPage> EventHistory::Lookup(const LookupQuery& q) const {
                    "Start time must be earlier than or equal to end time");
   }
   std::string prefix = ScopePrefix(q.account_id, q.region);
-  std::string low = store::KeyBuilder(prefix).U64(static_cast<uint64_t>(std::max<int64_t>(0, Millis(start)))).Build();
+  std::string low = store::KeyBuilder(prefix)
+                        .U64(static_cast<uint64_t>(std::max<int64_t>(0, Millis(start))))
+                        .Build();
   std::string high = store::KeyBuilder(prefix).U64(static_cast<uint64_t>(Millis(end) + 1)).Build();
   if (!q.next_token.empty()) {
     // The token is the key of the last event returned: continue just below it.
@@ -152,18 +155,18 @@ Result<LookupPage> EventHistory::Lookup(const LookupQuery& q) const {
 Result<size_t> EventHistory::PurgeExpired() {
   int64_t cutoff = Millis(clock_.Now() - kHistoryRetention);
   store::WriteBatch batch;
-  RETURN_IF_ERROR(db_.Scan(kColumnFamily, store::Range::All(),
-                           [&](std::string_view key, std::string_view) {
-                             store::KeyReader reader(key);
-                             std::optional<uint8_t> tag = reader.Tag();
-                             std::optional<std::string> account = reader.String();
-                             std::optional<std::string> region = reader.String();
-                             std::optional<uint64_t> millis = reader.U64();
-                             if (tag && millis && static_cast<int64_t>(*millis) < cutoff) {
-                               batch.Delete(kColumnFamily, key);
-                             }
-                             return true;
-                           }));
+  RETURN_IF_ERROR(
+      db_.Scan(kColumnFamily, store::Range::All(), [&](std::string_view key, std::string_view) {
+        store::KeyReader reader(key);
+        std::optional<uint8_t> tag = reader.Tag();
+        std::optional<std::string> account = reader.String();
+        std::optional<std::string> region = reader.String();
+        std::optional<uint64_t> millis = reader.U64();
+        if (tag && millis && static_cast<int64_t>(*millis) < cutoff) {
+          batch.Delete(kColumnFamily, key);
+        }
+        return true;
+      }));
   size_t purged = batch.size();
   RETURN_IF_ERROR(db_.Write(batch));
   return purged;

@@ -1,5 +1,5 @@
-// Gzip (RFC 1952) compression and decompression of whole buffers, for CloudTrail's .json.gz log and digest files.
-// Thread-safe.
+// Gzip (RFC 1952) compression and decompression of whole buffers, for CloudTrail's .json.gz log and
+// digest files. Thread-safe.
 #pragma once
 
 #include <string>

@@ -12,7 +12,8 @@ json::object IdentityJson(const UserIdentity& id) {
     o["invokedBy"] = id.invoked_by;
     return o;
   }
-  if (!id.principal_id.empty()) o["principalId"] = id.principal_id;  // unknown sign-in users have none
+  if (!id.principal_id.empty())
+    o["principalId"] = id.principal_id;  // unknown sign-in users have none
   if (!id.arn.empty()) o["arn"] = id.arn;
   o["accountId"] = id.account_id;
   if (!id.access_key_id.empty() || id.empty_access_key_id) o["accessKeyId"] = id.access_key_id;

@@ -49,10 +49,10 @@ struct ApiCallRecord {
   UserIdentity identity;
   std::optional<std::string> error_code;
   std::optional<std::string> error_message;
-  boost::json::value request_parameters;  // null when the call had none; already redacted
-  boost::json::value response_elements;   // null for reads and failures; already redacted
+  boost::json::value request_parameters;     // null when the call had none; already redacted
+  boost::json::value response_elements;      // null for reads and failures; already redacted
   boost::json::value additional_event_data;  // omitted when null (sign-in: LoginTo, MFAUsed...)
-  std::string request_id;  // omitted when empty (sign-in events have none)
+  std::string request_id;                    // omitted when empty (sign-in events have none)
   bool read_only = false;
   bool management_event = true;
   std::string recipient_account_id;

@@ -8,7 +8,9 @@ constexpr size_t kMaxBatch = 1024;
 }  // namespace
 
 Recorder::Recorder(store::Db& db, EventHistory& history, DeliveryQueue* trails, size_t capacity)
-    : db_(db), history_(history), trails_(trails), capacity_(capacity), writer_([this] { Run(); }) {}
+    : db_(db), history_(history), trails_(trails), capacity_(capacity), writer_([this] {
+        Run();
+      }) {}
 
 Recorder::~Recorder() {
   Flush();

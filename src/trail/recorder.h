@@ -18,8 +18,7 @@ namespace kiroku::trail {
 class Recorder {
  public:
   // All must outlive the recorder; `trails` may be null (no trail delivery).
-  Recorder(store::Db& db, EventHistory& history, DeliveryQueue* trails,
-           size_t capacity = 65536);
+  Recorder(store::Db& db, EventHistory& history, DeliveryQueue* trails, size_t capacity = 65536);
   ~Recorder();  // flushes, then stops the writer
   Recorder(const Recorder&) = delete;
   Recorder& operator=(const Recorder&) = delete;
@@ -42,7 +41,7 @@ class Recorder {
   uint64_t queued_ GUARDED_BY(mu_) = 0;   // records ever queued
   uint64_t written_ GUARDED_BY(mu_) = 0;  // records written (or failed)
   bool stop_ GUARDED_BY(mu_) = false;
-  std::thread writer_;               // last: starts after the members it uses
+  std::thread writer_;  // last: starts after the members it uses
 };
 
 }  // namespace kiroku::trail

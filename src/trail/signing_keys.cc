@@ -63,7 +63,7 @@ Result<std::optional<PublicKeyInfo>> SigningKeys::Load(const std::string& accoun
 }
 
 Result<SigningKeys::Signer> SigningKeys::Get(const std::string& account,
-                                            const std::string& region) {
+                                             const std::string& region) {
   MutexLock lock(mu_);
   std::string cache_key = account + '\0' + region;
   if (auto it = cache_.find(cache_key); it != cache_.end()) return it->second;

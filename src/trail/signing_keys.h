@@ -50,8 +50,7 @@ class SigningKeys {
                                           TimePoint start, TimePoint end) const;
 
  private:
-  Result<std::optional<PublicKeyInfo>> Load(const std::string& account,
-                                            const std::string& region,
+  Result<std::optional<PublicKeyInfo>> Load(const std::string& account, const std::string& region,
                                             std::string* wrapped) const;
 
   store::Db& db_;

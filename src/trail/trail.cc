@@ -105,10 +105,9 @@ bool FieldMatches(const FieldSelector& f, const ApiCallRecord& r) {
       return std::any_of(list.begin(), list.end(), pred);
     };
     bool positive_given = !f.equals.empty() || !f.starts_with.empty() || !f.ends_with.empty();
-    bool positive =
-        any(f.equals, [&](const std::string& x) { return v == x; }) ||
-        any(f.starts_with, [&](const std::string& x) { return v.starts_with(x); }) ||
-        any(f.ends_with, [&](const std::string& x) { return v.ends_with(x); });
+    bool positive = any(f.equals, [&](const std::string& x) { return v == x; }) ||
+                    any(f.starts_with, [&](const std::string& x) { return v.starts_with(x); }) ||
+                    any(f.ends_with, [&](const std::string& x) { return v.ends_with(x); });
     bool negative =
         any(f.not_equals, [&](const std::string& x) { return v == x; }) ||
         any(f.not_starts_with, [&](const std::string& x) { return v.starts_with(x); }) ||
@@ -190,9 +189,7 @@ std::string TrailConfig::LogGroupArn() const {
   return arn;
 }
 
-std::string TrailConfig::LogStreamName() const {
-  return account_id + "_CloudTrail_" + home_region;
-}
+std::string TrailConfig::LogStreamName() const { return account_id + "_CloudTrail_" + home_region; }
 
 std::string TrailConfig::DeliveryKeyPattern() const {
   std::string prefix = s3_key_prefix.empty() ? "" : s3_key_prefix + "/";
@@ -202,7 +199,8 @@ std::string TrailConfig::DeliveryKeyPattern() const {
 json::object TrailConfig::ToJson() const {
   json::array selectors, advanced, tag_list;
   for (const EventSelector& s : event_selectors) selectors.push_back(EventSelectorToJson(s));
-  for (const AdvancedEventSelector& s : advanced_event_selectors) advanced.push_back(AdvancedEventSelectorToJson(s));
+  for (const AdvancedEventSelector& s : advanced_event_selectors)
+    advanced.push_back(AdvancedEventSelectorToJson(s));
   for (const auto& [k, v] : tags) tag_list.push_back({{"Key", k}, {"Value", v}});
   return {{"account", account_id},
           {"name", name},
@@ -248,13 +246,15 @@ Result<TrailConfig> TrailConfig::FromJson(const json::object& o) {
   if (const json::value* v = o.if_contains("advancedEventSelectors");
       v != nullptr && v->is_array()) {
     for (const json::value& s : v->as_array()) {
-      if (s.is_object()) t.advanced_event_selectors.push_back(AdvancedEventSelectorFromJson(s.as_object()));
+      if (s.is_object())
+        t.advanced_event_selectors.push_back(AdvancedEventSelectorFromJson(s.as_object()));
     }
   }
   t.custom_event_selectors = Flag(o, "customEventSelectors", false);
   if (const json::value* v = o.if_contains("tags"); v != nullptr && v->is_array()) {
     for (const json::value& tag : v->as_array()) {
-      if (tag.is_object()) t.tags.emplace_back(Text(tag.as_object(), "Key"), Text(tag.as_object(), "Value"));
+      if (tag.is_object())
+        t.tags.emplace_back(Text(tag.as_object(), "Key"), Text(tag.as_object(), "Value"));
     }
   }
   if (auto created = GetTime(o, "created")) t.created = *created;

@@ -47,9 +47,12 @@ constexpr std::array<std::string_view, 2> kExcludableSources = {"kms.amazonaws.c
 constexpr std::array<std::string_view, 3> kBasicResourceTypes = {
     "AWS::S3::Object", "AWS::Lambda::Function", "AWS::DynamoDB::Table"};
 constexpr std::array<std::string_view, 11> kAdvancedFields = {
-    "eventCategory",  "eventSource",      "eventName",     "eventType",
-    "readOnly",       "resources.type",   "resources.ARN", "userIdentity.arn",
-    "errorCode",      "sessionCredentialFromConsole",      "vpcEndpointId"};
+    "eventCategory", "eventSource",
+    "eventName",     "eventType",
+    "readOnly",      "resources.type",
+    "resources.ARN", "userIdentity.arn",
+    "errorCode",     "sessionCredentialFromConsole",
+    "vpcEndpointId"};
 constexpr std::array<std::string_view, 3> kEventCategories = {"Management", "Data",
                                                               "NetworkActivity"};
 
@@ -71,9 +74,12 @@ struct OperatorRef {
 };
 
 std::vector<OperatorRef> Operators(const FieldSelector& f) {
-  return {{"Equals", &f.equals},          {"StartsWith", &f.starts_with},
-          {"EndsWith", &f.ends_with},     {"NotEquals", &f.not_equals},
-          {"NotStartsWith", &f.not_starts_with}, {"NotEndsWith", &f.not_ends_with}};
+  return {{"Equals", &f.equals},
+          {"StartsWith", &f.starts_with},
+          {"EndsWith", &f.ends_with},
+          {"NotEquals", &f.not_equals},
+          {"NotStartsWith", &f.not_starts_with},
+          {"NotEndsWith", &f.not_ends_with}};
 }
 
 // Only `allowed` operators carry values.
@@ -103,11 +109,12 @@ Status ValidateAdvanced(const AdvancedEventSelector& s, size_t& total_values) {
   for (const FieldSelector& f : s.field_selectors) {
     if (!OneOf(kAdvancedFields, f.field)) {
       return BadSelectors("Invalid field " + f.field +
-                          " in an advanced event selector. Valid fields: " +
-                          Join(kAdvancedFields) + ".");
+                          " in an advanced event selector. Valid fields: " + Join(kAdvancedFields) +
+                          ".");
     }
     if (!seen.insert(f.field).second) {
-      return BadSelectors("Field " + f.field + " appears more than once in an advanced event selector.");
+      return BadSelectors("Field " + f.field +
+                          " appears more than once in an advanced event selector.");
     }
     size_t values = 0;
     for (const OperatorRef& op : Operators(f)) {
@@ -119,7 +126,8 @@ Status ValidateAdvanced(const AdvancedEventSelector& s, size_t& total_values) {
       values += op.values->size();
     }
     if (values == 0) {
-      return BadSelectors("Field selector " + f.field + " needs at least one operator with values.");
+      return BadSelectors("Field selector " + f.field +
+                          " needs at least one operator with values.");
     }
     total_values += values;
     if (f.field == "eventCategory") category = &f;
@@ -147,7 +155,8 @@ Status ValidateAdvanced(const AdvancedEventSelector& s, size_t& total_values) {
                     category->equals.end();
   if (management) {
     if (category->equals.size() != 1) {
-      return BadSelectors("A management events selector must have eventCategory Equals Management only.");
+      return BadSelectors(
+          "A management events selector must have eventCategory Equals Management only.");
     }
     for (const FieldSelector& f : s.field_selectors) {
       if (f.field != "eventCategory" && f.field != "readOnly" && f.field != "eventSource") {
@@ -173,25 +182,31 @@ Status ValidateAdvanced(const AdvancedEventSelector& s, size_t& total_values) {
 
 Status ValidateTrailName(std::string_view name) {
   if (name.size() < 3) {
-    return BadName("Trail name too short. Minimum allowed length: 3 characters. Specified name "
-                   "length: " + std::to_string(name.size()) + " characters.");
+    return BadName(
+        "Trail name too short. Minimum allowed length: 3 characters. Specified name "
+        "length: " +
+        std::to_string(name.size()) + " characters.");
   }
   if (name.size() > 128) {
-    return BadName("Trail name too long. Maximum allowed length: 128 characters. Specified name "
-                   "length: " + std::to_string(name.size()) + " characters.");
+    return BadName(
+        "Trail name too long. Maximum allowed length: 128 characters. Specified name "
+        "length: " +
+        std::to_string(name.size()) + " characters.");
   }
   for (char c : name) {
     if (!IsAlnum(c) && !IsPunct(c)) {
-      return BadName("Trail name or ARN can only contain uppercase letters, lowercase letters, "
-                     "numbers, periods (.), hyphens (-), and underscores (_).");
+      return BadName(
+          "Trail name or ARN can only contain uppercase letters, lowercase letters, "
+          "numbers, periods (.), hyphens (-), and underscores (_).");
     }
   }
   if (!IsAlnum(name.front())) return BadName("Trail name must starts with a letter or number.");
   if (!IsAlnum(name.back())) return BadName("Trail name must ends with a letter or number.");
   for (size_t i = 1; i < name.size(); ++i) {
     if (IsPunct(name[i]) && IsPunct(name[i - 1])) {
-      return BadName("Trail name or ARN cannot have adjacent periods (.), hyphens (-), or "
-                     "underscores (_).");
+      return BadName(
+          "Trail name or ARN cannot have adjacent periods (.), hyphens (-), or "
+          "underscores (_).");
     }
   }
   if (LooksLikeIpAddress(name)) {
@@ -287,7 +302,8 @@ Status ValidateEventSelectors(const std::vector<EventSelector>& selectors) {
       if (!OneOf(kBasicResourceTypes, r.type)) {
         return BadSelectors("Value " + r.type +
                             " for DataResources.Type is invalid: basic event selectors support " +
-                            Join(kBasicResourceTypes) + "; use advanced event selectors for other "
+                            Join(kBasicResourceTypes) +
+                            "; use advanced event selectors for other "
                             "resource types.");
       }
       if (r.values.empty()) {
@@ -295,7 +311,8 @@ Status ValidateEventSelectors(const std::vector<EventSelector>& selectors) {
       }
       for (const std::string& v : r.values) {
         if (!v.starts_with("arn:")) {
-          return BadSelectors("Value " + v + " for DataResources.Values is invalid: use an ARN "
+          return BadSelectors("Value " + v +
+                              " for DataResources.Values is invalid: use an ARN "
                               "or ARN prefix.");
         }
       }
@@ -335,8 +352,9 @@ Status ValidateTags(const std::vector<std::pair<std::string, std::string>>& tags
     }
   }
   if (tags.size() > kMaxTagsPerTrail) {
-    return Status::LimitExceeded("The number of tags per trail has exceeded the permitted amount. "
-                                 "Currently, the limit is 50.")
+    return Status::LimitExceeded(
+               "The number of tags per trail has exceeded the permitted amount. "
+               "Currently, the limit is 50.")
         .WithAwsCode("TagsLimitExceededException");
   }
   return Status::Ok();

@@ -17,14 +17,14 @@ std::string Key(uint8_t tag, std::string_view account, std::string_view name,
 }
 
 Status NotFound(std::string_view name, std::string_view account) {
-  return Status::NotFound("Unknown trail: " + std::string(name) + " for the user: " +
-                          std::string(account))
+  return Status::NotFound("Unknown trail: " + std::string(name) +
+                          " for the user: " + std::string(account))
       .WithAwsCode("TrailNotFoundException");
 }
 
 Status AlreadyExists(const TrailConfig& trail) {
-  return Status::AlreadyExists("Trail " + trail.name + " already exists for customer: " +
-                               trail.account_id)
+  return Status::AlreadyExists("Trail " + trail.name +
+                               " already exists for customer: " + trail.account_id)
       .WithAwsCode("TrailAlreadyExistsException");
 }
 
@@ -201,9 +201,9 @@ Result<TrailConfig> TrailStore::Find(std::string_view account, std::string_view 
 }
 
 Result<TrailStatus> TrailStore::GetStatus(const TrailConfig& trail) const {
-  ASSIGN_OR_RETURN(std::optional<std::string> value,
-                   db_.Get(kColumnFamily,
-                           Key(kStatusTag, trail.account_id, trail.name, trail.home_region)));
+  ASSIGN_OR_RETURN(
+      std::optional<std::string> value,
+      db_.Get(kColumnFamily, Key(kStatusTag, trail.account_id, trail.name, trail.home_region)));
   if (!value) return TrailStatus();
   ASSIGN_OR_RETURN(json::object record,
                    store::ReadJsonRecord(*value, "status of trail " + trail.name));
@@ -215,7 +215,8 @@ Status TrailStore::UpdateStatus(const TrailConfig& trail,
   MutexLock lock(status_mu_);
   std::string config_key = Key(kTrailTag, trail.account_id, trail.name, trail.home_region);
   ASSIGN_OR_RETURN(std::optional<std::string> exists, db_.Get(kColumnFamily, config_key));
-  if (!exists) return NotFound(trail.name, trail.account_id);  // deleted meanwhile: nothing to report on
+  if (!exists)
+    return NotFound(trail.name, trail.account_id);  // deleted meanwhile: nothing to report on
   ASSIGN_OR_RETURN(TrailStatus status, GetStatus(trail));
   const bool was_logging = status.is_logging;
   change(status);

@@ -109,7 +109,8 @@ TEST(RecordParametersTest, WritesWhatCloudTrailWrites) {
       json::parse(R"({"VirtualMFADevice":{"SerialNumber":"arn:aws:iam::111122223333:mfa/d",
                       "Base32StringSeed":"SEED","QRCodePNG":"PNG"}})"),
       RecordPart::kResponseElements);
-  EXPECT_EQ(mfa, json::parse(R"({"virtualMFADevice":{"serialNumber":"arn:aws:iam::111122223333:mfa/d"}})"));
+  EXPECT_EQ(mfa, json::parse(
+                     R"({"virtualMFADevice":{"serialNumber":"arn:aws:iam::111122223333:mfa/d"}})"));
 
   // CreateLoginProfile: the password is shown as hidden.
   json::value login = RecordParameters(
@@ -138,7 +139,8 @@ TEST(RecordParametersTest, WritesWhatCloudTrailWrites) {
       json::parse(R"({"KeyId":"k","GranteePrincipal":"arn:aws:iam::111122223333:role/r",
                       "Operations":["Decrypt"],"GrantTokens":["TOKEN"]})"),
       RecordPart::kRequestParameters);
-  EXPECT_EQ(grant_in, json::parse(R"({"keyId":"k","granteePrincipal":"arn:aws:iam::111122223333:role/r",
+  EXPECT_EQ(grant_in,
+            json::parse(R"({"keyId":"k","granteePrincipal":"arn:aws:iam::111122223333:role/r",
                                       "operations":["Decrypt"]})"));
 
   // AssumeRole: the access key id and expiration, no secret and no session token.
@@ -162,11 +164,10 @@ TEST(RecordParametersTest, WritesWhatCloudTrailWrites) {
   EXPECT_EQ(encrypt, json::parse(R"({"keyId":"k","encryptionContext":{"Purpose":"x"}})"));
 
   // PutLogEvents (lowerCamel model members): the events are not recorded.
-  json::value put = RecordParameters(
-      Op("logs", "PutLogEvents").input,
-      json::parse(R"({"logGroupName":"g","logStreamName":"s",
+  json::value put = RecordParameters(Op("logs", "PutLogEvents").input,
+                                     json::parse(R"({"logGroupName":"g","logStreamName":"s",
                       "logEvents":[{"timestamp":1,"message":"m"}]})"),
-      RecordPart::kRequestParameters);
+                                     RecordPart::kRequestParameters);
   EXPECT_EQ(put, json::parse(R"({"logGroupName":"g","logStreamName":"s"})"));
 
   // A value of the wrong type for its shape is dropped, not copied.
@@ -227,8 +228,10 @@ TEST(BuildRecordTest, S3RecordCarriesNoCredentialHeader) {
   std::string record = json::serialize(BuildRecord(ctx, Status::Ok(), TimePoint()).ToJson());
   EXPECT_EQ(record.find("Signature"), std::string::npos) << record;
   EXPECT_EQ(record.find("20260101T000000Z"), std::string::npos) << record;
-  EXPECT_NE(record.find(R"("requestParameters":{"bucketName":"bucket","Host":"localhost:4747","policy":""})"),
-            std::string::npos)
+  EXPECT_NE(
+      record.find(
+          R"("requestParameters":{"bucketName":"bucket","Host":"localhost:4747","policy":""})"),
+      std::string::npos)
       << record;
 }
 
@@ -245,8 +248,9 @@ TEST(BuildRecordTest, MfaSeedIsNotRecorded) {
                                "Base32StringSeed":"SEEDSEED","QRCodePNG":"PNGPNG"}})");
   trail::ApiCallRecord r = BuildRecord(ctx, Status::Ok(), TimePoint());
   EXPECT_EQ(r.request_parameters, json::parse(R"({"virtualMFADeviceName":"d"})"));
-  EXPECT_EQ(r.response_elements,
-            json::parse(R"({"virtualMFADevice":{"serialNumber":"arn:aws:iam::111122223333:mfa/d"}})"));
+  EXPECT_EQ(
+      r.response_elements,
+      json::parse(R"({"virtualMFADevice":{"serialNumber":"arn:aws:iam::111122223333:mfa/d"}})"));
 }
 
 }  // namespace

@@ -13,14 +13,17 @@ class PipelineTest : public ::testing::Test {
  protected:
   PipelineTest() {
     // A stand-in row for a real operation: the pipeline needs only the model's operation.
-    h_.table().Add({Operation{"kms", "ListKeys", "kms:ListKeys", Access::kRead,
-                              EventCategory::kManagement,
-                              [](RequestContext& ctx) -> Result<json::value> {
-                                ++calls_;
-                                return json::value{{"Truncated", false},
-                                                   {"NextMarker", ctx.principal.arn}};
-                              },
-                              {}}});
+    h_.table().Add(
+        {Operation{"kms",
+                   "ListKeys",
+                   "kms:ListKeys",
+                   Access::kRead,
+                   EventCategory::kManagement,
+                   [](RequestContext& ctx) -> Result<json::value> {
+                     ++calls_;
+                     return json::value{{"Truncated", false}, {"NextMarker", ctx.principal.arn}};
+                   },
+                   {}}});
   }
 
   static inline int calls_ = 0;

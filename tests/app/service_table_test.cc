@@ -77,7 +77,7 @@ TEST_F(ServiceTableTest, EveryRowIsAModelOperationWithItsActionWrittenInItsTable
     EXPECT_TRUE(row->handler) << "no handler";
     if (!tables.contains(row->service)) {
       tables[row->service] = ReadCompact(std::string(KIROKU_SOURCE_DIR) + "/src/services/" +
-                                      row->service + "/" + row->service + "_service.cc");
+                                         row->service + "/" + row->service + "_service.cc");
       ASSERT_FALSE(tables[row->service].empty());
     }
     const std::string& table = tables[row->service];
@@ -102,9 +102,13 @@ TEST_F(ServiceTableTest, ReadOnlyAndDataEventsAsCloudTrailRecordsThem) {
                  n.starts_with("Lookup") || n.starts_with("Simulate") || n.starts_with("Head") ||
                  n.starts_with("Test");
     // Cryptographic operations and searches change nothing either.
-    static const std::set<std::string> kAlsoRead = {
-        "Encrypt", "Decrypt", "ReEncrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext",
-        "GenerateRandom", "FilterLogEvents"};
+    static const std::set<std::string> kAlsoRead = {"Encrypt",
+                                                    "Decrypt",
+                                                    "ReEncrypt",
+                                                    "GenerateDataKey",
+                                                    "GenerateDataKeyWithoutPlaintext",
+                                                    "GenerateRandom",
+                                                    "FilterLogEvents"};
     reads = reads || kAlsoRead.contains(n);
     EXPECT_EQ(row->access == api::Access::kRead, reads);
     bool data = (row->service == "logs" &&

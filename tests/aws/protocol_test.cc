@@ -1,8 +1,8 @@
 #include "aws/protocol.h"
 
-#include <algorithm>
-
 #include <gtest/gtest.h>
+
+#include <algorithm>
 
 #include "aws/errors.h"
 
@@ -91,7 +91,8 @@ TEST(ProtocolTest, UnknownOperationsAreProtocolErrors) {
   EXPECT_EQ(e.http_status, 400);
 
   Route query_route;
-  ASSERT_TRUE(IdentifyRoute(QueryRequest("Action=MakeCoffee&Version=2010-05-08"), query_route).ok());
+  ASSERT_TRUE(
+      IdentifyRoute(QueryRequest("Action=MakeCoffee&Version=2010-05-08"), query_route).ok());
   auto query_op = FindOperation(query_route);
   ASSERT_FALSE(query_op.ok());
   EXPECT_EQ(MapError(query_route.model, query_route.protocol, query_op.status()).code,
@@ -139,7 +140,8 @@ TEST(ProtocolTest, EncodesQueryOutputWithResultWrapper) {
   ASSERT_TRUE(
       IdentifyRoute(QueryRequest("Action=GetCallerIdentity&Version=2011-06-15"), route).ok());
   const Operation* op = *FindOperation(route);
-  json::value output = {{"Account", "123456789012"}, {"Arn", "arn:aws:iam::123456789012:root"},
+  json::value output = {{"Account", "123456789012"},
+                        {"Arn", "arn:aws:iam::123456789012:root"},
                         {"UserId", "123456789012"}};
   net::Response response = RenderResult(route, *op, output, "req-1");
   EXPECT_EQ(response.status, 200);

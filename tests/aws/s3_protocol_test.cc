@@ -186,7 +186,8 @@ class AwsChunkedTest : public ::testing::Test {
 
   Result<std::string> Decode(const std::string& body, size_t step) {
     net::Request head = Head();
-    ASSIGN_OR_RETURN(SignedIdentity id, VerifySigV4(head, "s3", lookup_, clock_, {.s3 = true, .expected_region = ""}));
+    ASSIGN_OR_RETURN(SignedIdentity id,
+                     VerifySigV4(head, "s3", lookup_, clock_, {.s3 = true, .expected_region = ""}));
     StringReader raw(body, step);
     AwsChunkedReader reader(raw, id);
     std::string out;
@@ -241,7 +242,6 @@ TEST(S3PresignedV2, VerifiesLegacyQuerySignatures) {
   EXPECT_EQ(VerifyS3PresignedV2(r, "johnsmith", lookup, clock).status().aws_code(), "AccessDenied");
 }
 
-
 // Issue 15 item 3: a document nested 30,000 deep crashed the recursive parser (SIGSEGV).
 TEST(RestXml, DepthAndSizeAreBoundedWithoutRecursion) {
   auto nested = [](size_t depth) {
@@ -252,8 +252,7 @@ TEST(RestXml, DepthAndSizeAreBoundedWithoutRecursion) {
     return doc;
   };
   EXPECT_EQ(ParseXml(nested(30000)).status().aws_code(), "MalformedXML");
-  EXPECT_EQ(ParseXml("<Delete>" + std::string(30000 * 8, '<')).status().aws_code(),
-            "MalformedXML");
+  EXPECT_EQ(ParseXml("<Delete>" + std::string(30000 * 8, '<')).status().aws_code(), "MalformedXML");
   std::string open_only;
   for (int i = 0; i < 100000; ++i) open_only += "<Object>";
   EXPECT_EQ(ParseXml(open_only).status().aws_code(), "MalformedXML");
@@ -281,16 +280,41 @@ TEST(RestXml, ReadsWellFormedDocumentsAndRefusesTheRest) {
   EXPECT_EQ(doc->text, "");
   auto objects = doc->Children("Object");
   ASSERT_EQ(objects.size(), 2u);
-  EXPECT_EQ(objects[0]->ChildText("Key"), " a & b\xE2\x82\xAC" "A");
+  EXPECT_EQ(objects[0]->ChildText("Key"),
+            " a & b\xE2\x82\xAC"
+            "A");
   EXPECT_EQ(objects[1]->ChildText("Key"), "<raw>&");
   EXPECT_EQ(doc->ChildText("Quiet"), "");
-  for (const char* bad : {
-           "", "   ", "<a>", "<a></b>", "<a></a><b></b>", "<a>&unknown;</a>", "<a>&#0;</a>",
-           "<a>&#xD800;</a>", "<a>&#x110000;</a>", "<!DOCTYPE a [<!ENTITY x \"y\">]><a>&x;</a>",
-           "<a b></a>", "<a b=\"<\"></a>", "<a b='1></a>", "x<a></a>", "<a></a>x", "</a>",
-           "<a><![CDATA[x</a>", "<a><!-- x</a>", "<>", "<a/ >", "<a>&#xZZ;</a>", "<a>&#1;</a>",
-           "<a>&#xFFFE;</a>", "<a>\x01</a>", "<a>\xC0\xAF</a>", "<a>\xE0\x80\xAF</a>",
-           "<a>\xED\xA0\x80</a>", "<a>\xD0-</a>", "<a>\xF5\x80\x80\x80</a>", "<a>\xEF\xBF\xBF</a>"}) {
+  for (const char* bad : {"",
+                          "   ",
+                          "<a>",
+                          "<a></b>",
+                          "<a></a><b></b>",
+                          "<a>&unknown;</a>",
+                          "<a>&#0;</a>",
+                          "<a>&#xD800;</a>",
+                          "<a>&#x110000;</a>",
+                          "<!DOCTYPE a [<!ENTITY x \"y\">]><a>&x;</a>",
+                          "<a b></a>",
+                          "<a b=\"<\"></a>",
+                          "<a b='1></a>",
+                          "x<a></a>",
+                          "<a></a>x",
+                          "</a>",
+                          "<a><![CDATA[x</a>",
+                          "<a><!-- x</a>",
+                          "<>",
+                          "<a/ >",
+                          "<a>&#xZZ;</a>",
+                          "<a>&#1;</a>",
+                          "<a>&#xFFFE;</a>",
+                          "<a>\x01</a>",
+                          "<a>\xC0\xAF</a>",
+                          "<a>\xE0\x80\xAF</a>",
+                          "<a>\xED\xA0\x80</a>",
+                          "<a>\xD0-</a>",
+                          "<a>\xF5\x80\x80\x80</a>",
+                          "<a>\xEF\xBF\xBF</a>"}) {
     EXPECT_EQ(ParseXml(bad).status().aws_code(), "MalformedXML") << bad;
   }
   EXPECT_EQ(ParseXml(std::string("<a>\0</a>", 8)).status().aws_code(), "MalformedXML");
@@ -323,10 +347,10 @@ class AwsChunkedTrailerTest : public ::testing::Test {
       std::snprintf(size, sizeof(size), "%zx", c.size());
       body += size;
       if (sign) {
-        std::string sig = Sign(id_.signing_key, "AWS4-HMAC-SHA256-PAYLOAD\n" + id_.amz_date + "\n" +
-                                                    id_.scope + "\n" + previous + "\n" +
-                                                    HexEncode(crypto::Sha256("")) + "\n" +
-                                                    HexEncode(crypto::Sha256(c)));
+        std::string sig =
+            Sign(id_.signing_key, "AWS4-HMAC-SHA256-PAYLOAD\n" + id_.amz_date + "\n" + id_.scope +
+                                      "\n" + previous + "\n" + HexEncode(crypto::Sha256("")) +
+                                      "\n" + HexEncode(crypto::Sha256(c)));
         body += ";chunk-signature=" + sig;
         previous = sig;
       }
@@ -339,9 +363,9 @@ class AwsChunkedTrailerTest : public ::testing::Test {
       canonical += t + "\n";
     }
     if (sign) {
-      std::string sig = Sign(id_.signing_key, "AWS4-HMAC-SHA256-TRAILER\n" + id_.amz_date + "\n" +
-                                                  id_.scope + "\n" + previous + "\n" +
-                                                  HexEncode(crypto::Sha256(canonical)));
+      std::string sig =
+          Sign(id_.signing_key, "AWS4-HMAC-SHA256-TRAILER\n" + id_.amz_date + "\n" + id_.scope +
+                                    "\n" + previous + "\n" + HexEncode(crypto::Sha256(canonical)));
       if (forge) sig[0] = sig[0] == '0' ? '1' : '0';
       body += "x-amz-trailer-signature:" + sig + "\r\n";
     }
@@ -369,8 +393,8 @@ class AwsChunkedTrailerTest : public ::testing::Test {
 TEST_F(AwsChunkedTrailerTest, ReadsAndVerifiesTrailers) {
   const std::vector<std::string> chunks = {std::string(300, 'x'), "tail"};
   for (bool sign : {false, true}) {
-    std::string mode = sign ? "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER"
-                            : "STREAMING-UNSIGNED-PAYLOAD-TRAILER";
+    std::string mode =
+        sign ? "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER" : "STREAMING-UNSIGNED-PAYLOAD-TRAILER";
     auto decoded = Decode(mode, Body(sign, chunks, {"x-amz-checksum-crc32:AAAAAA=="}));
     ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
     EXPECT_EQ(decoded->first, std::string(300, 'x') + "tail");
@@ -380,15 +404,15 @@ TEST_F(AwsChunkedTrailerTest, ReadsAndVerifiesTrailers) {
   }
   std::string mode = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER";
   // A forged trailer signature, a trailer changed after signing, a missing signature.
-  EXPECT_EQ(Decode(mode, Body(true, chunks, {"x-amz-checksum-crc32:AAAAAA=="}, true))
-                .status()
-                .aws_code(),
-            "SignatureDoesNotMatch");
+  EXPECT_EQ(
+      Decode(mode, Body(true, chunks, {"x-amz-checksum-crc32:AAAAAA=="}, true)).status().aws_code(),
+      "SignatureDoesNotMatch");
   std::string changed = Body(true, chunks, {"x-amz-checksum-crc32:AAAAAA=="});
   changed.replace(changed.find("AAAAAA=="), 8, "BBBBBB==");
   EXPECT_EQ(Decode(mode, changed).status().aws_code(), "SignatureDoesNotMatch");
-  EXPECT_EQ(Decode(mode, Body(false, chunks, {"x-amz-checksum-crc32:AAAAAA=="})).status().aws_code(),
-            "SignatureDoesNotMatch");
+  EXPECT_EQ(
+      Decode(mode, Body(false, chunks, {"x-amz-checksum-crc32:AAAAAA=="})).status().aws_code(),
+      "SignatureDoesNotMatch");
   // Framing: a signature that is not last, a line without a colon, too many trailers.
   std::string unsigned_mode = "STREAMING-UNSIGNED-PAYLOAD-TRAILER";
   EXPECT_EQ(Decode(unsigned_mode, Body(false, chunks, {"no-colon"})).status().aws_code(),

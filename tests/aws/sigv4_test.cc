@@ -29,10 +29,10 @@ class MapLookup : public CredentialLookup {
 
 const json::object& LoadSuite() {
   static const json::object suite = [] {
-  std::ifstream in(testing::TestDataPath("sigv4/aws_sigv4_suite.json"));
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return json::parse(buffer.str()).as_object();
+    std::ifstream in(testing::TestDataPath("sigv4/aws_sigv4_suite.json"));
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    return json::parse(buffer.str()).as_object();
   }();
   return suite;
 }
@@ -58,11 +58,11 @@ TEST_P(SigV4SuiteTest, AcceptsPublishedSignature) {
         {std::string(h.as_array()[0].as_string()), std::string(h.as_array()[1].as_string())});
   }
   request.body = std::string(c.at("body").as_string());
-  request.headers.push_back(
-      {"Authorization", "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/"
-                        "aws4_request, SignedHeaders=" +
-                            std::string(c.at("signed_headers").as_string()) +
-                            ", Signature=" + std::string(c.at("signature").as_string())});
+  request.headers.push_back({"Authorization",
+                             "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/"
+                             "aws4_request, SignedHeaders=" +
+                                 std::string(c.at("signed_headers").as_string()) +
+                                 ", Signature=" + std::string(c.at("signature").as_string())});
 
   MapLookup lookup;
   lookup.keys["AKIDEXAMPLE"] = {std::string(suite.at("secret_access_key").as_string()), {}, {}};
@@ -118,8 +118,8 @@ class SignedRequestTest : public ::testing::Test {
       signed_headers.push_back("x-amz-security-token");
     }
     signed_headers.push_back("x-amz-target");
-    CanonicalInput in{r.method, "/", "", r.headers, signed_headers,
-                      HexEncode(crypto::Sha256(body)), false};
+    CanonicalInput in{r.method, "/", "", r.headers, signed_headers, HexEncode(crypto::Sha256(body)),
+                      false};
     std::string date = amz_date.substr(0, 8);
     std::string scope = date + "/ap-northeast-1/logs/aws4_request";
     std::string sig = Sign(SigningKey(secret, date, "ap-northeast-1", "logs"),
@@ -131,9 +131,7 @@ class SignedRequestTest : public ::testing::Test {
     return r;
   }
 
-  Status Verify(const net::Request& r) {
-    return VerifySigV4(r, "logs", lookup_, clock_).status();
-  }
+  Status Verify(const net::Request& r) { return VerifySigV4(r, "logs", lookup_, clock_).status(); }
 
   MapLookup lookup_;
   testing::FakeClock clock_;
@@ -198,8 +196,8 @@ TEST_F(SignedRequestTest, FailureMatrix) {
 }
 
 TEST_F(SignedRequestTest, TemporaryCredentialsNeedTheirTokenAndExpire) {
-  net::Request r = Signed("ASIAEXAMPLE000000002", "secret-2", "20261126T213114Z", "{}",
-                          std::string("token-2"));
+  net::Request r =
+      Signed("ASIAEXAMPLE000000002", "secret-2", "20261126T213114Z", "{}", std::string("token-2"));
   EXPECT_TRUE(Verify(r).ok());
   clock_.Advance(std::chrono::hours(2));
   // Re-sign at the new time so that only the credential's expiry is at fault.
@@ -272,15 +270,15 @@ class S3SignedTest : public SignedRequestTest {
   net::Request S3Presigned(std::string amz_date, std::string expires) {
     std::string date = amz_date.substr(0, 8);
     std::string scope = date + "/ap-northeast-1/s3/aws4_request";
-    std::string query = "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAEXAMPLE000000001%2F" +
-                        date + "%2Fap-northeast-1%2Fs3%2Faws4_request&X-Amz-Date=" + amz_date +
-                        (expires.empty() ? "" : "&X-Amz-Expires=" + expires) +
-                        "&X-Amz-SignedHeaders=host";
+    std::string query =
+        "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAEXAMPLE000000001%2F" + date +
+        "%2Fap-northeast-1%2Fs3%2Faws4_request&X-Amz-Date=" + amz_date +
+        (expires.empty() ? "" : "&X-Amz-Expires=" + expires) + "&X-Amz-SignedHeaders=host";
     net::Request r;
     r.method = "GET";
     r.headers = {{"Host", "127.0.0.1:4747"}};
-    CanonicalInput in{r.method, "/bucket/key", query, r.headers, {"host"}, "UNSIGNED-PAYLOAD",
-                      true};
+    CanonicalInput in{r.method, "/bucket/key",      query, r.headers,
+                      {"host"}, "UNSIGNED-PAYLOAD", true};
     std::string sig = Sign(SigningKey("secret-1", date, "ap-northeast-1", "s3"),
                            StringToSign(amz_date, scope, CanonicalRequest(in)));
     r.target = "/bucket/key?" + query + "&X-Amz-Signature=" + sig;
@@ -295,8 +293,8 @@ class S3SignedTest : public SignedRequestTest {
 TEST_F(S3SignedTest, AcceptsHeaderAndPresignedRequests) {
   EXPECT_TRUE(VerifyS3(S3Header("20261126T213114Z")).ok());
   EXPECT_TRUE(VerifyS3(S3Header("20261126T213114Z"), "ap-northeast-1").ok());
-  auto id = VerifySigV4(S3Header("20261126T213114Z", HexEncode(crypto::Sha256(""))), "s3",
-                        lookup_, clock_, S3Options());
+  auto id = VerifySigV4(S3Header("20261126T213114Z", HexEncode(crypto::Sha256(""))), "s3", lookup_,
+                        clock_, S3Options());
   ASSERT_TRUE(id.ok()) << id.status().ToString();
   EXPECT_EQ(id->payload_hash, HexEncode(crypto::Sha256("")));
   EXPECT_TRUE(VerifyS3(S3Presigned("20261126T213114Z", "3600")).ok());
@@ -355,7 +353,8 @@ TEST_F(S3SignedTest, FailuresUseS3Codes) {
       {"unknown key",
        S3Header("20261126T213114Z", "UNSIGNED-PAYLOAD", "ap-northeast-1", "s3",
                 "AKIAUNKNOWN000000000"),
-       "", "InvalidClientTokenId", "The AWS Access Key Id you provided does not exist in our records."},
+       "", "InvalidClientTokenId",
+       "The AWS Access Key Id you provided does not exist in our records."},
       {"invalid x-amz-content-sha256", S3Header("20261126T213114Z", "abc"), "", "InvalidArgument",
        "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, "
        "STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER or a valid "
@@ -382,8 +381,12 @@ TEST_F(SignedRequestTest, TwoAuthorizationHeadersAreRefused) {
 
 TEST(CanonicalRequestTest, NormalisesPathsLikeTheSuite) {
   const std::pair<std::string, std::string> cases[] = {
-      {"//", "/"},          {"//example//", "/example/"}, {"/example/..", "/"},
-      {"/example1/example2/../..", "/"}, {"/./", "/"},   {"/./example", "/example"},
+      {"//", "/"},
+      {"//example//", "/example/"},
+      {"/example/..", "/"},
+      {"/example1/example2/../..", "/"},
+      {"/./", "/"},
+      {"/./example", "/example"},
       {"/example space/", "/example%20space/"},
   };
   for (const auto& [path, want] : cases) {

@@ -14,8 +14,7 @@ net::Request JsonRequest(std::string target, std::string body) {
   net::Request r;
   r.method = "POST";
   r.target = "/";
-  r.headers = {{"X-Amz-Target", std::move(target)},
-               {"Content-Type", "application/x-amz-json-1.1"}};
+  r.headers = {{"X-Amz-Target", std::move(target)}, {"Content-Type", "application/x-amz-json-1.1"}};
   r.body = std::move(body);
   return r;
 }
@@ -81,14 +80,14 @@ TEST(JsonTypesTest, NumbersOutsideTheIntegerTypesAreRefused) {
     EXPECT_EQ(r.status().aws_code(), "SerializationException") << limit;
   }
   // A long takes 64 bits; a timestamp must be a finite time.
-  EXPECT_TRUE(Logs("GetLogEvents", R"({"logStreamName": "s", "startTime": 9000000000000000000})")
-                  .ok());
+  EXPECT_TRUE(
+      Logs("GetLogEvents", R"({"logStreamName": "s", "startTime": 9000000000000000000})").ok());
   ExpectError(Logs("GetLogEvents", R"({"logStreamName": "s", "startTime": 1e30})"),
               "SerializationException", "NUMBER_VALUE can not be converted to a Long");
-  EXPECT_FALSE(Decode(JsonRequest("CloudTrail_20131101.LookupEvents", R"({"StartTime": 1e400})"))
-                   .ok());
-  EXPECT_FALSE(Decode(JsonRequest("CloudTrail_20131101.LookupEvents", R"({"StartTime": "x"})"))
-                   .ok());
+  EXPECT_FALSE(
+      Decode(JsonRequest("CloudTrail_20131101.LookupEvents", R"({"StartTime": 1e400})")).ok());
+  EXPECT_FALSE(
+      Decode(JsonRequest("CloudTrail_20131101.LookupEvents", R"({"StartTime": "x"})")).ok());
 }
 
 TEST(JsonTypesTest, NullMembersAreAbsentAndUnknownMembersIgnored) {
@@ -117,8 +116,8 @@ TEST(JsonDocumentTest, MalformedDeepAndLargeBodiesAreRefused) {
   std::string deep = "{\"a\":" + std::string(10000, '[') + std::string(10000, ']') + "}";
   ExpectError(Kms("ListKeys", deep), "SerializationException", "");
   // kMaxJsonDepth levels still parse (the unknown member is then ignored).
-  std::string ok = "{\"a\":" + std::string(kMaxJsonDepth - 1, '[') +
-                   std::string(kMaxJsonDepth - 1, ']') + "}";
+  std::string ok =
+      "{\"a\":" + std::string(kMaxJsonDepth - 1, '[') + std::string(kMaxJsonDepth - 1, ']') + "}";
   EXPECT_TRUE(Kms("ListKeys", ok).ok());
   std::string big = "{\"a\":\"" + std::string(kMaxJsonBytes, 'x') + "\"}";
   EXPECT_EQ(Kms("ListKeys", big).status().aws_code(), "RequestEntityTooLarge");
@@ -134,17 +133,19 @@ TEST(ConstraintTest, RequiredLengthRangeEnumAndPatternPerService) {
   ExpectError(Kms("ListKeys", R"({"Limit": 0})"), "ValidationException",
               "1 validation error detected: Value '0' at 'limit' failed to satisfy constraint: "
               "Member must have value greater than or equal to 1");
-  ExpectError(Kms("CreateKey", R"({"KeySpec": "RSA_1"})"), "ValidationException",
-              std::string("1 validation error detected: Value 'RSA_1' at 'keySpec' failed to "
-                          "satisfy constraint: Member must satisfy enum value set: [") +
-                  [] {
-                    std::string all;
-                    for (const std::string& v :
-                         ServiceModel::Find("kms")->FindShape("KeySpec")->enum_values) {
-                      all += (all.empty() ? "" : ", ") + v;
-                    }
-                    return all;
-                  }() + "]");
+  ExpectError(
+      Kms("CreateKey", R"({"KeySpec": "RSA_1"})"), "ValidationException",
+      std::string("1 validation error detected: Value 'RSA_1' at 'keySpec' failed to "
+                  "satisfy constraint: Member must satisfy enum value set: [") +
+          [] {
+            std::string all;
+            for (const std::string& v :
+                 ServiceModel::Find("kms")->FindShape("KeySpec")->enum_values) {
+              all += (all.empty() ? "" : ", ") + v;
+            }
+            return all;
+          }() +
+          "]");
   ExpectError(Logs("CreateLogGroup", R"({"logGroupName": "a:b"})"), "InvalidParameterException",
               "1 validation error detected: Value 'a:b' at 'logGroupName' failed to satisfy "
               "constraint: Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+");
@@ -272,8 +273,9 @@ TEST(PatternTest, PolicyDocumentsAcceptAnyTextButControlCharacters) {
                 .status()
                 .aws_code(),
             "ValidationError");
-  EXPECT_EQ(Iam("Action=PutUserPolicy&UserName=u&PolicyName=p&PolicyDocument=a%00").status().aws_code(),
-            "ValidationError");
+  EXPECT_EQ(
+      Iam("Action=PutUserPolicy&UserName=u&PolicyName=p&PolicyDocument=a%00").status().aws_code(),
+      "ValidationError");
 }
 
 // Every pattern of the five services' input shapes compiles in RE2, except the ones RE2 cannot

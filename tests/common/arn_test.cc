@@ -8,7 +8,8 @@ namespace kiroku {
 namespace {
 
 TEST(ArnTest, BuildersWriteEachServiceForm) {
-  EXPECT_EQ(Arn::Iam("123456789012", "user/alice").ToString(), "arn:aws:iam::123456789012:user/alice");
+  EXPECT_EQ(Arn::Iam("123456789012", "user/alice").ToString(),
+            "arn:aws:iam::123456789012:user/alice");
   EXPECT_EQ(Arn::AccountRoot("123456789012").ToString(), "arn:aws:iam::123456789012:root");
   EXPECT_EQ(Arn::Sts("123456789012", "assumed-role/R/s").ToString(),
             "arn:aws:sts::123456789012:assumed-role/R/s");
@@ -25,7 +26,8 @@ TEST(ArnTest, BuildersWriteEachServiceForm) {
 }
 
 TEST(ArnTest, ParseKeepsColonsOfTheResourceAndRoundTrips) {
-  std::optional<Arn> arn = Arn::Parse("arn:aws:logs:us-east-1:123456789012:log-group:g:log-stream:s");
+  std::optional<Arn> arn =
+      Arn::Parse("arn:aws:logs:us-east-1:123456789012:log-group:g:log-stream:s");
   ASSERT_TRUE(arn.has_value());
   EXPECT_EQ(arn->service, "logs");
   EXPECT_EQ(arn->region, "us-east-1");
@@ -38,8 +40,8 @@ TEST(ArnTest, ParseKeepsColonsOfTheResourceAndRoundTrips) {
 }
 
 TEST(ArnTest, ParseRefusesWhatIsNoArn) {
-  for (const char* text : {"", "arn", "arn:aws:iam", "arn:aws:iam::123456789012", "urn:aws:iam::1:root",
-                           "*"}) {
+  for (const char* text :
+       {"", "arn", "arn:aws:iam", "arn:aws:iam::123456789012", "urn:aws:iam::1:root", "*"}) {
     EXPECT_FALSE(Arn::Parse(text).has_value()) << text;
   }
   EXPECT_TRUE(Arn::Parse("arn:aws:iam::123456789012:").has_value());  // empty resource

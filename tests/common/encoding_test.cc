@@ -10,7 +10,10 @@ TEST(EncodingTest, AsciiCaseHelpers) {
   EXPECT_EQ(LowerFirst("UserName"), "userName");
   EXPECT_EQ(LowerFirst("KMSKeyId"), "kMSKeyId");
   EXPECT_EQ(LowerFirst(""), "");
-  EXPECT_EQ(LowerFirst("\xC3\x84" "b"), "\xC3\x84" "b");
+  EXPECT_EQ(LowerFirst("\xC3\x84"
+                       "b"),
+            "\xC3\x84"
+            "b");
 }
 
 TEST(EncodingTest, HexRoundTrip) {
@@ -21,9 +24,13 @@ TEST(EncodingTest, HexRoundTrip) {
 }
 
 TEST(EncodingTest, Base64MatchesRfc4648Vectors) {
-  const std::pair<std::string_view, std::string_view> cases[] = {
-      {"", ""},         {"f", "Zg=="},         {"fo", "Zm8="},        {"foo", "Zm9v"},
-      {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"}};
+  const std::pair<std::string_view, std::string_view> cases[] = {{"", ""},
+                                                                 {"f", "Zg=="},
+                                                                 {"fo", "Zm8="},
+                                                                 {"foo", "Zm9v"},
+                                                                 {"foob", "Zm9vYg=="},
+                                                                 {"fooba", "Zm9vYmE="},
+                                                                 {"foobar", "Zm9vYmFy"}};
   for (const auto& [plain, encoded] : cases) {
     EXPECT_EQ(Base64Encode(plain), encoded) << plain;
     EXPECT_EQ(Base64Decode(encoded), std::string(plain)) << encoded;
@@ -38,9 +45,13 @@ TEST(EncodingTest, Base64RejectsMalformed) {
 
 TEST(EncodingTest, Base32MatchesRfc4648Vectors) {
   // RFC 4648 section 10, without the '=' padding Base32Encode leaves out.
-  const std::pair<std::string_view, std::string_view> cases[] = {
-      {"", ""},           {"f", "MY"},          {"fo", "MZXQ"},         {"foo", "MZXW6"},
-      {"foob", "MZXW6YQ"}, {"fooba", "MZXW6YTB"}, {"foobar", "MZXW6YTBOI"}};
+  const std::pair<std::string_view, std::string_view> cases[] = {{"", ""},
+                                                                 {"f", "MY"},
+                                                                 {"fo", "MZXQ"},
+                                                                 {"foo", "MZXW6"},
+                                                                 {"foob", "MZXW6YQ"},
+                                                                 {"fooba", "MZXW6YTB"},
+                                                                 {"foobar", "MZXW6YTBOI"}};
   for (const auto& [plain, encoded] : cases) {
     EXPECT_EQ(Base32Encode(plain), encoded) << plain;
     EXPECT_EQ(Base32Decode(encoded), plain) << encoded;
@@ -76,8 +87,8 @@ TEST(EncodingTest, AmzDateRoundTrip) {
   ASSERT_TRUE(t.has_value());
   EXPECT_EQ(FormatAmzDate(*t), "20150830T123600Z");
   EXPECT_EQ(FormatIso8601(*t), "2015-08-30T12:36:00Z");
-  for (std::string_view bad : {"20150830T123600", "2015-08-30T12:36:00Z", "20151330T123600Z",
-                               "2015083OT123600Z"}) {
+  for (std::string_view bad :
+       {"20150830T123600", "2015-08-30T12:36:00Z", "20151330T123600Z", "2015083OT123600Z"}) {
     EXPECT_FALSE(ParseAmzDate(bad).has_value()) << bad;
   }
   EXPECT_EQ(ParseIso8601("2015-08-30T12:36:00Z"), t);

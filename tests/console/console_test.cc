@@ -50,9 +50,8 @@ class ConsoleTest : public ::testing::Test {
 
   net::Response SignInAs(std::string user, std::string password, std::string target,
                          std::string host = "127.0.0.1:4747") {
-    return console_->Handle(
-        Make("POST", std::move(target), std::move(host),
-             "username=" + user + "&password=" + UriEncode(password, false)));
+    return console_->Handle(Make("POST", std::move(target), std::move(host),
+                                 "username=" + user + "&password=" + UriEncode(password, false)));
   }
 
   static std::string Header(const net::Response& r, std::string_view name) {
@@ -118,9 +117,9 @@ TEST_F(ConsoleTest, PlainConsoleUrlRedirectsToThePathForm) {
 }
 
 TEST_F(ConsoleTest, SuccessSetsAnHttpOnlyCookieAndShowsTheUser) {
-  net::Response r = SignInAs("console-user", std::string(kPassword),
-                             "/console?region=ap-northeast-1",
-                             "my-company-alias.signin.localhost:4747");
+  net::Response r =
+      SignInAs("console-user", std::string(kPassword), "/console?region=ap-northeast-1",
+               "my-company-alias.signin.localhost:4747");
   ASSERT_EQ(r.status, 302) << r.body;
   EXPECT_EQ(Header(r, "Location"), "/console/home?region=ap-northeast-1");
   std::string cookie = Header(r, "Set-Cookie");
@@ -170,8 +169,7 @@ TEST_F(ConsoleTest, ThrottledIs429WithRetryAfter) {
 }
 
 // A sign-in POST with the given extra headers (no Origin unless given) to the path form.
-net::Request Post(std::initializer_list<net::Header> headers,
-                  std::string host = "127.0.0.1:4747") {
+net::Request Post(std::initializer_list<net::Header> headers, std::string host = "127.0.0.1:4747") {
   net::Request r = Make("POST", "/signin/my-company-alias/console", std::move(host),
                         "username=console-user&password=x");
   std::erase_if(r.headers, [](const net::Header& h) { return h.name == "Origin"; });
@@ -184,8 +182,7 @@ TEST_F(ConsoleTest, PostsMustComeFromTheConsolesOwnOrigin) {
   // Accepted (then checked: a wrong password is 401): the same origin by Origin, by Referer
   // when there is no Origin, or by Sec-Fetch-Site alone.
   for (const net::Request& r :
-       {Post({{"Origin", "http://127.0.0.1:4747"}}),
-        Post({{"origin", "HTTP://127.0.0.1:4747"}}),
+       {Post({{"Origin", "http://127.0.0.1:4747"}}), Post({{"origin", "HTTP://127.0.0.1:4747"}}),
         Post({{"Referer", "http://127.0.0.1:4747/signin/my-company-alias/console?region=x"}}),
         Post({{"Sec-Fetch-Site", "same-origin"}}),
         Post({{"Origin", "http://127.0.0.1:4747"}, {"Sec-Fetch-Site", "same-origin"}}),
@@ -202,14 +199,12 @@ TEST_F(ConsoleTest, PostsMustComeFromTheConsolesOwnOrigin) {
   for (const net::Request& r :
        {Post({{"Origin", "null"}}),
         Post({{"Origin", "null"}, {"Referer", "http://127.0.0.1:4747/signin/x/console"}}),
-        Post({{"Origin", "https://evil.example"}}),
-        Post({{"Origin", "http://127.0.0.1:4748"}}),
+        Post({{"Origin", "https://evil.example"}}), Post({{"Origin", "http://127.0.0.1:4748"}}),
         Post({{"Origin", "https://127.0.0.1:4747"}}),
         Post({{"Origin", "http://user@127.0.0.1:4747"}}),
         Post({{"Origin", "http://127.0.0.1.evil.example:4747"}}),
         Post({{"Referer", "http://evil.example/page"}}),
-        Post({{"Referer", "/signin/my-company-alias/console"}}),
-        Post({}),
+        Post({{"Referer", "/signin/my-company-alias/console"}}), Post({}),
         Post({{"Sec-Fetch-Site", "cross-site"}}),
         Post({{"Sec-Fetch-Site", "same-site"}, {"Origin", "http://127.0.0.1:4747"}}),
         Post({{"Sec-Fetch-Site", "none"}}),
@@ -238,15 +233,15 @@ TEST_F(ConsoleTest, OnlyTheNamesKirokuServesAreAnswered) {
   // DNS rebinding: a page of evil.example whose name now resolves to 127.0.0.1 must not read
   // the console or post to it.
   for (const char* host : {"evil.example:4747", "evil.example", "127.0.0.2:4747",
-                           "localhost.evil.example", "signin.localhost:4747",
-                           ".signin.localhost", "my-company-alias.signin.localhost.evil:4747"}) {
+                           "localhost.evil.example", "signin.localhost:4747", ".signin.localhost",
+                           "my-company-alias.signin.localhost.evil:4747"}) {
     EXPECT_EQ(console_->Handle(Make("GET", "/signin/my-company-alias/console", host)).status, 421)
         << host;
     EXPECT_EQ(console_->Handle(Make("GET", "/console/home", host)).status, 421) << host;
-    EXPECT_EQ(SignInAs("console-user", std::string(kPassword), "/signin/my-company-alias/console",
-                       host)
-                  .status,
-              421)
+    EXPECT_EQ(
+        SignInAs("console-user", std::string(kPassword), "/signin/my-company-alias/console", host)
+            .status,
+        421)
         << host;
   }
   // Missing, repeated or malformed Host: 400.

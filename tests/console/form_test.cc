@@ -39,8 +39,8 @@ TEST(FormTest, ParsesAuthorities) {
   EXPECT_EQ(ParseAuthority("[FD00::5]"), (Authority{"[fd00::5]", ""}));
   EXPECT_EQ(ParseAuthority("127.0.0.1:65535"), (Authority{"127.0.0.1", "65535"}));
   for (const char* bad : {"", ":80", "host:", "host:65536", "host:123456", "host:8a", "a b",
-                          "user@host", "host:80:80", "[::1", "[]", "[::1]x", "[::1]:",
-                          "[g::1]", "host/path", "ho\tst", "h\xc3\xa9"}) {
+                          "user@host", "host:80:80", "[::1", "[]", "[::1]x", "[::1]:", "[g::1]",
+                          "host/path", "ho\tst", "h\xc3\xa9"}) {
     EXPECT_EQ(ParseAuthority(bad), std::nullopt) << bad;
   }
 }
@@ -55,9 +55,9 @@ TEST(FormTest, ParsesOriginsAndReferers) {
   EXPECT_EQ(referer->scheme, "https");
   EXPECT_EQ(referer->authority, (Authority{"127.0.0.1", ""}));
   EXPECT_TRUE(ParseWebOrigin("http://h?q").has_value());
-  for (const char* bad : {"null", "", "file:///etc/passwd", "ftp://host", "http://",
-                          "http://user:pw@host", "http:/host", "/relative/path",
-                          "javascript://host", "http://host:99999/"}) {
+  for (const char* bad :
+       {"null", "", "file:///etc/passwd", "ftp://host", "http://", "http://user:pw@host",
+        "http:/host", "/relative/path", "javascript://host", "http://host:99999/"}) {
     EXPECT_EQ(ParseWebOrigin(bad), std::nullopt) << bad;
   }
 }

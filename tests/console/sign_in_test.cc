@@ -40,7 +40,7 @@ class SignInTest : public ::testing::Test {
   SignInResult Attempt(std::string username, std::string password, std::string region,
                        std::string mfa_code = "", std::string ip = "203.0.113.10") {
     SignInRequest request{std::move(username), std::move(password), std::move(mfa_code),
-                          std::move(region), std::move(ip), "Mozilla/5.0 (test)"};
+                          std::move(region),   std::move(ip),       "Mozilla/5.0 (test)"};
     Result<SignInResult> result = sign_in_->Attempt(request);
     KIROKU_CHECK(result.ok());
     clock_.Advance(std::chrono::milliseconds(1));  // history orders records by millisecond
@@ -154,13 +154,12 @@ TEST_F(SignInTest, RootSignsInByEmailAndIsRecordedInUsEast1) {
   EXPECT_TRUE(Records("ap-northeast-1").empty());
   auto records = Records("us-east-1");
   ASSERT_EQ(records.size(), 1u);
-  EXPECT_EQ(records[0].at("userIdentity"),
-            (json::object{{"type", "Root"},
-                          {"principalId", kAccount},
-                          {"arn", "arn:aws:iam::111122223333:root"},
-                          {"accountId", kAccount},
-                          {"accessKeyId", ""},
-                          {"userName", "my-company-alias"}}));
+  EXPECT_EQ(records[0].at("userIdentity"), (json::object{{"type", "Root"},
+                                                         {"principalId", kAccount},
+                                                         {"arn", "arn:aws:iam::111122223333:root"},
+                                                         {"accountId", kAccount},
+                                                         {"accessKeyId", ""},
+                                                         {"userName", "my-company-alias"}}));
   EXPECT_EQ(Str(records[0], "awsRegion"), "us-east-1");
 
   EXPECT_EQ(Attempt("owner@example.com", "wrong", "ap-northeast-1").outcome,
@@ -200,8 +199,7 @@ TEST_F(SignInTest, UserWithMfaNeedsAValidUnusedCode) {
   const json::object& success = records[1];
   EXPECT_EQ(Str(success.at("responseElements"), "ConsoleLogin"), "Success");
   EXPECT_EQ(Str(success.at("additionalEventData"), "MFAUsed"), "Yes");
-  EXPECT_EQ(Str(success.at("additionalEventData"), "MFAIdentifier"),
-            device->device.serial_number);
+  EXPECT_EQ(Str(success.at("additionalEventData"), "MFAIdentifier"), device->device.serial_number);
   EXPECT_EQ(Str(records[2].at("additionalEventData"), "MFAUsed"), "Yes");  // wrong code
   EXPECT_EQ(Str(records[3].at("additionalEventData"), "MFAUsed"), "No");   // no code
   EXPECT_EQ(Str(records[3], "errorMessage"), "Failed authentication");
@@ -218,9 +216,9 @@ TEST_F(SignInTest, RepeatedFailuresAreThrottledPerUserAndAddress) {
   EXPECT_TRUE(throttled.event_id.empty());
   EXPECT_EQ(Records("ap-northeast-1").size(), 5u);  // the throttled attempt is not recorded
   // Another address, or the same address for another user, is not throttled.
-  EXPECT_EQ(Attempt("console-user", std::string(kPassword), "ap-northeast-1", "", "198.51.100.7")
-                .outcome,
-            SignInOutcome::kSuccess);
+  EXPECT_EQ(
+      Attempt("console-user", std::string(kPassword), "ap-northeast-1", "", "198.51.100.7").outcome,
+      SignInOutcome::kSuccess);
   EXPECT_EQ(Attempt("nobody", "x", "ap-northeast-1").outcome, SignInOutcome::kFailure);
   clock_.Advance(std::chrono::seconds(300));
   EXPECT_EQ(Attempt("console-user", std::string(kPassword), "ap-northeast-1").outcome,
@@ -262,9 +260,9 @@ TEST(RegionNameTest, AcceptsAwsRegionShapesOnly) {
                                 "cn-northwest-1", "il-central-1"}) {
     EXPECT_TRUE(IsRegionName(good)) << good;
   }
-  for (std::string_view bad : {"", "us-east", "useast1", "US-EAST-1", "us-east-1a", "u-east-1",
-                               "us--1", "us-east-", "-us-east-1", "us-east-1/../x",
-                               "us-east-1<script>"}) {
+  for (std::string_view bad :
+       {"", "us-east", "useast1", "US-EAST-1", "us-east-1a", "u-east-1", "us--1", "us-east-",
+        "-us-east-1", "us-east-1/../x", "us-east-1<script>"}) {
     EXPECT_FALSE(IsRegionName(bad)) << bad;
   }
 }

@@ -75,7 +75,7 @@ TEST_F(ThrottleTest, AnUncheckedAttemptFreesItsPlaceAndCountsNothing) {
     FailureThrottle::Admission a = throttle_.Admit("k");
     ASSERT_TRUE(a.ticket.has_value());
     EXPECT_FALSE(throttle_.Admit("k").ticket.has_value());  // 4 failures + 1 being checked
-  }  // destroyed without Failed/Succeeded: e.g. a store error
+  }                        // destroyed without Failed/Succeeded: e.g. a store error
   EXPECT_TRUE(Fail("k"));  // the fifth failure, not the sixth
 }
 
@@ -124,7 +124,7 @@ TEST_F(ThrottleTest, KeysAreBounded) {
   EXPECT_FALSE(Fail(small, "b"));
   EXPECT_FALSE(Fail(small, "c"));
   clock_.Advance(seconds(1));
-  EXPECT_FALSE(Fail(small, "d"));  // evicts the oldest active key
+  EXPECT_FALSE(Fail(small, "d"));               // evicts the oldest active key
   EXPECT_GT(small.RetryAfter("a").count(), 0);  // "a" was the newest by its lock
 }
 
@@ -134,7 +134,7 @@ TEST_F(ThrottleTest, AKeyEvictedWhileBeingCheckedStillCountsItsFailure) {
   FailureThrottle::Admission a = small.Admit("a");
   ASSERT_TRUE(a.ticket.has_value());
   clock_.Advance(seconds(1));
-  EXPECT_FALSE(Fail(small, "b"));  // the map holds one key: "a" is dropped
+  EXPECT_FALSE(Fail(small, "b"));    // the map holds one key: "a" is dropped
   EXPECT_FALSE(a.ticket->Failed());  // counted again from zero, no crash
 }
 

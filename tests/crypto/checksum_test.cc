@@ -27,9 +27,9 @@ TEST(Checksum, CheckValues) {
 TEST(Checksum, IncrementalEqualsOneShot) {
   std::string data;
   for (int i = 0; i < 100000; ++i) data.push_back(static_cast<char>(i * 31));
-  for (auto a : {ChecksumAlgorithm::kCrc32, ChecksumAlgorithm::kCrc32c,
-                 ChecksumAlgorithm::kCrc64Nvme, ChecksumAlgorithm::kSha1,
-                 ChecksumAlgorithm::kSha256}) {
+  for (auto a :
+       {ChecksumAlgorithm::kCrc32, ChecksumAlgorithm::kCrc32c, ChecksumAlgorithm::kCrc64Nvme,
+        ChecksumAlgorithm::kSha1, ChecksumAlgorithm::kSha256}) {
     Checksum c(a);
     for (size_t i = 0; i < data.size(); i += 777) c.Update(std::string_view(data).substr(i, 777));
     std::string digest = c.Finish();
@@ -62,13 +62,13 @@ TEST(Checksum, SlicedAndBytewiseAgree) {
 TEST(Checksum, CombinesCrcsOfPieces) {
   std::string data;
   for (int i = 0; i < 5000; ++i) data.push_back(static_cast<char>(i * 37 + 11));
-  for (auto a : {ChecksumAlgorithm::kCrc32, ChecksumAlgorithm::kCrc32c,
-                 ChecksumAlgorithm::kCrc64Nvme}) {
+  for (auto a :
+       {ChecksumAlgorithm::kCrc32, ChecksumAlgorithm::kCrc32c, ChecksumAlgorithm::kCrc64Nvme}) {
     for (size_t split : {0u, 1u, 7u, 8u, 1000u, 4999u, 5000u}) {
       std::string_view a_part = std::string_view(data).substr(0, split);
       std::string_view b_part = std::string_view(data).substr(split);
-      auto combined = CombineCrc(a, ComputeChecksum(a, a_part), ComputeChecksum(a, b_part),
-                                 b_part.size());
+      auto combined =
+          CombineCrc(a, ComputeChecksum(a, a_part), ComputeChecksum(a, b_part), b_part.size());
       ASSERT_TRUE(combined.has_value());
       EXPECT_EQ(*combined, ComputeChecksum(a, data)) << ChecksumAlgorithmName(a) << " " << split;
     }

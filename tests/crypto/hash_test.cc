@@ -53,7 +53,8 @@ TEST(HashTest, RandomUuidIsVersion4InCanonicalForm) {
     for (size_t at : {8u, 13u, 18u, 23u}) EXPECT_EQ(id[at], '-') << id;
     EXPECT_EQ(id[14], '4') << id;
     EXPECT_NE(std::string("89ab").find(id[19]), std::string::npos) << id;
-    for (char c : id) EXPECT_TRUE(c == '-' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')) << id;
+    for (char c : id)
+      EXPECT_TRUE(c == '-' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')) << id;
   }
   EXPECT_NE(RandomUuid(), RandomUuid());
 }

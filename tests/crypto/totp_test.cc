@@ -18,9 +18,11 @@ TEST(TotpTest, HotpMatchesRfc4226AppendixD) {
 }
 
 TEST(TotpTest, TotpMatchesRfc6238AppendixBSha1) {
-  const std::pair<int64_t, std::string_view> cases[] = {
-      {59, "94287082"},         {1111111109, "07081804"}, {1111111111, "14050471"},
-      {1234567890, "89005924"}, {2000000000, "69279037"}};
+  const std::pair<int64_t, std::string_view> cases[] = {{59, "94287082"},
+                                                        {1111111109, "07081804"},
+                                                        {1111111111, "14050471"},
+                                                        {1234567890, "89005924"},
+                                                        {2000000000, "69279037"}};
   for (const auto& [seconds, code] : cases) {
     EXPECT_EQ(Totp(kRfcKey, At(seconds), 8), code) << seconds;
   }

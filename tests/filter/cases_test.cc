@@ -10,12 +10,12 @@
 //   value $.latency 250              ExtractValue(event, expr) == 250 (<absent> for nullopt)
 //   error Invalid filter pattern at position 3: ...   Compile fails with exactly this message
 //   kind json                        the pattern's family (matchall terms json delimited regex)
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "filter/filter_pattern.h"
 #include "filter/testdata.h"
@@ -103,11 +103,16 @@ bool ReadRecords(const std::string& path, std::vector<Record>* records, std::str
 
 const char* KindName(PatternKind kind) {
   switch (kind) {
-    case PatternKind::kMatchAll: return "matchall";
-    case PatternKind::kTerms: return "terms";
-    case PatternKind::kJson: return "json";
-    case PatternKind::kDelimited: return "delimited";
-    case PatternKind::kRegex: return "regex";
+    case PatternKind::kMatchAll:
+      return "matchall";
+    case PatternKind::kTerms:
+      return "terms";
+    case PatternKind::kJson:
+      return "json";
+    case PatternKind::kDelimited:
+      return "delimited";
+    case PatternKind::kRegex:
+      return "regex";
   }
   return "?";
 }

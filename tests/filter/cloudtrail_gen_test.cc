@@ -3,11 +3,11 @@
 // evaluation of the same conditions.
 #include "cloudtrail_gen.h"
 
-#include <string>
-#include <string_view>
-
 #include <gtest/gtest.h>
 #include <simdjson.h>
+
+#include <string>
+#include <string_view>
 
 #include "filter/filter_pattern.h"
 

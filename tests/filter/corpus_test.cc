@@ -1,11 +1,11 @@
 // The public conformance corpus (tests/data/filter/filter_patterns.jsonl): one test per case,
 // named after its id, checking FilterPattern::Matches and, for every case, ScanLines agreeing.
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
 #include <fstream>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
-#include <simdjson.h>
 
 #include "filter/filter_pattern.h"
 #include "filter/testdata.h"

@@ -1,10 +1,10 @@
 #include "filter/filter_pattern.h"
 
+#include <gtest/gtest.h>
+
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 namespace kiroku::filter {
 namespace {
@@ -89,8 +89,8 @@ TEST(FilterPatternTest, ConcurrentMatchingIsConsistent) {
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < 2000; ++i) {
-        const std::string event = "{\"items\":[{\"name\":\"a\"},{\"name\":\"x" +
-                                  std::to_string(i) + "\"}],\"n\":" + std::to_string(i % 4) + "}";
+        const std::string event = "{\"items\":[{\"name\":\"a\"},{\"name\":\"x" + std::to_string(i) +
+                                  "\"}],\"n\":" + std::to_string(i % 4) + "}";
         matched[t] += p.Matches(event) ? 1 : 0;
       }
     });

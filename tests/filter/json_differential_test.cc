@@ -1,12 +1,12 @@
 // Differential test of the JSON matcher (simdjson On Demand, in place and copied) against a
 // small reference evaluator over simdjson's DOM, on random documents and random patterns.
 // The reference restates docs/filter-patterns.md for the subset generated here.
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
 #include <random>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
-#include <simdjson.h>
 
 #include "filter/filter_pattern.h"
 
@@ -24,10 +24,10 @@ struct Step {
 struct Cond {
   std::vector<Step> steps;
   enum Kind { kCmp, kIsNull, kIsTrue, kNotExists } kind = kCmp;
-  std::string op;           // = != < >
-  bool number = false;      // literal is a number
+  std::string op;       // = != < >
+  bool number = false;  // literal is a number
   long long num = 0;
-  std::string str;          // string literal (may start/end with '*')
+  std::string str;  // string literal (may start/end with '*')
 };
 
 class Random {
@@ -38,11 +38,16 @@ class Random {
   std::string Value(int depth) {
     const uint32_t k = Below(depth > 2 ? 5 : 7);
     switch (k) {
-      case 0: return std::to_string(static_cast<int>(Below(7)) - 2);
-      case 1: return "\"" + Word() + "\"";
-      case 2: return Below(2) ? "true" : "false";
-      case 3: return "null";
-      case 4: return "\"" + std::to_string(Below(5)) + "\"";
+      case 0:
+        return std::to_string(static_cast<int>(Below(7)) - 2);
+      case 1:
+        return "\"" + Word() + "\"";
+      case 2:
+        return Below(2) ? "true" : "false";
+      case 3:
+        return "null";
+      case 4:
+        return "\"" + std::to_string(Below(5)) + "\"";
       case 5: {
         std::string o = "{";
         const uint32_t n = Below(4);
@@ -63,7 +68,9 @@ class Random {
       }
     }
   }
-  std::string Word() { return std::vector<std::string>{"x", "xy", "yx", "1", "true", ""}[Below(6)]; }
+  std::string Word() {
+    return std::vector<std::string>{"x", "xy", "yx", "1", "true", ""}[Below(6)];
+  }
 
   Cond Condition() {
     Cond c;
@@ -91,9 +98,12 @@ class Random {
       c.steps.push_back(s);
     }
     const uint32_t k = Below(10);
-    if (k == 0) c.kind = Cond::kIsNull;
-    else if (k == 1) c.kind = Cond::kIsTrue;
-    else if (k == 2) c.kind = Cond::kNotExists;
+    if (k == 0)
+      c.kind = Cond::kIsNull;
+    else if (k == 1)
+      c.kind = Cond::kIsTrue;
+    else if (k == 2)
+      c.kind = Cond::kNotExists;
     else {
       c.op = std::vector<std::string>{"=", "!=", "<", ">"}[Below(4)];
       c.number = c.op == "<" || c.op == ">" || Below(2) == 0;
@@ -123,15 +133,23 @@ std::string Render(const Cond& c) {
         s += std::to_string(st.index);
         s += ']';
         break;
-      case Step::kAnyKey: s += ".*"; break;
-      case Step::kAnyIndex: s += "[*]"; break;
+      case Step::kAnyKey:
+        s += ".*";
+        break;
+      case Step::kAnyIndex:
+        s += "[*]";
+        break;
     }
   }
   switch (c.kind) {
-    case Cond::kIsNull: return s + " IS NULL";
-    case Cond::kIsTrue: return s + " IS TRUE";
-    case Cond::kNotExists: return s + " NOT EXISTS";
-    case Cond::kCmp: break;
+    case Cond::kIsNull:
+      return s + " IS NULL";
+    case Cond::kIsTrue:
+      return s + " IS TRUE";
+    case Cond::kNotExists:
+      return s + " NOT EXISTS";
+    case Cond::kCmp:
+      break;
   }
   return s + " " + c.op + " " + (c.number ? std::to_string(c.num) : "\"" + c.str + "\"");
 }
@@ -149,13 +167,16 @@ bool WildcardEq(std::string_view s, std::string_view lit) {
 
 bool Leaf(dom::element v, const Cond& c) {
   switch (c.kind) {
-    case Cond::kIsNull: return v.is_null();
+    case Cond::kIsNull:
+      return v.is_null();
     case Cond::kIsTrue: {
       bool b = false;
       return v.get(b) == simdjson::SUCCESS && b;
     }
-    case Cond::kNotExists: return true;
-    case Cond::kCmp: break;
+    case Cond::kNotExists:
+      return true;
+    case Cond::kCmp:
+      break;
   }
   const bool eq_op = c.op == "=" || c.op == "!=";
   int64_t d = 0;
@@ -163,7 +184,10 @@ bool Leaf(dom::element v, const Cond& c) {
   bool b = false;
   if (c.number) {
     if (v.get(d) == simdjson::SUCCESS) {
-      return c.op == "=" ? d == c.num : c.op == "!=" ? d != c.num : c.op == "<" ? d < c.num : d > c.num;
+      return c.op == "="    ? d == c.num
+             : c.op == "!=" ? d != c.num
+             : c.op == "<"  ? d < c.num
+                            : d > c.num;
     }
     if (v.get(s) == simdjson::SUCCESS) {
       const std::string lit = std::to_string(c.num);
@@ -176,10 +200,14 @@ bool Leaf(dom::element v, const Cond& c) {
     return false;
   }
   std::string text;
-  if (v.get(s) == simdjson::SUCCESS) text = std::string(s);
-  else if (v.get(d) == simdjson::SUCCESS) text = std::to_string(d);
-  else if (v.get(b) == simdjson::SUCCESS) text = b ? "true" : "false";
-  else return false;  // null, object, array fail both = and !=
+  if (v.get(s) == simdjson::SUCCESS)
+    text = std::string(s);
+  else if (v.get(d) == simdjson::SUCCESS)
+    text = std::to_string(d);
+  else if (v.get(b) == simdjson::SUCCESS)
+    text = b ? "true" : "false";
+  else
+    return false;  // null, object, array fail both = and !=
   return WildcardEq(text, c.str) == (c.op == "=");
 }
 
@@ -247,7 +275,8 @@ TEST(FilterJsonDifferentialTest, OnDemandMatcherAgreesWithDomReference) {
     EXPECT_EQ(p->Matches(doc_text), want) << pattern << "\n" << doc_text;
     // In place, far from the buffer end (no copy).
     const std::string buffer = doc_text + "\n" + std::string(100, ' ') + "\n";
-    EXPECT_EQ(p->ScanLines(buffer, [](std::string_view) {}) == 1, want) << pattern << "\n" << doc_text;
+    EXPECT_EQ(p->ScanLines(buffer, [](std::string_view) {}) == 1, want) << pattern << "\n"
+                                                                        << doc_text;
     matched += want ? 1 : 0;
     ++total;
   }

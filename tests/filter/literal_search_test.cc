@@ -1,10 +1,10 @@
 #include "filter/literal_search.h"
 
+#include <gtest/gtest.h>
+
 #include <random>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 namespace kiroku::filter {
 namespace {

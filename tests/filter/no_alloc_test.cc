@@ -1,11 +1,11 @@
 // Matching must not allocate per event once a thread's scratch has grown: checked by counting
 // calls to the global operator new (replaced in this file for the whole test binary).
+#include <gtest/gtest.h>
+
 #include <cstdlib>
 #include <new>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "filter/filter_pattern.h"
 

@@ -82,12 +82,15 @@ TEST_F(IdentityStoreTest, SecretsAreNeverStoredInPlaintext) {
   ASSERT_TRUE(result->root_console_login.has_value());
   const std::string& password = result->root_console_login->password;
   int records = 0;
-  ASSERT_TRUE(db_->Scan("meta", store::Range::All(), [&](std::string_view, std::string_view v) {
-                   ++records;
-                   EXPECT_EQ(v.find(result->root_key.secret_access_key), std::string_view::npos);
-                   EXPECT_EQ(v.find(password), std::string_view::npos);
-                   return true;
-                 }).ok());
+  ASSERT_TRUE(db_->Scan("meta", store::Range::All(),
+                        [&](std::string_view, std::string_view v) {
+                          ++records;
+                          EXPECT_EQ(v.find(result->root_key.secret_access_key),
+                                    std::string_view::npos);
+                          EXPECT_EQ(v.find(password), std::string_view::npos);
+                          return true;
+                        })
+                  .ok());
   EXPECT_EQ(records, 3);  // the account, the root key and the root user's console login
   // Another master key cannot read the secret.
   crypto::SecretBytes other = crypto::SecretBytes::Random(32);

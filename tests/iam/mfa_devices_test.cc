@@ -62,12 +62,14 @@ TEST_F(MfaDevicesTest, CreateGivesAnArnAndA64CharacterSeed) {
 TEST_F(MfaDevicesTest, SeedIsStoredWrapped) {
   NewVirtualMfaDevice d = Create();
   std::string raw = *Base32Decode(d.base32_seed);
-  ASSERT_TRUE(db_->Scan("meta", store::Range::All(), [&](std::string_view, std::string_view v) {
-                   EXPECT_EQ(v.find(d.base32_seed), std::string_view::npos);
-                   EXPECT_EQ(v.find(raw), std::string_view::npos);
-                   EXPECT_EQ(v.find(Base64Encode(raw)), std::string_view::npos);
-                   return true;
-                 }).ok());
+  ASSERT_TRUE(db_->Scan("meta", store::Range::All(),
+                        [&](std::string_view, std::string_view v) {
+                          EXPECT_EQ(v.find(d.base32_seed), std::string_view::npos);
+                          EXPECT_EQ(v.find(raw), std::string_view::npos);
+                          EXPECT_EQ(v.find(Base64Encode(raw)), std::string_view::npos);
+                          return true;
+                        })
+                  .ok());
 }
 
 TEST_F(MfaDevicesTest, EnableNeedsTwoConsecutiveCodes) {
@@ -98,26 +100,26 @@ TEST_F(MfaDevicesTest, EnableNeedsTwoConsecutiveCodes) {
 
 TEST_F(MfaDevicesTest, UnknownUserOrDeviceIsNoSuchEntity) {
   NewVirtualMfaDevice d = Create();
-  EXPECT_EQ(identities_.EnableMfaDevice("nobody", d.device.serial_number, Code(d, -1), Code(d))
-                .code(),
-            Code::kNotFound);
-  EXPECT_EQ(identities_
-                .EnableMfaDevice("alice", "arn:aws:iam::111122223333:mfa/none", Code(d, -1),
-                                 Code(d))
-                .code(),
-            Code::kNotFound);
+  EXPECT_EQ(
+      identities_.EnableMfaDevice("nobody", d.device.serial_number, Code(d, -1), Code(d)).code(),
+      Code::kNotFound);
+  EXPECT_EQ(
+      identities_
+          .EnableMfaDevice("alice", "arn:aws:iam::111122223333:mfa/none", Code(d, -1), Code(d))
+          .code(),
+      Code::kNotFound);
   // Another account's ARN names no device here.
   EXPECT_EQ(identities_
-                .EnableMfaDevice("alice", "arn:aws:iam::999999999999:mfa/alice-phone",
-                                 Code(d, -1), Code(d))
+                .EnableMfaDevice("alice", "arn:aws:iam::999999999999:mfa/alice-phone", Code(d, -1),
+                                 Code(d))
                 .code(),
             Code::kNotFound);
 }
 
 TEST_F(MfaDevicesTest, SignInCodesWorkOnceAndNotBeforeTheEnableCodes) {
   NewVirtualMfaDevice d = Create();
-  ASSERT_TRUE(identities_.EnableMfaDevice("alice", d.device.serial_number, Code(d, -1), Code(d))
-                  .ok());
+  ASSERT_TRUE(
+      identities_.EnableMfaDevice("alice", d.device.serial_number, Code(d, -1), Code(d)).ok());
   // The enable codes are spent.
   EXPECT_EQ(*identities_.VerifyMfaCode("alice", Code(d)), std::nullopt);
   EXPECT_EQ(*identities_.VerifyMfaCode("alice", Code(d, -1)), std::nullopt);
@@ -189,8 +191,8 @@ TEST_F(MfaDevicesTest, AtMostEightDevicesPerUser) {
 
 TEST_F(MfaDevicesTest, DevicesFollowARenamedUser) {
   NewVirtualMfaDevice d = Create();
-  ASSERT_TRUE(identities_.EnableMfaDevice("alice", d.device.serial_number, Code(d, -1), Code(d))
-                  .ok());
+  ASSERT_TRUE(
+      identities_.EnableMfaDevice("alice", d.device.serial_number, Code(d, -1), Code(d)).ok());
   ASSERT_TRUE(identities_.UpdateUser("alice", std::string("alicia"), std::nullopt).ok());
   auto mine = identities_.ListMfaDevices("alicia");
   ASSERT_TRUE(mine.ok());

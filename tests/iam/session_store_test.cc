@@ -441,7 +441,6 @@ TEST(SessionNameTest, FollowsTheRoleSessionNamePattern) {
   for (const auto& [name, valid] : cases) EXPECT_EQ(IsValidSessionName(name), valid) << name;
 }
 
-
 // Sessions are bound to the role's unique id: deleting the role, or deleting and re-creating
 // it under the same name, leaves the old sessions nothing to act with.
 class SessionRoleBindingTest : public SessionStoreTest {

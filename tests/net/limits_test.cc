@@ -175,9 +175,9 @@ TEST(LimitsTest, RequestWithoutExactlyOneValidHostAnswers400) {
   LimitHandler handler;
   Server server(ServerOptions{}, handler);
   ASSERT_TRUE(server.Start().ok());
-  for (std::string request : {"GET / HTTP/1.1\r\n\r\n", "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
-                              "GET / HTTP/1.1\r\nHost: a/b@c\r\n\r\n",
-                              "GET / HTTP/1.1\r\nHost: a b\r\n\r\n"}) {
+  for (std::string request :
+       {"GET / HTTP/1.1\r\n\r\n", "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost: a/b@c\r\n\r\n", "GET / HTTP/1.1\r\nHost: a b\r\n\r\n"}) {
     Raw raw(server.port());
     raw.Send(request);
     std::string response = raw.ReadAll();
@@ -185,8 +185,9 @@ TEST(LimitsTest, RequestWithoutExactlyOneValidHostAnswers400) {
   }
   EXPECT_EQ(handler.handled, 0);
   // HTTP/1.0 needs no Host; a host with a port or an IPv6 literal is fine.
-  for (std::string request : {"GET / HTTP/1.0\r\n\r\n", "GET / HTTP/1.1\r\nHost: [::1]:8080\r\nConnection: close\r\n\r\n",
-                              "GET / HTTP/1.1\r\nHost: b.s3.localhost:4566\r\nConnection: close\r\n\r\n"}) {
+  for (std::string request :
+       {"GET / HTTP/1.0\r\n\r\n", "GET / HTTP/1.1\r\nHost: [::1]:8080\r\nConnection: close\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost: b.s3.localhost:4566\r\nConnection: close\r\n\r\n"}) {
     Raw raw(server.port());
     raw.Send(request);
     EXPECT_EQ(StatusOf(raw.ReadAll()), 200) << request;
@@ -335,7 +336,8 @@ TEST(LimitsTest, BodyAtAnAcceptableRateIsNotRefused) {
   // faster than the minimum rate.
   for (std::string target : {"/b", "/stream/ok"}) {
     Raw raw(server.port());
-    raw.Send("PUT " + target + " HTTP/1.1\r\nHost: x\r\nContent-Length: 2000\r\nConnection: close\r\n\r\n");
+    raw.Send("PUT " + target +
+             " HTTP/1.1\r\nHost: x\r\nContent-Length: 2000\r\nConnection: close\r\n\r\n");
     for (int i = 0; i < 10; ++i) {
       std::this_thread::sleep_for(100ms);
       raw.Send(std::string(200, 'z'));
@@ -348,9 +350,11 @@ TEST(LimitsTest, BodyAtAnAcceptableRateIsNotRefused) {
 
 TEST(LimitsTest, SlowStreamsDoNotHoldTheOrdinaryWorkers) {
   LimitHandler handler;
-  ServerOptions options{.worker_threads = 2, .stream_threads = 2,
+  ServerOptions options{.worker_threads = 2,
+                        .stream_threads = 2,
                         .stream_prebuffer_bytes = 16 * 1024,
-                        .body_idle_timeout = 3s, .min_body_bytes_per_second = 1};
+                        .body_idle_timeout = 3s,
+                        .min_body_bytes_per_second = 1};
   Server server(options, handler);
   ASSERT_TRUE(server.Start().ok());
   // 30 slow uploads: 20 small ones (in the prebuffer) and 10 past it (on the stream pool, whose
@@ -379,7 +383,8 @@ TEST(RequestHeadTest, ParsesAsTheServerDoes) {
   auto parse = [](std::string_view bytes, size_t split = 0) {
     return detail::ParseRequest(bytes, 1024, 100, split);
   };
-  auto ok = parse("POST /a?b=c HTTP/1.1\r\nHost: h\r\nX-A: 1\r\nx-a: 2\r\nContent-Length: 3\r\n\r\nabcNEXT", 7);
+  auto ok = parse(
+      "POST /a?b=c HTTP/1.1\r\nHost: h\r\nX-A: 1\r\nx-a: 2\r\nContent-Length: 3\r\n\r\nabcNEXT", 7);
   ASSERT_EQ(ok.outcome, Outcome::kRequest) << ok.problem;
   EXPECT_EQ(ok.request.method, "POST");
   EXPECT_EQ(ok.request.target, "/a?b=c");
@@ -387,12 +392,15 @@ TEST(RequestHeadTest, ParsesAsTheServerDoes) {
   EXPECT_EQ(ok.request.headers[2].name, "x-a");
   EXPECT_EQ(ok.request.body, "abc");
   EXPECT_EQ(ok.consumed, 68u + 3u);  // the head and the body, not "NEXT"
-  auto chunked = parse("PUT / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n");
+  auto chunked =
+      parse("PUT / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n");
   ASSERT_EQ(chunked.outcome, Outcome::kRequest);
   EXPECT_EQ(chunked.request.body, "abc");
   // Trailer fields come after the head was checked: never a second Host or an Authorization.
-  auto trailer = parse("PUT / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n"
-                       "Host: evil\r\nAuthorization: x\r\n\r\n", 9);
+  auto trailer = parse(
+      "PUT / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n"
+      "Host: evil\r\nAuthorization: x\r\n\r\n",
+      9);
   ASSERT_EQ(trailer.outcome, Outcome::kRequest) << trailer.problem;
   EXPECT_EQ(trailer.request.headers.size(), 2u);
   EXPECT_EQ(*trailer.request.FindHeader("Host"), "h");

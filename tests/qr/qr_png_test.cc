@@ -1,10 +1,10 @@
 // The PNG is checked structurally (signature, chunk CRCs, IHDR) and pixel by pixel against the
 // module matrix libqrencode produces for the same text, including the three finder patterns.
+#include "qr/qr_png.h"
+
 #include <gtest/gtest.h>
 #include <qrencode.h>
 #include <zlib.h>
-
-#include "qr/qr_png.h"
 
 namespace kiroku::qr {
 namespace {
@@ -51,29 +51,31 @@ Image Decode(const std::string& png) {
   EXPECT_EQ(types, (std::vector<std::string>{"IHDR", "IDAT", "IEND"}));
   uLongf size = static_cast<uLongf>(image.height) * (image.width + 1);
   image.pixels.resize(size);
-  EXPECT_EQ(uncompress(reinterpret_cast<Bytef*>(image.pixels.data()), &size,
-                       reinterpret_cast<const Bytef*>(idat.data()), static_cast<uLong>(idat.size())),
-            Z_OK);
+  EXPECT_EQ(
+      uncompress(reinterpret_cast<Bytef*>(image.pixels.data()), &size,
+                 reinterpret_cast<const Bytef*>(idat.data()), static_cast<uLong>(idat.size())),
+      Z_OK);
   EXPECT_EQ(size, image.pixels.size());
   return image;
 }
 
 TEST(QrPngTest, RendersLibqrencodesModulesAsAGrayscalePng) {
   const std::string text =
-      "otpauth://totp/alice-phone@123456789012?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DP";
+      "otpauth://totp/"
+      "alice-phone@123456789012?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPJBSWY3DP";
   const int scale = 3, border = 4;
   auto png = QrCodePng(text, scale, border);
   ASSERT_TRUE(png.ok()) << png.status().ToString();
-  QRcode* code = QRcode_encodeData(static_cast<int>(text.size()),
-                                   reinterpret_cast<const unsigned char*>(text.data()), 0,
-                                   QR_ECLEVEL_M);
+  QRcode* code =
+      QRcode_encodeData(static_cast<int>(text.size()),
+                        reinterpret_cast<const unsigned char*>(text.data()), 0, QR_ECLEVEL_M);
   ASSERT_NE(code, nullptr);
   const int modules = code->width;
   Image image = Decode(*png);
   EXPECT_EQ(image.width, static_cast<uint32_t>((modules + 2 * border) * scale));
   EXPECT_EQ(image.height, image.width);
   EXPECT_EQ(image.bit_depth, 8);
-  EXPECT_EQ(image.color_type, 0);  // grayscale
+  EXPECT_EQ(image.color_type, 0);    // grayscale
   auto dark = [&](int mx, int my) {  // the module's top-left pixel
     size_t row = static_cast<size_t>((my + border) * scale) * (image.width + 1);
     EXPECT_EQ(image.pixels[row], '\0');  // filter: none

@@ -327,23 +327,21 @@ TEST_F(S3StoreTest, ChecksumsAreKeptAndComposedAndOldRecordsReadBack) {
     ASSERT_TRUE(parts.ok());
     ASSERT_EQ(parts->size(), 2u);
     EXPECT_EQ((*parts)[0].checksum_algorithm, algorithm);
-    EXPECT_EQ((*parts)[1].checksum,
-              Base64Encode(crypto::ComputeChecksum(*crypto::ParseChecksumAlgorithm(algorithm),
-                                                   Pattern(10))));
+    EXPECT_EQ((*parts)[1].checksum, Base64Encode(crypto::ComputeChecksum(
+                                        *crypto::ParseChecksumAlgorithm(algorithm), Pattern(10))));
     auto done = store_.CompleteUpload("sum-bucket", "mp", upload.upload_id, chosen);
     ASSERT_TRUE(done.ok()) << done.status().ToString();
     if (std::string(algorithm) == "SHA256") {
-      EXPECT_EQ(done->checksum,
-                Base64Encode(crypto::ComputeChecksum(crypto::ChecksumAlgorithm::kSha256,
-                                                     raw_parts)) + "-2");
+      EXPECT_EQ(done->checksum, Base64Encode(crypto::ComputeChecksum(
+                                    crypto::ChecksumAlgorithm::kSha256, raw_parts)) +
+                                    "-2");
       EXPECT_EQ(done->checksum_type, "COMPOSITE");
       EXPECT_EQ(done->checksum_algorithm, "SHA256");
     } else {
       // CRC64NVME is a full-object checksum: the parts' CRCs combined into the CRC of the
       // whole object.
-      EXPECT_EQ(done->checksum,
-                Base64Encode(crypto::ComputeChecksum(crypto::ChecksumAlgorithm::kCrc64Nvme,
-                                                     whole)));
+      EXPECT_EQ(done->checksum, Base64Encode(crypto::ComputeChecksum(
+                                    crypto::ChecksumAlgorithm::kCrc64Nvme, whole)));
       EXPECT_EQ(done->checksum_type, "FULL_OBJECT");
     }
     EXPECT_EQ(store_.GetObject("sum-bucket", "mp")->checksum, done->checksum);

@@ -67,11 +67,12 @@ TEST(SelectsTest, RegionsGlobalEventsAndSelectors) {
   data.management_event = false;
   data.resources.push_back({"arn:aws:s3:::bucket/key", kAccount, "AWS::S3::Object"});
   EXPECT_FALSE(Selects(single, data));
-  single.event_selectors = {EventSelector{"ReadOnly", true, {{"AWS::S3::Object", {"arn:aws:s3:::bucket/"}}}, {}}};
+  single.event_selectors = {
+      EventSelector{"ReadOnly", true, {{"AWS::S3::Object", {"arn:aws:s3:::bucket/"}}}, {}}};
   data.read_only = true;
   EXPECT_TRUE(Selects(single, data));
-  EXPECT_FALSE(Selects(single, Call("CreateKey", "ap-northeast-1", now)));     // a write
-  EXPECT_TRUE(Selects(single, Call("DescribeKey", "ap-northeast-1", now)));    // a read
+  EXPECT_FALSE(Selects(single, Call("CreateKey", "ap-northeast-1", now)));   // a write
+  EXPECT_TRUE(Selects(single, Call("DescribeKey", "ap-northeast-1", now)));  // a read
   single.event_selectors = {EventSelector{"All", true, {}, {"kms.amazonaws.com"}}};
   EXPECT_FALSE(Selects(single, Call("CreateKey", "ap-northeast-1", now)));
   EXPECT_TRUE(Selects(single, Call("CreateUser", "ap-northeast-1", now, "iam.amazonaws.com")));
@@ -294,8 +295,9 @@ TEST_F(DeliveryTest, LogFileKeysFollowCloudTrailsLayout) {
   uint64_t seq = 1790000000ull * 1000000000ull;  // 2026-09-21T14:13:20Z
   std::string key = Deliverer::LogFileKey(t, "ap-northeast-3", seq);
   EXPECT_TRUE(std::regex_match(
-      key, std::regex(R"(prefix/AWSLogs/111122223333/CloudTrail/ap-northeast-3/2026/09/21/)"
-                      R"(111122223333_CloudTrail_ap-northeast-3_20260921T1413Z_[0-9a-f]{16}\.json\.gz)")))
+      key, std::regex(
+               R"(prefix/AWSLogs/111122223333/CloudTrail/ap-northeast-3/2026/09/21/)"
+               R"(111122223333_CloudTrail_ap-northeast-3_20260921T1413Z_[0-9a-f]{16}\.json\.gz)")))
       << key;
   EXPECT_EQ(key, Deliverer::LogFileKey(t, "ap-northeast-3", seq));  // stable for a retry
 }

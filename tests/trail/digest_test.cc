@@ -12,8 +12,8 @@
 #include "testing/fake_clock.h"
 #include "testing/temp_dir.h"
 #include "trail/deliverer.h"
-#include "trail/gzip.h"
 #include "trail/digest_writer.h"
+#include "trail/gzip.h"
 #include "trail/recorder.h"
 
 namespace kiroku::trail {
@@ -42,9 +42,10 @@ TimePoint At(int64_t seconds) { return TimePoint(std::chrono::seconds(seconds));
 
 TEST(DigestFileTest, KeyLayout) {
   TrailConfig t = Trail();
-  EXPECT_EQ(DigestFileKey(t, "us-east-2", At(1439823691)),  // 2015-08-17T15:01:31Z
-            "AWSLogs/111122223333/CloudTrail-Digest/us-east-2/2015/08/17/"
-            "111122223333_CloudTrail-Digest_us-east-2_audit_ap-northeast-1_20150817T150131Z.json.gz");
+  EXPECT_EQ(
+      DigestFileKey(t, "us-east-2", At(1439823691)),  // 2015-08-17T15:01:31Z
+      "AWSLogs/111122223333/CloudTrail-Digest/us-east-2/2015/08/17/"
+      "111122223333_CloudTrail-Digest_us-east-2_audit_ap-northeast-1_20150817T150131Z.json.gz");
   t.s3_key_prefix = "pre/fix";
   EXPECT_TRUE(DigestFileKey(t, "us-east-2", At(1439823691)).starts_with("pre/fix/AWSLogs/"));
 }
@@ -89,9 +90,10 @@ TEST(DigestFileTest, LogFilesAndPreviousLink) {
   EXPECT_EQ(o.at("previousDigestSignature"), "ff00");
   const json::array& files = o.at("logFiles").as_array();
   ASSERT_EQ(files.size(), 2u);
-  EXPECT_EQ(json::serialize(files[1]),
-            R"({"s3Bucket":"b","s3Object":"log2","hashValue":"22","hashAlgorithm":"SHA-256",)"
-            R"("newestEventTime":"2015-08-17T14:41:40Z","oldestEventTime":"2015-08-17T14:16:40Z"})");
+  EXPECT_EQ(
+      json::serialize(files[1]),
+      R"({"s3Bucket":"b","s3Object":"log2","hashValue":"22","hashAlgorithm":"SHA-256",)"
+      R"("newestEventTime":"2015-08-17T14:41:40Z","oldestEventTime":"2015-08-17T14:16:40Z"})");
   EXPECT_EQ(DigestSigningString(d, "abc"), "2015-08-17T15:01:31Z\nb/k2\nabc\nff00");
 }
 
@@ -157,9 +159,8 @@ class DigestWriterTest : public ::testing::Test {
   void Deliver(const TrailConfig& t, const std::string& region, const std::string& key,
                const std::string& content) {
     store::WriteBatch batch;
-    writer_->OnLogFile({t, region, key, HexEncode(crypto::Sha256(content)), clock_.Now(),
-                        clock_.Now()},
-                       batch);
+    writer_->OnLogFile(
+        {t, region, key, HexEncode(crypto::Sha256(content)), clock_.Now(), clock_.Now()}, batch);
     ASSERT_TRUE(db_->Write(batch).ok());
   }
 

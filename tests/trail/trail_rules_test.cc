@@ -12,8 +12,8 @@ void ExpectBadName(std::string_view name) {
 }
 
 TEST(TrailRulesTest, TrailNames) {
-  for (std::string_view ok : {"abc", "management-events", "My.Trail_2", "a-b.c_d",
-                              "1trail9", "192.168.5", "1.2.3.4.5"}) {
+  for (std::string_view ok :
+       {"abc", "management-events", "My.Trail_2", "a-b.c_d", "1trail9", "192.168.5", "1.2.3.4.5"}) {
     EXPECT_TRUE(ValidateTrailName(ok).ok()) << ok;
   }
   EXPECT_TRUE(ValidateTrailName(std::string(128, 'a')).ok());
@@ -68,7 +68,8 @@ TEST(TrailRulesTest, BasicSelectors) {
   EventSelector more;
   more.data_resources.push_back({"AWS::Lambda::Function", {"arn:aws:lambda"}});
   EXPECT_EQ(Basic({data, more}).aws_code(), "InvalidEventSelectorsException");  // 251 in all
-  EXPECT_FALSE(Basic({EventSelector{"All", true, {{"AWS::EC2::Instance", {"arn:aws:ec2"}}}, {}}}).ok());
+  EXPECT_FALSE(
+      Basic({EventSelector{"All", true, {{"AWS::EC2::Instance", {"arn:aws:ec2"}}}, {}}}).ok());
   EXPECT_FALSE(Basic({EventSelector{"All", true, {{"AWS::S3::Object", {}}}, {}}}).ok());
   EXPECT_FALSE(Basic({EventSelector{"All", true, {{"AWS::S3::Object", {"bucket/"}}}, {}}}).ok());
 }
@@ -127,8 +128,8 @@ TEST(TrailRulesTest, AdvancedSelectors) {
   FieldSelector arns;
   arns.field = "resources.ARN";
   arns.starts_with = many;
-  fails_with(Advanced({Field("eventCategory", {"Data"}), Field("resources.type", {"AWS::S3::Object"}),
-                       arns}),
+  fails_with(Advanced({Field("eventCategory", {"Data"}),
+                       Field("resources.type", {"AWS::S3::Object"}), arns}),
              "500");
 }
 
@@ -139,8 +140,10 @@ TEST(TrailRulesTest, Tags) {
   tags.emplace_back("one-more", "v");
   EXPECT_EQ(ValidateTags(tags).aws_code(), "TagsLimitExceededException");
   EXPECT_EQ(ValidateTags({{"", "v"}}).aws_code(), "InvalidTagParameterException");
-  EXPECT_EQ(ValidateTags({{std::string(129, 'k'), "v"}}).aws_code(), "InvalidTagParameterException");
-  EXPECT_EQ(ValidateTags({{"k", std::string(257, 'v')}}).aws_code(), "InvalidTagParameterException");
+  EXPECT_EQ(ValidateTags({{std::string(129, 'k'), "v"}}).aws_code(),
+            "InvalidTagParameterException");
+  EXPECT_EQ(ValidateTags({{"k", std::string(257, 'v')}}).aws_code(),
+            "InvalidTagParameterException");
   EXPECT_EQ(ValidateTags({{"aws:x", "v"}}).aws_code(), "InvalidTagParameterException");
 }
 

@@ -48,9 +48,9 @@ TEST_F(TrailStoreTest, NamesAreTakenInEveryRegionATrailCovers) {
   EXPECT_EQ(shadow->home_region, "us-east-1");
   EXPECT_EQ(trails_.Find(kAccount, "sa-east-1", "single").status().message(),
             "Unknown trail: single for the user: 111122223333");
-  EXPECT_TRUE(trails_.Find(kAccount, "sa-east-1",
-                           "arn:aws:cloudtrail:eu-west-1:111122223333:trail/single")
-                  .ok());
+  EXPECT_TRUE(
+      trails_.Find(kAccount, "sa-east-1", "arn:aws:cloudtrail:eu-west-1:111122223333:trail/single")
+          .ok());
   EXPECT_EQ(trails_.Visible(kAccount, "sa-east-1", true)->size(), 1u);
   EXPECT_EQ(trails_.Visible(kAccount, "sa-east-1", false)->size(), 0u);
 }
@@ -91,10 +91,11 @@ TEST_F(TrailStoreTest, ModifyIsReadModifyWriteAndMayRefuse) {
   });
   EXPECT_EQ(refused.status().aws_code(), "InvalidTagParameterException");
   EXPECT_EQ(trails_.Get(kAccount, "us-east-1", "m")->tags.size(), 1u);
-  EXPECT_EQ(trails_.Modify(kAccount, "us-east-1", "missing", [](TrailConfig&) {
-                     return Status::Ok();
-                   }).status().aws_code(),
-            "TrailNotFoundException");
+  EXPECT_EQ(
+      trails_.Modify(kAccount, "us-east-1", "missing", [](TrailConfig&) { return Status::Ok(); })
+          .status()
+          .aws_code(),
+      "TrailNotFoundException");
 }
 
 }  // namespace

@@ -55,7 +55,8 @@ class HistoryTest : public ::testing::Test {
 TEST_F(HistoryTest, NewestFirstPerRegionWithPaging) {
   TimePoint t0 = clock_.Now() - std::chrono::hours(1);
   std::vector<ApiCallRecord> records;
-  for (int i = 0; i < 7; ++i) records.push_back(Call("Op" + std::to_string(i), t0 + std::chrono::seconds(i)));
+  for (int i = 0; i < 7; ++i)
+    records.push_back(Call("Op" + std::to_string(i), t0 + std::chrono::seconds(i)));
   records.push_back(Call("Elsewhere", t0, "us-east-1"));
   ASSERT_TRUE(history_.Append(records).ok());
 
@@ -73,10 +74,18 @@ TEST_F(HistoryTest, NewestFirstPerRegionWithPaging) {
 
 TEST_F(HistoryTest, FiltersByOneAttributeAndTime) {
   TimePoint t0 = clock_.Now() - std::chrono::hours(2);
-  ASSERT_TRUE(history_.Append({Call("CreateKey", t0), Call("DescribeKey", t0 + std::chrono::hours(1), "ap-northeast-1", "bob"),
-                               Call("CreateKey", t0 + std::chrono::minutes(90))}).ok());
-  LookupQuery q{"111122223333", "ap-northeast-1", std::make_pair(std::string("EventName"), std::string("CreateKey")),
-                std::nullopt, std::nullopt, 50, ""};
+  ASSERT_TRUE(history_
+                  .Append({Call("CreateKey", t0),
+                           Call("DescribeKey", t0 + std::chrono::hours(1), "ap-northeast-1", "bob"),
+                           Call("CreateKey", t0 + std::chrono::minutes(90))})
+                  .ok());
+  LookupQuery q{"111122223333",
+                "ap-northeast-1",
+                std::make_pair(std::string("EventName"), std::string("CreateKey")),
+                std::nullopt,
+                std::nullopt,
+                50,
+                ""};
   EXPECT_EQ(history_.Lookup(q)->records.size(), 2u);
   q.attribute = {"Username", "bob"};
   EXPECT_EQ(history_.Lookup(q)->records.size(), 1u);
@@ -88,8 +97,13 @@ TEST_F(HistoryTest, FiltersByOneAttributeAndTime) {
   EXPECT_EQ(history_.Lookup(q)->records.size(), 1u);
   q.start_time = t0 + std::chrono::hours(5);
   EXPECT_EQ(history_.Lookup(q).status().aws_code(), "InvalidTimeRangeException");
-  q = LookupQuery{"111122223333", "ap-northeast-1", std::make_pair(std::string("Colour"), std::string("x")),
-                  std::nullopt, std::nullopt, 50, ""};
+  q = LookupQuery{"111122223333",
+                  "ap-northeast-1",
+                  std::make_pair(std::string("Colour"), std::string("x")),
+                  std::nullopt,
+                  std::nullopt,
+                  50,
+                  ""};
   EXPECT_EQ(history_.Lookup(q).status().aws_code(), "InvalidLookupAttributesException");
   q.attribute.reset();
   q.next_token = "not-a-token";
@@ -99,11 +113,18 @@ TEST_F(HistoryTest, FiltersByOneAttributeAndTime) {
 TEST_F(HistoryTest, DataEventsAreNotKeptAndOldEventsExpire) {
   ApiCallRecord data = Call("PutLogEvents", clock_.Now());
   data.management_event = false;
-  ASSERT_TRUE(history_.Append({data, Call("Old", clock_.Now() - std::chrono::hours(24 * 91)),
-                               Call("Recent", clock_.Now())}).ok());
+  ASSERT_TRUE(history_
+                  .Append({data, Call("Old", clock_.Now() - std::chrono::hours(24 * 91)),
+                           Call("Recent", clock_.Now())})
+                  .ok());
   EXPECT_EQ(*history_.PurgeExpired(), 1u);
-  LookupQuery q{"111122223333", "ap-northeast-1", std::nullopt, clock_.Now() - std::chrono::hours(24 * 200),
-                std::nullopt, 50, ""};
+  LookupQuery q{"111122223333",
+                "ap-northeast-1",
+                std::nullopt,
+                clock_.Now() - std::chrono::hours(24 * 200),
+                std::nullopt,
+                50,
+                ""};
   auto page = history_.Lookup(q);
   ASSERT_EQ(page->records.size(), 1u);
   EXPECT_EQ(page->records[0].at("eventName"), "Recent");
@@ -111,7 +132,8 @@ TEST_F(HistoryTest, DataEventsAreNotKeptAndOldEventsExpire) {
 
 TEST_F(HistoryTest, RecorderPersistsEverythingQueued) {
   {
-    Recorder recorder(*db_, history_, nullptr, /*capacity=*/4);  // small: exercises the backpressure path
+    Recorder recorder(*db_, history_, nullptr,
+                      /*capacity=*/4);  // small: exercises the backpressure path
     for (int i = 0; i < 100; ++i) recorder.Record(Call("Call", clock_.Now()));
     recorder.Flush();
   }

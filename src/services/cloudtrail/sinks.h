@@ -21,8 +21,8 @@
 #include <map>
 #include <set>
 
-#include "common/mutex.h"
 #include "api/internal_caller.h"
+#include "common/mutex.h"
 #include "iam/identity_store.h"
 #include "iam/session_store.h"
 #include "trail/deliverer.h"

@@ -35,9 +35,9 @@ Result<json::value> CloudTrailService::AddTags(RequestContext& ctx) const {
                       .Modify(found.account_id, found.home_region, found.name,
                               [&](TrailConfig& t) {
                                 for (auto& [key, value] : added) {
-                                  auto it =
-                                      std::find_if(t.tags.begin(), t.tags.end(),
-                                                   [&key = key](const auto& e) { return e.first == key; });
+                                  auto it = std::find_if(
+                                      t.tags.begin(), t.tags.end(),
+                                      [&key = key](const auto& e) { return e.first == key; });
                                   if (it != t.tags.end()) {
                                     it->second = value;
                                   } else {
@@ -53,17 +53,16 @@ Result<json::value> CloudTrailService::AddTags(RequestContext& ctx) const {
 Result<json::value> CloudTrailService::RemoveTags(RequestContext& ctx) const {
   ASSIGN_OR_RETURN(TrailConfig found, TaggedTrail(ctx, Str(ctx.input, "ResourceId")));
   auto removed = TagList(ctx.input, "TagsList");
-  RETURN_IF_ERROR(d_.trails
-                      .Modify(found.account_id, found.home_region, found.name,
-                              [&](TrailConfig& t) {
-                                for (const auto& [key, value] : removed) {
-                                  std::erase_if(t.tags, [&key = key](const auto& e) {
-                                    return e.first == key;
-                                  });
-                                }
-                                return Status::Ok();
-                              })
-                      .status());
+  RETURN_IF_ERROR(
+      d_.trails
+          .Modify(found.account_id, found.home_region, found.name,
+                  [&](TrailConfig& t) {
+                    for (const auto& [key, value] : removed) {
+                      std::erase_if(t.tags, [&key = key](const auto& e) { return e.first == key; });
+                    }
+                    return Status::Ok();
+                  })
+          .status());
   return json::value(json::object());
 }
 

@@ -201,8 +201,9 @@ Status S3Service::CompleteMultipartUpload(RequestContext& ctx, net::BodyReader& 
   if (!declared.empty()) {
     ASSIGN_OR_RETURN(std::vector<s3::PartRecord> stored, store_.ListParts(upload_id));
     for (const auto& [number, checksum] : declared) {
-      auto it = std::find_if(stored.begin(), stored.end(),
-                             [number = number](const s3::PartRecord& p) { return p.number == number; });
+      auto it =
+          std::find_if(stored.begin(), stored.end(),
+                       [number = number](const s3::PartRecord& p) { return p.number == number; });
       if (it != stored.end() &&
           (it->checksum_algorithm != checksum.first || it->checksum != checksum.second)) {
         return Status::InvalidArgument(

@@ -6,10 +6,10 @@
 // depend on it), then the body. The seeds are valid bodies signed with the fixed identity
 // below. The decoder must end in data or an error, never crash, count exactly the bytes it
 // returned, and keep at most 16 trailers.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
-#include <algorithm>
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -43,8 +43,16 @@ const kiroku::aws::SignedIdentity& Identity(int mode) {
     return id;
   }();
   static const kiroku::aws::SignedIdentity modes[3] = {
-      [] { auto id = base; id.payload_hash = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"; return id; }(),
-      [] { auto id = base; id.payload_hash = "STREAMING-UNSIGNED-PAYLOAD-TRAILER"; return id; }(),
+      [] {
+        auto id = base;
+        id.payload_hash = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD";
+        return id;
+      }(),
+      [] {
+        auto id = base;
+        id.payload_hash = "STREAMING-UNSIGNED-PAYLOAD-TRAILER";
+        return id;
+      }(),
       [] {
         auto id = base;
         id.payload_hash = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER";

@@ -13,12 +13,18 @@
 namespace {
 
 constexpr const char* kTargets[] = {
-    "Logs_20140328.PutLogEvents",       "Logs_20140328.CreateLogGroup",
-    "Logs_20140328.DescribeLogStreams", "Logs_20140328.PutMetricFilter",
-    "Logs_20140328.FilterLogEvents",    "TrentService.Encrypt",
-    "TrentService.CreateKey",           "TrentService.CreateGrant",
-    "TrentService.ListKeys",            "TrentService.TagResource",
-    "CloudTrail_20131101.LookupEvents", "CloudTrail_20131101.CreateTrail",
+    "Logs_20140328.PutLogEvents",
+    "Logs_20140328.CreateLogGroup",
+    "Logs_20140328.DescribeLogStreams",
+    "Logs_20140328.PutMetricFilter",
+    "Logs_20140328.FilterLogEvents",
+    "TrentService.Encrypt",
+    "TrentService.CreateKey",
+    "TrentService.CreateGrant",
+    "TrentService.ListKeys",
+    "TrentService.TagResource",
+    "CloudTrail_20131101.LookupEvents",
+    "CloudTrail_20131101.CreateTrail",
     "CloudTrail_20131101.PutEventSelectors",
 };
 

@@ -40,8 +40,8 @@ void Form(std::string_view input) {
 
 void Cookie(std::string_view input) {
   size_t nl = input.find('\n');
-  std::string_view name = nl == std::string_view::npos ? "kiroku-console-session"
-                                                       : input.substr(0, nl);
+  std::string_view name =
+      nl == std::string_view::npos ? "kiroku-console-session" : input.substr(0, nl);
   std::string_view header = nl == std::string_view::npos ? input : input.substr(nl + 1);
   auto value = kiroku::console::CookieValue(header, name);
   if (!value) return;

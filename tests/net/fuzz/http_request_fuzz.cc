@@ -70,7 +70,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 2) return 0;
   size_t split = data[0];
   size_t max_header = 64 + (data[1] & 0x0f) * 256;  // 64 .. 3904
-  size_t max_body = (data[1] >> 4) * 64;             // 0 .. 960
+  size_t max_body = (data[1] >> 4) * 64;            // 0 .. 960
   std::string_view bytes(reinterpret_cast<const char*>(data + 2), size - 2);
 
   ParsedRequest whole = ParseRequest(bytes, max_header, max_body, bytes.size());
