@@ -19,6 +19,10 @@ std::vector<api::Operation> KmsService::Operations() const {
        Handler(this, &S::DescribeKey), KeyAuthorization()},
       {"kms", "ListKeys", "kms:ListKeys", Access::kRead, EventCategory::kManagement,
        Handler(this, &S::ListKeys), AccountAuthorization()},
+      // Custom key stores (custom_key_stores.cc).
+      {"kms", "DescribeCustomKeyStores", "kms:DescribeCustomKeyStores", Access::kRead,
+       EventCategory::kManagement, Handler(this, &S::DescribeCustomKeyStores),
+       AccountAuthorization()},
       {"kms", "EnableKey", "kms:EnableKey", Access::kWrite, EventCategory::kManagement,
        Handler(this, &S::EnableKey), KeyAuthorization()},
       {"kms", "DisableKey", "kms:DisableKey", Access::kWrite, EventCategory::kManagement,

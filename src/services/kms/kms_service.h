@@ -46,6 +46,8 @@ class KmsService : public api::Service {
   Json UpdateKeyDescription(RequestContext& ctx) const;
   Json ScheduleKeyDeletion(RequestContext& ctx) const;
   Json CancelKeyDeletion(RequestContext& ctx) const;
+  // custom_key_stores.cc
+  Json DescribeCustomKeyStores(RequestContext& ctx) const;
   // key_settings.cc: key policies, rotation, tags
   Json GetKeyPolicy(RequestContext& ctx) const;
   Json ListKeyPolicies(RequestContext& ctx) const;

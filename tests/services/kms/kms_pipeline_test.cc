@@ -135,6 +135,7 @@ TEST_F(KmsPipelineTest, ReEncryptNeedsReEncryptToOnTheDestination) {
 TEST(KmsServiceTableTest, RowsDeclareActionReadOnlyAndCategory) {
   const std::set<std::string> read_only = {"DescribeKey",
                                            "ListKeys",
+                                           "DescribeCustomKeyStores",
                                            "GetKeyPolicy",
                                            "ListKeyPolicies",
                                            "GetKeyRotationStatus",
@@ -152,7 +153,7 @@ TEST(KmsServiceTableTest, RowsDeclareActionReadOnlyAndCategory) {
   kms::KeyStore keys(h.db(), h.master_key(), h.clock());
   KmsService service(keys, h.identities());
   std::vector<api::Operation> rows = service.Operations();
-  EXPECT_EQ(rows.size(), 33u);  // as served before the move
+  EXPECT_EQ(rows.size(), 34u);  // the 33 served before the move, and DescribeCustomKeyStores
   std::set<std::string> names;
   for (const api::Operation& op : rows) {
     EXPECT_EQ(op.service, "kms");
@@ -165,6 +166,27 @@ TEST(KmsServiceTableTest, RowsDeclareActionReadOnlyAndCategory) {
                                                       : "kms:" + op.name;
     EXPECT_EQ(op.action, expected) << op.name;
   }
+}
+
+}  // namespace
+}  // namespace kiroku::services
+
+namespace kiroku::services {
+namespace {
+
+TEST_F(KmsPipelineTest, DescribeCustomKeyStoresListsNoneAndFindsNone) {
+  json::value listed = CallOk("DescribeCustomKeyStores", {});
+  EXPECT_TRUE(listed.at("CustomKeyStores").as_array().empty());
+  EXPECT_FALSE(listed.at("Truncated").as_bool());
+
+  net::Response named = Call("DescribeCustomKeyStores", {{"CustomKeyStoreName", "hsm"}});
+  EXPECT_EQ(named.status, 400);
+  EXPECT_NE(named.body.find("CustomKeyStoreNotFoundException"), std::string::npos) << named.body;
+
+  kiroku::testing::Credentials alice = Alice();
+  net::Response denied = Call("DescribeCustomKeyStores", {}, &alice);
+  EXPECT_EQ(denied.status, 400);
+  EXPECT_NE(denied.body.find("kms:DescribeCustomKeyStores"), std::string::npos) << denied.body;
 }
 
 }  // namespace
