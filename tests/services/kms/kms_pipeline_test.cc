@@ -133,22 +133,13 @@ TEST_F(KmsPipelineTest, ReEncryptNeedsReEncryptToOnTheDestination) {
 // action is its own name, except ReEncrypt (checked as kms:ReEncryptFrom, then kms:ReEncryptTo)
 // and RetireGrant (authorized by the grant itself).
 TEST(KmsServiceTableTest, RowsDeclareActionReadOnlyAndCategory) {
-  const std::set<std::string> read_only = {"DescribeKey",
-                                           "ListKeys",
-                                           "DescribeCustomKeyStores",
-                                           "GetKeyPolicy",
-                                           "ListKeyPolicies",
-                                           "GetKeyRotationStatus",
-                                           "ListKeyRotations",
-                                           "ListResourceTags",
-                                           "ListAliases",
-                                           "ListGrants",
-                                           "Encrypt",
-                                           "Decrypt",
-                                           "ReEncrypt",
-                                           "GenerateDataKey",
-                                           "GenerateDataKeyWithoutPlaintext",
-                                           "GenerateRandom"};
+  const std::set<std::string> read_only = {
+      "DescribeKey",      "ListKeys",         "DescribeCustomKeyStores",
+      "GetKeyPolicy",     "ListKeyPolicies",  "GetKeyRotationStatus",
+      "ListKeyRotations", "ListResourceTags", "ListAliases",
+      "ListGrants",       "Encrypt",          "Decrypt",
+      "ReEncrypt",        "GenerateDataKey",  "GenerateDataKeyWithoutPlaintext",
+      "GenerateRandom"};
   ServiceHarness h;
   kms::KeyStore keys(h.db(), h.master_key(), h.clock());
   KmsService service(keys, h.identities());
