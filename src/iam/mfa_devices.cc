@@ -184,8 +184,10 @@ Status IdentityStore::CheckConsecutiveCodes(std::string_view user_name,
   const uint64_t now = crypto::TotpStep(clock_.Now());
   std::optional<uint64_t> second;
   for (uint64_t step = now > 1 ? now - 1 : 1; step <= now + 1; ++step) {
-    bool pair = crypto::ConstantTimeEquals(crypto::Hotp(seed.view(), step), code2) &
-                crypto::ConstantTimeEquals(crypto::Hotp(seed.view(), step - 1), code1);
+    // Both codes are always compared (no short-circuit): the time taken says nothing of which.
+    bool second_matches = crypto::ConstantTimeEquals(crypto::Hotp(seed.view(), step), code2);
+    bool first_matches = crypto::ConstantTimeEquals(crypto::Hotp(seed.view(), step - 1), code1);
+    bool pair = second_matches && first_matches;
     if (pair && !second) second = step;
   }
   if (!second) return InvalidCode();
