@@ -85,6 +85,20 @@ IdentityStore::IdentityStore(store::Db& db, const crypto::SecretBytes& master_ke
                              const Clock& clock)
     : db_(db), master_key_(master_key), clock_(clock) {}
 
+namespace {
+
+// The account id in the stored account record.
+Result<std::string> AccountIdOf(std::string_view record_text) {
+  ASSIGN_OR_RETURN(json::object record, store::ReadJsonRecord(record_text, "account"));
+  const json::value* id = record.if_contains("accountId");
+  if (id == nullptr || !id->is_string()) {
+    return Status::Internal("corrupt record in the store: account");
+  }
+  return std::string(id->as_string());
+}
+
+}  // namespace
+
 Result<BootstrapResult> IdentityStore::Bootstrap(const BootstrapOptions& options) {
   if (options.account_id && !IsAccountId(*options.account_id)) {
     return Status::InvalidArgument("account id must be 12 digits, not '" + *options.account_id +
@@ -95,7 +109,7 @@ Result<BootstrapResult> IdentityStore::Bootstrap(const BootstrapOptions& options
   BootstrapResult result;
   ASSIGN_OR_RETURN(std::optional<std::string> existing, db_.Get(kColumnFamily, AccountKey()));
   if (existing) {
-    result.account_id = std::string(json::parse(*existing).at("accountId").as_string());
+    ASSIGN_OR_RETURN(result.account_id, AccountIdOf(*existing));
     if (options.account_id && *options.account_id != result.account_id) {
       return Status::InvalidArgument("the data dir belongs to account " + result.account_id +
                                      ", not " + *options.account_id);
@@ -136,15 +150,27 @@ Result<BootstrapResult> IdentityStore::Bootstrap(const BootstrapOptions& options
 
   // The first root key, creating one on a new account.
   std::optional<RootKeyPair> first;
+  Status corrupt;
   Status scan =
       db_.Scan(kColumnFamily, store::Range::Prefix(store::KeyBuilder().Tag(kAccessKeyTag).Build()),
                [&](std::string_view, std::string_view value) {
-                 json::object record = json::parse(value).as_object();
-                 if (record.at("owner").as_string() != "root") return true;
-                 first = RootKeyPair{std::string(record.at("accessKeyId").as_string()), ""};
+                 Result<json::object> record = store::ReadJsonRecord(value, "access key");
+                 if (!record.ok()) {
+                   corrupt = record.status();
+                   return false;
+                 }
+                 const json::value* owner = record->if_contains("owner");
+                 const json::value* id = record->if_contains("accessKeyId");
+                 if (owner == nullptr || *owner != "root") return true;
+                 if (id == nullptr || !id->is_string()) {
+                   corrupt = Status::Internal("corrupt record in the store: access key");
+                   return false;
+                 }
+                 first = RootKeyPair{std::string(id->as_string()), ""};
                  return false;
                });
   RETURN_IF_ERROR(scan);
+  RETURN_IF_ERROR(corrupt);
   if (first) {
     ASSIGN_OR_RETURN(AccessKey key, LookupAccessKey(first->access_key_id));
     first->secret_access_key = std::string(key.secret.view());
@@ -179,7 +205,7 @@ Result<std::string> IdentityStore::AccountId() const {
   }
   ASSIGN_OR_RETURN(std::optional<std::string> account, db_.Get(kColumnFamily, AccountKey()));
   if (!account) return Status::NotFound("no account: the data dir was never bootstrapped");
-  std::string id(json::parse(*account).at("accountId").as_string());
+  ASSIGN_OR_RETURN(std::string id, AccountIdOf(*account));
   MutexLock lock(account_mu_);
   account_id_ = id;
   return id;
@@ -188,9 +214,8 @@ Result<std::string> IdentityStore::AccountId() const {
 Result<int64_t> IdentityStore::AccountCreateDate() const {
   ASSIGN_OR_RETURN(std::optional<std::string> account, db_.Get(kColumnFamily, AccountKey()));
   if (!account) return Status::NotFound("no account: the data dir was never bootstrapped");
-  // Keep the parsed document alive while `date` points into it.
-  json::value parsed = json::parse(*account);
-  const json::value* date = parsed.as_object().if_contains("createDate");
+  ASSIGN_OR_RETURN(json::object record, store::ReadJsonRecord(*account, "account"));
+  const json::value* date = record.if_contains("createDate");
   return date != nullptr && date->is_int64() ? date->as_int64() : int64_t{0};
 }
 
