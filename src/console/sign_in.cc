@@ -4,6 +4,7 @@
 #include <cctype>
 #include <vector>
 
+#include "common/arn.h"
 #include "common/check.h"
 #include "common/encoding.h"
 #include "common/logging.h"
@@ -146,7 +147,7 @@ Result<SignInResult> SignIn::Attempt(const SignInRequest& request) {
     id.principal_id = account;
     id.empty_access_key_id = true;
     id.user_name = a.alias;
-    if (a.success) id.arn = "arn:aws:iam::" + account + ":root";
+    if (a.success) id.arn = Arn::AccountRoot(account).ToString();
   } else if (a.known_user) {
     id.type = "IAMUser";
     id.principal_id = a.user.id;
@@ -188,7 +189,7 @@ Result<SignInResult> SignIn::Attempt(const SignInRequest& request) {
   if (a.root) {
     s.identity_type = "Root";
     s.user_name = *root_email;
-    s.arn = "arn:aws:iam::" + account + ":root";
+    s.arn = Arn::AccountRoot(account).ToString();
   } else {
     s.identity_type = "IAMUser";
     s.user_name = a.user.name;

@@ -164,8 +164,8 @@ Result<SimulationPage> Simulate(const SimulationRequest& in, Simulation& sim) {
     request.resource = resources[i % resources.size()];
     policy::PolicySet policies = sim.base;
     if (sim.resource_policy_document) {
-      policies.resource =
-          request.resource.starts_with("arn:aws:kms:") ? as_key_policy : as_resource;
+      std::optional<Arn> target = Arn::Parse(request.resource);
+      policies.resource = target && target->service == "kms" ? as_key_policy : as_resource;
     }
     policy::Decision d = policy::Evaluate(policies, request, options);
     SimulationResult result;
@@ -245,12 +245,13 @@ Result<policy::Principal> AddPrincipalPolicies(const IdentityStore& identities,
                                                std::string_view arn_text, Simulation& sim) {
   const std::string arn(arn_text);
   // arn:aws:iam::<account>:<user|group|role>/<path><name>
-  size_t colon = arn.rfind(':');
-  std::string resource = colon == std::string::npos ? "" : arn.substr(colon + 1);
+  std::optional<Arn> parsed = Arn::Parse(arn);
+  bool iam =
+      parsed && parsed->partition == "aws" && parsed->service == "iam" && parsed->region.empty();
+  std::string resource = iam ? parsed->resource : "";
   std::string name = resource.substr(resource.rfind('/') + 1);
   policy::Principal principal;
-  if (!arn.starts_with("arn:aws:iam::") || name.empty() ||
-      resource.find('/') == std::string::npos) {
+  if (!iam || name.empty() || resource.find('/') == std::string::npos) {
     return InvalidInput("Invalid PolicySourceArn " + arn +
                         ": give the ARN of an IAM user, group or role.");
   }
