@@ -275,6 +275,7 @@ trail::ApiCallRecord BuildRecord(const RequestContext& ctx, const Status& status
   r.recipient_account_id = ctx.account;
   r.resources = ResourcesOf(ctx);
   if (const std::string* host = ctx.http.FindHeader("Host")) r.host_header = *host;
+  r.session_credential_from_console = ctx.session_kind == iam::SessionKind::kConsole;
   return r;
 }
 

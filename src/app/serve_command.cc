@@ -215,7 +215,7 @@ int Serve(const ServeConfig& config) {
   server_options.min_body_bytes_per_second = config.limits.min_body_bytes_per_second;
   console::ConsoleOptions console_options;
   console_options.hosts = {listen->first};  // the console also answers under the listen host
-  console::Console console(identities, stores.recorder, clock, console_options);
+  console::Console console(identities, stores.sessions, stores.recorder, clock, console_options);
   RequestRouter router(console, frontend);
   net::Server server(server_options, router);
   if (Status s = server.Start(); !s.ok()) {

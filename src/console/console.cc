@@ -124,9 +124,11 @@ net::Response RefusedPost(std::string_view what, std::string_view why,
 
 }  // namespace
 
-Console::Console(iam::IdentityStore& identities, trail::Recorder& recorder, const Clock& clock,
-                 ConsoleOptions options)
+Console::Console(iam::IdentityStore& identities, iam::SessionStore& credentials,
+                 trail::Recorder& recorder, const Clock& clock, ConsoleOptions options)
     : identities_(identities),
+      credentials_(credentials),
+      clock_(clock),
       sign_in_(identities, recorder, clock, options.throttle),
       sessions_(clock, options.session_lifetime) {
   for (const std::string& name : options.hosts) {
@@ -175,6 +177,7 @@ net::Response Console::Handle(const net::Request& request) {
   std::string_view path = request.path();
   if (path == "/console/home") return Home(request);
   if (path == "/console/signout") return SignOut(request, *host);
+  if (path == "/console/api/credentials") return Credentials(request, *host);
   std::string target(path);
   if (!request.query().empty()) {
     target += '?';
@@ -316,6 +319,73 @@ net::Response Console::SignOut(const net::Request& request, const Authority& hos
   net::Response response = Redirect("/signin/" + *account + "/console?region=" + region);
   response.SetHeader("Set-Cookie", SessionCookie(request, "", 0));
   return response;
+}
+
+namespace {
+
+net::Response JsonResponse(int status, const boost::json::value& body) {
+  net::Response response;
+  response.status = status;
+  response.body = boost::json::serialize(body);
+  response.SetHeader("Content-Type", "application/json");
+  response.SetHeader("Cache-Control", "no-store");
+  response.SetHeader("X-Content-Type-Options", "nosniff");
+  response.SetHeader("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+  return response;
+}
+
+net::Response JsonError(int status, std::string_view code, std::string_view message) {
+  return JsonResponse(status, {{"Error", {{"Code", code}, {"Message", message}}}});
+}
+
+// A console session's credentials last an hour, never beyond the session itself.
+constexpr std::chrono::seconds kCredentialLifetime{3600};
+
+}  // namespace
+
+net::Response Console::Credentials(const net::Request& request, const Authority& host) {
+  if (request.method != "POST") {
+    net::Response response =
+        JsonError(405, "MethodNotAllowed", "This URL answers POST from the console's pages.");
+    response.SetHeader("Allow", "POST");
+    return response;
+  }
+  if (std::string why = CrossOriginPost(request, host); !why.empty()) {
+    spdlog::info("console: refused a credentials request from {}: {}", request.remote_address, why);
+    return JsonError(403, "Forbidden", "Credentials are given only to this console's own pages.");
+  }
+  std::optional<std::string> token = SessionToken(request);
+  std::optional<ConsoleSession> session = token ? sessions_.Find(*token) : std::nullopt;
+  if (!session) return JsonError(401, "NotSignedIn", "Sign in to the console first.");
+  iam::NewSession issue;
+  issue.kind = iam::SessionKind::kConsole;
+  if (session->identity_type == "Root") {
+    issue.principal = iam::RootPrincipal(session->account_id);
+  } else {
+    Result<iam::Principal> user = identities_.UserPrincipal(session->user_name);
+    if (!user.ok()) {
+      // The user was deleted (or re-created) since signing in: the session is over.
+      sessions_.Remove(*token);
+      return JsonError(401, "NotSignedIn", "Sign in to the console again.");
+    }
+    issue.principal = std::move(*user);
+  }
+  auto left = std::chrono::duration_cast<std::chrono::seconds>(session->expires - clock_.Now());
+  issue.duration = std::min(kCredentialLifetime, left);
+  if (issue.duration <= std::chrono::seconds(0)) {
+    return JsonError(401, "NotSignedIn", "Sign in to the console again.");
+  }
+  Result<iam::IssuedCredentials> issued = credentials_.Create(issue);
+  if (!issued.ok()) {
+    spdlog::error("console: issuing credentials failed: {}", issued.status().ToString());
+    return JsonError(500, "InternalError", "The credentials could not be issued.");
+  }
+  return JsonResponse(200, {{"Credentials",
+                             {{"AccessKeyId", issued->access_key_id},
+                              {"SecretAccessKey", issued->secret_access_key},
+                              {"SessionToken", issued->session_token},
+                              {"Expiration", FormatIso8601(issued->expiration)}}},
+                            {"Region", session->region}});
 }
 
 }  // namespace kiroku::console

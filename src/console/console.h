@@ -5,6 +5,8 @@
 //   GET      /console/home?region=<region>     the signed-in page (needs the session cookie)
 //   GET      /console/signout                  a page with the sign-out button
 //   POST     /console/signout                  ends the session
+//   POST     /console/api/credentials          short-lived credentials of the signed-in
+//                                              identity, for the console's own API calls
 //   GET      /console?region=<region>          (any other host) redirects to the path form
 //
 // GET shows the form; POST (application/x-www-form-urlencoded username, password, mfaCode)
@@ -29,6 +31,7 @@
 #include "console/sessions.h"
 #include "console/sign_in.h"
 #include "iam/identity_store.h"
+#include "iam/session_store.h"
 #include "net/server.h"
 #include "trail/recorder.h"
 
@@ -48,8 +51,8 @@ inline constexpr std::string_view kDefaultRegion = "us-east-1";
 class Console final : public net::Handler {
  public:
   // Everything borrowed must outlive the console.
-  Console(iam::IdentityStore& identities, trail::Recorder& recorder, const Clock& clock,
-          ConsoleOptions options = {});
+  Console(iam::IdentityStore& identities, iam::SessionStore& credentials, trail::Recorder& recorder,
+          const Clock& clock, ConsoleOptions options = {});
 
   // Whether `request` is the console's: its path is /console, /console/…, /signin or
   // /signin/… (paths no AWS API and no S3 request uses; aws::IsS3Request leaves them out).
@@ -64,10 +67,19 @@ class Console final : public net::Handler {
                           const std::string& account_ref, const std::string& action);
   net::Response Home(const net::Request& request);
   net::Response SignOut(const net::Request& request, const Authority& host);
+  // POST /console/api/credentials: for a live console session, temporary credentials that act
+  // as the signed-in user (iam::SessionKind::kConsole), valid for an hour or until the console
+  // session ends if sooner. The page's scripts sign their AWS calls with them, so every console
+  // action is authenticated, authorized and recorded (sessionCredentialFromConsole) like any
+  // other call. JSON {"Credentials": {AccessKeyId, SecretAccessKey, SessionToken, Expiration},
+  // "Region"}; 401 without a session; 403 from another origin; never cached.
+  net::Response Credentials(const net::Request& request, const Authority& host);
   // Whether the request's Host names this console (see above).
   bool Served(const Authority& host) const;
 
   iam::IdentityStore& identities_;
+  iam::SessionStore& credentials_;
+  const Clock& clock_;
   std::vector<std::string> hosts_;  // ConsoleOptions::hosts, normalized like Authority::host
   SignIn sign_in_;
   SessionTable sessions_;

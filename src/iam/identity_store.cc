@@ -243,20 +243,28 @@ Result<AccessKey> IdentityStore::LookupAccessKey(std::string_view access_key_id)
   if (user_name == nullptr || !user_name->is_string()) {
     return Status::Internal("access key " + key.access_key_id + " has no owner");
   }
-  Result<User> user = GetUser(user_name->as_string());
-  if (!user.ok()) {
-    if (user.status().code() == Code::kNotFound) {
+  Result<Principal> principal = UserPrincipal(user_name->as_string());
+  if (!principal.ok()) {
+    if (principal.status().code() == Code::kNotFound) {
       return Status::NotFound("the owner of access key " + key.access_key_id + " is gone");
     }
-    return user.status();
+    return principal.status();
   }
-  key.principal.type = PrincipalType::kUser;
-  key.principal.account = account;
-  key.principal.arn = user->arn;
-  key.principal.user_name = user->name;
-  key.principal.user_id = user->id;
-  key.principal.tags = user->tags;
+  key.principal = std::move(*principal);
   return key;
+}
+
+Result<Principal> IdentityStore::UserPrincipal(std::string_view user_name) const {
+  ASSIGN_OR_RETURN(std::string account, AccountId());
+  ASSIGN_OR_RETURN(User user, GetUser(user_name));
+  Principal principal;
+  principal.type = PrincipalType::kUser;
+  principal.account = account;
+  principal.arn = user.arn;
+  principal.user_name = user.name;
+  principal.user_id = user.id;
+  principal.tags = user.tags;
+  return principal;
 }
 
 }  // namespace kiroku::iam

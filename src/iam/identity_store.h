@@ -90,6 +90,10 @@ class IdentityStore {
   // when no such key exists.
   Result<AccessKey> LookupAccessKey(std::string_view access_key_id) const;
 
+  // The principal of IAM user `user_name` as it is now (arn, user id, tags): what the user's
+  // access keys and console sessions act as. NotFound when there is no such user.
+  Result<Principal> UserPrincipal(std::string_view user_name) const;
+
   // Every identity-side policy that applies to `principal` (PolicySet::resource and ::session
   // are left for the caller). kUser: the user's inline and attached managed policies (default
   // versions), those of its groups, and its permissions boundary. kAssumedRole (role_arn set):

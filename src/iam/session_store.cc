@@ -33,7 +33,15 @@ int64_t Millis(TimePoint t) {
 TimePoint FromMillis(int64_t ms) { return TimePoint(std::chrono::milliseconds(ms)); }
 
 const char* KindName(SessionKind kind) {
-  return kind == SessionKind::kAssumedRole ? "AssumeRole" : "GetSessionToken";
+  switch (kind) {
+    case SessionKind::kAssumedRole:
+      return "AssumeRole";
+    case SessionKind::kConsole:
+      return "ConsoleSignIn";
+    case SessionKind::kSessionToken:
+      break;
+  }
+  return "GetSessionToken";
 }
 
 PrincipalType TypeFromName(std::string_view name) {
@@ -291,8 +299,10 @@ Result<Session> SessionStore::Lookup(std::string_view access_key_id) const {
                    store::ReadJsonRecord(*value, "session " + std::string(access_key_id)));
   Session s;
   s.access_key_id = std::string(access_key_id);
-  s.kind = record.at("kind").as_string() == "AssumeRole" ? SessionKind::kAssumedRole
-                                                         : SessionKind::kSessionToken;
+  const json::string& kind = record.at("kind").as_string();
+  s.kind = kind == "AssumeRole"      ? SessionKind::kAssumedRole
+           : kind == "ConsoleSignIn" ? SessionKind::kConsole
+                                     : SessionKind::kSessionToken;
   auto wrapped = Base64Decode(record.at("secret").as_string());
   auto token_sha = HexDecode(record.at("tokenSha256").as_string());
   if (!wrapped || !token_sha) {
@@ -336,7 +346,7 @@ Status CheckSessionPrincipal(const IdentityStore& identities, const Session& ses
         .WithAwsCode("InvalidClientTokenId");
   };
   const Principal& p = session.principal;
-  if (session.kind == SessionKind::kSessionToken) {
+  if (session.kind != SessionKind::kAssumedRole) {  // GetSessionToken, console: the user itself
     if (p.type != PrincipalType::kUser) return Status::Ok();  // root: the account itself
     Result<User> user = identities.GetUser(p.user_name);
     if (!user.ok()) return user.status().code() == Code::kNotFound ? refused() : user.status();

@@ -31,6 +31,8 @@ namespace kiroku::iam {
 enum class SessionKind {
   kAssumedRole,   // sts:AssumeRole: acts as an assumed-role principal
   kSessionToken,  // sts:GetSessionToken: acts as the IAM user (or root) that asked for it
+  kConsole,       // a console sign-in's credentials for the browser: acts as the signed-in
+                  // IAM user (or root); its calls are recorded as sessionCredentialFromConsole
 };
 
 // One session policy: an inline document (name "inline") or a managed policy resolved at issue

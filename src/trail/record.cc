@@ -68,6 +68,8 @@ json::object ApiCallRecord::ToJson() const {
   if (!tls_version.empty()) {
     o["tlsDetails"] = {{"tlsVersion", tls_version}, {"clientProvidedHostHeader", host_header}};
   }
+  // AWS writes the flag as the string "true", and only when it holds.
+  if (session_credential_from_console) o["sessionCredentialFromConsole"] = "true";
   return o;
 }
 

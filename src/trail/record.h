@@ -61,6 +61,8 @@ struct ApiCallRecord {
   std::string event_category = "Management";
   std::string tls_version;  // empty over plain HTTP
   std::string host_header;
+  // The call was signed with a console sign-in's credentials (the web console's own calls).
+  bool session_credential_from_console = false;
 
   boost::json::object ToJson() const;
 };

@@ -89,6 +89,13 @@ std::vector<std::string> FieldValues(const ApiCallRecord& r, std::string_view fi
   if (field == "eventType") return {r.event_type};
   if (field == "readOnly") return {r.read_only ? "true" : "false"};
   if (field == "userIdentity.arn") return {r.identity.arn};
+  if (field == "errorCode") {
+    return r.error_code ? std::vector<std::string>{*r.error_code} : std::vector<std::string>{};
+  }
+  if (field == "sessionCredentialFromConsole") {
+    return r.session_credential_from_console ? std::vector<std::string>{"true"}
+                                             : std::vector<std::string>{};
+  }
   std::vector<std::string> out;
   for (const Resource& res : r.resources) {
     if (field == "resources.type") out.push_back(res.type);

@@ -37,6 +37,7 @@ class ConsoleTest : public ::testing::Test {
       : db_(*store::RocksStore::Open(dir_.path() + "/db", {"meta", "history"})),
         master_(crypto::SecretBytes::Random(32)),
         identities_(*db_, master_, clock_),
+        sessions_(*db_, master_, clock_),
         history_(*db_, clock_),
         recorder_(*db_, history_, nullptr) {
     iam::BootstrapOptions options;
@@ -45,7 +46,7 @@ class ConsoleTest : public ::testing::Test {
     KIROKU_CHECK(identities_.CreateAccountAlias("my-company-alias").ok());
     KIROKU_CHECK(identities_.CreateUser("console-user", "/", {}).ok());
     KIROKU_CHECK(identities_.CreateLoginProfile("console-user", kPassword, false).ok());
-    console_ = std::make_unique<Console>(identities_, recorder_, clock_);
+    console_ = std::make_unique<Console>(identities_, sessions_, recorder_, clock_);
   }
 
   net::Response SignInAs(std::string user, std::string password, std::string target,
@@ -64,6 +65,7 @@ class ConsoleTest : public ::testing::Test {
   crypto::SecretBytes master_;
   kiroku::testing::FakeClock clock_;
   iam::IdentityStore identities_;
+  iam::SessionStore sessions_;
   trail::EventHistory history_;
   trail::Recorder recorder_;
   std::unique_ptr<Console> console_;
@@ -267,7 +269,7 @@ TEST_F(ConsoleTest, OnlyTheNamesKirokuServesAreAnswered) {
 TEST_F(ConsoleTest, ConfiguredHostNamesAreServedToo) {
   ConsoleOptions options;
   options.hosts = {"kiroku.internal", "192.0.2.10", "::1", "fd00::5", "not a host"};
-  Console console(identities_, recorder_, clock_, options);
+  Console console(identities_, sessions_, recorder_, clock_, options);
   for (const char* host : {"kiroku.internal:4747", "KIROKU.internal", "192.0.2.10:4747",
                            "[fd00::5]:4747", "localhost"}) {
     EXPECT_EQ(console.Handle(Make("GET", "/signin/my-company-alias/console", host)).status, 200)
@@ -344,6 +346,50 @@ TEST(PagesTest, EscapesEverything) {
   std::string page = SignInPage(form);
   EXPECT_EQ(page.find("<script>"), std::string::npos);
   EXPECT_EQ(page.find("<b>"), std::string::npos);
+}
+
+TEST_F(ConsoleTest, ASignedInSessionGetsCredentialsThatActAsTheUser) {
+  net::Response r = SignInAs("console-user", std::string(kPassword),
+                             "/signin/my-company-alias/console?region=ap-northeast-1");
+  ASSERT_EQ(r.status, 302) << r.body;
+  std::string cookie = Header(r, "Set-Cookie");
+  std::string value = cookie.substr(0, cookie.find(';'));
+
+  net::Request ask = Make("POST", "/console/api/credentials");
+  ask.headers.push_back({"Cookie", value});
+  net::Response answer = console_->Handle(ask);
+  ASSERT_EQ(answer.status, 200) << answer.body;
+  EXPECT_EQ(Header(answer, "Cache-Control"), "no-store");
+  EXPECT_EQ(Header(answer, "Content-Type"), "application/json");
+  boost::json::value body = boost::json::parse(answer.body);
+  EXPECT_EQ(body.at("Region").as_string(), "ap-northeast-1");
+  std::string key_id(body.at("Credentials").at("AccessKeyId").as_string());
+  EXPECT_TRUE(key_id.starts_with("ASIA")) << key_id;
+
+  Result<iam::Session> session = sessions_.Lookup(key_id);
+  ASSERT_TRUE(session.ok()) << session.status().ToString();
+  EXPECT_EQ(session->kind, iam::SessionKind::kConsole);
+  EXPECT_EQ(session->principal.arn, "arn:aws:iam::111122223333:user/console-user");
+  EXPECT_EQ(session->expiration - session->issued, std::chrono::hours(1));
+  EXPECT_TRUE(iam::CheckSessionPrincipal(identities_, *session).ok());
+}
+
+TEST_F(ConsoleTest, CredentialsNeedASessionAPostAndTheConsolesOwnOrigin) {
+  net::Response r =
+      SignInAs("console-user", std::string(kPassword), "/signin/my-company-alias/console");
+  std::string cookie = Header(r, "Set-Cookie");
+  std::string value = cookie.substr(0, cookie.find(';'));
+
+  EXPECT_EQ(console_->Handle(Make("POST", "/console/api/credentials")).status, 401);
+  net::Request get = Make("GET", "/console/api/credentials");
+  get.headers.push_back({"Cookie", value});
+  EXPECT_EQ(console_->Handle(get).status, 405);
+  net::Request other_site = Make("POST", "/console/api/credentials");
+  other_site.headers[0].value = "http://evil.example";  // the Origin header
+  other_site.headers.push_back({"Cookie", value});
+  net::Response refused = console_->Handle(other_site);
+  EXPECT_EQ(refused.status, 403) << refused.body;
+  EXPECT_EQ(refused.body.find("ASIA"), std::string::npos);
 }
 
 }  // namespace

@@ -86,6 +86,19 @@ TEST(SelectsTest, RegionsGlobalEventsAndSelectors) {
   FieldSelector reads{"readOnly", {"true"}, {}, {}, {}, {}, {}};
   single.advanced_event_selectors.push_back({"reads", {reads}});
   EXPECT_TRUE(Selects(single, Call("DescribeKey", "ap-northeast-1", now)));
+  // The console's own calls, and failed calls, by the fields AWS selects them with.
+  FieldSelector console{"sessionCredentialFromConsole", {"true"}, {}, {}, {}, {}, {}};
+  single.advanced_event_selectors = {{"console", {console}}};
+  ApiCallRecord from_console = Call("CreateKey", "ap-northeast-1", now);
+  EXPECT_FALSE(Selects(single, from_console));
+  from_console.session_credential_from_console = true;
+  EXPECT_TRUE(Selects(single, from_console));
+  FieldSelector denied{"errorCode", {"AccessDeniedException"}, {}, {}, {}, {}, {}};
+  single.advanced_event_selectors = {{"denied", {denied}}};
+  ApiCallRecord failed = Call("CreateKey", "ap-northeast-1", now);
+  EXPECT_FALSE(Selects(single, failed));
+  failed.error_code = "AccessDeniedException";
+  EXPECT_TRUE(Selects(single, failed));
 }
 
 class RecordingS3 final : public LogFileSink {

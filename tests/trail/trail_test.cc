@@ -39,6 +39,9 @@ TEST(RecordTest, HasAwsFields) {
   EXPECT_EQ(o.at("eventCategory"), "Management");
   EXPECT_EQ(o.at("managementEvent"), true);
   EXPECT_EQ(o.at("recipientAccountId"), "111122223333");
+  EXPECT_FALSE(o.contains("sessionCredentialFromConsole"));
+  r.session_credential_from_console = true;
+  EXPECT_EQ(r.ToJson().at("sessionCredentialFromConsole"), "true");
 }
 
 class HistoryTest : public ::testing::Test {
